@@ -1,0 +1,73 @@
+# hwinspector — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+# System packages the tests need (Debian/Ubuntu names): Qt offscreen and Xvfb, umockdev and
+# dbus-daemon for real udev/D-Bus clients, build tools for the C extension and dbus-python, and the
+# reference tools we compare against.
+SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 fonts-dejavu-core \
+  libdbus-1-3 xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
+  libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 libudev1 umockdev gir1.2-umockdev-1.0 \
+  dbus-daemon gcc libc6-dev pkg-config libdbus-1-dev libglib2.0-dev libgirepository1.0-dev \
+  libcairo2-dev pciutils usbutils lm-sensors edid-decode mesa-utils vulkan-tools \
+  mesa-vulkan-drivers hwdata kmod
+STAMP := $(VENV)/.installed
+INSTALL_LOCK := /tmp/hwinspector-install.lock
+
+.PHONY: run test sysdeps dev lint typecheck pytest clean bench screenshots
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip setuptools wheel
+
+$(STAMP): pyproject.toml setup.py | $(VENV)/bin/python
+	$(PIP) install -q -e '.[test]' --config-settings editable_mode=strict
+	touch $(STAMP)
+
+# Re-link the strict editable install (new modules appear only after this) and rebuild the extension.
+dev: $(STAMP)
+	flock $(INSTALL_LOCK) $(PIP) install -q --no-deps --no-build-isolation -e . --config-settings editable_mode=strict
+
+run: $(STAMP)
+	$(VENV)/bin/hwinspector
+
+sysdeps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        echo "installing system packages: $$missing"; \
+	        export DEBIAN_FRONTEND=noninteractive; \
+	        apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
+	    else \
+	        echo "missing system packages; run as root:"; \
+	        echo "  sudo apt-get install -y $$(echo $$missing)"; \
+	        exit 1; \
+	    fi; \
+	fi
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check app widgets probes tests benchmarks
+	$(VENV)/bin/ruff format --check app widgets probes tests benchmarks
+	$(VENV)/bin/lint-imports
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy -p hwinspector.probes -p hwinspector
+
+# Two passes: the umockdev tests need libudev preloaded by umockdev-wrapper for the whole process.
+pytest: $(STAMP)
+	$(PY) -m pytest -q -m "not umockdev" -p no:cacheprovider
+	umockdev-wrapper $(PY) -m pytest -q -m umockdev -p no:cacheprovider
+
+test: sysdeps dev lint typecheck pytest
+
+bench: $(STAMP)
+	for b in benchmarks/*.py; do $(PY) $$b; done
+
+screenshots: $(STAMP)
+	$(PY) -m hwinspector.tools.screenshots
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache

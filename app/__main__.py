@@ -1,0 +1,7 @@
+"""``python -m hwinspector``."""
+
+import sys
+
+from hwinspector.cli import main
+
+sys.exit(main())

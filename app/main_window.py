@@ -1,0 +1,289 @@
+"""The main window: sidebar of pages, search field, source banner and status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QThread, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hwinspector import __version__
+from hwinspector.collectors import HotplugThread, SnapshotCollector
+from hwinspector.pages import discover_pages
+from hwinspector.pages.base import Page
+from hwinspector.probes.hotplug import HotplugEvent, monitor_source
+from hwinspector.probes.snapshot import Snapshot
+
+
+def source_description(snapshot: Snapshot) -> str:
+    src = snapshot.source
+    if src.is_live:
+        return "Source: live machine"
+    return f"Source: {src.label} ({src.kind} dump)"
+
+
+class MainWindow(QMainWindow):
+    request_load = Signal(object)  # str | None, handled on the collector thread
+
+    def __init__(self, source: str | None = None, *, live_updates: bool = True) -> None:
+        super().__init__()
+        self.setWindowTitle("Hardware Inspector")
+        self.resize(1280, 800)
+        self.snapshot: Snapshot | None = None
+        self._live_updates = live_updates
+        self.pages: dict[str, Page] = {}
+        self.sidebar = QListWidget()
+        self.sidebar.setIconSize(QSize(20, 20))
+        self.sidebar.setMaximumWidth(200)
+        self.stack = QStackedWidget()
+        for cls in discover_pages():
+            page = cls()
+            page.navigate.connect(self.navigate)
+            self.pages[cls.page_id] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(cls.title)
+            item.setToolTip(cls.description)
+            item.setData(Qt.ItemDataRole.UserRole, cls.page_id)
+            self.sidebar.addItem(item)
+        self.sidebar.currentRowChanged.connect(self._page_changed)
+
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(
+            "background: #fff4ce; color: #5c4400; padding: 6px; border-bottom: 1px solid #e0c868;"
+        )
+        self.banner.hide()
+        split = QSplitter()
+        split.addWidget(self.sidebar)
+        split.addWidget(self.stack)
+        split.setStretchFactor(1, 1)
+        split.setSizes([170, 1100])
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.banner)
+        lay.addWidget(split, 1)
+        self.setCentralWidget(central)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search this page (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMaximumWidth(360)
+        self.search.textChanged.connect(self._filter_changed)
+        self._build_actions()
+        self.source_label = QLabel("Source: …")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.hide()
+        self.statusBar().addWidget(self.source_label, 1)
+        self.statusBar().addPermanentWidget(self.busy)
+
+        self._thread = QThread(self)
+        self._thread.setObjectName("snapshot-collector")
+        self.collector = SnapshotCollector()
+        self.collector.moveToThread(self._thread)
+        self.request_load.connect(self.collector.load)
+        self.collector.snapshot_ready.connect(self.show_snapshot)
+        self.collector.hotplug.connect(self._on_hotplug)
+        self.collector.failed.connect(self._on_failed)
+        self.collector.progress.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self._thread.start()
+        self._hotplug: HotplugThread | None = None
+        self.sidebar.setCurrentRow(0)
+        self._pending_source = source
+
+    def _build_actions(self) -> None:
+        tb = QToolBar("Main")
+        tb.setMovable(False)
+        self.addToolBar(tb)
+        menu = self.menuBar().addMenu("&File")
+        open_act = QAction("&Open dump…", self)
+        open_act.setShortcut(QKeySequence.StandardKey.Open)
+        open_act.setToolTip("Open a udevadm --export-db dump or a umockdev recording from another machine")
+        open_act.triggered.connect(self.open_dialog)
+        live_act = QAction("Show &live machine", self)
+        live_act.setShortcut(QKeySequence("Ctrl+L"))
+        live_act.triggered.connect(lambda: self.load_source(None))
+        reload_act = QAction("&Reload", self)
+        reload_act.setShortcut(QKeySequence.StandardKey.Refresh)
+        reload_act.triggered.connect(lambda: self.load_source(self._current_path()))
+        quit_act = QAction("&Quit", self)
+        quit_act.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_act.triggered.connect(self.close)
+        for a in (open_act, live_act, reload_act):
+            menu.addAction(a)
+            tb.addAction(a)
+        menu.addSeparator()
+        menu.addAction(quit_act)
+        view = self.menuBar().addMenu("&View")
+        for i in range(self.sidebar.count()):
+            item = self.sidebar.item(i)
+            act = QAction(item.text(), self)
+            act.setShortcut(QKeySequence(f"Alt+{i + 1}"))
+            act.triggered.connect(lambda _=False, row=i: self.sidebar.setCurrentRow(row))
+            view.addAction(act)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("&About", self._about)
+        spacer = QWidget()
+        spacer.setSizePolicy(
+            spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy()
+        )
+        tb.addWidget(spacer)
+        tb.addWidget(self.search)
+        QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
+        QShortcut(QKeySequence("Escape"), self.search, self.search.clear)
+
+    # --- sources -----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Begin loading the source given at construction (separate so tests can feed snapshots)."""
+        self.load_source(self._pending_source)
+
+    def load_source(self, source: str | None) -> None:
+        self.busy.show()
+        self.request_load.emit(source)
+
+    def _current_path(self) -> str | None:
+        if self.snapshot is None or self.snapshot.source.is_live:
+            return None
+        return self.snapshot.source.path
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a device dump", str(Path.home()), "Dumps (*.txt *.umockdev *.log);;All files (*)"
+        )
+        if path:
+            self.load_source(path)
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        self.busy.hide()
+        self.snapshot = snapshot
+        for page in self.pages.values():
+            page.set_snapshot(snapshot)
+        self.source_label.setText(source_description(snapshot))
+        if snapshot.source.is_live:
+            self.banner.hide()
+            self.setWindowTitle("Hardware Inspector — live machine")
+            self._start_hotplug()
+        else:
+            self._stop_hotplug()
+            self.banner.setText(
+                f"You are looking at {snapshot.source.label}, "
+                f"a {snapshot.source.kind} dump from another machine, "
+                "not at the live machine. File → Show live machine (Ctrl+L) returns."
+            )
+            self.banner.show()
+            self.setWindowTitle(f"Hardware Inspector — {snapshot.source.label}")
+        self._filter_changed(self.search.text())
+
+    def _on_failed(self, message: str) -> None:
+        self.busy.hide()
+        self.statusBar().showMessage(message, 15000)
+        if self.snapshot is None:
+            self.source_label.setText(f"Could not read: {message}")
+        QMessageBox.warning(self, "Cannot open", message)
+
+    # --- hotplug -----------------------------------------------------------------------------------
+
+    def _start_hotplug(self) -> None:
+        if not self._live_updates or self._hotplug is not None:
+            return
+        source = monitor_source()
+        self._hotplug = HotplugThread(source)
+        self._hotplug.batch.connect(self.collector.apply_batch)
+        self._hotplug.unavailable.connect(self._hotplug_unavailable)
+        self._hotplug.start()
+        devices = self.pages.get("devices")
+        text = (
+            "live: udev events"
+            if source == "udev"
+            else "live: kernel uevents (no udev daemon, tree read from sysfs)"
+        )
+        if devices is not None and hasattr(devices, "set_monitor_state"):
+            devices.set_monitor_state(text)
+
+    def _hotplug_unavailable(self, reason: str) -> None:
+        self.statusBar().showMessage(reason, 15000)
+        devices = self.pages.get("devices")
+        if devices is not None and hasattr(devices, "set_monitor_state"):
+            devices.set_monitor_state(f"no live updates: {reason} (F5 reloads)")
+
+    def _stop_hotplug(self) -> None:
+        if self._hotplug is not None:
+            self._hotplug.stop()
+            self._hotplug = None
+
+    def _on_hotplug(self, events: Sequence[HotplugEvent], snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        for page in self.pages.values():
+            page.apply_hotplug(events, snapshot)
+
+    # --- navigation and search ---------------------------------------------------------------------
+
+    def current_page(self) -> Page:
+        page = self.stack.currentWidget()
+        assert isinstance(page, Page)
+        return page
+
+    def show_page(self, page_id: str) -> bool:
+        for i in range(self.sidebar.count()):
+            if self.sidebar.item(i).data(Qt.ItemDataRole.UserRole) == page_id:
+                self.sidebar.setCurrentRow(i)
+                return True
+        return False
+
+    def navigate(self, page_id: str, path: str) -> None:
+        if self.show_page(page_id) and path:
+            self.search.clear()
+            self.pages[page_id].select_path(path)
+
+    def _page_changed(self, row: int) -> None:
+        if row >= 0:
+            self.stack.setCurrentIndex(row)
+            self.current_page().set_filter(self.search.text())
+
+    def _filter_changed(self, text: str) -> None:
+        if self.stack.count():
+            self.current_page().set_filter(text)
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self, "About Hardware Inspector", f"hwinspector {__version__}\nA Linux hardware inspector."
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop the worker threads (idempotent)."""
+        self._stop_hotplug()
+        if self._thread.isRunning():
+            self._thread.quit()
+            self._thread.wait(5000)
+
+
+def schedule_start(window: MainWindow) -> None:
+    QTimer.singleShot(0, window.start)

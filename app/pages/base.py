@@ -1,0 +1,50 @@
+"""What every page provides; the main window knows pages only through this."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QWidget
+
+from hwinspector.probes.hotplug import HotplugEvent
+from hwinspector.probes.snapshot import Snapshot
+from hwinspector.widgets import dim
+
+
+class Page(QWidget):
+    """A page of the main window. Subclasses set the class attributes and override what they need.
+
+    Adding a page is adding one module to ``hwinspector.pages`` that defines a Page subclass.
+    """
+
+    page_id: ClassVar[str] = ""  # used by --page NAME
+    title: ClassVar[str] = ""
+    order: ClassVar[int] = 100  # position in the sidebar
+    description: ClassVar[str] = ""
+
+    # Ask the main window to show another page and select something there (page_id, devpath).
+    navigate = Signal(str, str)
+
+    def set_snapshot(self, snapshot: Snapshot) -> None:
+        """Show this snapshot (called on the GUI thread with an immutable object)."""
+
+    def apply_hotplug(self, events: Sequence[HotplugEvent], snapshot: Snapshot) -> None:
+        """Fold live device changes in; the default re-renders from the updated snapshot."""
+        self.set_snapshot(snapshot)
+
+    def set_filter(self, text: str) -> None:
+        """Filter what the page lists by the search field's text."""
+
+    def select_path(self, path: str) -> None:
+        """Select the device with this devpath, where the page lists devices."""
+
+
+def empty_state(text: str) -> QLabel:
+    """A centred, wrapped explanation shown where a page has nothing to list."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setMargin(24)
+    dim(label)
+    return label

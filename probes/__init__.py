@@ -1,0 +1,1 @@
+"""Qt-free probes: read the system (or a saved copy of it) into immutable dataclasses."""

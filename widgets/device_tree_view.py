@@ -1,0 +1,76 @@
+"""A tree view for device models: filter proxy, expansion kept across resets, keyboard friendly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class TextFilterProxy(QSortFilterProxyModel):
+    """Keeps rows whose searchable text contains every word typed; parents of hits stay visible."""
+
+    def __init__(self, text_of: Callable[[AnyIndex], str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text_of = text_of
+        self._words: list[str] = []
+        self.setRecursiveFilteringEnabled(True)
+
+    def set_text(self, text: str) -> None:
+        self._words = text.lower().split()
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        if not self._words:
+            return True
+        model = self.sourceModel()
+        idx = model.index(source_row, 0, source_parent)
+        hay = self._text_of(idx).lower()
+        return all(w in hay for w in self._words)
+
+
+class DeviceTreeView(QTreeView):
+    """QTreeView that remembers which rows were expanded by a key role across model resets."""
+
+    def __init__(self, key_role: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._key_role = key_role
+        self._expanded: set[str] = set()
+        self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setAllColumnsShowFocus(True)
+        self.header().setStretchLastSection(False)
+        self.expanded.connect(lambda i: self._expanded.add(self._key(i)))
+        self.collapsed.connect(lambda i: self._expanded.discard(self._key(i)))
+
+    def _key(self, index: AnyIndex) -> str:
+        value = index.data(self._key_role)
+        return str(value) if value is not None else f"#{index.data()}"
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if model is not None:
+            model.modelReset.connect(self._restore)
+            model.layoutChanged.connect(self._restore)
+            header = self.header()
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            for c in range(1, model.columnCount()):
+                header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+
+    def _restore(self) -> None:
+        model = self.model()
+        if model is None or not self._expanded:
+            return
+        stack = [QModelIndex()]
+        while stack:
+            parent = stack.pop()
+            for r in range(model.rowCount(parent)):
+                idx = model.index(r, 0, parent)
+                if self._key(idx) in self._expanded:
+                    self.setExpanded(idx, True)
+                    stack.append(idx)
