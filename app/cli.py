@@ -29,8 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hwinspector",
         description="Linux hardware inspector. Without a command, opens the main window.",
-        epilog="Exit codes: 0 ok, 1 problems found (where a command checks), "
-        "2 bad usage or unreadable input.",
+        epilog="Exit codes: 0 ok, 1 problems found (where a command checks), 2 bad usage or unreadable input.",
     )
     parser.add_argument("--version", action="version", version=f"hwinspector {__version__}")
     _add_from(parser)

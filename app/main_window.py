@@ -40,6 +40,8 @@ def source_description(snapshot: Snapshot) -> str:
 
 class MainWindow(QMainWindow):
     request_load = Signal(object)  # str | None, handled on the collector thread
+    snapshot_shown = Signal(object)  # Snapshot, after every page has it
+    load_failed = Signal(str)
 
     def __init__(self, source: str | None = None, *, live_updates: bool = True) -> None:
         super().__init__()
@@ -104,7 +106,8 @@ class MainWindow(QMainWindow):
         self.collector.snapshot_ready.connect(self.show_snapshot)
         self.collector.hotplug.connect(self._on_hotplug)
         self.collector.failed.connect(self._on_failed)
-        self.collector.progress.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        # Bound methods, not lambdas: a lambda would run on the collector's thread and touch widgets there.
+        self.collector.progress.connect(self._on_progress)
         self._thread.start()
         self._hotplug: HotplugThread | None = None
         self.sidebar.setCurrentRow(0)
@@ -140,12 +143,11 @@ class MainWindow(QMainWindow):
             act.setShortcut(QKeySequence(f"Alt+{i + 1}"))
             act.triggered.connect(lambda _=False, row=i: self.sidebar.setCurrentRow(row))
             view.addAction(act)
+            self.addAction(act)  # shortcuts work even while the menu bar is hidden or native
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("&About", self._about)
         spacer = QWidget()
-        spacer.setSizePolicy(
-            spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy()
-        )
+        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy())
         tb.addWidget(spacer)
         tb.addWidget(self.search)
         QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
@@ -193,12 +195,17 @@ class MainWindow(QMainWindow):
             self.banner.show()
             self.setWindowTitle(f"Hardware Inspector — {snapshot.source.label}")
         self._filter_changed(self.search.text())
+        self.snapshot_shown.emit(snapshot)
+
+    def _on_progress(self, text: str) -> None:
+        self.statusBar().showMessage(text, 5000)
 
     def _on_failed(self, message: str) -> None:
         self.busy.hide()
         self.statusBar().showMessage(message, 15000)
         if self.snapshot is None:
             self.source_label.setText(f"Could not read: {message}")
+        self.load_failed.emit(message)
         QMessageBox.warning(self, "Cannot open", message)
 
     # --- hotplug -----------------------------------------------------------------------------------
@@ -213,9 +220,7 @@ class MainWindow(QMainWindow):
         self._hotplug.start()
         devices = self.pages.get("devices")
         text = (
-            "live: udev events"
-            if source == "udev"
-            else "live: kernel uevents (no udev daemon, tree read from sysfs)"
+            "live: udev events" if source == "udev" else "live: kernel uevents (no udev daemon, tree read from sysfs)"
         )
         if devices is not None and hasattr(devices, "set_monitor_state"):
             devices.set_monitor_state(text)
@@ -269,9 +274,7 @@ class MainWindow(QMainWindow):
         self.search.selectAll()
 
     def _about(self) -> None:
-        QMessageBox.about(
-            self, "About Hardware Inspector", f"hwinspector {__version__}\nA Linux hardware inspector."
-        )
+        QMessageBox.about(self, "About Hardware Inspector", f"hwinspector {__version__}\nA Linux hardware inspector.")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

@@ -95,9 +95,7 @@ TAINT_FLAGS: Sequence[tuple[str, str, bool]] = (
 
 
 def decode_taint(value: int) -> Taint:
-    flags = tuple(
-        (letter, meaning) for bit, (letter, meaning, _) in enumerate(TAINT_FLAGS) if value >> bit & 1
-    )
+    flags = tuple((letter, meaning) for bit, (letter, meaning, _) in enumerate(TAINT_FLAGS) if value >> bit & 1)
     crash = any(value >> bit & 1 for bit, (_, _, bad) in enumerate(TAINT_FLAGS) if bad)
     return Taint(value, flags, crash)
 
@@ -142,9 +140,7 @@ def parse_modules_alias(text: str, kernel: str | None = None) -> ModuleAliases:
     return table
 
 
-def read_module_aliases(
-    modules_root: Path = Path("/lib/modules"), kernel: str | None = None
-) -> ModuleAliases | None:
+def read_module_aliases(modules_root: Path = Path("/lib/modules"), kernel: str | None = None) -> ModuleAliases | None:
     """The running kernel's modules.alias, or None where it is not installed (containers, some VMs)."""
     kernel = kernel or os.uname().release
     try:
@@ -195,9 +191,7 @@ def list_bindings(devices: Iterable[Device], sysfs: Path | None = Path("/sys")) 
                 continue
             for drv in drivers:
                 try:
-                    mod: str | None = os.readlink(sysfs / "bus" / bus / "drivers" / drv / "module").rsplit(
-                        "/", 1
-                    )[-1]
+                    mod: str | None = os.readlink(sysfs / "bus" / bus / "drivers" / drv / "module").rsplit("/", 1)[-1]
                 except OSError:
                     mod = None
                 registered[(bus, drv)] = mod
@@ -298,9 +292,7 @@ def find_problems(
     for fw in firmware:
         err = f" (error {fw.error})" if fw.error is not None else ""
         detail = f"{fw.driver} {fw.device}: firmware {fw.firmware} failed to load{err}"
-        out.append(
-            _log_problem("firmware", "error", by_sysname.get(fw.device), detail, f"{fw.driver} {fw.device}")
-        )
+        out.append(_log_problem("firmware", "error", by_sysname.get(fw.device), detail, f"{fw.driver} {fw.device}"))
     for name, reason in deferred:
         detail = f"probe deferred: {reason or 'no reason given'}"
         out.append(_log_problem("deferred", "warning", by_sysname.get(name), detail, name))

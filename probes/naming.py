@@ -173,6 +173,9 @@ def kind_rank(kind: str) -> int:
     return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
 
 
+_PCI_ROOT = re.compile(r"^pci[0-9a-f]{4}:[0-9a-f]{2}$")
+
+
 def _int16(value: str | None) -> int | None:
     if not value:
         return None
@@ -241,13 +244,13 @@ def _pci_name(props: Mapping[str, str], attrs: Mapping[str, str], sysname: str) 
 def _usb_name(props: Mapping[str, str], attrs: Mapping[str, str], devtype: str | None, sysname: str) -> str:
     db = default_database()
     if devtype == "usb_interface":
+        # INTERFACE is decimal ("14/1/0" is class 0x0e, video), unlike PRODUCT, which is hex
         parts = (props.get("INTERFACE") or "").split("/")
-        if len(parts) == 3 and all(parts):
-            c, s, p = (_int16(x) for x in parts)
-            if c is not None:
-                cname = db.usb_class(c, s, p) or db.usb_class(c)
-                if cname:
-                    return f"USB interface {sysname} ({cname})"
+        if len(parts) == 3 and all(x.isdigit() for x in parts):
+            c, s, p = (int(x) for x in parts)
+            cname = db.usb_class(c, s, p) or db.usb_class(c)
+            if cname:
+                return f"USB interface {sysname} ({cname})"
         return f"USB interface {sysname}"
     v, d = _usb_ids(props, attrs)
     vendor = (
@@ -303,13 +306,13 @@ def device_name(
         return f"{sysname} ({model})" if model else sysname
     if subsystem == "net":
         model = _clean(props.get("ID_MODEL_FROM_DATABASE"))
-        return (
-            f"{props.get('INTERFACE') or sysname} ({model})" if model else (props.get("INTERFACE") or sysname)
-        )
+        return f"{props.get('INTERFACE') or sysname} ({model})" if model else (props.get("INTERFACE") or sysname)
     if subsystem == "sound" and attrs.get("id"):
         return f"{sysname} ({attrs['id']})"
     if subsystem == "video4linux" and attrs.get("name"):
         return f"{sysname} ({attrs['name']})"
+    if subsystem is None and _PCI_ROOT.match(sysname):
+        return f"PCI root ({sysname})"
     model = _join(_clean(props.get("ID_VENDOR_FROM_DATABASE")), _clean(props.get("ID_MODEL_FROM_DATABASE")))
     return model or _clean(props.get("ID_MODEL")) or _clean(attrs.get("name")) or sysname
 
@@ -341,6 +344,8 @@ def device_kind(
         return "Monitors and connectors"
     if subsystem in _SUBSYSTEM_KIND:
         return _SUBSYSTEM_KIND[subsystem]
+    if _PCI_ROOT.match(path.rsplit("/", 1)[-1]) and path.count("/") == 2:
+        return "Bridges"
     if path.startswith("/devices/virtual/"):
         return "Virtual devices"
     if path.startswith("/devices/system/cpu"):

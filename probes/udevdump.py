@@ -48,6 +48,7 @@ def parse_dump(text: str, source: str = "<dump>") -> Dump:
     current: _Record | None = None
     umockdev = False
     warnings: list[str] = []
+    bare_lines: list[int] = []
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.rstrip("\r")
         if not line.strip():
@@ -60,7 +61,7 @@ def parse_dump(text: str, source: str = "<dump>") -> Dump:
             # Seen in real captures (checkbox's TOSHIBA_NVME): a property line that lost its "E: ".
             key, _, val = line.partition("=")
             current.props.setdefault(key, val)
-            warnings.append(f"{source}:{n}: property line without 'E: ' prefix, read as {key}")
+            bare_lines.append(n)
             continue
         if m is None:
             shown = line if len(line) <= 60 else line[:57] + "..."
@@ -97,6 +98,10 @@ def parse_dump(text: str, source: str = "<dump>") -> Dump:
             current.props.setdefault("SUBSYSTEM", value)
         elif tag == "T":
             current.props.setdefault("DEVTYPE", value)
+    if bare_lines:
+        warnings.append(
+            f"{source}:{bare_lines[0]}: {len(bare_lines)} property line(s) without 'E: ' prefix, read as properties"
+        )
     if not records:
         raise InputFormatError(source, "no device records ('P: /devices/…' lines) found")
     by_path: dict[str, _Record] = {}

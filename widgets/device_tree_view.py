@@ -20,8 +20,17 @@ class TextFilterProxy(QSortFilterProxyModel):
         self.setRecursiveFilteringEnabled(True)
 
     def set_text(self, text: str) -> None:
-        self._words = text.lower().split()
-        self.invalidateFilter()
+        words = text.lower().split()
+        if words == self._words:
+            return
+        # Qt 6.10 replaced invalidateFilter() with the begin/endFilterChange pair.
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+            self._words = words
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._words = words
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         if not self._words:

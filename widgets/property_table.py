@@ -79,11 +79,7 @@ class PropertyTable(QWidget):
             head.setFont(0, f)
             head.setFirstColumnSpanned(True)
             for key, value in rows:
-                shown = (
-                    value
-                    if len(value) <= MAX_SHOWN_CHARS
-                    else value[:MAX_SHOWN_CHARS] + f"… ({len(value)} chars)"
-                )
+                shown = value if len(value) <= MAX_SHOWN_CHARS else value[:MAX_SHOWN_CHARS] + f"… ({len(value)} chars)"
                 item = QTreeWidgetItem([key, shown.replace("\n", " ⏎ ")])
                 item.setData(1, Qt.ItemDataRole.UserRole, value)
                 item.setToolTip(1, value[:4000])

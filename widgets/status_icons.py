@@ -41,9 +41,7 @@ def _pixmap(status: str, size: int) -> QPixmap:
     p.setPen(pen)
     c = size / 2
     if status == "ok":
-        p.drawPolyline(
-            [QPointF(size * 0.3, c), QPointF(size * 0.45, size * 0.66), QPointF(size * 0.72, size * 0.34)]
-        )
+        p.drawPolyline([QPointF(size * 0.3, c), QPointF(size * 0.45, size * 0.66), QPointF(size * 0.72, size * 0.34)])
     elif status == "error":
         d = size * 0.2
         p.drawLine(QPointF(c - d, c - d), QPointF(c + d, c + d))

@@ -304,9 +304,7 @@ class DeviceTreeModel(QAbstractItemModel):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return len(Column)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if (
             orientation == Qt.Orientation.Horizontal
             and role == Qt.ItemDataRole.DisplayRole

@@ -37,8 +37,7 @@ def _searchable(index: QModelIndex | QPersistentModelIndex) -> str:
     dev = index.data(DeviceRole)
     if isinstance(dev, Device):
         return " ".join(
-            x or ""
-            for x in (dev.name, dev.subsystem, dev.driver, dev.path, dev.kind, dev.modalias, dev.devnode)
+            x or "" for x in (dev.name, dev.subsystem, dev.driver, dev.path, dev.kind, dev.modalias, dev.devnode)
         )
     return str(index.data() or "")
 

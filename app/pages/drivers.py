@@ -131,9 +131,7 @@ class DriversPage(Page):
                 "No problems: every device that needs a driver has one, and no firmware failed to load."
             )
         else:
-            self.problems_empty.setText(
-                f"{n} problem(s), {errors} serious. Double-click one to find the device."
-            )
+            self.problems_empty.setText(f"{n} problem(s), {errors} serious. Double-click one to find the device.")
         self.problems_view.setVisible(n > 0)
         self.problems_view.resizeColumnsToContents()
         for col in (ProblemColumn.DEVICE, ProblemColumn.DETAIL):

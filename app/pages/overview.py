@@ -82,9 +82,7 @@ class OverviewPage(Page):
         )
         self.heading.setText(name)
         self.subheading.setText(
-            "Live machine"
-            if snapshot.source.is_live
-            else f"Captured machine, read from {snapshot.source.label}"
+            "Live machine" if snapshot.source.is_live else f"Captured machine, read from {snapshot.source.label}"
         )
         _value(self.fields["Vendor"], s.vendor)
         _value(self.fields["Product"], s.product)
@@ -92,9 +90,7 @@ class OverviewPage(Page):
             self.fields["Operating system"],
             s.os_name or ("not in this source" if not snapshot.source.is_live else None),
         )
-        _value(
-            self.fields["Kernel"], s.kernel or ("not in this source" if not snapshot.source.is_live else None)
-        )
+        _value(self.fields["Kernel"], s.kernel or ("not in this source" if not snapshot.source.is_live else None))
         _value(self.fields["Source"], snapshot.source.label)
         _value(self.fields["Devices"], str(len(snapshot.devices)))
         _value(self.fields["Drivers in use"], str(sum(1 for b in snapshot.bindings if b.devices)))
@@ -123,4 +119,7 @@ class OverviewPage(Page):
             v.setAlignment(Qt.AlignmentFlag.AlignRight)
             self.kinds_grid.addWidget(k, i // 2, (i % 2) * 2)
             self.kinds_grid.addWidget(v, i // 2, (i % 2) * 2 + 1)
-        self.notes.setText("\n".join(f"• {n}" for n in snapshot.source.notes))
+        notes = list(snapshot.source.notes)
+        shown = notes[:4] + ([f"… and {len(notes) - 4} more"] if len(notes) > 4 else [])
+        self.notes.setText("\n".join(f"• {n}" for n in shown))
+        self.notes.setToolTip("\n".join(notes))
