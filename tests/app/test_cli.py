@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 
-
 def run(*args: str, check_rc: int | None = 0) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
         [sys.executable, "-m", "hwinspector", *args], capture_output=True, text=True, timeout=120, check=False

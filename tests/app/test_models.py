@@ -60,8 +60,12 @@ def test_kind_groups(corpus: Path) -> None:
 
 
 def _dev(path: str, parent: str | None, driver: str | None = None, name_attr: str = "x") -> Device:
-    return make_device(path, parent, {"SUBSYSTEM": "usb", "DEVTYPE": "usb_device", "DRIVER": driver or ""},
-                       {"product": name_attr, "idVendor": "ffff", "idProduct": "0001"})
+    return make_device(
+        path,
+        parent,
+        {"SUBSYSTEM": "usb", "DEVTYPE": "usb_device", "DRIVER": driver or ""},
+        {"product": name_attr, "idVendor": "ffff", "idProduct": "0001"},
+    )
 
 
 @pytest.mark.parametrize("mode", ["topology", "kind"])
@@ -74,7 +78,9 @@ def test_hotplug_add_change_remove(qtmodeltester, qtbot, mode: str) -> None:  # 
     child = _dev(root.path + "/1-1", root.path, "usb", "Mouse")
     grandchild = _dev(child.path + "/1-1:1.0", child.path, None, "iface")
     with qtbot.waitSignal(model.rowsInserted):
-        model.apply_events([HotplugEvent("add", child.path, child, now), HotplugEvent("add", grandchild.path, grandchild, now)])
+        model.apply_events(
+            [HotplugEvent("add", child.path, child, now), HotplugEvent("add", grandchild.path, grandchild, now)]
+        )
     assert set(_model_paths(model)) == {root.path, child.path, grandchild.path}
     assert model.highlighted() == {child.path: "add", grandchild.path: "add"}
     if mode == "topology":
@@ -83,7 +89,9 @@ def test_hotplug_add_change_remove(qtmodeltester, qtbot, mode: str) -> None:  # 
     model.apply_events([HotplugEvent("change", child.path, renamed, now)])
     assert model.index_for_path(child.path).data() == "A renamed mouse"
     assert model.highlighted()[child.path] == "change"
-    model.apply_events([HotplugEvent("remove", grandchild.path, None, now), HotplugEvent("remove", child.path, None, now)])
+    model.apply_events(
+        [HotplugEvent("remove", grandchild.path, None, now), HotplugEvent("remove", child.path, None, now)]
+    )
     assert _model_paths(model) == [root.path]
     assert child.path not in model.highlighted()
 
@@ -131,7 +139,7 @@ def test_storm_of_1000_events_ends_exactly_in_the_final_state(corpus: Path, mode
         raw.append((action, dataclasses.replace(d, name=f"{d.name} #{i}")))
     # apply in batches, as the monitor thread delivers them, coalesced like the real pipeline
     for start in range(0, 1000, 150):
-        for action, d in raw[start:start + 150]:
+        for action, d in raw[start : start + 150]:
             coalescer.push(action, d.path)
         latest = {d.path: d for _, d in raw[: start + 150]}
         events = []
@@ -159,8 +167,12 @@ def test_coalescer_folds_bursts() -> None:
     c.push("change", "/devices/c")
     c.push("remove", "/devices/d")
     c.push("remove", "/devices/d/child")
-    assert c.take() == [("remove", "/devices/d/child"), ("remove", "/devices/d"), ("change", "/devices/b"),
-                        ("change", "/devices/c")]
+    assert c.take() == [
+        ("remove", "/devices/d/child"),
+        ("remove", "/devices/d"),
+        ("change", "/devices/b"),
+        ("change", "/devices/c"),
+    ]
     assert len(c) == 0
 
 
@@ -177,7 +189,7 @@ def test_drivers_models_pass_qtmodeltester(qtmodeltester, corpus: Path) -> None:
     for r, b in enumerate(snap.bindings):
         parent = bindings.index(r, 0)
         assert parent.data() == b.driver
-        assert [bindings.device_path_at(bindings.index(i, 0, parent)) for i in range(bindings.rowCount(parent))] == list(
-            b.devices
-        )
+        assert [
+            bindings.device_path_at(bindings.index(i, 0, parent)) for i in range(bindings.rowCount(parent))
+        ] == list(b.devices)
     assert any(b.driver == "i915_bpo" and b.devices == ("/devices/pci0000:00/0000:00:02.0",) for b in snap.bindings)
