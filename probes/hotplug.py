@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import time
 from collections.abc import Callable
@@ -23,9 +24,21 @@ class HotplugEvent:
 def monitor_source(udev_run: Path = Path("/run/udev")) -> str:
     """ "udev" when udevd runs (or umockdev stands in for it), else "kernel" (raw kernel uevents: the
     same actions, without udev's rules and database properties)."""
-    if os.environ.get("UMOCKDEV_DIR") or udev_daemon_running(udev_run):
+    if _umockdev_active() or udev_daemon_running(udev_run):
         return "udev"
     return "kernel"
+
+
+def _umockdev_active() -> bool:
+    """umockdev's testbed sets UMOCKDEV_DIR with setenv() after Python copied the environment, so
+    ask the C library rather than os.environ."""
+    if os.environ.get("UMOCKDEV_DIR"):
+        return True
+    if "umockdev" not in os.environ.get("LD_PRELOAD", ""):
+        return False
+    libc = ctypes.CDLL(None)
+    libc.getenv.restype = ctypes.c_char_p
+    return bool(libc.getenv(b"UMOCKDEV_DIR"))
 
 
 class Coalescer:

@@ -1,0 +1,111 @@
+"""Hotplug through real libudev: umockdev's testbed emits uevents that reach the Devices page.
+
+Runs in the second pytest pass of `make test`, under umockdev-wrapper (LD_PRELOAD of libumockdev).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.umockdev
+
+LAPTOP = Path(__file__).resolve().parent.parent / "data" / "umockdev" / "laptop.umockdev"
+
+
+@pytest.fixture
+def testbed():  # type: ignore[no-untyped-def]
+    if "umockdev" not in os.environ.get("LD_PRELOAD", ""):
+        pytest.skip("needs umockdev-wrapper around the test process (the umockdev pass of make test)")
+    import gi
+
+    gi.require_version("UMockdev", "1.0")
+    from gi.repository import UMockdev
+
+    tb = UMockdev.Testbed.new()
+    tb.add_from_file(str(LAPTOP))
+    yield tb
+    del tb
+
+
+@pytest.fixture
+def window(qtbot, testbed):  # type: ignore[no-untyped-def]
+    from hwinspector.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.snapshot_shown, timeout=30000):
+        w.start()
+    yield w
+    w.shutdown()
+
+
+def _paths(window) -> set[str]:  # type: ignore[no-untyped-def]
+    return window.pages["devices"].models["kind"].device_paths()  # type: ignore[no-any-return]
+
+
+def test_recorded_devices_are_listed_from_the_testbed(window) -> None:  # type: ignore[no-untyped-def]
+    paths = _paths(window)
+    recorded = {line[3:].strip() for line in LAPTOP.read_text().splitlines() if line.startswith("P: ")}
+    assert paths == recorded
+    assert window.snapshot.source.is_live
+    gpu = window.snapshot.device("/devices/pci0000:00/0000:00:02.0")
+    assert gpu is not None and gpu.driver == "i915" and gpu.kind == "Display adapters"
+    # the recording's unbound SD card reader is listed as a problem
+    assert any(p.kind == "unbound" for p in window.snapshot.problems)
+    page = window.pages["devices"]
+    assert page.models["topology"].device_paths() == paths
+    assert "udev events" in page.monitor_label.text()
+
+
+def test_add_change_remove_reach_the_tree(window, testbed, qtbot) -> None:  # type: ignore[no-untyped-def]
+    page = window.pages["devices"]
+    model = page.models["topology"]
+    parent = "/sys/devices/pci0000:00/0000:00:14.0/usb1"
+    syspath = testbed.add_device(
+        "usb",
+        "1-9",
+        parent,
+        ["idVendor", "046d", "idProduct", "c52b", "product", "USB Receiver", "bDeviceClass", "00"],
+        ["DEVTYPE", "usb_device", "PRODUCT", "46d/c52b/1201"],
+    )
+    devpath = syspath[len("/sys") :]
+    qtbot.waitUntil(lambda: devpath in model.device_paths(), timeout=5000)
+    idx = model.index_for_path(devpath)
+    # placed under its parent, named from usb.ids, and highlighted as new
+    assert model.parent(idx).data(0x0100 + 2) == parent[len("/sys") :]
+    assert "Logitech" in str(idx.data())
+    assert model.highlighted().get(devpath) == "add"
+    assert any(devpath in page.event_log.item(i).text() for i in range(page.event_log.count()))
+
+    testbed.set_attribute(syspath, "product", "Renamed Receiver")
+    testbed.set_property(syspath, "ID_MODEL_FROM_DATABASE", "Renamed Receiver")
+    testbed.uevent(syspath, "change")
+    qtbot.waitUntil(lambda: "Renamed Receiver" in str(model.index_for_path(devpath).data()), timeout=5000)
+    assert model.highlighted().get(devpath) == "change"
+    assert window.snapshot.device(devpath).properties.get("ID_MODEL_FROM_DATABASE") == "Renamed Receiver"
+
+    testbed.uevent(syspath, "remove")
+    testbed.remove_device(syspath)
+    qtbot.waitUntil(lambda: devpath not in model.device_paths(), timeout=5000)
+    assert devpath not in page.models["kind"].device_paths()
+    assert window.snapshot.device(devpath) is None
+
+
+def test_burst_of_events_ends_consistent(window, testbed, qtbot) -> None:  # type: ignore[no-untyped-def]
+    model = window.pages["devices"].models["kind"]
+    parent = "/sys/devices/pci0000:00/0000:00:14.0/usb1"
+    added = [
+        testbed.add_device(
+            "usb", f"1-{20 + i}", parent, ["idVendor", "1234", "idProduct", f"{i:04x}"], ["DEVTYPE", "usb_device"]
+        )
+        for i in range(60)
+    ]
+    for syspath in added[::2]:
+        testbed.uevent(syspath, "remove")
+        testbed.remove_device(syspath)
+    expected = {p[len("/sys") :] for p in added[1::2]}
+    gone = {p[len("/sys") :] for p in added[::2]}
+    qtbot.waitUntil(lambda: expected <= model.device_paths() and not gone & model.device_paths(), timeout=10000)
