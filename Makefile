@@ -67,7 +67,7 @@ bench: $(STAMP)
 	for b in benchmarks/*.py; do $(PY) $$b; done
 
 screenshots: $(STAMP)
-	$(PY) -m hwinspector.tools.screenshots
+	packaging/make-screenshots
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache

@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--page", metavar="NAME", help="page to show first (overview, devices, drivers, …)")
     parser.add_argument("--screenshot", metavar="OUT.png", help="render the page offscreen to a PNG and exit")
     parser.add_argument("--size", default="1280x800", metavar="WxH", help="window size for --screenshot")
+    parser.add_argument("--select", metavar="DEVPATH", help="select this device on the page first")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     dev = sub.add_parser("devices", help="list every device")
     _add_from(dev)
@@ -136,8 +137,8 @@ def _run_gui(args: argparse.Namespace) -> int:
             print(f"hwinspector: error: --size must be WIDTHxHEIGHT, not {args.size!r}", file=sys.stderr)
             return EXIT_USAGE
         snap = _load(args.source)
-        return save_screenshot(snap, args.page or "overview", Path(args.screenshot), (w, h))
-    return run_gui(args.source, args.page)
+        return save_screenshot(snap, args.page or "overview", Path(args.screenshot), (w, h), args.select)
+    return run_gui(args.source, args.page, args.select)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,12 +22,15 @@ def _app() -> QApplication:
     return app
 
 
-def run_gui(source: str | None, page: str | None) -> int:
+def run_gui(source: str | None, page: str | None, select: str | None = None) -> int:
     app = _app()
     window = MainWindow(source)
     if page and not window.show_page(page):
         print(f"hwinspector: no page named {page!r}; pages: {', '.join(window.pages)}", file=sys.stderr)
         return 2
+    if select:
+        current = window.current_page()
+        window.snapshot_shown.connect(lambda _snap: current.select_path(select))
     window.show()
     schedule_start(window)
     code = app.exec()
@@ -35,7 +38,7 @@ def run_gui(source: str | None, page: str | None) -> int:
     return int(code)
 
 
-def save_screenshot(snapshot: Snapshot, page: str, out: Path, size: tuple[int, int]) -> int:
+def save_screenshot(snapshot: Snapshot, page: str, out: Path, size: tuple[int, int], select: str | None = None) -> int:
     app = _app()
     window = MainWindow(live_updates=False)
     try:
@@ -44,6 +47,8 @@ def save_screenshot(snapshot: Snapshot, page: str, out: Path, size: tuple[int, i
             return 2
         window.resize(*size)
         window.show_snapshot(snapshot)
+        if select:
+            window.current_page().select_path(select)
         window.show()
         for _ in range(5):
             app.processEvents()

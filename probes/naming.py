@@ -270,6 +270,17 @@ def _usb_name(props: Mapping[str, str], attrs: Mapping[str, str], devtype: str |
     return f"USB device {sysname}"
 
 
+def _drm_name(devtype: str | None, sysname: str, attrs: Mapping[str, str]) -> str:
+    if devtype == "drm_minor" or re.fullmatch(r"(card|renderD|controlD)\d+", sysname):
+        what = "render node" if sysname.startswith("renderD") else "DRM card"
+        return f"{sysname} ({what})"
+    card, sep, connector = sysname.partition("-")
+    if sep and card.startswith("card"):
+        status = attrs.get("status")
+        return f"{connector} connector of {card}" + (f" ({status})" if status else "")
+    return sysname
+
+
 def device_name(
     subsystem: str | None,
     devtype: str | None,
@@ -307,6 +318,8 @@ def device_name(
     if subsystem == "net":
         model = _clean(props.get("ID_MODEL_FROM_DATABASE"))
         return f"{props.get('INTERFACE') or sysname} ({model})" if model else (props.get("INTERFACE") or sysname)
+    if subsystem == "drm":
+        return _drm_name(devtype, sysname, attrs)
     if subsystem == "sound" and attrs.get("id"):
         return f"{sysname} ({attrs['id']})"
     if subsystem == "video4linux" and attrs.get("name"):

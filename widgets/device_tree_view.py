@@ -68,8 +68,13 @@ class DeviceTreeView(QTreeView):
             model.layoutChanged.connect(self._restore)
             header = self.header()
             header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-            for c in range(1, model.columnCount()):
+            last = model.columnCount() - 1
+            for c in range(1, last):
                 header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+            # The last column holds long kernel names (ucsi-source-psy-USBC000:001): a fixed, user-resizable
+            # width keeps the readable name in view; the full text is in the tooltip and details.
+            header.setSectionResizeMode(last, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(last, 130)
 
     def _restore(self) -> None:
         model = self.model()

@@ -48,6 +48,8 @@ class PropertyTable(QWidget):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
+        # sysfs paths and modaliases are long: keep both ends visible, the tooltip has the whole value
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._menu)
         mono = QFont("monospace")
@@ -88,6 +90,8 @@ class PropertyTable(QWidget):
             self.tree.addTopLevelItem(head)
             head.setExpanded(True)
         self.tree.resizeColumnToContents(0)
+        # long property names (ID_PCI_SUBCLASS_FROM_DATABASE) must not squeeze the values out of view
+        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0), max(140, self.tree.width() * 2 // 5)))
         self._apply_filter(self._filter.text())
 
     def clear(self, message: str = "") -> None:

@@ -126,7 +126,8 @@ class DevicesPage(Page):
         log_box = QWidget()
         lb = QVBoxLayout(log_box)
         lb.setContentsMargins(0, 0, 0, 0)
-        lb.addWidget(QLabel("Recent hotplug events"))
+        self.event_title = QLabel("Recent hotplug events: none yet")
+        lb.addWidget(self.event_title)
         lb.addWidget(self.event_log)
         right.addWidget(log_box)
         right.setSizes([500, 140])
@@ -172,6 +173,7 @@ class DevicesPage(Page):
         while self.event_log.count() > MAX_EVENT_LOG:
             self.event_log.takeItem(self.event_log.count() - 1)
         self.event_log.setUpdatesEnabled(True)
+        self.event_title.setText(f"Recent hotplug events ({self.event_log.count()}, newest first)")
         self._update_count()
         path = self.selected_path()
         if path and any(ev.path == path for ev in events):

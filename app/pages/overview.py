@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from hwinspector.pages.base import Page
+from hwinspector.probes.naming import kind_rank
 from hwinspector.probes.snapshot import Snapshot
 from hwinspector.widgets import dim
 from hwinspector.widgets.status_icons import status_icon
@@ -113,7 +114,7 @@ class OverviewPage(Page):
             if widget is not None:
                 widget.deleteLater()
         counts = Counter(d.kind for d in snapshot.devices)
-        for i, (kind, n) in enumerate(sorted(counts.items())):
+        for i, (kind, n) in enumerate(sorted(counts.items(), key=lambda kv: kind_rank(kv[0]))):
             k = QLabel(kind)
             v = QLabel(str(n))
             v.setAlignment(Qt.AlignmentFlag.AlignRight)
