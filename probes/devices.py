@@ -13,9 +13,7 @@ from hwinspector.probes.naming import device_kind, device_name
 
 # Attributes never read: side effects (bind, remove, rescan, reset), hardware access that can take
 # seconds or hang (PCI ROM and VPD reads go to the device), mmap-only BARs (resourceN reads fail).
-_SKIP_ATTRS = frozenset(
-    {"uevent", "remove", "rescan", "reset", "bind", "unbind", "new_id", "remove_id", "rom", "vpd"}
-)
+_SKIP_ATTRS = frozenset({"uevent", "remove", "rescan", "reset", "bind", "unbind", "new_id", "remove_id", "rom", "vpd"})
 _SKIP_PREFIXES = ("resource",)
 # Attributes that are binary by definition; others become binary when they do not decode as text.
 _BINARY_ATTRS = frozenset({"config", "descriptors", "edid", "bos_descriptors", "report_descriptor"})

@@ -30,9 +30,7 @@ class FirmwareFailure:
 # drivers/base/firmware_loader/main.c: "Direct firmware load for %s failed with error %d" and, with
 # CONFIG_FW_LOADER_DEBUG or older kernels, "firmware: failed to load %s (%d)".
 _FW_PATTERNS = (
-    re.compile(
-        r"^(?P<drv>\S+) (?P<dev>\S+): Direct firmware load for (?P<fw>\S+) failed with error (?P<err>-?\d+)"
-    ),
+    re.compile(r"^(?P<drv>\S+) (?P<dev>\S+): Direct firmware load for (?P<fw>\S+) failed with error (?P<err>-?\d+)"),
     re.compile(r"^(?P<drv>\S+) (?P<dev>\S+): firmware: failed to load (?P<fw>\S+) \((?P<err>-?\d+)\)"),
 )
 _DMESG_TEXT = re.compile(r"^(?:<(?P<pri>\d+)>)?\s*(?:\[\s*(?P<sec>\d+)\.(?P<frac>\d+)\]\s?)?(?P<msg>.*)$")
@@ -59,9 +57,7 @@ def read_kernel_log(devkmsg: Path = Path("/dev/kmsg"), max_records: int = 100_00
         fd = os.open(devkmsg, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         # dmesg_restrict=1 (the default on Debian and Ubuntu) keeps the log from ordinary users.
-        raise ProbeUnavailable(
-            f"kernel log not readable ({exc.strerror}); run as root to include it"
-        ) from None
+        raise ProbeUnavailable(f"kernel log not readable ({exc.strerror}); run as root to include it") from None
     lines: list[LogLine] = []
     try:
         while len(lines) < max_records:
@@ -112,9 +108,7 @@ def find_firmware_failures(lines: list[LogLine]) -> list[FirmwareFailure]:
             if key not in seen:
                 seen.add(key)
                 out.append(
-                    FirmwareFailure(
-                        m.group("drv"), m.group("dev"), m.group("fw"), int(m.group("err")), line.message
-                    )
+                    FirmwareFailure(m.group("drv"), m.group("dev"), m.group("fw"), int(m.group("err")), line.message)
                 )
             break
     return out

@@ -89,11 +89,7 @@ def _dmi(sysfs: Path, name: str) -> str | None:
     except OSError:
         return None
     # Firmware placeholders that mean "not set"
-    return (
-        None
-        if value.lower() in ("", "to be filled by o.e.m.", "default string", "system product name")
-        else value
-    )
+    return None if value.lower() in ("", "to be filled by o.e.m.", "default string", "system product name") else value
 
 
 def read_system_info(sysfs: Path = Path("/sys"), etc: Path = Path("/etc")) -> SystemInfo:
@@ -144,9 +140,7 @@ def read_live_snapshot(
     if aliases is None:
         notes.append(f"modules.alias of kernel {os.uname().release} not installed: no candidate modules")
     taint = drv.read_taint(procfs)
-    problems = drv.find_problems(
-        devices, aliases, find_firmware_failures(log), taint, drv.read_deferred_probes(sysfs)
-    )
+    problems = drv.find_problems(devices, aliases, find_firmware_failures(log), taint, drv.read_deferred_probes(sysfs))
     return Snapshot(
         Source("live", "live machine", None, tuple(notes), time.time()),
         devices,
