@@ -52,6 +52,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check app widgets probes tests benchmarks
 	$(VENV)/bin/ruff format --check app widgets probes tests benchmarks
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/clang-format --dry-run -Werror probes/native/*.[ch]
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy -p hwinspector.probes -p hwinspector

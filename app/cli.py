@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from hwinspector import __version__
 from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
@@ -37,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="OUT.png", help="render the page offscreen to a PNG and exit")
     parser.add_argument("--size", default="1280x800", metavar="WxH", help="window size for --screenshot")
     parser.add_argument("--select", metavar="DEVPATH", help="select this device on the page first")
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="with --screenshot: let the page run this many seconds first (live plots)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     dev = sub.add_parser("devices", help="list every device")
     _add_from(dev)
@@ -45,7 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_from(drv)
     drv.add_argument("--json", action="store_true", help="machine-readable output")
     drv.add_argument("--problems", action="store_true", help="only the problems; exit 1 when there are any")
+    for module in _command_modules():
+        module.register(sub)
     return parser
+
+
+def _command_modules() -> list[Any]:
+    """Subcommand groups living in their own modules: each has register(subparsers) and run(args)."""
+    from hwinspector import cli_telemetry
+
+    return [cli_telemetry]
 
 
 def _load(source: str | None) -> Snapshot:
@@ -137,7 +154,7 @@ def _run_gui(args: argparse.Namespace) -> int:
             print(f"hwinspector: error: --size must be WIDTHxHEIGHT, not {args.size!r}", file=sys.stderr)
             return EXIT_USAGE
         snap = _load(args.source)
-        return save_screenshot(snap, args.page or "overview", Path(args.screenshot), (w, h), args.select)
+        return save_screenshot(snap, args.page or "overview", Path(args.screenshot), (w, h), args.select, args.wait)
     return run_gui(args.source, args.page, args.select)
 
 
@@ -147,6 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return _run_gui(args)
+        for module in _command_modules():
+            code = module.run(args)
+            if code is not None:
+                return int(code)
         snap = _load(args.source)
         if args.command == "devices":
             return cmd_devices(snap, args.json)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -38,7 +39,9 @@ def run_gui(source: str | None, page: str | None, select: str | None = None) -> 
     return int(code)
 
 
-def save_screenshot(snapshot: Snapshot, page: str, out: Path, size: tuple[int, int], select: str | None = None) -> int:
+def save_screenshot(
+    snapshot: Snapshot, page: str, out: Path, size: tuple[int, int], select: str | None = None, wait_s: float = 0.0
+) -> int:
     app = _app()
     window = MainWindow(live_updates=False)
     try:
@@ -50,6 +53,12 @@ def save_screenshot(snapshot: Snapshot, page: str, out: Path, size: tuple[int, i
         if select:
             window.current_page().select_path(select)
         window.show()
+        deadline = time.monotonic() + wait_s
+        while True:
+            app.processEvents()
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.01)
         for _ in range(5):
             app.processEvents()
         if not window.grab().save(str(out)):

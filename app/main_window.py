@@ -283,6 +283,8 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop the worker threads (idempotent)."""
         self._stop_hotplug()
+        for page in self.pages.values():
+            page.shutdown()
         if self._thread.isRunning():
             self._thread.quit()
             self._thread.wait(5000)

@@ -112,3 +112,43 @@ def find_firmware_failures(lines: list[LogLine]) -> list[FirmwareFailure]:
                 )
             break
     return out
+
+
+class KmsgFollower:
+    """New kernel log records as they arrive (for the telemetry timeline), from now on.
+
+    /dev/kmsg timestamps come from the kernel's local clock, which on Linux runs with
+    CLOCK_MONOTONIC (both count from boot, neither advances in suspend), so they share the
+    sampler's time axis.
+    """
+
+    def __init__(self, devkmsg: Path = Path("/dev/kmsg")) -> None:
+        try:
+            self.fd = os.open(devkmsg, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            raise ProbeUnavailable(f"kernel log not readable ({exc.strerror}); run as root to see it") from None
+        # SEEK_END on /dev/kmsg skips the records already there (Documentation/ABI/testing/dev-kmsg)
+        os.lseek(self.fd, 0, os.SEEK_END)
+
+    def read_new(self, max_records: int = 1000) -> list[LogLine]:
+        out: list[LogLine] = []
+        while len(out) < max_records:
+            try:
+                data = os.read(self.fd, 8192)
+            except BlockingIOError:
+                break
+            except OSError as exc:
+                if exc.errno == errno.EPIPE:
+                    continue
+                break
+            if not data:
+                break
+            line = parse_kmsg_record(data.decode("utf-8", errors="replace"))
+            if line is not None:
+                out.append(line)
+        return out
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1

@@ -40,6 +40,9 @@ class Page(QWidget):
     def select_path(self, path: str) -> None:
         """Select the device with this devpath, where the page lists devices."""
 
+    def shutdown(self) -> None:
+        """Stop the page's background work (threads, timers); the main window calls it once, on close."""
+
 
 def empty_state(text: str) -> QLabel:
     """A centred, wrapped explanation shown where a page has nothing to list."""

@@ -1,0 +1,588 @@
+"""Telemetry page: pick channels, watch them live at up to 1 kHz, mark moments, record, replay."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QThread, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hwinspector.models.channels import ChannelModel, ChannelRole
+from hwinspector.models.telemetry_stats import StatsModel, StatsRow
+from hwinspector.pages.base import Page, empty_state
+from hwinspector.probes.channels import Catalogue, Channel, read_catalogue
+from hwinspector.probes.hotplug import HotplugEvent
+from hwinspector.probes.recording import RecordedChannel, Recording, read_recording
+from hwinspector.probes.snapshot import Snapshot
+from hwinspector.probes.telemetry import TelemetrySession, default_selection, effective_rate
+from hwinspector.telemetry_workers import KernelLogThread, RecorderWorker, run_in_background
+from hwinspector.widgets import dim
+from hwinspector.widgets.device_tree_view import TextFilterProxy
+from hwinspector.widgets.live_plot import PALETTE, CurveSpec, LivePlot
+
+FRAME_MS = 33  # drain and redraw at 30 Hz: never one signal per sample
+STATS_MS = 250
+WINDOWS = (("10 s", 10.0), ("30 s", 30.0), ("1 min", 60.0), ("2 min", 120.0), ("5 min", 300.0), ("10 min", 600.0))
+RATES = (
+    ("Sensible rates", None),
+    ("1 Hz", 1.0),
+    ("10 Hz", 10.0),
+    ("50 Hz", 50.0),
+    ("100 Hz", 100.0),
+    ("250 Hz", 250.0),
+    ("500 Hz", 500.0),
+    ("1000 Hz", 1000.0),
+)
+Series = dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]
+
+
+def _channel_text(index: QModelIndex | QPersistentModelIndex) -> str:
+    ch = index.data(ChannelRole)
+    if isinstance(ch, Channel):
+        return f"{ch.id} {ch.label} {ch.device} {ch.unit}"
+    return str(index.data() or "")
+
+
+class TelemetryPage(Page):
+    page_id = "telemetry"
+    title = "Telemetry"
+    order = 70
+    description = "Live plots of power, temperature, frequency and more; markers, recordings, replay"
+
+    rows_ready = Signal(object)  # batches for the recorder thread
+    marker_for_recorder = Signal(object, str)
+    event_for_recorder = Signal(object, str, str)
+    close_recorder = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._live = True
+        self._catalogue: Catalogue | None = None
+        self.session: TelemetrySession | None = None
+        self.replay: Recording | None = None
+        self._t0_ns = 0
+        self._timeline: list[tuple[int, str, str]] = []  # monotonic ns, kind, text
+        self._markers = 0
+        self._cursor_s = math.nan
+        self._recorder: RecorderWorker | None = None
+        self._recorder_thread: QThread | None = None
+        self._kmsg: KernelLogThread | None = None
+
+        # channel browser
+        self.channels = ChannelModel(self)
+        self.channels.selection_changed.connect(self._schedule_rebuild)
+        self.proxy = TextFilterProxy(_channel_text, self)
+        self.proxy.setSourceModel(self.channels)
+        self.tree = QTreeView()
+        self.tree.setModel(self.proxy)
+        self.tree.setUniformRowHeights(True)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Find channels")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter_channels)
+        defaults = QPushButton("Defaults")
+        defaults.setToolTip("Package power, CPU temperature, per-core frequency, battery power")
+        defaults.clicked.connect(self.select_defaults)
+        none = QPushButton("None")
+        none.clicked.connect(lambda: self.channels.set_checked([]))
+        self.catalogue_note = QLabel()
+        self.catalogue_note.setWordWrap(True)
+        dim(self.catalogue_note)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.search)
+        ll.addWidget(self.tree, 1)
+        row = QHBoxLayout()
+        row.addWidget(defaults)
+        row.addWidget(none)
+        ll.addLayout(row)
+        ll.addWidget(self.catalogue_note)
+
+        # controls
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setToolTip("Stop following time to scroll back and zoom (Space); sampling goes on")
+        self.pause_button.setCheckable(True)
+        self.pause_button.toggled.connect(self.set_paused)
+        self.window_box = QComboBox()
+        for text, _ in WINDOWS:
+            self.window_box.addItem(text)
+        self.window_box.setCurrentIndex(2)
+        self.window_box.currentIndexChanged.connect(self._window_changed)
+        self.rate_box = QComboBox()
+        for text, _ in RATES:
+            self.rate_box.addItem(text)
+        self.rate_box.setToolTip("Each channel's sensible maximum (how often it really changes), or one rate for all")
+        self.rate_box.currentIndexChanged.connect(self._schedule_rebuild)
+        self.marker_button = QPushButton("Marker (M)")
+        self.marker_button.clicked.connect(self.ask_marker)
+        self.record_button = QPushButton("Record…")
+        self.record_button.setCheckable(True)
+        self.record_button.clicked.connect(self._record_clicked)
+        self.open_button = QPushButton("Open recording…")
+        self.open_button.clicked.connect(self.open_dialog)
+        self.live_button = QPushButton("Back to live")
+        self.live_button.clicked.connect(self.back_to_live)
+        self.live_button.hide()
+        self.cost_label = QLabel()
+        dim(self.cost_label)
+        bar = QHBoxLayout()
+        for w in (
+            self.pause_button,
+            QLabel("Window:"),
+            self.window_box,
+            QLabel("Rate:"),
+            self.rate_box,
+            self.marker_button,
+            self.record_button,
+            self.open_button,
+            self.live_button,
+        ):
+            bar.addWidget(w)
+        bar.addStretch(1)
+
+        # plots and stats
+        self.plot = LivePlot()
+        self.plot.window_s = WINDOWS[2][1]
+        self.plot.cursor_moved.connect(self._cursor_moved)
+        self.stats = StatsModel(self)
+        self.stats_view = QTableView()
+        self.stats_view.setModel(self.stats)
+        self.stats_view.verticalHeader().hide()
+        self.stats_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.stats_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.stats_view.setAlternatingRowColors(True)
+        self.empty = empty_state("Loading the channels of this machine…")
+        self.plot_stack = QStackedWidget()
+        self.plot_stack.addWidget(self.empty)
+        self.plot_stack.addWidget(self.plot)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        center = QSplitter(Qt.Orientation.Vertical)
+        center.addWidget(self.plot_stack)
+        center.addWidget(self.stats_view)
+        center.setSizes([520, 160])
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(center)
+        split.setSizes([360, 860])
+        lay = QVBoxLayout(self)
+        lay.addLayout(bar)
+        lay.addWidget(split, 1)
+        foot = QHBoxLayout()
+        foot.addWidget(self.status, 1)
+        foot.addWidget(self.cost_label)
+        lay.addLayout(foot)
+
+        self._frame = QTimer(self)
+        self._frame.setInterval(FRAME_MS)
+        self._frame.timeout.connect(self._on_frame)
+        self._stats_timer = QTimer(self)
+        self._stats_timer.setInterval(STATS_MS)
+        self._stats_timer.timeout.connect(self._update_stats)
+        self._rebuild_timer = QTimer(self)
+        self._rebuild_timer.setSingleShot(True)
+        self._rebuild_timer.setInterval(400)  # ticking several boxes restarts sampling once
+        self._rebuild_timer.timeout.connect(self._rebuild_session)
+        QShortcut(QKeySequence("M"), self, self.ask_marker, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(
+            QKeySequence("Space"), self, self.pause_button.toggle, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
+
+    # --- Page API -------------------------------------------------------------------------------
+
+    def set_snapshot(self, snapshot: Snapshot) -> None:
+        live = snapshot.source.is_live
+        if live == self._live and self._catalogue is not None:
+            return
+        self._live = live
+        if not live and self.replay is None:
+            self._stop_session()
+            self._show_empty(
+                "Telemetry is sampled from the live machine; this source is a dump of another one. "
+                "Open a recording (.jsonl.gz) to replay it here."
+            )
+        elif live and self.isVisible():
+            self._load_catalogue()
+
+    def apply_hotplug(self, events: Sequence[HotplugEvent], snapshot: Snapshot) -> None:
+        for ev in events:
+            name = ev.device.name if ev.device else ev.path.rsplit("/", 1)[-1]
+            self._add_timeline(ev.time_monotonic_ns, "udev", f"{ev.action} {name}")
+
+    def set_filter(self, text: str) -> None:
+        self.search.setText(text)
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        if self._live and self.replay is None:
+            if self._catalogue is None:
+                self._load_catalogue()
+            elif self.session is not None:
+                self.session.start()
+            self._start_kmsg()
+        self._frame.start()
+        self._stats_timer.start()
+
+    def hideEvent(self, event: object) -> None:
+        super().hideEvent(event)  # type: ignore[arg-type]
+        # While recording, sampling goes on in the background; otherwise the page costs nothing hidden.
+        if self._recorder is None:
+            self._frame.stop()
+            self._stats_timer.stop()
+            if self.session is not None:
+                self.session.stop()
+            self._stop_kmsg()
+
+    def shutdown(self) -> None:
+        self.stop_recording()
+        self._stop_session()
+        self._stop_kmsg()
+        self._frame.stop()
+        self._stats_timer.stop()
+
+    # --- channels and session -------------------------------------------------------------------------
+
+    def _load_catalogue(self) -> None:
+        self._show_empty("Looking for telemetry channels…")
+        run_in_background(read_catalogue, self._catalogue_loaded, self._catalogue_failed)
+
+    def _catalogue_loaded(self, cat: object) -> None:
+        assert isinstance(cat, Catalogue)
+        self.set_catalogue(cat)
+
+    def _catalogue_failed(self, message: str) -> None:
+        self._show_empty(f"Could not list telemetry channels: {message}")
+
+    def set_catalogue(self, cat: Catalogue, checked: Sequence[str] | None = None) -> None:
+        """Show these channels (tests feed catalogues of fake trees here)."""
+        self._catalogue = cat
+        chosen = list(checked) if checked is not None else [c.id for c in default_selection(cat.channels)]
+        self.channels.set_channels(cat.channels, chosen)
+        self.tree.expandAll()
+        notes = [f"{name}: {why}" for name, why in cat.unavailable.items()]
+        unreadable = sum(not c.readable for c in cat.channels)
+        if unreadable:
+            notes.insert(0, f"{unreadable} channel(s) not readable (hover for why)")
+        self.catalogue_note.setText("\n".join(notes))
+        self._rebuild_session()
+
+    def select_defaults(self) -> None:
+        if self._catalogue is not None:
+            self.channels.set_checked(c.id for c in default_selection(self._catalogue.channels))
+
+    def _schedule_rebuild(self) -> None:
+        if self.replay is None:
+            self._rebuild_timer.start()
+
+    def rate_cap(self) -> float | None:
+        return RATES[self.rate_box.currentIndex()][1]
+
+    def _rebuild_session(self) -> None:
+        self._rebuild_timer.stop()
+        if self.replay is not None or not self._live:
+            return
+        was_recording = self._recorder is not None
+        if was_recording:
+            self.stop_recording()
+            self.status.setText("Recording stopped: the channel selection or rate changed.")
+        self._stop_session()
+        chosen = self.channels.checked()
+        if not chosen:
+            self._show_empty(
+                "Tick channels on the left to plot them."
+                if self._catalogue and self._catalogue.channels
+                else "This machine exposes no telemetry channels (no hwmon, powercap, battery or cpufreq)."
+            )
+            return
+        self.session = TelemetrySession(chosen, self.rate_cap())
+        if not self._t0_ns:
+            self._t0_ns = time.monotonic_ns()
+        self.plot.set_curves([CurveSpec(c.id, c.label, c.unit) for c in chosen])
+        self._redraw_timeline()
+        self.plot_stack.setCurrentWidget(self.plot)
+        if self.isVisible():
+            self.session.start()
+        notice = self.session.notice
+        self.status.setText(f"⚠ {notice}" if notice else "")
+
+    def _stop_session(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+    def _show_empty(self, text: str) -> None:
+        self.empty.setText(text)
+        self.plot_stack.setCurrentWidget(self.empty)
+
+    # --- frames ------------------------------------------------------------------------------------
+
+    def current_series(self) -> Series:
+        """Every plotted channel as (seconds on the page's axis, values)."""
+        out: Series = {}
+        if self.replay is not None:
+            for cid, (t, v) in self.replay.series.items():
+                out[cid] = ((t - self.replay.anchor_monotonic_ns).astype(np.float64) * 1e-9, v)
+        elif self.session is not None:
+            for ch in self.session.channels:
+                t, v = self.session.series(ch.id)
+                out[ch.id] = ((t - self._t0_ns).astype(np.float64) * 1e-9, v)
+        return out
+
+    def _now_s(self) -> float:
+        return (time.monotonic_ns() - self._t0_ns) * 1e-9
+
+    def _on_frame(self) -> None:
+        if self.session is not None and self.session.running:
+            batch = self.session.poll()
+            if batch and self._recorder is not None:
+                self.rows_ready.emit(batch)
+        if self.plot_stack.currentWidget() is self.plot:
+            self.plot.update_data(self.current_series(), self._now_s())
+        if self.session is not None and self.session.running:
+            c = self.session.cost()
+            self.cost_label.setText(
+                f"{self.session.backend} sampler · {c['cpu_percent']:.1f} % CPU · lost {c['lost_ticks']:.0f} ticks "
+                f"({c['lost_percent']:.2f} %) · p99 lateness {c['lateness_p99_us']:.0f} µs"
+            )
+
+    def _update_stats(self) -> None:
+        series = self.current_series()
+        t0, t1 = self.plot.visible_range()
+        specs: Sequence[Channel | RecordedChannel] = (
+            self.session.channels if self.session else (self.replay.channels if self.replay else ())
+        )
+        cursor = self.plot.values_at(series, self._cursor_s) if not math.isnan(self._cursor_s) else {}
+        rows = []
+        for i, ch in enumerate(specs):
+            t, v = series.get(ch.id, (np.empty(0), np.empty(0)))
+            lo, hi = np.searchsorted(t, t0), np.searchsorted(t, t1, "right")
+            window = v[lo:hi]
+            finite = window[~np.isnan(window)]
+            last = v[~np.isnan(v)][-1] if len(v) and not np.isnan(v).all() else math.nan
+            rows.append(
+                StatsRow(
+                    ch.id,
+                    ch.label,
+                    ch.unit,
+                    PALETTE[i % len(PALETTE)],
+                    float(last),
+                    float(finite.min()) if len(finite) else math.nan,
+                    float(finite.mean()) if len(finite) else math.nan,
+                    float(finite.max()) if len(finite) else math.nan,
+                    cursor.get(ch.id, math.nan),
+                )
+            )
+        self.stats.set_rows(rows)
+
+    def _cursor_moved(self, t_s: float) -> None:
+        self._cursor_s = t_s
+
+    def set_paused(self, paused: bool) -> None:
+        self.pause_button.setChecked(paused)
+        self.pause_button.setText("Follow" if paused else "Pause")
+        self.plot.set_following(not paused and self.replay is None)
+
+    def _window_changed(self, i: int) -> None:
+        self.plot.window_s = WINDOWS[i][1]
+
+    def _filter_channels(self, text: str) -> None:
+        self.proxy.set_text(text)
+        self.tree.expandAll()
+
+    # --- timeline ----------------------------------------------------------------------------------
+
+    def _add_timeline(self, t_ns: int, kind: str, text: str) -> None:
+        self._timeline.append((t_ns, kind, text))
+        del self._timeline[:-2000]
+        if self.replay is None and self._t0_ns:
+            self.plot.add_event((t_ns - self._t0_ns) * 1e-9, kind, text)
+        if self._recorder is not None:
+            self.event_for_recorder.emit(t_ns, kind, text)
+
+    def _redraw_timeline(self) -> None:
+        self.plot.clear_events()
+        for t_ns, kind, text in self._timeline:
+            self.plot.add_event((t_ns - self._t0_ns) * 1e-9, kind, text)
+
+    def add_kernel_record(self, t_ns: int, priority: int, message: str) -> None:
+        self._add_timeline(t_ns, "kernel", f"<{priority}> {message}")
+
+    def _start_kmsg(self) -> None:
+        if self._kmsg is None:
+            self._kmsg = KernelLogThread()
+            self._kmsg.record.connect(self.add_kernel_record)
+            self._kmsg.unavailable.connect(lambda why: None)
+            self._kmsg.start()
+
+    def _stop_kmsg(self) -> None:
+        if self._kmsg is not None:
+            self._kmsg.stop()
+            self._kmsg = None
+
+    def ask_marker(self) -> None:
+        if self.replay is not None:
+            return
+        note, ok = QInputDialog.getText(self, "Drop a marker", "Note:", text=f"Marker {self._markers + 1}")
+        if ok:
+            self.add_marker(note)
+
+    def add_marker(self, note: str, t_ns: int | None = None) -> None:
+        self._markers += 1
+        t = t_ns if t_ns is not None else time.monotonic_ns()
+        if not self._t0_ns:
+            self._t0_ns = t
+        self._timeline.append((t, "marker", note))
+        self.plot.add_event((t - self._t0_ns) * 1e-9, "marker", note)
+        if self._recorder is not None:
+            self.marker_for_recorder.emit(t, note)
+
+    # --- recording ---------------------------------------------------------------------------------
+
+    def _record_clicked(self) -> None:
+        if self._recorder is not None:
+            self.stop_recording()
+            return
+        self.record_button.setChecked(False)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Record telemetry",
+            str(Path.home() / f"telemetry-{stamp}.jsonl.gz"),
+            "Recording (*.jsonl.gz);;Spreadsheet (*.csv)",
+        )
+        if path:
+            self.start_recording(Path(path))
+
+    def start_recording(self, path: Path) -> bool:
+        if self.session is None or self._recorder is not None:
+            return False
+        chans = list(self.session.channels)
+        rates = [effective_rate(c, self.rate_cap()) for c in chans]
+        worker = RecorderWorker(path, chans, rates, {"generator": "hwinspector GUI"})
+        thread = QThread(self)
+        thread.setObjectName("recorder")
+        worker.moveToThread(thread)
+        thread.started.connect(worker.open)
+        self.rows_ready.connect(worker.write)
+        self.marker_for_recorder.connect(worker.add_marker)
+        self.event_for_recorder.connect(worker.add_event)
+        self.close_recorder.connect(worker.close)
+        worker.stopped.connect(self._recording_stopped)
+        worker.progress.connect(self._recording_progress)
+        self._recorder, self._recorder_thread = worker, thread
+        thread.start()
+        self.record_button.setChecked(True)
+        self.record_button.setText("Stop recording")
+        self.status.setText(f"Recording to {path}…")
+        return True
+
+    def stop_recording(self) -> None:
+        if self._recorder is None or self._recorder_thread is None:
+            return
+        if self.session is not None:
+            batch = self.session.poll()
+            if batch:
+                self.rows_ready.emit(batch)
+        stats = {k: round(v, 3) for k, v in self.session.cost().items()} if self.session else {}
+        self.close_recorder.emit(stats)
+        thread = self._recorder_thread
+        for sig in (self.rows_ready, self.marker_for_recorder, self.event_for_recorder, self.close_recorder):
+            sig.disconnect()
+        thread.quit()
+        thread.wait(5000)
+        self._recorder, self._recorder_thread = None, None
+        self.record_button.setChecked(False)
+        self.record_button.setText("Record…")
+
+    def _recording_progress(self, rows: int) -> None:
+        self.status.setText(f"Recording: {rows} rows written")
+
+    def _recording_stopped(self, path: str, error: str) -> None:
+        self.status.setText(f"⚠ {error}" if error else f"Recording saved: {path}")
+        if error and self._recorder is not None:
+            QTimer.singleShot(0, self.stop_recording)
+
+    # --- replay ------------------------------------------------------------------------------------
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a telemetry recording", str(Path.home()), "Recordings (*.jsonl.gz);;All files (*)"
+        )
+        if path:
+            self.open_recording(Path(path))
+
+    def open_recording(self, path: Path) -> None:
+        self.status.setText(f"Reading {path}…")
+        run_in_background(lambda: read_recording(path), self._recording_loaded, self._open_failed)
+
+    def _open_failed(self, message: str) -> None:
+        self.status.setText(f"⚠ {message}")
+
+    def _recording_loaded(self, rec: object) -> None:
+        assert isinstance(rec, Recording)
+        self.show_recording(rec)
+
+    def show_recording(self, rec: Recording) -> None:
+        self.stop_recording()
+        self._stop_session()
+        self.replay = rec
+        self.plot.set_curves([CurveSpec(c.id, c.label, c.unit) for c in rec.channels])
+        for m in rec.markers:
+            self.plot.add_event((m.t_ns - rec.anchor_monotonic_ns) * 1e-9, "marker", m.note)
+        for e in rec.events:
+            self.plot.add_event((e.t_ns - rec.anchor_monotonic_ns) * 1e-9, e.kind, e.text)
+        self.plot.set_following(False)
+        series = self.current_series()
+        ends = [t[-1] for t, _ in series.values() if len(t)]
+        self.plot.show_range(0.0, max(ends) if ends else 1.0)
+        self.plot.update_data(series, 0.0)
+        self.plot_stack.setCurrentWidget(self.plot)
+        self.live_button.show()
+        self.pause_button.setEnabled(False)
+        self.marker_button.setEnabled(False)
+        self.record_button.setEnabled(False)
+        warn = "; ".join(rec.warnings)
+        self.status.setText(
+            f"Replaying {Path(rec.path).name}: {len(rec.channels)} channels, {rec.duration_s:.1f} s, "
+            f"{len(rec.markers)} markers — drag to scroll, wheel to zoom" + (f" ⚠ {warn}" if warn else "")
+        )
+        self._update_stats()
+
+    def back_to_live(self) -> None:
+        self.replay = None
+        self.live_button.hide()
+        for w in (self.pause_button, self.marker_button, self.record_button):
+            w.setEnabled(True)
+        self.plot.clear_events()
+        self.set_paused(False)
+        if self._live:
+            self._rebuild_session()
+        else:
+            self._show_empty("Telemetry is sampled from the live machine; this source is a dump of another one.")

@@ -1,0 +1,76 @@
+/* Python-free core of the native sampler: channels, the ring buffer and the sampling thread. */
+#ifndef HWINSPECTOR_SAMPLER_CORE_H
+#define HWINSPECTOR_SAMPLER_CORE_H
+
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define LATENCY_WINDOW 65536 /* lateness samples kept for the p50/p99 */
+#define READ_BUF 64          /* a file this long holds no single counter */
+
+typedef struct {
+    char *path;
+    int fd; /* -1 while the path cannot be opened */
+    dev_t dev;
+    ino_t ino;
+    int failed; /* a read failed since the last check: reopen at the next check */
+} channel_t;
+
+typedef struct {
+    /* Fixed after core_init. */
+    channel_t *ch;
+    size_t nch;
+    int64_t period_ns;
+    uint64_t cap;
+    /* Ring: row r lives in slot r % cap; head counts rows ever written (the thread only). */
+    int64_t *ts;
+    double *vals;
+    _Atomic uint64_t head;
+    /* Consumer state: the caller serialises drains (the binding holds the GIL). */
+    uint64_t rd;
+    uint64_t overwritten;
+    /* Written by the thread, read by anyone. */
+    _Atomic uint64_t ticks;
+    _Atomic uint64_t late_ticks;
+    _Atomic uint64_t missed_ticks;
+    _Atomic uint64_t read_errors;
+    _Atomic uint64_t cpu_ns;
+    _Atomic uint64_t *ch_errors;
+    _Atomic int64_t *lateness;
+    _Atomic long tid;
+    _Atomic int stop;
+    sem_t started; /* posted by the thread once tid is set */
+} sampler_core;
+
+/* The C locale for strtod_l; call once before parsing. Returns -1 on failure. */
+int core_global_init(void);
+/* Parse one counter (see the .c file for the accepted forms). Returns -1 if invalid. */
+int core_parse(const char *s, const char *end, double *out);
+
+/* Allocate for nch channels (paths set afterwards with core_set_path); -1 on ENOMEM. */
+int core_init(sampler_core *c, size_t nch, int64_t period_ns, uint64_t cap);
+int core_set_path(sampler_core *c, size_t i, const char *path);
+/* Open every path; one that cannot be opened reads as NaN and is retried by the thread. */
+void core_open_all(sampler_core *c);
+void core_close_all(sampler_core *c);
+/* Free everything core_init allocated (the thread must be stopped); safe on a zeroed core. */
+void core_free(sampler_core *c);
+
+/* The sampling thread; clear c->stop before starting it, set it and join to stop it. */
+void *core_thread(void *arg);
+
+/* Rows to drain now (rows already overwritten are skipped and counted); *head receives the
+ * head they end at, to pass to core_copy. */
+uint64_t core_pending(sampler_core *c, uint64_t *head);
+/* Copy rows [c->rd, head) out; returns how many remain valid (any overwritten during the copy
+ * are dropped from the front and counted) and moves c->rd to head. */
+uint64_t core_copy(sampler_core *c, uint64_t head, int64_t *ts, double *vals);
+/* Overwritten rows, counting those lost but not yet noticed by a drain. */
+uint64_t core_overwritten(sampler_core *c);
+/* Copy up to LATENCY_WINDOW recent lateness samples (ns) into dst; returns how many. */
+uint64_t core_lateness(sampler_core *c, int64_t *dst);
+
+#endif

@@ -1,0 +1,245 @@
+"""The pure-Python sampler backend: the same thread, ring and counters as sampler_core.c."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import threading
+import time
+import weakref
+
+import numpy as np
+import numpy.typing as npt
+
+LATENCY_WINDOW = 65536  # lateness samples behind the p50/p99 (the native side keeps as many)
+_READ_BUF = 64  # a file of 64 bytes or more is not a single counter; same limit as the C side
+_CHECK_INTERVAL_NS = 100_000_000  # each path re-checked (gone? replaced?) about every 100 ms
+_MAX_SLEEP_NS = 50_000_000  # stop() is seen within 50 ms even at low rates
+_RT_PRIORITY = 10
+_PR_SET_TIMERSLACK = 29
+_SPACE = rb"[ \t\n\v\f\r]*"
+_DECIMAL = re.compile(_SPACE + rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?" + _SPACE)
+
+
+def parse_counter(data: bytes) -> float:
+    """Parse a counter file's content as the native sampler does: NaN unless it is one number."""
+    if b"_" not in data:  # int() accepts "1_000", the C parser does not
+        try:
+            return float(int(data))
+        except ValueError:
+            pass
+    return float(data) if _DECIMAL.fullmatch(data) else math.nan
+
+
+class _PyState:
+    """Everything the Python sampler thread touches; the thread never references the Sampler."""
+
+    def __init__(self, paths: list[bytes], period_ns: int, cap: int, realtime: bool) -> None:
+        n = len(paths)
+        self.paths = paths
+        self.period_ns = period_ns
+        self.realtime = realtime
+        self.fds = [-1] * n
+        self.ids = [(0, 0)] * n
+        self.failed = [False] * n
+        self.ts = np.zeros(cap, np.int64)
+        self.vals = np.zeros((cap, n), np.float64)
+        self.lock = threading.Lock()
+        self.head = self.rd = self.overwritten = 0
+        self.ticks = self.late_ticks = self.missed_ticks = self.read_errors = self.cpu_ns = 0
+        self.ch_errors = [0] * n
+        self.lateness = np.zeros(LATENCY_WINDOW, np.int64)
+        self.stop = False
+        self.closed = False
+        self.rt_granted = False
+        self.native_id = 0
+        self.thread: threading.Thread | None = None
+        for i in range(n):
+            self.reopen(i)
+
+    def reopen(self, i: int) -> None:
+        try:
+            fd = os.open(self.paths[i], os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+            st = os.fstat(fd)
+            self.ids[i] = (st.st_dev, st.st_ino)
+        except OSError:
+            fd = -1
+        if self.fds[i] >= 0:
+            os.close(self.fds[i])
+        self.fds[i] = fd
+        self.failed[i] = False
+
+    def check(self, i: int) -> None:
+        # A deleted regular file keeps reading its old contents through the fd (sysfs gives
+        # ENODEV instead): compare the path's inode with the one we hold.
+        if self.fds[i] >= 0 and not self.failed[i]:
+            try:
+                st = os.stat(self.paths[i])
+                if (st.st_dev, st.st_ino) == self.ids[i]:
+                    return
+            except OSError:
+                pass
+        self.reopen(i)
+
+    def close_fds(self) -> None:
+        for i, fd in enumerate(self.fds):
+            if fd >= 0:
+                os.close(fd)
+            self.fds[i] = -1
+
+
+def _set_timer_slack() -> None:
+    # The default 50 us slack makes ~1 % of 1 kHz deadlines late (PERFORMANCE.md).
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(_PR_SET_TIMERSLACK, ctypes.c_ulong(1), ctypes.c_ulong(0), 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _py_thread(st: _PyState, started: threading.Event) -> None:
+    _set_timer_slack()
+    st.rt_granted = False
+    if st.realtime:
+        try:
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(_RT_PRIORITY))
+            st.rt_granted = True
+        except OSError:
+            pass
+    st.native_id = threading.get_native_id()
+    started.set()
+    period, nch, cap = st.period_ns, len(st.fds), len(st.ts)
+    fds, ch_errors, failed = st.fds, st.ch_errors, st.failed
+    cpu_base, ticks, check_acc, cursor = st.cpu_ns, st.ticks, 0, 0
+    deadline = time.monotonic_ns()
+    while not st.stop:
+        now = time.monotonic_ns()
+        if now < deadline:
+            time.sleep(min(deadline - now, _MAX_SLEEP_NS) * 1e-9)
+            continue
+        late = now - deadline
+        row = [math.nan] * nch
+        for i in range(nch):
+            fd = fds[i]
+            if fd >= 0:
+                try:
+                    data = os.pread(fd, _READ_BUF, 0)
+                    if len(data) < _READ_BUF:
+                        row[i] = parse_counter(data)
+                except OSError:
+                    failed[i] = True
+            if row[i] != row[i]:
+                ch_errors[i] += 1
+                st.read_errors += 1
+        with st.lock:
+            slot = st.head % cap
+            st.ts[slot] = now
+            st.vals[slot] = row
+            st.head += 1
+        st.lateness[ticks % LATENCY_WINDOW] = late
+        ticks += 1
+        st.ticks = ticks
+        if late > period:
+            missed = late // period
+            st.late_ticks += 1
+            st.missed_ticks += missed
+            deadline += (missed + 1) * period
+        else:
+            deadline += period
+        check_acc += nch * period
+        n = 0
+        while check_acc >= _CHECK_INTERVAL_NS and n < nch:
+            st.check(cursor)
+            cursor = (cursor + 1) % nch
+            check_acc -= _CHECK_INTERVAL_NS
+            n += 1
+        if check_acc >= _CHECK_INTERVAL_NS:
+            check_acc = 0
+        if ticks % 64 == 0:
+            st.cpu_ns = cpu_base + time.thread_time_ns()
+    st.cpu_ns = cpu_base + time.thread_time_ns()
+    st.native_id = 0
+    if st.closed:  # garbage-collected from this very thread: nobody else will close the files
+        st.close_fds()
+
+
+def _py_shutdown(st: _PyState) -> None:
+    st.stop = True
+    st.closed = True
+    t = st.thread
+    if t is not None and t is not threading.current_thread():
+        t.join()
+        st.thread = None
+    if st.thread is None:
+        st.close_fds()
+
+
+class PythonSampler:
+    """The same sampler in Python: shares the GIL, so it suffers whenever the GUI holds it."""
+
+    def __init__(self, paths: list[bytes], period_ns: int, cap: int, realtime: bool) -> None:
+        self._st = _PyState(paths, period_ns, cap, realtime)
+        self._ctl = threading.Lock()
+        self._finalizer = weakref.finalize(self, _py_shutdown, self._st)
+
+    def start(self) -> bool:
+        st = self._st
+        with self._ctl:
+            if st.closed:
+                raise ValueError("sampler is closed")
+            if st.thread is None:
+                st.stop = False
+                started = threading.Event()
+                st.thread = threading.Thread(
+                    target=_py_thread, args=(st, started), name="hwinspector-sampler", daemon=True
+                )
+                st.thread.start()
+                started.wait()
+            return st.rt_granted
+
+    def stop(self) -> None:
+        st = self._st
+        with self._ctl:
+            if st.thread is not None:
+                st.stop = True
+                st.thread.join()
+                st.thread = None
+
+    def close(self) -> None:
+        with self._ctl:
+            self._finalizer()
+
+    def drain(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        st = self._st
+        cap = len(st.ts)
+        with st.lock:
+            h = st.head
+            if h - st.rd > cap:
+                st.overwritten += h - cap - st.rd
+                st.rd = h - cap
+            idx = np.arange(st.rd, h) % cap
+            ts, vals = st.ts[idx], st.vals[idx]
+            st.rd = h
+        return ts, vals
+
+    def counters(self) -> dict[str, int]:
+        st = self._st
+        pending = max(0, st.head - st.rd - len(st.ts))
+        return {
+            "ticks": st.ticks,
+            "late_ticks": st.late_ticks,
+            "missed_ticks": st.missed_ticks,
+            "read_errors": st.read_errors,
+            "overwritten": st.overwritten + pending,
+            "cpu_ns": st.cpu_ns,
+            "realtime": int(st.rt_granted and st.thread is not None),
+            "native_id": st.native_id,
+        }
+
+    def channel_errors(self) -> list[int]:
+        return list(self._st.ch_errors)
+
+    def lateness(self) -> npt.NDArray[np.int64]:
+        return self._st.lateness[: min(self._st.ticks, LATENCY_WINDOW)].copy()

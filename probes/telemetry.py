@@ -1,0 +1,213 @@
+"""A telemetry session: channels grouped by rate onto samplers, counters turned into rates, history kept."""
+
+from __future__ import annotations
+
+import fnmatch
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from hwinspector.probes.channels import Channel
+from hwinspector.probes.sampler import Backend, Sampler, SamplerStats
+
+MAX_USER_RATE_HZ = 1000.0
+DEFAULT_HISTORY_S = 600.0
+# What a desktop engineer looks at first (DESIGN.md): package power, CPU temperature, per-core
+# frequency, battery power.
+# (fnmatch's * also matches "/", so sub-zones such as rapl:package-0/core need the [0-9] forms)
+DEFAULT_PATTERNS = (
+    "rapl:package-[0-9]",
+    "rapl:package-[0-9][0-9]",
+    "rapl:psys",
+    "hwmon:coretemp/temp1",
+    "hwmon:k10temp/temp1",
+    "cpufreq:cpu[0-9]",
+    "cpufreq:cpu[0-9][0-9]",
+    "cpufreq:cpu[0-9][0-9][0-9]",
+    "battery:*/power",
+    "thermal:*x86_pkg_temp*",
+)
+
+
+def default_selection(channels: Iterable[Channel]) -> list[Channel]:
+    """The channels ticked when the page opens: readable ones matching DEFAULT_PATTERNS."""
+    readable = [c for c in channels if c.readable]
+    chosen = [c for c in readable if any(fnmatch.fnmatchcase(c.id, p) for p in DEFAULT_PATTERNS)]
+    if not chosen:
+        # nothing well known (a VM, an Arm board): the first few temperatures and frequencies
+        chosen = [c for c in readable if c.unit in ("°C", "MHz", "W")][:4]
+    return chosen
+
+
+def select_channels(channels: Iterable[Channel], globs: Sequence[str]) -> list[Channel]:
+    """Channels whose id or label matches any of the shell-style patterns."""
+    return [c for c in channels if any(fnmatch.fnmatchcase(c.id, g) or fnmatch.fnmatchcase(c.label, g) for g in globs)]
+
+
+def effective_rate(channel: Channel, cap_hz: float | None) -> float:
+    """The sensible maximum of the channel, or the user's rate (at most 1 kHz) when given."""
+    if cap_hz is None:
+        return channel.max_rate_hz
+    return min(max(cap_hz, 0.1), MAX_USER_RATE_HZ)
+
+
+class _Ring:
+    """Fixed-size history of (time, values) rows; the oldest rows are overwritten."""
+
+    def __init__(self, rows: int, columns: int) -> None:
+        self.t = np.zeros(rows, np.int64)
+        self.v = np.full((rows, columns), np.nan)
+        self.n = 0  # rows written in all
+        self.rows = rows
+
+    def append(self, t: npt.NDArray[np.int64], v: npt.NDArray[np.float64]) -> None:
+        if len(t) >= self.rows:
+            t, v = t[-self.rows :], v[-self.rows :]
+        start = self.n % self.rows
+        first = min(len(t), self.rows - start)
+        self.t[start : start + first] = t[:first]
+        self.v[start : start + first] = v[:first]
+        rest = len(t) - first
+        if rest:
+            self.t[:rest] = t[first:]
+            self.v[:rest] = v[first:]
+        self.n += len(t)
+
+    def ordered(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        if self.n <= self.rows:
+            return self.t[: self.n], self.v[: self.n]
+        start = self.n % self.rows
+        return np.concatenate((self.t[start:], self.t[:start])), np.concatenate((self.v[start:], self.v[:start]))
+
+
+def counters_to_rates(
+    t_ns: npt.NDArray[np.int64], totals: npt.NDArray[np.float64], prev: tuple[int, float] | None, wrap: float | None
+) -> npt.NDArray[np.float64]:
+    """Per-row rate (unit/s) of a running total; a wrap adds ``wrap``; a reset gives NaN, never a spike."""
+    if len(t_ns) == 0:
+        return np.empty(0)
+    t_all = np.concatenate(([prev[0]], t_ns)) if prev else t_ns
+    v_all = np.concatenate(([prev[1]], totals)) if prev else totals
+    dv = np.diff(v_all)
+    dt = np.diff(t_all) * 1e-9
+    if wrap is not None:
+        dv = np.where(dv < 0, dv + wrap, dv)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where((dt > 0) & (dv >= 0), dv / dt, np.nan)
+    return rate if prev else np.concatenate(([np.nan], rate))
+
+
+@dataclass(frozen=True, slots=True)
+class GroupStats:
+    rate_hz: float
+    channels: int
+    backend: str
+    stats: SamplerStats
+
+
+class TelemetrySession:
+    """Samples channels on one sampler per rate; ``poll()`` moves new rows into the history.
+
+    Values in the history are in display units: gauges as read, counters as their rate.
+    """
+
+    def __init__(
+        self,
+        channels: Sequence[Channel],
+        rate_cap_hz: float | None = None,
+        history_s: float = DEFAULT_HISTORY_S,
+        backend: Backend = "auto",
+    ) -> None:
+        if not channels:
+            raise ValueError("no channels to sample")
+        self.channels = tuple(channels)
+        self.rate_cap_hz = rate_cap_hz
+        by_rate: dict[float, list[Channel]] = {}
+        for ch in self.channels:
+            by_rate.setdefault(effective_rate(ch, rate_cap_hz), []).append(ch)
+        self.groups: list[tuple[float, list[Channel], Sampler, _Ring]] = []
+        for rate, chans in sorted(by_rate.items(), reverse=True):
+            sampler = Sampler([c.path for c in chans], rate, backend, scale=[c.scale for c in chans])
+            rows = max(16, int(rate * history_s))
+            self.groups.append((rate, chans, sampler, _Ring(rows, len(chans))))
+        self._prev: dict[str, tuple[int, float]] = {}
+        self._where = {ch.id: (g, i) for g, (_, chans, _, _) in enumerate(self.groups) for i, ch in enumerate(chans)}
+        self.started_monotonic_ns = 0
+        self.started_realtime_ns = 0
+        self.running = False
+
+    @property
+    def notice(self) -> str | None:
+        return next((s.notice for _, _, s, _ in self.groups if s.notice), None)
+
+    @property
+    def backend(self) -> str:
+        return self.groups[0][2].backend
+
+    def start(self) -> None:
+        if not self.started_monotonic_ns:
+            self.started_monotonic_ns = time.monotonic_ns()
+            self.started_realtime_ns = time.time_ns()
+        for _, _, sampler, _ in self.groups:
+            sampler.start()
+        self.running = True
+
+    def stop(self) -> None:
+        for _, _, sampler, _ in self.groups:
+            sampler.stop()
+        self.running = False
+
+    def close(self) -> None:
+        for _, _, sampler, _ in self.groups:
+            sampler.close()
+        self.running = False
+
+    def poll(self) -> list[tuple[list[Channel], npt.NDArray[np.int64], npt.NDArray[np.float64]]]:
+        """Drain every sampler; returns the new rows per group (display units) for recorders."""
+        out = []
+        for _, chans, sampler, ring in self.groups:
+            block = sampler.drain()
+            if not len(block.timestamps_ns):
+                continue
+            vals = block.values.copy()
+            for i, ch in enumerate(chans):
+                if ch.kind == "counter":
+                    wrap = ch.wrap_raw * ch.scale if ch.wrap_raw else None
+                    vals[:, i] = counters_to_rates(block.timestamps_ns, block.values[:, i], self._prev.get(ch.id), wrap)
+                    last = block.values[-1, i]
+                    if not np.isnan(last):
+                        self._prev[ch.id] = (int(block.timestamps_ns[-1]), float(last))
+            ring.append(block.timestamps_ns, vals)
+            out.append((chans, block.timestamps_ns, vals))
+        return out
+
+    def series(self, channel_id: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        g, i = self._where[channel_id]
+        t, v = self.groups[g][3].ordered()
+        return t, v[:, i]
+
+    def group_stats(self) -> list[GroupStats]:
+        return [GroupStats(rate, len(ch), s.backend, s.stats) for rate, ch, s, _ in self.groups]
+
+    def cost(self) -> dict[str, float]:
+        """The sampler's own cost: CPU % of one core, lost ticks and their share, worst p99 lateness."""
+        elapsed = (
+            max((time.monotonic_ns() - self.started_monotonic_ns) * 1e-9, 1e-9) if self.started_monotonic_ns else 0
+        )
+        cpu = ticks = lost = 0.0
+        p99 = 0
+        for g in self.group_stats():
+            cpu += g.stats["cpu_seconds"]
+            ticks += g.stats["ticks"]
+            lost += g.stats["missed_ticks"] + g.stats["overwritten"]
+            p99 = max(p99, g.stats["lateness_p99_ns"])
+        return {
+            "cpu_percent": 100.0 * cpu / elapsed if elapsed else 0.0,
+            "ticks": ticks,
+            "lost_ticks": lost,
+            "lost_percent": 100.0 * lost / (ticks + lost) if ticks + lost else 0.0,
+            "lateness_p99_us": p99 / 1000.0,
+        }

@@ -1,0 +1,15 @@
+"""Build script: everything is declared in pyproject.toml except the native extension."""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension(
+            "hwinspector.probes._sampler",
+            sources=["probes/native/sampler.c", "probes/native/sampler_core.c"],
+            depends=["probes/native/sampler_core.h"],
+            extra_compile_args=["-O2", "-std=gnu11", "-Wall", "-Wextra"],
+            libraries=["pthread"],
+        )
+    ]
+)
