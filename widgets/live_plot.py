@@ -34,17 +34,15 @@ def envelope(
     edges = np.linspace(t[0], t[-1], columns + 1)
     starts = np.searchsorted(t, edges[:-1], "left")
     starts = np.unique(starts[starts < len(t)])
-    finite = np.where(np.isnan(v), np.inf, v)
-    mins = np.minimum.reduceat(finite, starts)
-    finite = np.where(np.isnan(v), -np.inf, v)
-    maxs = np.maximum.reduceat(finite, starts)
+    # fmin/fmax skip NaN (a failed read) unless a whole column is NaN: then the column is a gap
+    mins = np.fmin.reduceat(v, starts)
+    maxs = np.fmax.reduceat(v, starts)
     ends = np.append(starts[1:], len(t))
     x_mid = (t[starts] + t[ends - 1]) / 2
     xs = np.repeat(x_mid, 2)
     ys = np.empty(2 * len(starts))
     ys[0::2] = mins
     ys[1::2] = maxs
-    ys[~np.isfinite(ys)] = np.nan  # a bin of NaNs only is a gap
     return xs, ys
 
 
@@ -86,7 +84,7 @@ class LivePlot(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         units = list(dict.fromkeys(s.unit for s in specs))
         for row, unit in enumerate(units):
             p = self.addPlot(row=row, col=0)
-            p.showGrid(x=True, y=True, alpha=0.25)
+            # no grid: pyqtgraph's grid lines triple the cost of a frame (20 ms instead of 7 at 1280x720)
             p.setLabel("left", unit)
             p.setMenuEnabled(False)
             p.setClipToView(True)
@@ -106,7 +104,8 @@ class LivePlot(pg.GraphicsLayoutWidget):  # type: ignore[misc]
             if per_unit[unit] <= MAX_LEGEND:
                 p.addLegend(offset=(8, 4), labelTextSize="8pt")
         for i, s in enumerate(specs):
-            pen = pg.mkPen(PALETTE[i % len(PALETTE)], width=1.5)
+            # width 1 is a cosmetic pen: Qt's fast line path; wider lines cost 3-4x per frame
+            pen = pg.mkPen(PALETTE[i % len(PALETTE)], width=1)
             self._curves[s.id] = self._panels[s.unit].plot([], [], pen=pen, name=s.label, connect="finite")
         lane = self.addPlot(row=len(units), col=0)
         lane.setMaximumHeight(70)
