@@ -14,6 +14,7 @@ from hwinspector.probes.channels import Channel
 from hwinspector.probes.sampler import Backend, Sampler, SamplerStats
 
 MAX_USER_RATE_HZ = 1000.0
+COUNTER_SPAN_S = 0.01  # counters become rates over 10 ms (or one row, if rows are further apart)
 DEFAULT_HISTORY_S = 600.0
 # What a desktop engineer looks at first (DESIGN.md): package power, CPU temperature, per-core
 # frequency, battery power.
@@ -84,20 +85,38 @@ class _Ring:
 
 
 def counters_to_rates(
-    t_ns: npt.NDArray[np.int64], totals: npt.NDArray[np.float64], prev: tuple[int, float] | None, wrap: float | None
+    t_ns: npt.NDArray[np.int64],
+    totals: npt.NDArray[np.float64],
+    prev: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] | None,
+    wrap: float | None,
+    span: int = 1,
 ) -> npt.NDArray[np.float64]:
-    """Per-row rate (unit/s) of a running total; a wrap adds ``wrap``; a reset gives NaN, never a spike."""
+    """Per-row rate (unit/s) of a running total, over ``span`` rows (the rows before this block come
+    in ``prev``); a wrap adds ``wrap``; a reset gives NaN, never a spike.
+
+    A span of several rows matters for counters that the hardware updates about as often as we
+    sample: RAPL steps every ~976 µs, so 1 kHz samples see 0 or 2 steps, and single-row rates alias
+    between nothing and double.
+    """
     if len(t_ns) == 0:
         return np.empty(0)
-    t_all = np.concatenate(([prev[0]], t_ns)) if prev else t_ns
-    v_all = np.concatenate(([prev[1]], totals)) if prev else totals
-    dv = np.diff(v_all)
-    dt = np.diff(t_all) * 1e-9
+    pt, pv = prev if prev is not None else (np.empty(0, np.int64), np.empty(0))
+    t_all = np.concatenate((pt, t_ns))
+    v_all = np.concatenate((pv, totals))
+    dv_step = np.diff(v_all)
     if wrap is not None:
-        dv = np.where(dv < 0, dv + wrap, dv)
+        dv_step = np.where(dv_step < 0, dv_step + wrap, dv_step)
+    # a reset (backwards step without a known wrap) poisons the spans that cross it
+    bad = ~(dv_step >= 0)  # a negative step, or NaN from a failed read
+    cum = np.concatenate(([0.0], np.cumsum(np.where(bad, 0.0, dv_step))))
+    cum_bad = np.concatenate(([0], np.cumsum(bad)))
+    idx = np.arange(len(pt), len(t_all))
+    base = np.maximum(idx - span, 0)
+    dv = cum[idx] - cum[base]
+    dt = (t_all[idx] - t_all[base]) * 1e-9
+    ok = (dt > 0) & (cum_bad[idx] == cum_bad[base])
     with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where((dt > 0) & (dv >= 0), dv / dt, np.nan)
-    return rate if prev else np.concatenate(([np.nan], rate))
+        return np.where(ok, dv / dt, np.nan)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +152,8 @@ class TelemetrySession:
             sampler = Sampler([c.path for c in chans], rate, backend, scale=[c.scale for c in chans])
             rows = max(16, int(rate * history_s))
             self.groups.append((rate, chans, sampler, _Ring(rows, len(chans))))
-        self._prev: dict[str, tuple[int, float]] = {}
+        self._prev: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = {}
+        self._span = {ch.id: max(1, round(COUNTER_SPAN_S * effective_rate(ch, rate_cap_hz))) for ch in self.channels}
         self._where = {ch.id: (g, i) for g, (_, chans, _, _) in enumerate(self.groups) for i, ch in enumerate(chans)}
         self.started_monotonic_ns = 0
         self.started_realtime_ns = 0
@@ -176,10 +196,12 @@ class TelemetrySession:
             for i, ch in enumerate(chans):
                 if ch.kind == "counter":
                     wrap = ch.wrap_raw * ch.scale if ch.wrap_raw else None
-                    vals[:, i] = counters_to_rates(block.timestamps_ns, block.values[:, i], self._prev.get(ch.id), wrap)
-                    last = block.values[-1, i]
-                    if not np.isnan(last):
-                        self._prev[ch.id] = (int(block.timestamps_ns[-1]), float(last))
+                    span = self._span[ch.id]
+                    prev = self._prev.get(ch.id)
+                    vals[:, i] = counters_to_rates(block.timestamps_ns, block.values[:, i], prev, wrap, span)
+                    pt = block.timestamps_ns if prev is None else np.concatenate((prev[0], block.timestamps_ns))
+                    pv = block.values[:, i] if prev is None else np.concatenate((prev[1], block.values[:, i]))
+                    self._prev[ch.id] = (pt[-span:], pv[-span:])
             ring.append(block.timestamps_ns, vals)
             out.append((chans, block.timestamps_ns, vals))
         return out

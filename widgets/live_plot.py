@@ -64,6 +64,7 @@ class LivePlot(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         self._panels: dict[str, pg.PlotItem] = {}
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._specs: dict[str, CurveSpec] = {}
+        self._colors: dict[str, str] = {}
         self._cursor_lines: list[pg.InfiniteLine] = []
         self._marks: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self._events: list[tuple[float, str, str]] = []
@@ -103,9 +104,15 @@ class LivePlot(pg.GraphicsLayoutWidget):  # type: ignore[misc]
             # a legend of more than a few curves hides the data; the stats table names every colour
             if per_unit[unit] <= MAX_LEGEND:
                 p.addLegend(offset=(8, 4), labelTextSize="8pt")
-        for i, s in enumerate(specs):
+        # colours count per panel, so curves that share an axis never share a colour
+        seen: dict[str, int] = {}
+        self._colors = {}
+        for s in specs:
+            n = seen.get(s.unit, 0)
+            seen[s.unit] = n + 1
+            self._colors[s.id] = PALETTE[n % len(PALETTE)]
             # width 1 is a cosmetic pen: Qt's fast line path; wider lines cost 3-4x per frame
-            pen = pg.mkPen(PALETTE[i % len(PALETTE)], width=1)
+            pen = pg.mkPen(self._colors[s.id], width=1)
             self._curves[s.id] = self._panels[s.unit].plot([], [], pen=pen, name=s.label, connect="finite")
         lane = self.addPlot(row=len(units), col=0)
         lane.setMaximumHeight(70)
@@ -124,6 +131,9 @@ class LivePlot(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         self._event_scatter = pg.ScatterPlotItem(size=9, hoverable=True, tip=self._event_tip, pxMode=True)
         lane.addItem(self._event_scatter)
         self._redraw_events()
+
+    def color_of(self, curve_id: str) -> str:
+        return self._colors.get(curve_id, "#555555")
 
     def panels(self) -> dict[str, pg.PlotItem]:
         return dict(self._panels)

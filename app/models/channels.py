@@ -19,7 +19,7 @@ class ChannelColumn(IntEnum):
     RATE = 2
 
 
-_HEADERS = ("Channel", "Unit", "Rate")
+_HEADERS = ("Channel", "Unit", "Max rate")
 
 
 class ChannelModel(QAbstractItemModel):

@@ -39,7 +39,7 @@ from hwinspector.probes.telemetry import TelemetrySession, default_selection, ef
 from hwinspector.telemetry_workers import KernelLogThread, RecorderWorker, run_in_background
 from hwinspector.widgets import dim
 from hwinspector.widgets.device_tree_view import TextFilterProxy
-from hwinspector.widgets.live_plot import PALETTE, CurveSpec, LivePlot
+from hwinspector.widgets.live_plot import CurveSpec, LivePlot
 
 FRAME_MS = 33  # drain and redraw at 30 Hz: never one signal per sample
 STATS_MS = 250
@@ -380,7 +380,7 @@ class TelemetryPage(Page):
         )
         cursor = self.plot.values_at(series, self._cursor_s) if not math.isnan(self._cursor_s) else {}
         rows = []
-        for i, ch in enumerate(specs):
+        for ch in specs:
             t, v = series.get(ch.id, (np.empty(0), np.empty(0)))
             lo, hi = np.searchsorted(t, t0), np.searchsorted(t, t1, "right")
             window = v[lo:hi]
@@ -391,7 +391,7 @@ class TelemetryPage(Page):
                     ch.id,
                     ch.label,
                     ch.unit,
-                    PALETTE[i % len(PALETTE)],
+                    self.plot.color_of(ch.id),
                     float(last),
                     float(finite.min()) if len(finite) else math.nan,
                     float(finite.mean()) if len(finite) else math.nan,

@@ -40,7 +40,22 @@ def test_counters_to_rates_handles_wrap_and_reset() -> None:
     r = counters_to_rates(t, totals, None, None)
     assert np.isnan(r[0]) and r[1] == 5.0 and np.isnan(r[2]) and r[3] == 2.0
     # continuing from the previous block's last row
-    assert counters_to_rates(t[1:], totals[1:], (0, 10.0), 20.0).tolist() == [5.0, 6.0, 2.0]
+    prev = (t[:1], totals[:1])
+    assert counters_to_rates(t[1:], totals[1:], prev, 20.0).tolist() == [5.0, 6.0, 2.0]
+
+
+def test_counter_rates_over_a_span_do_not_alias() -> None:
+    """RAPL-like: the counter steps every 2 rows; single-row rates swing 0/2x, a 4-row span is steady."""
+    t = np.arange(40, dtype=np.int64) * 1_000_000  # 1 kHz
+    totals = (np.arange(40) // 2) * 2.0  # 2 J every 2 ms = 1000 W
+    single = counters_to_rates(t, totals, None, None)[1:]
+    assert set(single.tolist()) == {0.0, 2000.0}
+    spanned = counters_to_rates(t, totals, None, None, span=4)[4:]
+    assert np.allclose(spanned, 1000.0)
+    # split across two blocks with the tail carried over: same answer
+    first = counters_to_rates(t[:20], totals[:20], None, None, span=4)
+    second = counters_to_rates(t[20:], totals[20:], (t[16:20], totals[16:20]), None, span=4)
+    assert np.allclose(np.concatenate((first, second))[4:], 1000.0)
 
 
 def test_session_samples_gauges_and_counters(tmp_path: Path) -> None:
