@@ -49,8 +49,8 @@ sysdeps:
 	fi
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app widgets probes tests benchmarks
-	$(VENV)/bin/ruff format --check app widgets probes tests benchmarks
+	$(VENV)/bin/ruff check app widgets probes tests benchmarks packaging
+	$(VENV)/bin/ruff format --check app widgets probes tests benchmarks packaging
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/clang-format --dry-run -Werror probes/native/*.[ch]
 

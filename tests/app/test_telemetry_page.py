@@ -20,12 +20,43 @@ def _catalogue(tmp_path: Path) -> Catalogue:
     (tmp_path / "temp1_input").write_text("45000\n")
     (tmp_path / "energy_uj").write_text("1000\n")
     chans = (
-        Channel("hwmon:coretemp/temp1", "coretemp Package id 0", "°C", str(tmp_path / "temp1_input"), 0.001,
-                50.0, "gauge", "coretemp", True, None),
-        Channel("rapl:package-0", "RAPL package-0", "W", str(tmp_path / "energy_uj"), 1e-6, 100.0, "counter",
-                "intel-rapl:0", True, None, 2**32),
-        Channel("rapl:psys", "RAPL psys", "W", "/nonexistent", 1e-6, 1000.0, "counter", "intel-rapl:1", False,
-                "energy_uj is readable by root only since Linux 5.10"),
+        Channel(
+            "hwmon:coretemp/temp1",
+            "coretemp Package id 0",
+            "°C",
+            str(tmp_path / "temp1_input"),
+            0.001,
+            50.0,
+            "gauge",
+            "coretemp",
+            True,
+            None,
+        ),
+        Channel(
+            "rapl:package-0",
+            "RAPL package-0",
+            "W",
+            str(tmp_path / "energy_uj"),
+            1e-6,
+            100.0,
+            "counter",
+            "intel-rapl:0",
+            True,
+            None,
+            2**32,
+        ),
+        Channel(
+            "rapl:psys",
+            "RAPL psys",
+            "W",
+            "/nonexistent",
+            1e-6,
+            1000.0,
+            "counter",
+            "intel-rapl:1",
+            False,
+            "energy_uj is readable by root only since Linux 5.10",
+        ),
     )
     return Catalogue(chans, {"battery": "nothing to sample on this machine"})
 
