@@ -55,7 +55,7 @@ lint: $(STAMP)
 	$(VENV)/bin/clang-format --dry-run -Werror probes/native/*.[ch]
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy -p hwinspector.probes -p hwinspector
+	$(VENV)/bin/mypy -p hwinspector
 
 # Two passes: the umockdev tests need libudev preloaded by umockdev-wrapper for the whole process.
 pytest: $(STAMP)
