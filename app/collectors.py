@@ -15,7 +15,8 @@ from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
 from hwinspector.probes.hotplug import Coalescer, HotplugEvent, monitor_source, resolve_events, watch_uevents
 from hwinspector.probes.snapshot import Snapshot, load_snapshot
 
-FLUSH_INTERVAL_S = 0.15  # hotplug batches reach the GUI at most ~7 times a second
+FLUSH_INTERVAL_S = 0.15
+MONITOR_START_TIMEOUT_S = 2.0  # hotplug batches reach the GUI at most ~7 times a second
 
 
 class HotplugThread(QThread):
@@ -27,6 +28,7 @@ class HotplugThread(QThread):
     def __init__(self, source: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._stop = threading.Event()
+        self.listening = threading.Event()  # set once the netlink socket receives (or cannot)
         self._source = source
         self._lock = threading.Lock()
         self._coalescer = Coalescer()
@@ -51,7 +53,12 @@ class HotplugThread(QThread):
         return self._stop.is_set()
 
     def run(self) -> None:
-        reason = watch_uevents(self._emit, self._should_stop, self._source, poll_s=0.05)
+        try:
+            reason = watch_uevents(
+                self._emit, self._should_stop, self._source, poll_s=0.05, on_listening=self.listening.set
+            )
+        finally:
+            self.listening.set()
         if reason:
             self.unavailable.emit(reason)
 
@@ -69,10 +76,17 @@ class SnapshotCollector(QObject):
         self._sysfs = sysfs
         self._snapshot: Snapshot | None = None
         self._aliases: drv.ModuleAliases | None = None
+        self._monitor_listening: threading.Event | None = None
+
+    def wait_for_monitor(self, listening: threading.Event) -> None:
+        """The next live read starts only once this monitor listens (called from the GUI thread)."""
+        self._monitor_listening = listening
 
     @Slot(object)
     def load(self, source: str | None) -> None:
         self.progress.emit(f"Reading {'the live machine' if source is None else source}…")
+        if source is None and self._monitor_listening is not None:
+            self._monitor_listening.wait(MONITOR_START_TIMEOUT_S)
         try:
             snap = load_snapshot(source)
         except (InputFormatError, ProbeUnavailable) as exc:

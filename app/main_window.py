@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.collector.progress.connect(self._on_progress)
         self._thread.start()
         self._hotplug: HotplugThread | None = None
+        self._monitor_text = "no live updates"
         self.sidebar.setCurrentRow(0)
         self._pending_source = source
 
@@ -161,6 +162,10 @@ class MainWindow(QMainWindow):
 
     def load_source(self, source: str | None) -> None:
         self.busy.show()
+        if source is None:
+            # Listen before reading: a device that changes while the tree is read is then caught by
+            # an event the collector applies right after the read, instead of being missed.
+            self._start_hotplug()
         self.request_load.emit(source)
 
     def _current_path(self) -> str | None:
@@ -185,6 +190,9 @@ class MainWindow(QMainWindow):
             self.banner.hide()
             self.setWindowTitle("Hardware Inspector — live machine")
             self._start_hotplug()
+            devices = self.pages.get("devices")
+            if devices is not None and hasattr(devices, "set_monitor_state"):
+                devices.set_monitor_state(self._monitor_text)
         else:
             self._stop_hotplug()
             self.banner.setText(
@@ -217,13 +225,11 @@ class MainWindow(QMainWindow):
         self._hotplug = HotplugThread(source)
         self._hotplug.batch.connect(self.collector.apply_batch)
         self._hotplug.unavailable.connect(self._hotplug_unavailable)
+        self.collector.wait_for_monitor(self._hotplug.listening)
         self._hotplug.start()
-        devices = self.pages.get("devices")
-        text = (
+        self._monitor_text = (
             "live: udev events" if source == "udev" else "live: kernel uevents (no udev daemon, tree read from sysfs)"
         )
-        if devices is not None and hasattr(devices, "set_monitor_state"):
-            devices.set_monitor_state(text)
 
     def _hotplug_unavailable(self, reason: str) -> None:
         self.statusBar().showMessage(reason, 15000)

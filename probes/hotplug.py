@@ -112,6 +112,7 @@ def watch_uevents(
     should_stop: Callable[[], bool],
     source: str | None = None,
     poll_s: float = 0.2,
+    on_listening: Callable[[], None] | None = None,
 ) -> str:
     """Call ``emit(action, devpath)`` for each uevent until ``should_stop()``; returns a reason when the
     monitor cannot run at all (netlink refused), else "" on a normal stop."""
@@ -123,6 +124,8 @@ def watch_uevents(
         mon.start()
     except (OSError, ImportError) as exc:
         return f"hotplug monitor unavailable: {exc}"
+    if on_listening is not None:
+        on_listening()
     while not should_stop():
         try:
             dev = mon.poll(timeout=poll_s)

@@ -151,9 +151,7 @@ class DevicesPage(Page):
         for model in self.models.values():
             model.set_devices(snapshot.devices, status)
         self._expand_defaults()
-        if snapshot.source.is_live:
-            self.monitor_label.setText("")
-        else:
+        if not snapshot.source.is_live:
             self.monitor_label.setText(f"from {snapshot.source.label} — no live updates")
         self._update_count()
         if selected:
