@@ -1,0 +1,285 @@
+"""Qt models for the Power page: power supplies and RAPL domains, updated in place every reading."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from enum import IntEnum
+
+from PySide6.QtCore import Qt
+
+from hwinspector.collectors_sensors import RaplReading
+from hwinspector.models.live_table import FractionRole, LevelRole, LiveTableModel, ValueRole, quantity
+from hwinspector.probes.power_supply import PowerSupply
+from hwinspector.probes.powercap import RAPL_ROOT_ONLY_REASON, PowerConstraint
+from hwinspector.widgets.property_table import Section
+from hwinspector.widgets.status_icons import status_icon
+
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+def format_duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        return "under a minute"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def time_estimate(s: PowerSupply) -> tuple[str, float | None]:
+    """("3 h 05 min left", seconds) from the present draw; ("", None) when it cannot be known.
+
+    Energy over power where the battery reports energy; charge over current where it reports charge
+    (the same arithmetic UPower does, without its smoothing).
+    """
+    if s.status not in ("Discharging", "Charging") or not s.power_watts:
+        return "", None
+    charging = s.status == "Charging"
+    hours: float | None = None
+    full: float | None
+    now: float | None
+    rate: float
+    if s.energy_now_wh is not None:
+        full, now, rate = s.energy_full_wh, s.energy_now_wh, s.power_watts
+    else:
+        full, now, rate = s.charge_full_ah, s.charge_now_ah, abs(s.current_amps or 0.0)
+    if now is not None and rate:
+        if not charging:
+            hours = now / rate
+        elif full is not None:
+            hours = (full - now) / rate
+    if hours is None or hours < 0:
+        return "", None
+    seconds = hours * 3600
+    return f"{format_duration(seconds)} {'until full' if charging else 'left'}", seconds
+
+
+def supply_state(s: PowerSupply) -> str:
+    """What a person asks first: Discharging, Full, online, not present."""
+    if s.present is False:
+        return "not present"
+    if s.is_battery:
+        return s.status or "state unknown"
+    if s.online is not None:
+        return "online" if s.online else "offline"
+    return s.status or "—"
+
+
+def supply_kind(s: PowerSupply) -> str:
+    kind = {"Mains": "AC adapter", "USB": "USB"}.get(s.type or "", s.type or "unknown")
+    if s.usb_type:
+        kind += f" ({s.usb_type})"
+    if s.scope == "Device":
+        kind += ", of a device"  # a mouse, keyboard or headset battery, not the system's
+    return kind
+
+
+def _rows(*pairs: tuple[str, str | None]) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in pairs if v is not None]
+
+
+def supply_sections(s: PowerSupply) -> list[Section]:
+    """Every property of a supply, in proper units, for the details table."""
+
+    def q(value: float | None, unit: str, digits: int = 2) -> str | None:
+        return None if value is None else quantity(value, unit, digits)
+
+    def flag(value: bool | None) -> str | None:
+        return None if value is None else ("yes" if value else "no")
+
+    general = _rows(
+        ("Name", s.name),
+        ("Kind", supply_kind(s)),
+        ("State", supply_state(s)),
+        ("Status", s.status),
+        ("Online", flag(s.online)),
+        ("Present", flag(s.present)),
+        ("Scope", s.scope),
+        ("Technology", s.technology),
+        ("Manufacturer", s.manufacturer),
+        ("Model", s.model_name),
+        ("Serial number", s.serial_number),
+        ("sysfs path", s.path),
+        ("Device", s.device),
+    )
+    estimate, _ = time_estimate(s)
+    charge = _rows(
+        ("Capacity", None if s.capacity_percent is None else f"{s.capacity_percent:.0f} %"),
+        ("Capacity level", s.capacity_level),
+        ("Energy now", q(s.energy_now_wh, "Wh")),
+        ("Energy full", q(s.energy_full_wh, "Wh")),
+        ("Energy full (design)", q(s.energy_full_design_wh, "Wh")),
+        ("Charge now", q(s.charge_now_ah, "Ah", 3)),
+        ("Charge full", q(s.charge_full_ah, "Ah", 3)),
+        ("Charge full (design)", q(s.charge_full_design_ah, "Ah", 3)),
+        ("Health", None if s.health_percent is None else f"{s.health_percent:.1f} %"),
+        ("Cycle count", None if s.cycle_count is None else str(s.cycle_count)),
+        ("Time estimate", estimate or None),
+    )
+    how = {"power_now": "power_now", "voltage_now * current_now": "voltage \u00d7 current (no power_now)"}
+    electrical = _rows(
+        ("Voltage", q(s.voltage_volts, "V", 3)),
+        ("Voltage min (design)", q(s.voltage_min_design_volts, "V", 3)),
+        ("Voltage max", q(s.voltage_max_volts, "V", 3)),
+        ("Current", q(s.current_amps, "A", 3)),
+        ("Current max", q(s.current_max_amps, "A", 3)),
+        ("Power", q(s.power_watts, "W") or ("not known" if s.is_battery else None)),
+        ("Power from", how.get(s.power_source or "")),
+        ("Power note", s.power_note),
+        ("USB type", s.usb_type),
+        ("USB types offered", " ".join(s.usb_types) or None),
+    )
+    sections: list[Section] = [("General", general)]
+    if charge:
+        sections.append(("Charge", charge))
+    if electrical:
+        sections.append(("Electrical", electrical))
+    if s.errors:
+        sections.append(("Unreadable attributes", [(n, why) for n, _, why in (e.partition(": ") for e in s.errors)]))
+    return sections
+
+
+class SupplyColumn(IntEnum):
+    NAME = 0
+    KIND = 1
+    STATE = 2
+    LEVEL = 3
+    POWER = 4
+    VOLTAGE = 5
+    HEALTH = 6
+    MODEL = 7
+
+
+class SupplyModel(LiveTableModel[PowerSupply]):
+    headers = ("Supply", "Kind", "State", "Charge", "Power", "Voltage", "Health", "Model")
+
+    def key(self, row: PowerSupply) -> Hashable:
+        return row.name
+
+    def cell(self, row: PowerSupply, column: int, role: int) -> object:
+        col = SupplyColumn(column)
+        if role == _DISPLAY:
+            return self._text(row, col)
+        if role == _TOOLTIP:
+            if col == SupplyColumn.POWER:
+                how = {"power_now": "from power_now", "voltage_now * current_now": "voltage \u00d7 current"}
+                note = row.power_note or ""
+                return "; ".join(x for x in (how.get(row.power_source or ""), note) if x) or None
+            if col == SupplyColumn.NAME:
+                return row.path + (f"\nunreadable: {', '.join(row.errors)}" if row.errors else "")
+            return self._text(row, col) or None
+        if role == _ALIGN and col in (
+            SupplyColumn.LEVEL,
+            SupplyColumn.POWER,
+            SupplyColumn.VOLTAGE,
+            SupplyColumn.HEALTH,
+        ):
+            return _NUMBER
+        if role == Qt.ItemDataRole.DecorationRole and col == SupplyColumn.NAME:
+            return status_icon("warning" if row.errors else "ok")
+        if role == FractionRole and col == SupplyColumn.LEVEL and row.capacity_percent is not None:
+            return row.capacity_percent / 100.0
+        if role == LevelRole and col == SupplyColumn.LEVEL and row.capacity_percent is not None:
+            return "error" if row.capacity_percent <= 10 else "warning" if row.capacity_percent <= 25 else "ok"
+        if role == ValueRole:
+            return {
+                SupplyColumn.LEVEL: row.capacity_percent,
+                SupplyColumn.POWER: row.power_watts,
+                SupplyColumn.VOLTAGE: row.voltage_volts,
+                SupplyColumn.HEALTH: row.health_percent,
+            }.get(col)
+        return None
+
+    def _text(self, s: PowerSupply, col: SupplyColumn) -> str:
+        if col == SupplyColumn.NAME:
+            return s.name
+        if col == SupplyColumn.KIND:
+            return supply_kind(s)
+        if col == SupplyColumn.STATE:
+            return supply_state(s)
+        if col == SupplyColumn.LEVEL:
+            return "" if s.capacity_percent is None else f"{s.capacity_percent:.0f} %"
+        if col == SupplyColumn.POWER:
+            if s.power_watts is None:
+                return "—" if s.is_battery else ""
+            # an unplugged port reads 0 V times 0 A: true, and of no interest
+            return "" if s.online is False and not s.is_battery else quantity(s.power_watts, "W")
+        if col == SupplyColumn.VOLTAGE:
+            return "" if s.voltage_volts is None else quantity(s.voltage_volts, "V", 3)
+        if col == SupplyColumn.HEALTH:
+            return "" if s.health_percent is None else f"{s.health_percent:.1f} %"
+        return " ".join(x for x in (s.manufacturer, s.model_name) if x)
+
+
+# --- RAPL ------------------------------------------------------------------------------------------
+
+_LIMIT_NAMES = {"long_term": "PL1", "short_term": "PL2", "peak_power": "PL4"}
+
+
+def limits_text(constraints: tuple[PowerConstraint, ...]) -> str:
+    """``PL1 15 W / 28 s · PL2 44 W``: only limits that are set (0 W means none on sub-domains)."""
+    parts = []
+    for c in constraints:
+        if not c.power_limit_watts:
+            continue
+        text = f"{_LIMIT_NAMES.get(c.name or '', c.name or f'limit {c.index}')} {c.power_limit_watts:g} W"
+        if c.time_window_s is not None and c.time_window_s >= 1:
+            text += f" / {c.time_window_s:.0f} s"
+        parts.append(text)
+    return " · ".join(parts)
+
+
+def rapl_power_text(r: RaplReading) -> str:
+    if r.power_watts is not None:
+        return quantity(r.power_watts, "W")
+    if r.reason == RAPL_ROOT_ONLY_REASON:
+        return "root only"
+    if r.reason and r.reason.startswith("first sample"):
+        return "measuring…"
+    return "unavailable"
+
+
+class RaplColumn(IntEnum):
+    DOMAIN = 0
+    POWER = 1
+    LIMITS = 2
+    ZONE = 3
+
+
+class RaplModel(LiveTableModel[RaplReading]):
+    headers = ("Domain", "Power", "Limits", "Zone")
+
+    def key(self, row: RaplReading) -> Hashable:
+        return row.domain.id
+
+    def cell(self, row: RaplReading, column: int, role: int) -> object:
+        col = RaplColumn(column)
+        d = row.domain
+        if role == _DISPLAY:
+            if col == RaplColumn.DOMAIN:
+                # sub-domains (core, uncore, dram) are parts of their package: indent them
+                return ("    " if d.parent else "") + d.name
+            if col == RaplColumn.POWER:
+                return rapl_power_text(row)
+            if col == RaplColumn.LIMITS:
+                return limits_text(d.constraints)
+            return d.zone
+        if role == _TOOLTIP:
+            if col == RaplColumn.POWER and row.power_watts is None:
+                return row.reason
+            if col == RaplColumn.DOMAIN:
+                return f"{d.id}\n{d.path}" + ("" if d.enabled is not False else "\ndisabled")
+            return None
+        if role == _ALIGN and col == RaplColumn.POWER:
+            return _NUMBER
+        if role == Qt.ItemDataRole.DecorationRole and col == RaplColumn.POWER:
+            if row.power_watts is None and row.reason == RAPL_ROOT_ONLY_REASON:
+                return status_icon("info")
+            if row.power_watts is None and not (row.reason or "").startswith("first sample"):
+                return status_icon("warning")
+            return None
+        if role == ValueRole and col == RaplColumn.POWER:
+            return row.power_watts
+        return None

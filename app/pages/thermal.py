@@ -1,0 +1,338 @@
+"""Thermal page: every hwmon sensor, thermal zones and cooling, CPU frequency and idle states, read live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hwinspector.collectors_sensors import CPU, SENSORS, ZONES, SensorPoller, ThermalReading, ThermalSource
+from hwinspector.models.cpu import METRICS, CpuFreqModel, FreqColumn, IdleModel
+from hwinspector.models.live_table import FractionRole, ItemRole, LevelRole, SearchRole
+from hwinspector.models.thermal import CoolingColumn, CoolingModel, HwmonModel, SensorColumn, ZonesModel
+from hwinspector.pages.base import Page, empty_state
+from hwinspector.probes.cpu import CpuFreq
+from hwinspector.probes.hwmon import HwmonChip
+from hwinspector.probes.snapshot import Snapshot
+from hwinspector.widgets import dim
+from hwinspector.widgets.bar_delegate import BarDelegate
+from hwinspector.widgets.device_tree_view import TextFilterProxy
+from hwinspector.widgets.explained_view import ExplainedView
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+SENSORS_TAB, CPU_TAB = 0, 1
+NO_CHIPS = "No hardware monitoring chip is registered: no hwmon driver is loaded (usual in virtual machines)."
+NO_ZONES = "No thermal zone is registered: no ACPI thermal zone and no platform thermal driver."
+NO_COOLING = "No cooling device is registered (fans, processor throttling, idle injection)."
+
+
+def _searchable(index: AnyIndex) -> str:
+    return str(index.data(SearchRole) or "")
+
+
+def _proxy(model: QAbstractItemModel, parent: QWidget) -> TextFilterProxy:
+    proxy = TextFilterProxy(_searchable, parent)
+    proxy.setSourceModel(model)
+    return proxy
+
+
+def _tree(proxy: TextFilterProxy) -> QTreeView:
+    view = QTreeView()
+    view.setModel(proxy)
+    view.setUniformRowHeights(True)
+    view.setAlternatingRowColors(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAllColumnsShowFocus(True)
+    return view
+
+
+def _table(proxy: TextFilterProxy) -> QTableView:
+    view = QTableView()
+    view.setModel(proxy)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setWordWrap(False)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def _group(title: str, *widgets: QWidget) -> QGroupBox:
+    box = QGroupBox(title)
+    lay = QVBoxLayout(box)
+    for i, w in enumerate(widgets):
+        lay.addWidget(w, 1 if i == len(widgets) - 1 else 0)
+    return box
+
+
+class ThermalPage(Page):
+    page_id = "thermal"
+    title = "Thermal"
+    order = 60
+    description = "Temperatures, fans, voltages, thermal zones and cooling, CPU frequency and idle states"
+
+    def __init__(self, parent: QWidget | None = None, *, sysfs: Path = Path("/sys")) -> None:
+        super().__init__(parent)
+        self._live: bool | None = None
+        self.reading: ThermalReading | None = None
+        self.readings_shown = 0
+        self.poller = SensorPoller(ThermalSource(sysfs), "thermal-poller", self)
+        self.poller.reading.connect(self.show_reading)
+
+        self.hwmon_model = HwmonModel(self)
+        self.hwmon_proxy = _proxy(self.hwmon_model, self)
+        self.hwmon_view = _tree(self.hwmon_proxy)
+        self.hwmon = ExplainedView(self.hwmon_view)
+        self.zones_model = ZonesModel(self)
+        self.zones_proxy = _proxy(self.zones_model, self)
+        self.zones_view = _tree(self.zones_proxy)
+        self.zones = ExplainedView(self.zones_view)
+        self.cooling_model = CoolingModel(self)
+        self.cooling_proxy = _proxy(self.cooling_model, self)
+        self.cooling_view = _table(self.cooling_proxy)
+        self.cooling_view.setItemDelegateForColumn(CoolingColumn.STATE, BarDelegate(FractionRole, LevelRole, self))
+        self.cooling = ExplainedView(self.cooling_view)
+        self.sensor_count = QLabel()
+        dim(self.sensor_count)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(_group("Thermal zones and trip points", self.zones))
+        right.addWidget(_group("Cooling devices", self.cooling))
+        right.setSizes([330, 270])
+        sensors = QSplitter(Qt.Orientation.Horizontal)
+        sensors.addWidget(_group("Hardware monitoring chips (hwmon)", self.sensor_count, self.hwmon))
+        sensors.addWidget(right)
+        sensors.setSizes([560, 480])
+
+        self.freq_model = CpuFreqModel(self)
+        self.freq_proxy = _proxy(self.freq_model, self)
+        self.freq_view = _table(self.freq_proxy)
+        self.freq_view.setItemDelegateForColumn(FreqColumn.CURRENT, BarDelegate(FractionRole, None, self))
+        self.freq = ExplainedView(self.freq_view)
+        self.freq_summary = QLabel()
+        self.freq_summary.setWordWrap(True)
+        self.idle_model = IdleModel(self)
+        self.idle_proxy = _proxy(self.idle_model, self)
+        self.idle_view = _table(self.idle_proxy)
+        self.idle_view.horizontalHeader().setStretchLastSection(False)
+        self.idle_view.setItemDelegate(BarDelegate(FractionRole, LevelRole, self))
+        self.idle = ExplainedView(self.idle_view)
+        self.idle_metric = QComboBox()
+        for key, text in METRICS.items():
+            self.idle_metric.addItem(text, key)
+        self.idle_metric.currentIndexChanged.connect(
+            lambda _i: self.idle_model.set_metric(str(self.idle_metric.currentData()))
+        )
+        mrow = QHBoxLayout()
+        mrow.addWidget(QLabel("Show:"))
+        mrow.addWidget(self.idle_metric)
+        self.idle_note = QLabel()
+        dim(self.idle_note)
+        mrow.addWidget(self.idle_note, 1)
+        idle_top = QWidget()
+        idle_top.setLayout(mrow)
+        cpu = QSplitter(Qt.Orientation.Vertical)
+        cpu.addWidget(_group("Frequency per CPU (cpufreq)", self.freq_summary, self.freq))
+        cpu.addWidget(_group("Idle states per CPU (cpuidle)", idle_top, self.idle))
+        cpu.setSizes([330, 330])
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(sensors, "Sensors and zones")
+        self.tabs.addTab(cpu, "CPU frequency and idle")
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.poller.set_parts(self._parts())
+
+        self.empty = empty_state("Waiting for the source to load…")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.body = QStackedWidget()
+        self.body.addWidget(self.empty)
+        self.body.addWidget(self.tabs)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.body)
+
+    # --- Page API ------------------------------------------------------------------------------
+
+    def set_snapshot(self, snapshot: Snapshot) -> None:
+        src = snapshot.source
+        self._live = src.is_live
+        if src.is_live:
+            self.body.setCurrentWidget(self.tabs)
+            if self.isVisible():
+                self.poller.start()
+            return
+        self.poller.stop()
+        how = (
+            "A udevadm dump names the hwmon, thermal and cpu devices but holds none of their readings."
+            if src.kind == "udevadm"
+            else f"To see this recording as a live machine, run: umockdev-run -d {src.label} -- hwinspector"
+        )
+        self.empty.setText(
+            f"Sensor readings are not part of a {src.kind} dump: temperatures, fans, thermal zones and CPU "
+            f"states are read live from the machine's /sys, and {src.label} comes from another machine.\n\n"
+            f"{how}\n\nFile → Show live machine (Ctrl+L) shows this machine's sensors."
+        )
+        self.body.setCurrentWidget(self.empty)
+
+    def set_filter(self, text: str) -> None:
+        for proxy in (self.hwmon_proxy, self.zones_proxy, self.cooling_proxy, self.freq_proxy, self.idle_proxy):
+            proxy.set_text(text)
+        if text:
+            self.hwmon_view.expandAll()
+            self.zones_view.expandAll()
+
+    def select_path(self, path: str) -> None:
+        """A CPU's devpath opens the CPU tab on it; a device with a hwmon chip selects the chip."""
+        prefix = "/devices/system/cpu/cpu"
+        if path.startswith(prefix) and path[len(prefix) :].isdigit():
+            self.tabs.setCurrentIndex(CPU_TAB)
+            cpu = int(path[len(prefix) :])
+            for row, f in enumerate(self.freq_model.rows()):
+                if f.cpu == cpu:
+                    idx = self.freq_proxy.mapFromSource(self.freq_model.index(row, 0))
+                    self.freq_view.selectRow(idx.row())
+            return
+        for row, chip in enumerate(self.hwmon_model.parent_items()):
+            if path in (chip.device, chip.path) or (chip.device or "").startswith(path + "/"):
+                self.tabs.setCurrentIndex(SENSORS_TAB)
+                idx = self.hwmon_proxy.mapFromSource(self.hwmon_model.index(row, 0))
+                self.hwmon_view.setCurrentIndex(idx)
+                self.hwmon_view.scrollTo(idx)
+                return
+
+    def shutdown(self) -> None:
+        self.poller.shutdown()
+
+    def settled(self) -> bool:
+        """Whether a picture of the page now is complete: watts and residency need a second reading."""
+        return self._live is not True or self.readings_shown >= 2
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._live:
+            self.poller.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.poller.stop()
+
+    # --- readings ------------------------------------------------------------------------------
+
+    def _parts(self) -> frozenset[str]:
+        return frozenset({CPU} if self.tabs.currentIndex() == CPU_TAB else {SENSORS, ZONES})
+
+    def _tab_changed(self, _index: int) -> None:
+        self.poller.set_parts(self._parts())
+
+    def _metric_changed(self, _index: int) -> None:
+        self.idle_model.set_metric(str(self.idle_metric.currentData()))
+
+    def show_reading(self, reading: ThermalReading) -> None:
+        """Show one reading from the collector (GUI thread); parts not read this time stay as they were."""
+        if self._live is False:
+            return
+        self.reading = reading
+        self.readings_shown += 1
+        if SENSORS in reading.parts:
+            self._show_sensors(reading)
+        if ZONES in reading.parts:
+            if self.zones_model.set_zones(reading.zones):
+                self.zones_view.expandAll()
+                _fit(self.zones_view, 0)
+            if self.cooling_model.set_rows(reading.cooling):
+                self.cooling_view.resizeColumnsToContents()
+            _explain(self.zones, reading.zones_error, bool(reading.zones), NO_ZONES)
+            _explain(self.cooling, reading.zones_error, bool(reading.cooling), NO_COOLING)
+        if CPU in reading.parts:
+            self._show_cpu(reading)
+
+    def _show_sensors(self, reading: ThermalReading) -> None:
+        if self.hwmon_model.set_chips(reading.chips):
+            self.hwmon_view.expandAll()
+            _fit(self.hwmon_view, SensorColumn.SENSOR)
+        _explain(self.hwmon, reading.chips_error, bool(reading.chips), NO_CHIPS)
+        self.sensor_count.setVisible(bool(reading.chips))
+        inputs = sum(len(c.inputs) for c in reading.chips)
+        failing = sum(1 for c in reading.chips for i in c.inputs if i.error not in (None, "no input"))
+        text = f"{len(reading.chips)} chips, {inputs} inputs"
+        if failing:
+            text += f", {failing} failing (marked, with the error)"
+        self.sensor_count.setText(text)
+
+    def _show_cpu(self, reading: ThermalReading) -> None:
+        if self.freq_model.set_rows(reading.cpufreq):
+            self.freq_view.resizeColumnsToContents()
+            self.freq_view.setColumnWidth(FreqColumn.CURRENT, max(90, self.freq_view.columnWidth(FreqColumn.CURRENT)))
+        if reading.cpufreq_error:
+            self.freq.explain(reading.cpufreq_error)
+            self.freq_summary.hide()
+        else:
+            self.freq.show_view()
+            self.freq_summary.setText(_freq_summary(reading.cpufreq))
+            self.freq_summary.show()
+        if self.idle_model.set_idle(reading.idle):
+            header = self.idle_view.horizontalHeader()
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        if reading.idle_error:
+            self.idle.explain(reading.idle_error)
+        else:
+            self.idle.show_view()
+        over = "measuring…" if reading.idle_interval_s is None else f"over the last {reading.idle_interval_s:.1f} s"
+        self.idle_note.setText(f"Time in each state {over}; each column header gives the state's exit latency.")
+
+    def hwmon_chip_at(self, row: int) -> HwmonChip | None:
+        item = self.hwmon_model.index(row, 0).data(ItemRole)
+        return item if isinstance(item, HwmonChip) else None
+
+
+def _explain(where: ExplainedView, error: str | None, rows: bool, empty: str) -> None:
+    if error or not rows:
+        where.explain(error or empty)
+    else:
+        where.show_view()
+
+
+def _fit(view: QTreeView, column: int) -> None:
+    for col in range(view.model().columnCount()):
+        view.resizeColumnToContents(col)
+    view.setColumnWidth(column, min(view.columnWidth(column) + 12, 320))
+
+
+def _freq_summary(freqs: tuple[CpuFreq, ...]) -> str:
+    """One line for what is usually the same on every CPU: driver, governor, EPP."""
+    online = [f for f in freqs if f.online and f.error is None]
+    if not online:
+        return "No CPU reports its frequency."
+
+    def same(values: list[str | None]) -> str:
+        distinct = sorted({v for v in values if v})
+        return distinct[0] if len(distinct) == 1 else ("mixed: " + ", ".join(distinct) if distinct else "—")
+
+    current = [f.cur_mhz for f in online if f.cur_mhz is not None]
+    parts = [
+        f"Driver {same([f.driver for f in online])}",
+        f"governor {same([f.governor for f in online])}",
+        f"EPP {same([f.epp for f in online])}",
+        f"{len(online)} of {len(freqs)} CPUs report a frequency",
+    ]
+    if current:
+        parts.append(f"now {min(current):.0f}\u2013{max(current):.0f} MHz")
+    return " · ".join(parts)
