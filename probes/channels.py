@@ -86,6 +86,12 @@ def provider_names() -> tuple[str, ...]:
 
 def read_catalogue(sysfs: Path = Path("/sys")) -> Catalogue:
     """All channels of all providers, and the reason of each provider that has none."""
+    # GPU providers live in their own module, which imports this one: registering them here (once,
+    # idempotently) keeps every caller of the catalogue from having to remember it.
+    from hwinspector.probes import gpu_channels
+
+    gpu_channels.register()
+
     channels: list[Channel] = []
     unavailable: dict[str, str] = {}
     for name, provider in _PROVIDERS.items():

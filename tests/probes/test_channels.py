@@ -171,7 +171,7 @@ def test_providers_are_pluggable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     register_provider("npu", absent)
     cat = read_catalogue(tmp_path)
     assert "gpu:card0/busy" in {c.id for c in cat.channels}
-    assert cat.unavailable == {"npu": "no NPU here"}
+    assert cat.unavailable["npu"] == "no NPU here"
     reading = read_channel_values([c for c in cat.channels if c.id == "gpu:card0/busy"])
     assert reading[0].value == 37.0
 
@@ -179,5 +179,5 @@ def test_providers_are_pluggable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_empty_machine_explains_every_provider(tmp_path: Path) -> None:
     cat = read_catalogue(tmp_path)
     assert cat.channels == ()
-    assert set(cat.unavailable) == {"rapl", "hwmon", "battery", "cpufreq", "cpuidle", "thermal"}
+    assert {"rapl", "hwmon", "battery", "cpufreq", "cpuidle", "thermal"} <= set(cat.unavailable)
     assert "powercap" in cat.unavailable["rapl"]
