@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self._thread.start()
         self._hotplug: HotplugThread | None = None
         self._monitor_text = "no live updates"
+        self._stale: set[str] = set()  # pages that missed hotplug batches while hidden
         self.sidebar.setCurrentRow(0)
         self._pending_source = source
 
@@ -183,6 +184,7 @@ class MainWindow(QMainWindow):
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.busy.hide()
         self.snapshot = snapshot
+        self._stale.clear()
         for page in self.pages.values():
             page.set_snapshot(snapshot)
         self.source_label.setText(source_description(snapshot))
@@ -244,8 +246,15 @@ class MainWindow(QMainWindow):
 
     def _on_hotplug(self, events: Sequence[HotplugEvent], snapshot: Snapshot) -> None:
         self.snapshot = snapshot
+        current = self.stack.currentWidget()
         for page in self.pages.values():
-            page.apply_hotplug(events, snapshot)
+            # Pages that keep a running record (the device tree, the timeline) take every batch; the
+            # others re-render once, when shown: a storm must not redraw pages nobody looks at.
+            if page.follows_hotplug or page is current:
+                page.apply_hotplug(events, snapshot)
+                self._stale.discard(page.page_id)
+            else:
+                self._stale.add(page.page_id)
 
     # --- navigation and search ---------------------------------------------------------------------
 
@@ -269,7 +278,11 @@ class MainWindow(QMainWindow):
     def _page_changed(self, row: int) -> None:
         if row >= 0:
             self.stack.setCurrentIndex(row)
-            self.current_page().set_filter(self.search.text())
+            page = self.current_page()
+            if page.page_id in self._stale and self.snapshot is not None:
+                self._stale.discard(page.page_id)
+                page.set_snapshot(self.snapshot)
+            page.set_filter(self.search.text())
 
     def _filter_changed(self, text: str) -> None:
         if self.stack.count():

@@ -13,6 +13,9 @@ from hwinspector.probes.devices import Device, nearest_parent, read_device_dir
 from hwinspector.probes.snapshot import udev_daemon_running
 
 
+RECEIVE_BUFFER_BYTES = 32 * 1024 * 1024
+
+
 @dataclass(frozen=True, slots=True)
 class HotplugEvent:
     action: str  # "add" | "remove" | "change" | "bind" | "unbind" | "move" | "online" | "offline"
@@ -121,6 +124,12 @@ def watch_uevents(
     try:
         ctx = pyudev.Context()
         mon = pyudev.Monitor.from_netlink(ctx, source=source or monitor_source())
+        try:
+            # A storm (docking station, a thousand uevents at once) overflows the default socket
+            # buffer and the kernel drops events; udevd's own monitor asks for 128 MiB for this reason.
+            mon.set_receive_buffer_size(RECEIVE_BUFFER_BYTES)
+        except (OSError, AttributeError):
+            pass  # without CAP_NET_ADMIN the kernel caps it at rmem_max; ENOBUFS then triggers a resync
         mon.start()
     except (OSError, ImportError) as exc:
         return f"hotplug monitor unavailable: {exc}"

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22")
 EVENT_COLORS = {"udev": "#2e9e44", "kernel": "#d0302f", "marker": "#3574c4", "profile": "#9467bd", "sleep": "#8c564b"}
 MAX_LEGEND = 4
+MAX_EVENTS = 2000
 EVENT_ROWS = {"udev": 0, "kernel": 1, "profile": 2, "sleep": 2, "marker": 3}
 
 
@@ -183,20 +184,29 @@ class LivePlot(pg.GraphicsLayoutWidget):  # type: ignore[misc]
     # --- events and markers --------------------------------------------------------------------------
 
     def add_event(self, t_s: float, kind: str, text: str) -> None:
-        self._events.append((t_s, kind, text))
-        if kind in ("marker", "kernel", "profile", "sleep"):
-            for p in self._panels.values():
-                line = pg.InfiniteLine(
-                    t_s,
-                    angle=90,
-                    movable=False,
-                    pen=pg.mkPen(EVENT_COLORS.get(kind, "#555"), width=1),
-                    label=text[:40] if kind == "marker" else None,
-                    labelOpts={"position": 0.92, "color": EVENT_COLORS["marker"], "fill": (255, 255, 255, 200)},
-                )
-                p.addItem(line, ignoreBounds=True)
-                self._marks.append((p, line))
+        self.add_events([(t_s, kind, text)])
+
+    def add_events(self, events: Sequence[tuple[float, str, str]]) -> None:
+        """Add timeline events at once (the event lane is redrawn once per batch, not per event)."""
+        for t_s, kind, text in events:
+            self._events.append((t_s, kind, text))
+            if kind in ("marker", "kernel", "profile", "sleep"):
+                self._add_line(t_s, kind, text)
+        del self._events[:-MAX_EVENTS]
         self._redraw_events()
+
+    def _add_line(self, t_s: float, kind: str, text: str) -> None:
+        for p in self._panels.values():
+            line = pg.InfiniteLine(
+                t_s,
+                angle=90,
+                movable=False,
+                pen=pg.mkPen(EVENT_COLORS.get(kind, "#555"), width=1),
+                label=text[:40] if kind == "marker" else None,
+                labelOpts={"position": 0.92, "color": EVENT_COLORS["marker"], "fill": (255, 255, 255, 200)},
+            )
+            p.addItem(line, ignoreBounds=True)
+            self._marks.append((p, line))
 
     def events(self) -> list[tuple[float, str, str]]:
         return list(self._events)

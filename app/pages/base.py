@@ -23,6 +23,9 @@ class Page(QWidget):
     title: ClassVar[str] = ""
     order: ClassVar[int] = 100  # position in the sidebar
     description: ClassVar[str] = ""
+    # True: apply_hotplug on every batch even while hidden (the page keeps a running record).
+    # False: a hidden page is re-rendered with set_snapshot when it is shown next.
+    follows_hotplug: ClassVar[bool] = False
 
     # Ask the main window to show another page and select something there (page_id, devpath).
     navigate = Signal(str, str)

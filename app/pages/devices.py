@@ -73,6 +73,7 @@ class DevicesPage(Page):
     page_id = "devices"
     title = "Devices"
     order = 20
+    follows_hotplug = True
     description = "Every device the kernel knows, by bus or by kind"
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -41,6 +41,7 @@ from hwinspector.widgets import dim
 from hwinspector.widgets.device_tree_view import TextFilterProxy
 from hwinspector.widgets.live_plot import CurveSpec, LivePlot
 
+MAX_TIMELINE = 2000  # events kept for the timeline (a storm must not grow it without bound)
 FRAME_MS = 33  # drain and redraw at 30 Hz: never one signal per sample
 STATS_MS = 250
 WINDOWS = (("10 s", 10.0), ("30 s", 30.0), ("1 min", 60.0), ("2 min", 120.0), ("5 min", 300.0), ("10 min", 600.0))
@@ -68,6 +69,7 @@ class TelemetryPage(Page):
     page_id = "telemetry"
     title = "Telemetry"
     order = 70
+    follows_hotplug = True
     description = "Live plots of power, temperature, frequency and more; markers, recordings, replay"
 
     rows_ready = Signal(object)  # batches for the recorder thread
@@ -232,9 +234,11 @@ class TelemetryPage(Page):
             self._load_catalogue()
 
     def apply_hotplug(self, events: Sequence[HotplugEvent], snapshot: Snapshot) -> None:
+        batch = []
         for ev in events:
             name = ev.device.name if ev.device else ev.path.rsplit("/", 1)[-1]
-            self._add_timeline(ev.time_monotonic_ns, "udev", f"{ev.action} {name}")
+            batch.append((ev.time_monotonic_ns, "udev", f"{ev.action} {name}"))
+        self._add_timeline_batch(batch)
 
     def set_filter(self, text: str) -> None:
         self.search.setText(text)
@@ -419,17 +423,20 @@ class TelemetryPage(Page):
     # --- timeline ----------------------------------------------------------------------------------
 
     def _add_timeline(self, t_ns: int, kind: str, text: str) -> None:
-        self._timeline.append((t_ns, kind, text))
-        del self._timeline[:-2000]
+        self._add_timeline_batch([(t_ns, kind, text)])
+
+    def _add_timeline_batch(self, batch: Sequence[tuple[int, str, str]]) -> None:
+        self._timeline.extend(batch)
+        del self._timeline[:-MAX_TIMELINE]
         if self.replay is None and self._t0_ns:
-            self.plot.add_event((t_ns - self._t0_ns) * 1e-9, kind, text)
+            self.plot.add_events([((t - self._t0_ns) * 1e-9, kind, text) for t, kind, text in batch])
         if self._recorder is not None:
-            self.event_for_recorder.emit(t_ns, kind, text)
+            for t_ns, kind, text in batch:
+                self.event_for_recorder.emit(t_ns, kind, text)
 
     def _redraw_timeline(self) -> None:
         self.plot.clear_events()
-        for t_ns, kind, text in self._timeline:
-            self.plot.add_event((t_ns - self._t0_ns) * 1e-9, kind, text)
+        self.plot.add_events([((t - self._t0_ns) * 1e-9, kind, text) for t, kind, text in self._timeline])
 
     def add_kernel_record(self, t_ns: int, priority: int, message: str) -> None:
         self._add_timeline(t_ns, "kernel", f"<{priority}> {message}")

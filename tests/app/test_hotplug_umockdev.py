@@ -109,3 +109,63 @@ def test_burst_of_events_ends_consistent(window, testbed, qtbot) -> None:  # typ
     expected = {p[len("/sys") :] for p in added[1::2]}
     gone = {p[len("/sys") :] for p in added[::2]}
     qtbot.waitUntil(lambda: expected <= model.device_paths() and not gone & model.device_paths(), timeout=10000)
+
+
+@pytest.fixture
+def long_unix_queue():  # type: ignore[no-untyped-def]
+    """umockdev sends uevents over a Unix datagram socket that queues 10 datagrams by default and
+    aborts the process when it is full; real netlink queues far more. Raised for the storm (root)."""
+    qlen = Path("/proc/sys/net/unix/max_dgram_qlen")
+    try:
+        old = qlen.read_text()
+        qlen.write_text("1000")
+    except OSError:
+        yield
+        return
+    yield
+    qlen.write_text(old)
+
+
+def test_storm_of_1000_events_ends_exactly_in_the_final_state(long_unix_queue, window, testbed, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Adds, changes and removes of real-looking USB devices as fast as umockdev emits them; the tree
+    ends exactly as the testbed. (How long the window froze is measured by benchmarks/storm.py.)"""
+    import random
+
+    rng = random.Random(11)
+    page = window.pages["devices"]
+    parent = "/sys/devices/pci0000:00/0000:00:14.0/usb1"
+    alive: dict[str, int] = {}
+    events = 0
+    serial = 0
+    while events < 1000:
+        action = rng.choice(["add", "add", "change", "remove"]) if alive else "add"
+        if action == "add":
+            serial += 1
+            name = f"1-{100 + serial}"
+            path = testbed.add_device(
+                "usb",
+                name,
+                parent,
+                ["idVendor", "046d", "idProduct", f"{serial:04x}", "product", f"Dev {serial}"],
+                ["DEVTYPE", "usb_device", "PRODUCT", f"46d/{serial:x}/100"],
+            )
+            alive[path] = serial
+        elif action == "change":
+            path = rng.choice(list(alive))
+            testbed.set_attribute(path, "product", f"Changed {alive[path]}")
+            testbed.uevent(path, "change")
+        else:
+            path = rng.choice(list(alive))
+            testbed.uevent(path, "remove")
+            testbed.remove_device(path)
+            del alive[path]
+        events += 1
+    expected = {p[len("/sys") :] for p in alive}
+    recorded = {line[3:].strip() for line in LAPTOP.read_text().splitlines() if line.startswith("P: ")}
+    for key in ("kind", "topology"):
+        model = page.models[key]
+        qtbot.waitUntil(lambda m=model: m.device_paths() == recorded | expected, timeout=30000)
+    # the snapshot behind every page agrees with the tree, names included
+    for p in expected:
+        dev = window.snapshot.device(p)
+        assert dev is not None and dev.attributes.get("product", "").endswith(str(alive["/sys" + p]))
