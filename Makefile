@@ -16,7 +16,7 @@ SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 font
 STAMP := $(VENV)/.installed
 INSTALL_LOCK := /tmp/hwinspector-install.lock
 
-.PHONY: run test sysdeps dev lint typecheck pytest clean bench screenshots
+.PHONY: run test sysdeps dev lint typecheck pytest clean bench screenshots fuzz
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ test: sysdeps dev lint typecheck pytest
 
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(PY) $$b; done
+
+fuzz: $(STAMP)
+	$(PIP) install -q 'atheris>=2.3' || echo "atheris does not install here: mutation engine only"
+	$(PY) benchmarks/fuzz.py --seconds $${FUZZ_SECONDS:-30}
 
 screenshots: $(STAMP)
 	packaging/make-screenshots
