@@ -12,7 +12,7 @@ SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 font
   libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 libudev1 umockdev gir1.2-umockdev-1.0 \
   dbus-daemon gcc libc6-dev pkg-config libdbus-1-dev libglib2.0-dev libgirepository1.0-dev \
   libcairo2-dev pciutils usbutils lm-sensors edid-decode mesa-utils vulkan-tools \
-  mesa-vulkan-drivers hwdata kmod
+  mesa-vulkan-drivers hwdata kmod upower
 STAMP := $(VENV)/.installed
 INSTALL_LOCK := /tmp/hwinspector-install.lock
 

@@ -1,0 +1,172 @@
+"""The D-Bus services for the GUI: an asyncio loop on its own thread, results delivered as Qt signals."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+from collections.abc import Coroutine, Mapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from hwinspector.probes.bus import (
+    FirmwareInfo,
+    PowerProfiles,
+    ProfileSwitchResult,
+    ServiceData,
+    ServiceUpdate,
+    SleepInfo,
+    SwitcherooInfo,
+    SystemBusWatcher,
+    TimelineEvent,
+    UPowerHistory,
+    UPowerInfo,
+)
+
+# Why a thread with its own asyncio loop, and not the alternatives:
+# - dbus-next is asyncio-only. One loop multiplexes all five services and their signal subscriptions
+#   (PropertiesChanged, NameOwnerChanged, PrepareForSleep) on one connection, and asyncio.wait_for()
+#   bounds every call, so a hung daemon costs a timeout, not a blocked thread.
+# - Running that loop on the Qt event loop (qasync) would add a dependency and put D-Bus reads and
+#   decoding on the GUI thread, which never does I/O.
+# - A QThreadPool job per call cannot receive signals: they need a connection that is always read.
+# Results cross to the GUI thread as Qt signals carrying immutable probe dataclasses. Qt queues a signal
+# emitted on this thread to receivers living on the GUI thread, which holds only for bound methods of
+# QObjects: a lambda or plain function receiver would run here, on the loop thread.
+
+
+class _LoopThread(QThread):
+    """Runs one asyncio loop until stopped; the watcher's watch() is its main task."""
+
+    def __init__(self, watcher: SystemBusWatcher, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.watcher = watcher
+        self.loop = asyncio.new_event_loop()
+
+    def run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(self.watcher.watch())
+        finally:
+            pending = [t for t in asyncio.all_tasks(self.loop) if not t.done()]
+            for t in pending:
+                t.cancel()
+            if pending:
+                self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            self.loop.close()
+
+
+class BusBridge(QObject):
+    """UPower, power profiles, logind, switcheroo-control and fwupd, live.
+
+    Every ``*_changed`` signal carries the service's whole current state (a frozen dataclass with
+    ``available`` and ``reason``): on start, on every change, and when the service appears or goes away.
+    Requests (``refresh``, ``set_power_profile``, ``request_history``) return at once; their answers arrive
+    as signals. ``latest(service)`` gives the last state for a page created later.
+    """
+
+    upower_changed = Signal(object)  # UPowerInfo
+    profiles_changed = Signal(object)  # PowerProfiles
+    sleep_changed = Signal(object)  # SleepInfo (logind and /sys/power)
+    switcheroo_changed = Signal(object)  # SwitcherooInfo
+    firmware_changed = Signal(object)  # FirmwareInfo
+    history_ready = Signal(object)  # UPowerHistory
+    profile_switch_done = Signal(object)  # ProfileSwitchResult: the daemon's own refusal when it says no
+    timeline_event = Signal(object, str, str)  # CLOCK_MONOTONIC ns (64-bit: object), "profile"|"sleep", text
+
+    def __init__(
+        self,
+        address: str | None = None,
+        timeout_s: float = 10.0,
+        sysfs: Path = Path("/sys"),
+        environ: Mapping[str, str] | None = None,
+        reconnect_s: float = 5.0,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._latest: dict[str, ServiceData] = {}
+        self._watcher = SystemBusWatcher(self._deliver, address, timeout_s, sysfs, environ, reconnect_s)
+        self._thread: _LoopThread | None = None
+
+    # --- lifecycle (GUI thread) -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._thread = _LoopThread(self._watcher)
+        self._thread.start()
+
+    def stop(self, timeout_ms: int = 3000) -> None:
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        # Queued even when the loop has not started yet: watch() then returns as soon as it runs.
+        with contextlib.suppress(RuntimeError):  # the loop has already closed
+            thread.loop.call_soon_threadsafe(self._watcher.close)
+        thread.wait(timeout_ms)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.isRunning()
+
+    def latest(self, service: str) -> ServiceData | None:
+        return self._latest.get(service)
+
+    # --- requests (GUI thread; answers arrive as signals) ------------------------------------------------
+
+    @Slot()
+    def refresh(self, service: str | None = None) -> None:
+        self._submit(self._watcher.refresh(service))
+
+    @Slot(str)
+    def set_power_profile(self, profile: str) -> None:
+        self._submit(self._switch(profile))
+
+    @Slot(str, str, int, int)
+    def request_history(self, device_path: str, kind: str, timespan_s: int, resolution: int = 150) -> None:
+        self._submit(self._history(device_path, kind, timespan_s, resolution))
+
+    def _submit(self, coro: Coroutine[Any, Any, None]) -> None:
+        thread = self._thread
+        if thread is None or thread.loop.is_closed():
+            coro.close()
+            return
+        try:
+            fut: concurrent.futures.Future[None] = asyncio.run_coroutine_threadsafe(coro, thread.loop)
+        except RuntimeError:  # the loop is shutting down
+            coro.close()
+            return
+        del fut  # the answer comes back as a signal; nothing waits on the future
+
+    # --- on the loop thread ---------------------------------------------------------------------------
+
+    async def _switch(self, profile: str) -> None:
+        result: ProfileSwitchResult = await self._watcher.set_power_profile(profile)
+        self.profile_switch_done.emit(result)
+
+    async def _history(self, path: str, kind: str, timespan_s: int, resolution: int) -> None:
+        try:
+            hist = await self._watcher.read_history(path, kind, timespan_s, resolution)
+        except ValueError as exc:  # not "charge" or "rate"
+            hist = UPowerHistory(path, kind, timespan_s, False, str(exc))
+        self.history_ready.emit(hist)
+
+    def _deliver(self, event: ServiceUpdate | TimelineEvent) -> None:
+        if isinstance(event, TimelineEvent):
+            self.timeline_event.emit(event.t_monotonic_ns, event.kind, event.text)
+            return
+        self._latest[event.service] = event.data
+        data = event.data
+        if isinstance(data, UPowerInfo):
+            self.upower_changed.emit(data)
+        elif isinstance(data, PowerProfiles):
+            self.profiles_changed.emit(data)
+        elif isinstance(data, SleepInfo):
+            self.sleep_changed.emit(data)
+        elif isinstance(data, SwitcherooInfo):
+            self.switcheroo_changed.emit(data)
+        elif isinstance(data, FirmwareInfo):
+            self.firmware_changed.emit(data)
