@@ -241,7 +241,7 @@ def test_garbage_collected_while_running_stops(tmp_path: Path, backend: Backend)
 def test_no_fd_or_thread_leaks(tmp_path: Path, backend: Backend) -> None:
     paths = [*_counters(tmp_path, [1, 2, 3]), tmp_path / "missing"]
     fds, tasks, pythreads = len(os.listdir("/proc/self/fd")), _tasks(), threading.active_count()
-    for i in range(200):
+    for i in range(1000):  # the reliability target: 1,000 start/stop cycles
         if i % 3 == 0:
             with Sampler(paths, 2000, backend) as s:
                 s.drain()
