@@ -60,9 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_modules() -> list[Any]:
     """Subcommand groups living in their own modules: each has register(subparsers) and run(args)."""
-    from hwinspector import cli_bus, cli_telemetry
+    from hwinspector import cli_bus, cli_graphics, cli_telemetry
 
-    return [cli_telemetry, cli_bus]
+    return [cli_telemetry, cli_bus, cli_graphics]
 
 
 def _load(source: str | None) -> Snapshot:

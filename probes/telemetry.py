@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import fnmatch
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from hwinspector.probes.channels import Channel
-from hwinspector.probes.sampler import Backend, Sampler, SamplerStats
+from hwinspector.probes.channels import Channel, ChannelReading
+from hwinspector.probes.gpu_channels import is_command_channel, read_nvidia_smi
+from hwinspector.probes.sampler import Backend, SampleBlock, Sampler, SamplerStats
 
 MAX_USER_RATE_HZ = 1000.0
 COUNTER_SPAN_S = 0.01  # counters become rates over 10 ms (or one row, if rows are further apart)
@@ -52,7 +54,9 @@ def effective_rate(channel: Channel, cap_hz: float | None) -> float:
     """The sensible maximum of the channel, or the user's rate (at most 1 kHz) when given."""
     if cap_hz is None:
         return channel.max_rate_hz
-    return min(max(cap_hz, 0.1), MAX_USER_RATE_HZ)
+    rate = min(max(cap_hz, 0.1), MAX_USER_RATE_HZ)
+    # a command channel costs a process run per reading: never faster than its own maximum
+    return min(rate, channel.max_rate_hz) if is_command_channel(channel) else rate
 
 
 class _Ring:
@@ -119,6 +123,108 @@ def counters_to_rates(
         return np.where(ok, dv / dt, np.nan)
 
 
+class CommandSampler:
+    """Samples command channels (nvidia-smi) on a thread at a low rate: one run answers every channel.
+
+    It has the Sampler's interface (start, stop, close, drain, stats, backend, notice), so a session
+    keeps its rows in the same history, plots and recordings as the file samplers' rows.
+    """
+
+    backend = "command"
+
+    def __init__(
+        self,
+        channels: Sequence[Channel],
+        rate_hz: float,
+        read: Callable[[Sequence[Channel]], list[ChannelReading]] = read_nvidia_smi,
+    ) -> None:
+        self.channels = list(channels)
+        self.period_s = 1.0 / max(rate_hz, 0.01)
+        self.notice: str | None = None
+        self.last_error: str | None = None
+        self._read = read
+        self._lock = threading.Lock()
+        self._rows: list[tuple[int, list[float]]] = []
+        self._halt = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._ticks = self._missed = self._errors = 0
+        self._errors_by_channel = [0] * len(self.channels)
+        self._cpu_s = 0.0
+        self._lateness_ns: list[int] = []
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._halt.clear()
+        self._thread = threading.Thread(target=self._run, name="command-sampler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._halt.set()
+        if self._thread is not None:
+            self._thread.join(10.0)  # nvidia-smi runs are bounded by their own 5 s timeout
+            self._thread = None
+
+    close = stop
+
+    def _run(self) -> None:
+        due = time.monotonic()
+        index = {ch.id: i for i, ch in enumerate(self.channels)}
+        while not self._halt.is_set():
+            woke = time.monotonic()
+            t_ns = time.monotonic_ns()
+            cpu = time.thread_time()  # our side only: the child's CPU time is the tool's own
+            row = [float("nan")] * len(self.channels)
+            reasons = []
+            for r in self._read(self.channels):
+                i = index.get(r.id)
+                if i is None:
+                    continue
+                if r.value is None:
+                    self._errors_by_channel[i] += 1
+                    reasons.append(r.reason or "no value")
+                else:
+                    row[i] = r.value
+            with self._lock:
+                self._rows.append((t_ns, row))
+                self._ticks += 1
+                self._errors += len(reasons)
+                self._cpu_s += time.thread_time() - cpu
+                self._lateness_ns = [*self._lateness_ns[-255:], int((woke - due) * 1e9)]
+                self.last_error = reasons[0] if reasons else None
+            due += self.period_s
+            now = time.monotonic()
+            if now > due:  # a run slower than the period: skip the deadlines it covered
+                skipped = int((now - due) / self.period_s) + 1
+                self._missed += skipped
+                due += skipped * self.period_s
+            self._halt.wait(max(0.0, due - now))
+
+    def drain(self) -> SampleBlock:
+        with self._lock:
+            rows, self._rows = self._rows, []
+        t = np.array([r[0] for r in rows], np.int64)
+        v = np.array([r[1] for r in rows], np.float64).reshape(len(rows), len(self.channels))
+        return SampleBlock(t, v, self.stats, self.backend)
+
+    @property
+    def stats(self) -> SamplerStats:
+        with self._lock:
+            lat = np.array(self._lateness_ns or [0])
+            return SamplerStats(
+                ticks=self._ticks,
+                late_ticks=int((lat > self.period_s * 1e9).sum()),
+                missed_ticks=self._missed,
+                overwritten=0,
+                read_errors=self._errors,
+                read_errors_by_channel=tuple(self._errors_by_channel),
+                lateness_p50_ns=int(np.percentile(lat, 50)),
+                lateness_p99_ns=int(np.percentile(lat, 99)),
+                cpu_seconds=self._cpu_s,
+                realtime=False,
+            )
+
+
 @dataclass(frozen=True, slots=True)
 class GroupStats:
     rate_hz: float
@@ -144,12 +250,17 @@ class TelemetrySession:
             raise ValueError("no channels to sample")
         self.channels = tuple(channels)
         self.rate_cap_hz = rate_cap_hz
-        by_rate: dict[float, list[Channel]] = {}
+        # command channels (nvidia-smi) are polled by a CommandSampler, never read as files
+        by_rate: dict[tuple[float, bool], list[Channel]] = {}
         for ch in self.channels:
-            by_rate.setdefault(effective_rate(ch, rate_cap_hz), []).append(ch)
-        self.groups: list[tuple[float, list[Channel], Sampler, _Ring]] = []
-        for rate, chans in sorted(by_rate.items(), reverse=True):
-            sampler = Sampler([c.path for c in chans], rate, backend, scale=[c.scale for c in chans])
+            by_rate.setdefault((effective_rate(ch, rate_cap_hz), is_command_channel(ch)), []).append(ch)
+        self.groups: list[tuple[float, list[Channel], Sampler | CommandSampler, _Ring]] = []
+        for (rate, command), chans in sorted(by_rate.items(), key=lambda kv: (kv[0][0], not kv[0][1]), reverse=True):
+            sampler: Sampler | CommandSampler
+            if command:
+                sampler = CommandSampler(chans, rate)
+            else:
+                sampler = Sampler([c.path for c in chans], rate, backend, scale=[c.scale for c in chans])
             rows = max(16, int(rate * history_s))
             self.groups.append((rate, chans, sampler, _Ring(rows, len(chans))))
         self._prev: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = {}
@@ -165,7 +276,8 @@ class TelemetrySession:
 
     @property
     def backend(self) -> str:
-        return self.groups[0][2].backend
+        files = [s.backend for _, _, s, _ in self.groups if not isinstance(s, CommandSampler)]
+        return files[0] if files else self.groups[0][2].backend
 
     def start(self) -> None:
         if not self.started_monotonic_ns:

@@ -11,6 +11,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Signal
 from PySide6.QtWidgets import QWidget
 
+from hwinspector.widgets.envelope import BinCache
+
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22")
 EVENT_COLORS = {"udev": "#2e9e44", "kernel": "#d0302f", "marker": "#3574c4", "profile": "#9467bd", "sleep": "#8c564b"}
 MAX_LEGEND = 4
@@ -66,6 +68,8 @@ class LivePlot(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._specs: dict[str, CurveSpec] = {}
         self._colors: dict[str, str] = {}
+        self._bins: dict[str, BinCache] = {}
+        self._range_ns: tuple[int, int] | None = None
         self._cursor_lines: list[pg.InfiniteLine] = []
         self._marks: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self._events: list[tuple[float, str, str]] = []
@@ -80,6 +84,7 @@ class LivePlot(pg.GraphicsLayoutWidget):  # type: ignore[misc]
     def set_curves(self, specs: Sequence[CurveSpec]) -> None:
         self.clear()
         self._panels, self._curves, self._specs = {}, {}, {s.id: s for s in specs}
+        self._bins = {}
         self._cursor_lines = []
         self._marks = []
         first: pg.PlotItem | None = None
@@ -148,9 +153,10 @@ class LivePlot(pg.GraphicsLayoutWidget):  # type: ignore[misc]
             p.setMouseEnabled(x=not following, y=False)
 
     def update_data(
-        self, series: Mapping[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]], now_s: float
+        self, series: Mapping[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]], origin_ns: int, now_s: float
     ) -> None:
-        """``series`` maps curve id to (seconds, values). Draws the visible window as envelopes."""
+        """``series`` maps curve id to (CLOCK_MONOTONIC ns, values); the axis shows seconds since
+        ``origin_ns``. Draws the visible window as min/max envelopes from time-aligned bins."""
         if self.following:
             t0, t1 = now_s - self.window_s, now_s
             first = next(iter(self._panels.values()), None)
@@ -160,14 +166,29 @@ class LivePlot(pg.GraphicsLayoutWidget):  # type: ignore[misc]
                 self._event_lane.setXRange(t0, t1, padding=0)
         else:
             t0, t1 = self.visible_range()
-        width = max(100, int(self.width()))
+        width_px = max(100, int(self.width()))
+        # bin width in whole milliseconds-ish steps, so a resize by a pixel does not rebin everything
+        bin_ns = max(1, int((t1 - t0) * 1e9 / width_px))
+        bin_ns = int(2 ** round(np.log2(bin_ns))) if self.following else bin_ns
+        a, b = origin_ns + int(t0 * 1e9), origin_ns + int(t1 * 1e9)
+        self._range_ns = (a, b)
         for cid, curve in self._curves.items():
             data = series.get(cid)
+            cache = self._bins.setdefault(cid, BinCache())
             if data is None or not len(data[0]):
                 curve.setData([], [])
+                cache.update(np.empty(0, np.int64), np.empty(0), bin_ns)
                 continue
-            x, y = envelope(data[0], data[1], t0, t1, width)
+            cache.update(data[0], data[1], bin_ns)
+            x, y = cache.polyline(a, b, origin_ns)
             curve.setData(x, y, connect="finite")
+
+    def window_stats(self, curve_id: str) -> tuple[float, float, float]:
+        """(min, max, mean) of a curve over the window drawn last."""
+        cache = self._bins.get(curve_id)
+        if cache is None or self._range_ns is None:
+            return float("nan"), float("nan"), float("nan")
+        return cache.stats(*self._range_ns)
 
     def visible_range(self) -> tuple[float, float]:
         p = next(iter(self._panels.values()), self._event_lane)
@@ -250,17 +271,21 @@ class LivePlot(pg.GraphicsLayoutWidget):  # type: ignore[misc]
                 return
 
     def values_at(
-        self, series: Mapping[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]], t_s: float
+        self,
+        series: Mapping[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]],
+        origin_ns: int,
+        t_s: float,
     ) -> dict[str, float]:
-        """The sample nearest to ``t_s`` of every curve (NaN where there is none)."""
+        """The sample nearest to ``t_s`` (seconds since ``origin_ns``) of every curve (NaN where none)."""
+        target = origin_ns + int(t_s * 1e9)
         out = {}
         for cid in self._curves:
-            t, v = series.get(cid, (np.empty(0), np.empty(0)))
+            t, v = series.get(cid, (np.empty(0, np.int64), np.empty(0)))
             if not len(t):
                 out[cid] = float("nan")
                 continue
-            i = int(np.clip(np.searchsorted(t, t_s), 1, len(t) - 1)) if len(t) > 1 else 0
-            if len(t) > 1 and abs(t[i - 1] - t_s) < abs(t[i] - t_s):
+            i = int(np.clip(np.searchsorted(t, target), 0, len(t) - 1))
+            if i > 0 and abs(int(t[i - 1]) - target) < abs(int(t[i]) - target):
                 i -= 1
             out[cid] = float(v[i])
         return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ from hwinspector.models.channels import ChannelModel, ChannelRole
 from hwinspector.models.telemetry_stats import StatsModel, StatsRow
 from hwinspector.pages.base import Page, empty_state
 from hwinspector.probes.channels import Catalogue, Channel, read_catalogue
+from hwinspector.probes.gpu_channels import is_command_channel
 from hwinspector.probes.hotplug import HotplugEvent
 from hwinspector.probes.recording import RecordedChannel, Recording, read_recording
 from hwinspector.probes.snapshot import Snapshot
@@ -55,7 +57,7 @@ RATES = (
     ("500 Hz", 500.0),
     ("1000 Hz", 1000.0),
 )
-Series = dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]
+Series = dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]
 
 
 def _channel_text(index: QModelIndex | QPersistentModelIndex) -> str:
@@ -288,10 +290,13 @@ class TelemetryPage(Page):
         """Show these channels (tests feed catalogues of fake trees here)."""
         self._catalogue = cat
         chosen = list(checked) if checked is not None else [c.id for c in default_selection(cat.channels)]
-        self.channels.set_channels(cat.channels, chosen)
+        # nvidia-smi channels are no files the sampler can read, but the session polls the command for
+        # them once a second: they can be ticked (and stay out of the defaults, each reading is a process)
+        shown = [replace(c, readable=True) if is_command_channel(c) else c for c in cat.channels]
+        self.channels.set_channels(shown, chosen)
         self.tree.expandAll()
         notes = [f"{name}: {why}" for name, why in cat.unavailable.items()]
-        unreadable = sum(not c.readable for c in cat.channels)
+        unreadable = sum(not c.readable for c in shown)
         if unreadable:
             notes.insert(0, f"{unreadable} channel(s) not readable (hover for why)")
         self.catalogue_note.setText("\n".join(notes))
@@ -348,16 +353,17 @@ class TelemetryPage(Page):
     # --- frames ------------------------------------------------------------------------------------
 
     def current_series(self) -> Series:
-        """Every plotted channel as (seconds on the page's axis, values)."""
+        """Every plotted channel as (CLOCK_MONOTONIC ns, values): views of the history, no copies."""
         out: Series = {}
         if self.replay is not None:
-            for cid, (t, v) in self.replay.series.items():
-                out[cid] = ((t - self.replay.anchor_monotonic_ns).astype(np.float64) * 1e-9, v)
+            out.update(self.replay.series)
         elif self.session is not None:
             for ch in self.session.channels:
-                t, v = self.session.series(ch.id)
-                out[ch.id] = ((t - self._t0_ns).astype(np.float64) * 1e-9, v)
+                out[ch.id] = self.session.series(ch.id)
         return out
+
+    def origin_ns(self) -> int:
+        return self.replay.anchor_monotonic_ns if self.replay is not None else self._t0_ns
 
     def _now_s(self) -> float:
         return (time.monotonic_ns() - self._t0_ns) * 1e-9
@@ -368,7 +374,9 @@ class TelemetryPage(Page):
             if batch and self._recorder is not None:
                 self.rows_ready.emit(batch)
         if self.plot_stack.currentWidget() is self.plot:
-            self.plot.update_data(self.current_series(), self._now_s())
+            started = time.perf_counter()
+            self.plot.update_data(self.current_series(), self.origin_ns(), self._now_s())
+            self._pace(time.perf_counter() - started)
         if self.session is not None and self.session.running:
             c = self.session.cost()
             self.cost_label.setText(
@@ -376,31 +384,30 @@ class TelemetryPage(Page):
                 f"({c['lost_percent']:.2f} %) · p99 lateness {c['lateness_p99_us']:.0f} µs"
             )
 
+    def _pace(self, frame_s: float) -> None:
+        """Draw less often when a frame is expensive (64 curves, a slow machine): the event loop must
+        stay free for the user; the data is all kept and drawn at the next frame."""
+        budget_ms = max(FRAME_MS, min(500, int(frame_s * 1000 * 3)))
+        if abs(budget_ms - self._frame.interval()) > 5:
+            self._frame.setInterval(budget_ms)
+
     def _update_stats(self) -> None:
         series = self.current_series()
-        t0, t1 = self.plot.visible_range()
+        origin = self.origin_ns()
         specs: Sequence[Channel | RecordedChannel] = (
             self.session.channels if self.session else (self.replay.channels if self.replay else ())
         )
-        cursor = self.plot.values_at(series, self._cursor_s) if not math.isnan(self._cursor_s) else {}
+        cursor = self.plot.values_at(series, origin, self._cursor_s) if not math.isnan(self._cursor_s) else {}
         rows = []
         for ch in specs:
-            t, v = series.get(ch.id, (np.empty(0), np.empty(0)))
-            lo, hi = np.searchsorted(t, t0), np.searchsorted(t, t1, "right")
-            window = v[lo:hi]
-            finite = window[~np.isnan(window)]
-            last = v[~np.isnan(v)][-1] if len(v) and not np.isnan(v).all() else math.nan
+            _, v = series.get(ch.id, (np.empty(0, np.int64), np.empty(0)))
+            tail = v[-4096:]
+            finite = tail[~np.isnan(tail)]
+            last = float(finite[-1]) if len(finite) else math.nan
+            lo, hi, mean = self.plot.window_stats(ch.id)
             rows.append(
                 StatsRow(
-                    ch.id,
-                    ch.label,
-                    ch.unit,
-                    self.plot.color_of(ch.id),
-                    float(last),
-                    float(finite.min()) if len(finite) else math.nan,
-                    float(finite.mean()) if len(finite) else math.nan,
-                    float(finite.max()) if len(finite) else math.nan,
-                    cursor.get(ch.id, math.nan),
+                    ch.id, ch.label, ch.unit, self.plot.color_of(ch.id), last, lo, mean, hi, cursor.get(ch.id, math.nan)
                 )
             )
         self.stats.set_rows(rows)
@@ -567,9 +574,9 @@ class TelemetryPage(Page):
             self.plot.add_event((e.t_ns - rec.anchor_monotonic_ns) * 1e-9, e.kind, e.text)
         self.plot.set_following(False)
         series = self.current_series()
-        ends = [t[-1] for t, _ in series.values() if len(t)]
+        ends = [(t[-1] - rec.anchor_monotonic_ns) * 1e-9 for t, _ in series.values() if len(t)]
         self.plot.show_range(0.0, max(ends) if ends else 1.0)
-        self.plot.update_data(series, 0.0)
+        self.plot.update_data(series, rec.anchor_monotonic_ns, 0.0)
         self.plot_stack.setCurrentWidget(self.plot)
         self.live_button.show()
         self.pause_button.setEnabled(False)
