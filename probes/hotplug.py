@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import time
@@ -11,7 +12,6 @@ from pathlib import Path
 
 from hwinspector.probes.devices import Device, nearest_parent, read_device_dir
 from hwinspector.probes.snapshot import udev_daemon_running
-
 
 RECEIVE_BUFFER_BYTES = 32 * 1024 * 1024
 
@@ -124,12 +124,11 @@ def watch_uevents(
     try:
         ctx = pyudev.Context()
         mon = pyudev.Monitor.from_netlink(ctx, source=source or monitor_source())
-        try:
-            # A storm (docking station, a thousand uevents at once) overflows the default socket
-            # buffer and the kernel drops events; udevd's own monitor asks for 128 MiB for this reason.
+        # A storm (docking station, a thousand uevents at once) overflows the default socket buffer and
+        # the kernel drops events; udevd's own monitor asks for 128 MiB for this reason. Without
+        # CAP_NET_ADMIN the kernel caps it at rmem_max; ENOBUFS then triggers a resync.
+        with contextlib.suppress(OSError, AttributeError):
             mon.set_receive_buffer_size(RECEIVE_BUFFER_BYTES)
-        except (OSError, AttributeError):
-            pass  # without CAP_NET_ADMIN the kernel caps it at rmem_max; ENOBUFS then triggers a resync
         mon.start()
     except (OSError, ImportError) as exc:
         return f"hotplug monitor unavailable: {exc}"
