@@ -12,11 +12,13 @@ SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 font
   libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 libudev1 umockdev gir1.2-umockdev-1.0 \
   dbus-daemon gcc libc6-dev pkg-config libdbus-1-dev libglib2.0-dev libgirepository1.0-dev \
   libcairo2-dev pciutils usbutils lm-sensors edid-decode mesa-utils vulkan-tools \
-  mesa-vulkan-drivers hwdata kmod upower
+  mesa-vulkan-drivers hwdata kmod upower libdrm2 chromium \
+  desktop-file-utils appstream lintian debhelper dh-python pybuild-plugin-pyproject python3-all-dev \
+  python3-setuptools python3-wheel python3-dbus-next python3-numpy dpkg-dev man-db
 STAMP := $(VENV)/.installed
 INSTALL_LOCK := /tmp/hwinspector-install.lock
 
-.PHONY: run test sysdeps dev lint typecheck pytest clean bench screenshots fuzz
+.PHONY: run test sysdeps dev lint typecheck pytest clean bench screenshots fuzz validate-packaging install uninstall
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,7 +65,11 @@ pytest: $(STAMP)
 	# (no TMPDIR=/dev/shm here: umockdev redirects /dev, so a testbed under /dev/shm cannot be built)
 	umockdev-wrapper $(PY) -m pytest -q -m umockdev -p no:cacheprovider
 
-test: sysdeps dev lint typecheck pytest
+test: sysdeps dev lint typecheck pytest validate-packaging
+
+# Desktop file, AppStream, .deb (where dpkg-buildpackage is installed), snapcraft.yaml, sdist and wheel.
+validate-packaging: $(STAMP)
+	$(PY) packaging/validate
 
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(PY) $$b; done
@@ -74,6 +80,21 @@ fuzz: $(STAMP)
 
 screenshots: $(STAMP)
 	packaging/make-screenshots
+
+# Desktop integration and the man page, under $(DESTDIR)$(PREFIX). The application itself comes from
+# `pipx install .` (or the .deb or the snap, which install all of this too): packaging/README.md.
+PREFIX ?= /usr/local
+APP_ID := io.github.hwinspector.HwInspector
+INSTALLED := share/applications/$(APP_ID).desktop share/metainfo/$(APP_ID).metainfo.xml \
+  share/icons/hicolor/scalable/apps/$(APP_ID).svg share/man/man1/hwinspector.1
+install:
+	install -D -m 0644 packaging/linux/$(APP_ID).desktop "$(DESTDIR)$(PREFIX)/share/applications/$(APP_ID).desktop"
+	install -D -m 0644 packaging/linux/$(APP_ID).metainfo.xml "$(DESTDIR)$(PREFIX)/share/metainfo/$(APP_ID).metainfo.xml"
+	install -D -m 0644 packaging/linux/$(APP_ID).svg "$(DESTDIR)$(PREFIX)/share/icons/hicolor/scalable/apps/$(APP_ID).svg"
+	install -D -m 0644 packaging/linux/hwinspector.1 "$(DESTDIR)$(PREFIX)/share/man/man1/hwinspector.1"
+
+uninstall:
+	rm -f $(addprefix "$(DESTDIR)$(PREFIX)/,$(addsuffix ",$(INSTALLED)))
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache

@@ -22,7 +22,7 @@ def _add_from(p: argparse.ArgumentParser) -> None:
         "--from",
         dest="source",
         metavar="PATH",
-        help="read a udevadm --export-db dump or a umockdev recording instead of the live machine",
+        help="read an evidence bundle, a udevadm --export-db dump or a umockdev recording instead of the live machine",
     )
 
 
@@ -45,6 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="with --screenshot: let the page run this many seconds first (live plots)",
     )
+    parser.add_argument(
+        "--presentation",
+        action="store_true",
+        help="open the Overview in presentation mode (with --screenshot: render it)",
+    )
+    parser.add_argument(
+        "--theme", choices=("auto", "light", "dark"), default="auto", help="colour scheme (default: the desktop's)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     dev = sub.add_parser("devices", help="list every device")
     _add_from(dev)
@@ -60,9 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_modules() -> list[Any]:
     """Subcommand groups living in their own modules: each has register(subparsers) and run(args)."""
-    from hwinspector import cli_bus, cli_graphics, cli_telemetry
+    from hwinspector import cli_bus, cli_check, cli_diff, cli_graphics, cli_report, cli_telemetry
 
-    return [cli_telemetry, cli_bus, cli_graphics]
+    return [cli_telemetry, cli_bus, cli_graphics, cli_check, cli_report, cli_diff]
 
 
 def _load(source: str | None) -> Snapshot:
@@ -154,8 +162,17 @@ def _run_gui(args: argparse.Namespace) -> int:
             print(f"hwinspector: error: --size must be WIDTHxHEIGHT, not {args.size!r}", file=sys.stderr)
             return EXIT_USAGE
         snap = _load(args.source)
-        return save_screenshot(snap, args.page or "overview", Path(args.screenshot), (w, h), args.select, args.wait)
-    return run_gui(args.source, args.page, args.select)
+        return save_screenshot(
+            snap,
+            args.page or "overview",
+            Path(args.screenshot),
+            (w, h),
+            args.select,
+            args.wait,
+            theme=args.theme,
+            presentation=args.presentation,
+        )
+    return run_gui(args.source, args.page, args.select, theme=args.theme, presentation=args.presentation)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 from hwinspector.probes.channels import Channel, read_catalogue, read_channel_values
 from hwinspector.probes.errors import InputFormatError
-from hwinspector.probes.recording import RecordingWriter, read_recording
+from hwinspector.probes.recording import Recording, RecordingWriter, read_recording
 from hwinspector.probes.telemetry import MAX_USER_RATE_HZ, TelemetrySession, default_selection, select_channels
 
 COUNTER_INTERVAL_S = 0.25
@@ -21,7 +21,9 @@ COUNTER_INTERVAL_S = 0.25
 def register(sub: Any) -> None:
     tel = sub.add_parser("telemetry", help="list every telemetry channel with a current reading")
     tel.add_argument("--json", action="store_true", help="machine-readable output")
-    tel.add_argument("--from", dest="source", metavar="RECORDING", help="list the channels of a recording instead")
+    tel.add_argument(
+        "--from", dest="source", metavar="RECORDING", help="list the channels of a recording (or a bundle's) instead"
+    )
     rec = sub.add_parser("record", help="record telemetry channels to a file (.jsonl.gz or .csv)")
     rec.add_argument(
         "--rate",
@@ -56,9 +58,23 @@ def _channel_json(ch: Channel, value: float | None, why: str | None) -> dict[str
     }
 
 
+def _recording_from(path: Path) -> Recording:
+    """A recording file, or the recording inside an evidence bundle."""
+    from hwinspector.probes.bundle_reader import is_bundle
+
+    if path.is_file() and is_bundle(path):
+        from hwinspector.report.open_bundle import load_recording
+
+        rec = load_recording(path)
+        if rec is None:
+            raise InputFormatError(str(path), "this bundle holds no telemetry recording")
+        return rec
+    return read_recording(path)
+
+
 def cmd_telemetry(args: argparse.Namespace) -> int:
     if args.source:
-        rec = read_recording(Path(args.source))
+        rec = _recording_from(Path(args.source))
         rows = [
             {
                 "id": c.id,

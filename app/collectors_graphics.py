@@ -18,7 +18,7 @@ from hwinspector.probes.drm import Gpu, GraphicsChain, GraphicsProblem, graphics
 from hwinspector.probes.edid_base import jsonable
 from hwinspector.probes.errors import ProbeUnavailable
 from hwinspector.probes.gl import GlDisplay, GlInfo, read_gl_info
-from hwinspector.probes.hotplug import _umockdev_active
+from hwinspector.probes.hotplug import umockdev_active
 from hwinspector.probes.session import Session, read_session
 from hwinspector.probes.vulkan import VulkanDevice, VulkanInfo, read_vulkan_info
 
@@ -225,7 +225,7 @@ def read_live_stack(
     Vulkan would answer for this host's drivers: they are not asked, and a note says why.
     """
     env = dict(os.environ if environ is None else environ)
-    testbed = _umockdev_active() if testbed is None else testbed
+    testbed = umockdev_active() if testbed is None else testbed
     read_gl = gl_reader or (lambda: read_gl_info(timeout_s))
     read_vk = vulkan_reader or (lambda: read_vulkan_info(timeout_s))
     with ThreadPoolExecutor(2, thread_name_prefix="graphics-probe") as pool:

@@ -6,10 +6,13 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
 
 from hwinspector.main_window import MainWindow, schedule_start
 from hwinspector.probes.snapshot import Snapshot
+from hwinspector.resources import icon_path
 
 
 def _app() -> QApplication:
@@ -20,11 +23,49 @@ def _app() -> QApplication:
     app.setApplicationName("hwinspector")
     app.setApplicationDisplayName("Hardware Inspector")
     app.setDesktopFileName("io.github.hwinspector.HwInspector")
+    app.setWindowIcon(QIcon(str(icon_path("hwinspector"))))
     return app
 
 
-def run_gui(source: str | None, page: str | None, select: str | None = None) -> int:
+def apply_theme(app: QApplication, theme: str) -> None:
+    """--theme light|dark: Fusion, a light or dark palette and the matching colour scheme; auto: the desktop's."""
+    if theme not in ("light", "dark"):
+        return
+    app.setStyle("Fusion")
+    hints = QGuiApplication.styleHints()
+    if hasattr(hints, "setColorScheme"):  # Qt 6.8+
+        hints.setColorScheme(Qt.ColorScheme.Dark if theme == "dark" else Qt.ColorScheme.Light)
+    pal = app.style().standardPalette()
+    if theme == "dark":
+        pal = QPalette()
+        colors = {
+            QPalette.ColorRole.Window: "#2b2b2b",
+            QPalette.ColorRole.WindowText: "#eeeeee",
+            QPalette.ColorRole.Base: "#1e1e1e",
+            QPalette.ColorRole.AlternateBase: "#262626",
+            QPalette.ColorRole.Text: "#eeeeee",
+            QPalette.ColorRole.Button: "#353535",
+            QPalette.ColorRole.ButtonText: "#eeeeee",
+            QPalette.ColorRole.ToolTipBase: "#353535",
+            QPalette.ColorRole.ToolTipText: "#eeeeee",
+            QPalette.ColorRole.PlaceholderText: "#9a9a9a",
+            QPalette.ColorRole.Highlight: "#3574c4",
+            QPalette.ColorRole.HighlightedText: "#ffffff",
+            QPalette.ColorRole.Link: "#7fb0ff",
+            QPalette.ColorRole.Mid: "#4a4a4a",
+        }
+        for role, color in colors.items():
+            pal.setColor(role, QColor(color))
+        pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor("#808080"))
+        pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#808080"))
+    app.setPalette(pal)
+
+
+def run_gui(
+    source: str | None, page: str | None, select: str | None = None, *, theme: str = "auto", presentation: bool = False
+) -> int:
     app = _app()
+    apply_theme(app, theme)
     window = MainWindow(source)
     if page and not window.show_page(page):
         print(f"hwinspector: no page named {page!r}; pages: {', '.join(window.pages)}", file=sys.stderr)
@@ -34,15 +75,36 @@ def run_gui(source: str | None, page: str | None, select: str | None = None) -> 
         window.snapshot_shown.connect(lambda _snap: current.select_path(select))
     window.show()
     schedule_start(window)
+    if presentation:
+        _open_presentation(window, None)
     code = app.exec()
     window.shutdown()
     return int(code)
 
 
+def _open_presentation(window: MainWindow, size: tuple[int, int] | None) -> QWidget | None:
+    """The Overview page's presentation window (the page owns it and feeds it)."""
+    opener = getattr(window.pages.get("overview"), "open_presentation", None)
+    if opener is None:
+        print("hwinspector: no presentation mode in this build", file=sys.stderr)
+        return None
+    shown = opener(size)
+    return shown if isinstance(shown, QWidget) else None
+
+
 def save_screenshot(
-    snapshot: Snapshot, page: str, out: Path, size: tuple[int, int], select: str | None = None, wait_s: float = 0.0
+    snapshot: Snapshot,
+    page: str,
+    out: Path,
+    size: tuple[int, int],
+    select: str | None = None,
+    wait_s: float = 0.0,
+    *,
+    theme: str = "auto",
+    presentation: bool = False,
 ) -> int:
     app = _app()
+    apply_theme(app, theme)
     window = MainWindow(live_updates=False)
     try:
         if not window.show_page(page):
@@ -53,6 +115,12 @@ def save_screenshot(
         if select:
             window.current_page().select_path(select)
         window.show()
+        target: QWidget = window
+        if presentation:
+            shown = _open_presentation(window, size)
+            if shown is None:
+                return 2
+            target = shown
         deadline = time.monotonic() + wait_s
         while True:
             app.processEvents()
@@ -61,7 +129,7 @@ def save_screenshot(
             time.sleep(0.01)
         for _ in range(5):
             app.processEvents()
-        if not window.grab().save(str(out)):
+        if not target.grab().save(str(out)):
             print(f"hwinspector: cannot write {out}", file=sys.stderr)
             return 2
         print(f"saved {out}")

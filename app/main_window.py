@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -24,17 +26,23 @@ from PySide6.QtWidgets import (
 )
 
 from hwinspector import __version__
+from hwinspector.bus_bridge import BusBridge
 from hwinspector.collectors import HotplugThread, SnapshotCollector
 from hwinspector.pages import discover_pages
 from hwinspector.pages.base import Page
+from hwinspector.probes.errors import InputFormatError
 from hwinspector.probes.hotplug import HotplugEvent, monitor_source
+from hwinspector.probes.recording import Recording
 from hwinspector.probes.snapshot import Snapshot
+from hwinspector.report.open_bundle import describe_source, load_recording
 
 
 def source_description(snapshot: Snapshot) -> str:
     src = snapshot.source
     if src.is_live:
         return "Source: live machine"
+    if src.kind == "bundle":
+        return f"Source: {src.label} (evidence bundle)"
     return f"Source: {src.label} ({src.kind} dump)"
 
 
@@ -42,6 +50,7 @@ class MainWindow(QMainWindow):
     request_load = Signal(object)  # str | None, handled on the collector thread
     snapshot_shown = Signal(object)  # Snapshot, after every page has it
     load_failed = Signal(str)
+    recording_loaded = Signal(str, object, str)  # bundle path, Recording | None, why not; from a reader thread
 
     def __init__(self, source: str | None = None, *, live_updates: bool = True) -> None:
         super().__init__()
@@ -64,9 +73,11 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, cls.page_id)
             self.sidebar.addItem(item)
         self.sidebar.currentRowChanged.connect(self._page_changed)
+        self._connect_bus()
 
         self.banner = QLabel()
         self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)  # it names files and machines from elsewhere
         self.banner.setStyleSheet(
             "background: #fff4ce; color: #5c4400; padding: 6px; border-bottom: 1px solid #e0c868;"
         )
@@ -109,20 +120,35 @@ class MainWindow(QMainWindow):
         # Bound methods, not lambdas: a lambda would run on the collector's thread and touch widgets there.
         self.collector.progress.connect(self._on_progress)
         self._thread.start()
+        self.recording_loaded.connect(self._on_recording)
         self._hotplug: HotplugThread | None = None
         self._monitor_text = "no live updates"
         self._stale: set[str] = set()  # pages that missed hotplug batches while hidden
         self.sidebar.setCurrentRow(0)
         self._pending_source = source
 
+    def _connect_bus(self) -> None:
+        """One system-bus bridge for the window: pages with ``set_bus`` get it, the timeline its events."""
+        self.bus = BusBridge(parent=self)
+        for page in self.pages.values():
+            set_bus = getattr(page, "set_bus", None)
+            if callable(set_bus):
+                set_bus(self.bus)
+        # A bound method of the page (a QObject on this thread): Qt queues the loop thread's signal to it.
+        add_event = getattr(self.pages.get("telemetry"), "add_timeline_event", None)
+        if add_event is not None:
+            self.bus.timeline_event.connect(add_event)
+
     def _build_actions(self) -> None:
         tb = QToolBar("Main")
         tb.setMovable(False)
         self.addToolBar(tb)
         menu = self.menuBar().addMenu("&File")
-        open_act = QAction("&Open dump…", self)
+        open_act = QAction("&Open bundle or dump…", self)
         open_act.setShortcut(QKeySequence.StandardKey.Open)
-        open_act.setToolTip("Open a udevadm --export-db dump or a umockdev recording from another machine")
+        open_act.setToolTip(
+            "Open an evidence bundle (.tar.xz), a udevadm --export-db dump or a umockdev recording from another machine"
+        )
         open_act.triggered.connect(self.open_dialog)
         live_act = QAction("Show &live machine", self)
         live_act.setShortcut(QKeySequence("Ctrl+L"))
@@ -136,6 +162,13 @@ class MainWindow(QMainWindow):
         for a in (open_act, live_act, reload_act):
             menu.addAction(a)
             tb.addAction(a)
+        menu.addSeparator()
+        capture_act = QAction("&Capture evidence…", self)
+        capture_act.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        capture_act.setToolTip("Capture a private, verifiable evidence bundle of this machine")
+        capture_act.triggered.connect(self.capture_evidence)
+        menu.addAction(capture_act)
+        self.capture_action = capture_act
         menu.addSeparator()
         menu.addAction(quit_act)
         view = self.menuBar().addMenu("&View")
@@ -174,9 +207,18 @@ class MainWindow(QMainWindow):
             return None
         return self.snapshot.source.path
 
+    def capture_evidence(self) -> None:
+        from hwinspector.capture_dialog import open_capture_dialog
+
+        open_capture_dialog(self)
+
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open a device dump", str(Path.home()), "Dumps (*.txt *.umockdev *.log);;All files (*)"
+            self,
+            "Open an evidence bundle or a device dump",
+            str(Path.home()),
+            "Bundles and dumps (*.tar.xz *.txt *.umockdev *.log);;Evidence bundles (*.tar.xz);;"
+            "Dumps (*.txt *.umockdev *.log);;All files (*)",
         )
         if path:
             self.load_source(path)
@@ -189,6 +231,7 @@ class MainWindow(QMainWindow):
             page.set_snapshot(snapshot)
         self.source_label.setText(source_description(snapshot))
         if snapshot.source.is_live:
+            self.bus.start()  # idempotent; it keeps running (and reconnecting) until shutdown
             self.banner.hide()
             self.setWindowTitle("Hardware Inspector — live machine")
             self._start_hotplug()
@@ -197,15 +240,35 @@ class MainWindow(QMainWindow):
                 devices.set_monitor_state(self._monitor_text)
         else:
             self._stop_hotplug()
-            self.banner.setText(
-                f"You are looking at {snapshot.source.label}, "
-                f"a {snapshot.source.kind} dump from another machine, "
-                "not at the live machine. File → Show live machine (Ctrl+L) returns."
-            )
+            self.banner.setText(f"{describe_source(snapshot)} File → Show live machine (Ctrl+L) returns.")
             self.banner.show()
+            if snapshot.source.kind == "bundle" and snapshot.source.path:
+                self._load_bundle_recording(snapshot.source.path)
             self.setWindowTitle(f"Hardware Inspector — {snapshot.source.label}")
         self._filter_changed(self.search.text())
         self.snapshot_shown.emit(snapshot)
+
+    def _load_bundle_recording(self, path: str) -> None:
+        """Read the bundle's telemetry recording off the GUI thread; the Telemetry page replays it."""
+
+        def read() -> None:
+            try:
+                self.recording_loaded.emit(path, load_recording(Path(path)), "")
+            except InputFormatError as exc:
+                self.recording_loaded.emit(path, None, exc.reason)
+
+        threading.Thread(target=read, name="bundle-recording", daemon=True).start()
+
+    def _on_recording(self, path: str, rec: Recording | None, error: str) -> None:
+        if self.snapshot is None or self.snapshot.source.path != path:
+            return  # another source was opened meanwhile
+        if error:
+            self.statusBar().showMessage(f"The bundle's recording cannot be replayed: {error}", 15000)
+        telemetry: Any = self.pages.get("telemetry")
+        if rec is not None and hasattr(telemetry, "show_recording"):
+            telemetry.show_recording(rec)
+        elif getattr(telemetry, "replay", None) is not None and hasattr(telemetry, "back_to_live"):
+            telemetry.back_to_live()  # the previous bundle's recording is not this one's
 
     def _on_progress(self, text: str) -> None:
         self.statusBar().showMessage(text, 5000)
@@ -302,6 +365,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop the worker threads (idempotent)."""
         self._stop_hotplug()
+        self.bus.stop()
         for page in self.pages.values():
             page.shutdown()
         if self._thread.isRunning():

@@ -27,12 +27,12 @@ class HotplugEvent:
 def monitor_source(udev_run: Path = Path("/run/udev")) -> str:
     """ "udev" when udevd runs (or umockdev stands in for it), else "kernel" (raw kernel uevents: the
     same actions, without udev's rules and database properties)."""
-    if _umockdev_active() or udev_daemon_running(udev_run):
+    if umockdev_active() or udev_daemon_running(udev_run):
         return "udev"
     return "kernel"
 
 
-def _umockdev_active() -> bool:
+def umockdev_active() -> bool:
     """umockdev's testbed sets UMOCKDEV_DIR with setenv() after Python copied the environment, so
     ask the C library rather than os.environ."""
     if os.environ.get("UMOCKDEV_DIR"):

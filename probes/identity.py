@@ -31,6 +31,8 @@ _PLACEHOLDERS = frozenset(
         "0123456789",
     }
 )
+# The kernel strips spaces from DMI strings in the modalias ("NotApplicable", "ToBeFilledByO.E.M.").
+_PLACEHOLDERS_NO_SPACES = frozenset(p.replace(" ", "") for p in _PLACEHOLDERS)
 EFI_GLOBAL = "8be4df61-93ca-11d2-aa0d-00e098032b8c"
 
 
@@ -42,6 +44,7 @@ class Identity:
     family: str | None = None
     board_vendor: str | None = None
     board_name: str | None = None
+    chassis_type: int | None = None  # SMBIOS chassis type: 3 desktop, 9 laptop, 10 notebook, 1 other (VMs) …
     bios_vendor: str | None = None
     bios_version: str | None = None
     bios_date: str | None = None
@@ -118,6 +121,13 @@ def _memory(procfs: Path) -> int | None:
     return None
 
 
+def _chassis_type(text: str | None) -> int | None:
+    try:
+        return int(text.strip()) if text else None
+    except ValueError:
+        return None
+
+
 def _os_name(etc: Path) -> str | None:
     for p in (etc / "os-release", etc.parent / "usr/lib/os-release"):
         for line in (read_text(p) or "").splitlines():
@@ -165,6 +175,7 @@ def read_identity(sysfs: Path = Path("/sys"), procfs: Path = Path("/proc"), etc:
         family=_dmi(sysfs, "product_family"),
         board_vendor=_dmi(sysfs, "board_vendor"),
         board_name=_dmi(sysfs, "board_name"),
+        chassis_type=_chassis_type(read_text(sysfs / "class/dmi/id/chassis_type")),
         bios_vendor=_dmi(sysfs, "bios_vendor"),
         bios_version=_dmi(sysfs, "bios_version"),
         bios_date=_dmi(sysfs, "bios_date"),
@@ -187,14 +198,14 @@ def identity_from_dmi_modalias(modalias: str) -> Identity:
     """What a udevadm dump tells: the dmi device's modalias (spaces stripped by the kernel)."""
     fields: dict[str, str] = {}
     for part in modalias.split(":")[1:]:
-        for key in ("bvn", "bvr", "bd", "svn", "pn", "pvr", "rvn", "rn", "pfa"):
+        for key in ("bvn", "bvr", "bd", "svn", "pn", "pvr", "rvn", "rn", "pfa", "ct"):
             if part.startswith(key) and key not in fields:
                 fields[key] = part[len(key) :]
                 break
 
     def get(k: str) -> str | None:
         v = fields.get(k)
-        return None if v is None or v.lower() in _PLACEHOLDERS else v
+        return None if v is None or v.lower() in _PLACEHOLDERS_NO_SPACES else v
 
     return Identity(
         vendor=get("svn"),
@@ -203,6 +214,7 @@ def identity_from_dmi_modalias(modalias: str) -> Identity:
         family=get("pfa"),
         board_vendor=get("rvn"),
         board_name=get("rn"),
+        chassis_type=_chassis_type(get("ct")),
         bios_vendor=get("bvn"),
         bios_version=get("bvr"),
         bios_date=get("bd"),

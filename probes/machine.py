@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hwinspector.probes.errors import ProbeUnavailable
+from hwinspector.probes.hotplug import umockdev_active
 
 SECTIONS = (
     "identity",
@@ -139,13 +140,37 @@ def _live_readers(sysfs: Path, procfs: Path, include_gl: bool) -> dict[str, Call
         "kernel_log": lambda: [
             {"priority": x.priority, "time_us": x.time_us, "message": x.message} for x in read_kernel_log()
         ],
+        "services": _services,
     }
-    if include_gl:
+    if include_gl and umockdev_active():
+        # A umockdev testbed fakes /sys and /dev only: OpenGL and Vulkan would describe this host's
+        # drivers, not the recorded machine's, and judge its graphics by them.
+        why = "umockdev testbed: OpenGL and Vulkan would answer for this host, not the recorded machine"
+        readers["gl"] = readers["vulkan"] = lambda: _unavailable(why)
+    elif include_gl:
         from hwinspector.probes import gl, vulkan
 
         readers["gl"] = lambda: _available_or_raise(gl.read_gl_info())
         readers["vulkan"] = lambda: _available_or_raise(vulkan.read_vulkan_info())
     return readers
+
+
+def _services() -> dict[str, Any]:
+    """The D-Bus services the scorecard and bundles look at; each carries its own availability."""
+    from hwinspector.probes.bus import read_firmware_report, read_power_report
+
+    power = read_power_report(timeout_s=5.0)
+    return {
+        "upower": jsonable(power.upower),
+        "power-profiles": jsonable(power.profiles),
+        "logind": jsonable(power.sleep),
+        "switcheroo": jsonable(power.switcheroo),
+        "fwupd": jsonable(read_firmware_report(timeout_s=10.0)),
+    }
+
+
+def _unavailable(reason: str) -> Any:
+    raise ProbeUnavailable(reason)
 
 
 def _available_or_raise(info: Any) -> Any:
@@ -182,10 +207,15 @@ def collect_live(
 
 
 def sections_from_snapshot(snap: Any) -> dict[str, Section]:
-    """What a foreign dump (udevadm, umockdev) can say; the rest is "not in this source"."""
+    """What a foreign dump (udevadm, umockdev) can say; the rest is "not in this source".
+    A bundle's snapshot gives the sections the bundle itself carries (identity, power, thermal, …)."""
     from hwinspector.probes import drm
     from hwinspector.probes.identity import Identity, identity_from_dmi_modalias
 
+    if snap.source.kind == "bundle" and snap.source.path:
+        from hwinspector.probes.bundle_reader import read_bundle_sections
+
+        return read_bundle_sections(Path(snap.source.path))
     source = snap.source.label
     out = {name: Section(name, False, f"not part of {source}", None) for name in SECTIONS}
     dmi = next((d for d in snap.devices if d.subsystem == "dmi" or d.path == "/devices/virtual/dmi/id"), None)

@@ -173,12 +173,18 @@ def read_file_snapshot(path: Path, modules_root: Path = Path("/lib/modules")) ->
 
 
 def load_snapshot(source: str | Path | None = None) -> Snapshot:
-    """The live machine (None or "live") or a file."""
+    """The live machine (None or "live"), an evidence bundle (.tar.xz) or a foreign dump."""
     if source is None or str(source) == "live":
         return read_live_snapshot()
     p = Path(source)
     if not p.exists():
         raise InputFormatError(str(p), "no such file")
     if p.is_dir():
-        raise InputFormatError(str(p), "is a directory; give a udevadm dump or umockdev file")
+        raise InputFormatError(str(p), "is a directory; give a bundle, a udevadm dump or a umockdev file")
+    from hwinspector.probes.bundle_reader import is_bundle, read_bundle_snapshot
+
+    if is_bundle(p):
+        # an evidence bundle (hwreport-….tar.xz): the captured machine, read without running anything
+        snap: Snapshot = read_bundle_snapshot(p)
+        return snap
     return read_file_snapshot(p)

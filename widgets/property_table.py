@@ -29,6 +29,7 @@ class PropertyTable(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._title = QLabel()
+        self._title.setTextFormat(Qt.TextFormat.PlainText)  # device names from a bundle or dump are not markup
         self._title.setWordWrap(True)
         self._title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self._title.font()

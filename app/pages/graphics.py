@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QHideEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
 from hwinspector.collectors_graphics import GraphicsCollector, GraphicsStack, read_live_stack
 from hwinspector.models.graphics import ChainElement, GraphicsChainModel, chain_text
 from hwinspector.models.graphics_elements import DEFAULT_GL
+from hwinspector.models.upower import switcheroo_section
 from hwinspector.pages.base import Page, empty_state
+from hwinspector.probes.bus import SwitcherooInfo
 from hwinspector.probes.hotplug import HotplugEvent
 from hwinspector.probes.snapshot import Snapshot
 from hwinspector.widgets import dim
@@ -59,6 +61,7 @@ class GraphicsPage(Page):
         self._wanted = 0  # generation of the request whose answer will be shown
         self._stale = True  # the live machine should be read again when the page is next shown
         self._pending_path = ""
+        self._switcheroo: Section | None = None
         self.collector = GraphicsCollector(reader, self)
         self.collector.stack_ready.connect(self._stack_ready)
         self.collector.failed.connect(self._failed)
@@ -257,7 +260,23 @@ class GraphicsPage(Page):
         if e is None:
             self.details.clear(SELECT_HINT if self.model.rowCount() else "")
             return
-        self.details.set_content(f"{e.caption}: {e.title}", element_sections(e))
+        sections = element_sections(e)
+        # switcheroo-control says which GPU the desktop launches applications on, and how to pick the other
+        if self._switcheroo is not None and e.kind in ("gpu", "session") and (self.stack is None or self.stack.is_live):
+            sections.append(self._switcheroo)
+        self.details.set_content(f"{e.caption}: {e.title}", sections)
+
+    def set_bus(self, bus: QObject) -> None:
+        """The main window's D-Bus bridge: switcheroo-control's GPU list joins the chain's details."""
+        bus.switcheroo_changed.connect(self._on_switcheroo)  # type: ignore[attr-defined]
+
+    def _on_switcheroo(self, info: object) -> None:
+        if not isinstance(info, SwitcherooInfo):
+            return
+        self._switcheroo = switcheroo_section(info)
+        key = self.view.current_key()
+        if key:
+            self._show_details(key)
 
     def copy_chain(self) -> None:
         if self.stack is not None:

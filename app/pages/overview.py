@@ -1,126 +1,316 @@
-"""Overview page: what machine this is, what the source is, and whether anything needs attention."""
+"""Overview page: what machine this is, and the enablement scorecard (what a partner shows, what QA gates on)."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import cast
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
-    QGridLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from hwinspector.pages.base import Page
-from hwinspector.probes.naming import kind_rank
+from hwinspector.presentation import PresentationWindow
+from hwinspector.probes.checks_base import SEVERITY, Status, Verdict
+from hwinspector.probes.hotplug import HotplugEvent
+from hwinspector.probes.machine import Section, collect_live, sections_from_snapshot
+from hwinspector.probes.scorecard import (
+    counts_text,
+    identity_rows,
+    machine_title,
+    overall,
+    run_scorecard,
+    summary_text,
+)
 from hwinspector.probes.snapshot import Snapshot
+from hwinspector.telemetry_workers import BackgroundCall
 from hwinspector.widgets import dim
+from hwinspector.widgets.scorecard import CardData, ScorecardView
 from hwinspector.widgets.status_icons import status_icon
 
+Sections = dict[str, Section]
+HOTPLUG_SETTLE_MS = 2000  # a dock or a burst of USB devices is one re-collection, not fifty
+ICON = {Status.PASS: "ok", Status.WARNING: "warning", Status.FAIL: "error", Status.NA: "na"}
 
-def _value(label: QLabel, text: str | None) -> None:
-    label.setText(text or "unknown")
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+def cards_of(verdicts: Sequence[Verdict]) -> list[CardData]:
+    """Most severe first (fail, warning, pass, not applicable), in check order within each."""
+    ordered = sorted(verdicts, key=lambda v: SEVERITY[v.status])
+    return [CardData(v.check, v.status.value, v.title, v.summary, v.evidence, v.hint) for v in ordered]
 
 
 class OverviewPage(Page):
     page_id = "overview"
     title = "Overview"
     order = 10
-    description = "The machine at a glance"
+    description = "The machine at a glance: identity and enablement scorecard"
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    sections_shown = Signal()  # after a collection has been rendered (tests, screenshots)
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        collect: Callable[[], Sections] = collect_live,
+        settle_ms: int = HOTPLUG_SETTLE_MS,
+        sysfs: Path = Path("/sys"),
+    ) -> None:
         super().__init__(parent)
-        self.heading = QLabel()
+        self._collect_live = collect
+        self._sysfs = sysfs  # where the presentation's live tiles read
+        self.snapshot: Snapshot | None = None
+        self.sections: Sections | None = None
+        self.verdicts: list[Verdict] = []
+        self._generation = 0
+        self._dirty = False
+        self.collecting = False
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(settle_ms)
+        self._settle.timeout.connect(self.refresh)
+        self.presentation: PresentationWindow | None = None
+
+        self.heading = QLabel("…")
         f = self.heading.font()
         f.setPointSizeF(f.pointSizeF() * 1.8)
         f.setBold(True)
         self.heading.setFont(f)
+        self.heading.setWordWrap(True)
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subheading = QLabel()
         dim(self.subheading)
-        ident = QGroupBox("Machine")
-        form = QFormLayout(ident)
-        self.fields: dict[str, QLabel] = {}
-        for key in ("Vendor", "Product", "Operating system", "Kernel", "Source", "Devices", "Drivers in use"):
-            lab = QLabel()
-            self.fields[key] = lab
-            form.addRow(f"{key}:", lab)
-        self.problem_icon = QLabel()
-        self.problem_text = QLabel()
-        self.problem_text.setWordWrap(True)
-        self.problem_button = QPushButton("Show problems")
-        self.problem_button.clicked.connect(lambda: self.navigate.emit("drivers", ""))
-        pbox = QGroupBox("Driver health")
-        prow = QHBoxLayout(pbox)
-        prow.addWidget(self.problem_icon)
-        prow.addWidget(self.problem_text, 1)
-        prow.addWidget(self.problem_button)
-        self.kinds_box = QGroupBox("Devices by kind")
-        self.kinds_grid = QGridLayout(self.kinds_box)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Read the machine again (also done by itself after hotplug)")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.copy_button = QPushButton("Copy summary")
+        self.copy_button.setToolTip("Copy the identity and the scorecard as plain text, for a chat or an e-mail")
+        self.copy_button.clicked.connect(self.copy_summary)
+        self.present_button = QPushButton("Presentation (F11)")
+        self.present_button.setToolTip("Full screen, large type and live tiles: for a projector")
+        self.present_button.clicked.connect(self.toggle_presentation)
+        QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.toggle_presentation)
+        self._copied = QTimer(self)
+        self._copied.setSingleShot(True)
+        self._copied.timeout.connect(lambda: self.copy_button.setText("Copy summary"))
+
+        self.status_icon = QLabel()
+        self.status_text = QLabel()
+        sf = self.status_text.font()
+        sf.setPointSizeF(sf.pointSizeF() * 1.15)
+        sf.setBold(True)
+        self.status_text.setFont(sf)
+        self.status_text.setWordWrap(True)
+
+        self.identity_box = QGroupBox("Machine")
+        self.identity_form = QFormLayout(self.identity_box)
+        self.identity_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.identity_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.scorecard = ScorecardView()
+        self.scorecard.max_columns = 3
+        self.scorecard.show_message("Reading the machine…")
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.scorecard)
+        score_box = QGroupBox("Enablement scorecard")
+        QVBoxLayout(score_box).addWidget(scroll)
         self.notes = QLabel()
         self.notes.setWordWrap(True)
         dim(self.notes)
+
+        top = QHBoxLayout()
+        names = QVBoxLayout()
+        names.addWidget(self.heading)
+        names.addWidget(self.subheading)
+        top.addLayout(names, 1)
+        for b in (self.refresh_button, self.copy_button, self.present_button):
+            top.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
+        status = QHBoxLayout()
+        status.addWidget(self.status_icon)
+        status.addWidget(self.status_text, 1)
+        left = QVBoxLayout()
+        left.addWidget(self.identity_box)
+        left.addWidget(self.notes)
+        left.addStretch(1)
+        left_w = QWidget()
+        left_w.setLayout(left)
+        left_w.setMinimumWidth(300)
+        left_w.setMaximumWidth(470)
+        body = QHBoxLayout()
+        body.addWidget(left_w, 2)
+        body.addWidget(score_box, 5)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.heading)
-        lay.addWidget(self.subheading)
-        row = QHBoxLayout()
-        row.addWidget(ident, 1)
-        row.addWidget(self.kinds_box, 1)
-        lay.addLayout(row)
-        lay.addWidget(pbox)
-        lay.addWidget(self.notes)
-        lay.addStretch(1)
+        lay.addLayout(top)
+        lay.addLayout(status)
+        lay.addLayout(body, 1)
+
+    # --- data flow ---------------------------------------------------------------------------------
 
     def set_snapshot(self, snapshot: Snapshot) -> None:
-        s = snapshot.system
-        name = " ".join(x for x in (s.vendor, s.product) if x) or (
-            "This machine" if snapshot.source.is_live else "Unknown machine"
-        )
-        self.heading.setText(name)
+        self.snapshot = snapshot
+        self._settle.stop()
+        live = snapshot.source.is_live
         self.subheading.setText(
-            "Live machine" if snapshot.source.is_live else f"Captured machine, read from {snapshot.source.label}"
+            "Live machine" if live else f"Captured machine, read from {snapshot.source.label}: not the live machine"
         )
-        _value(self.fields["Vendor"], s.vendor)
-        _value(self.fields["Product"], s.product)
-        _value(
-            self.fields["Operating system"],
-            s.os_name or ("not in this source" if not snapshot.source.is_live else None),
-        )
-        _value(self.fields["Kernel"], s.kernel or ("not in this source" if not snapshot.source.is_live else None))
-        _value(self.fields["Source"], snapshot.source.label)
-        _value(self.fields["Devices"], str(len(snapshot.devices)))
-        _value(self.fields["Drivers in use"], str(sum(1 for b in snapshot.bindings if b.devices)))
-        errors = [p for p in snapshot.problems if p.severity == "error"]
-        warnings = [p for p in snapshot.problems if p.severity != "error"]
-        status = "error" if errors else "warning" if warnings else "ok"
-        self.problem_icon.setPixmap(status_icon(status).pixmap(32, 32))
-        if not snapshot.problems:
-            self.problem_text.setText("Every device that needs a driver has one; no firmware load failures.")
-        else:
-            self.problem_text.setText(
-                f"{len(errors)} serious problem(s), {len(warnings)} warning(s): "
-                + "; ".join(p.name or p.detail for p in snapshot.problems[:3])
-                + ("…" if len(snapshot.problems) > 3 else "")
-            )
-        self.problem_button.setVisible(bool(snapshot.problems))
-        while self.kinds_grid.count():
-            item = self.kinds_grid.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        counts = Counter(d.kind for d in snapshot.devices)
-        for i, (kind, n) in enumerate(sorted(counts.items(), key=lambda kv: kind_rank(kv[0]))):
-            k = QLabel(kind)
-            v = QLabel(str(n))
-            v.setAlignment(Qt.AlignmentFlag.AlignRight)
-            self.kinds_grid.addWidget(k, i // 2, (i % 2) * 2)
-            self.kinds_grid.addWidget(v, i // 2, (i % 2) * 2 + 1)
         notes = list(snapshot.source.notes)
         shown = notes[:4] + ([f"… and {len(notes) - 4} more"] if len(notes) > 4 else [])
         self.notes.setText("\n".join(f"• {n}" for n in shown))
         self.notes.setToolTip("\n".join(notes))
+        self._request()
+
+    def apply_hotplug(self, events: Sequence[HotplugEvent], snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        if snapshot.source.is_live:
+            self._settle.start()  # restarted by each event: one collection once the burst settles
+
+    def refresh(self) -> None:
+        self._settle.stop()
+        self._request()
+
+    def _request(self) -> None:
+        if self.snapshot is None:
+            return
+        if not self.isVisible() and self.presentation is None:
+            self._dirty = True  # collected when shown: a hidden page costs nothing (and no GL child)
+            return
+        self._dirty = False
+        self._generation += 1
+        generation = self._generation
+        snapshot = self.snapshot
+        read = self._collect_live if snapshot.source.is_live else (lambda: sections_from_snapshot(snapshot))
+
+        def work() -> tuple[int, Sections, list[Verdict]]:
+            sections = read()
+            return generation, sections, run_scorecard(sections)
+
+        self.collecting = True
+        self.refresh_button.setEnabled(False)
+        call = BackgroundCall(work)
+        call.signals.done.connect(self._collected)
+        call.signals.failed.connect(self._failed)
+        self._pool.start(call)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self._request()
+
+    def _collected(self, result: object) -> None:
+        generation, sections, verdicts = cast(tuple[int, Sections, list[Verdict]], result)
+        if generation != self._generation:
+            return  # a newer collection is on its way
+        self.collecting = False
+        self.refresh_button.setEnabled(True)
+        self.show_sections(sections, verdicts)
+
+    def _failed(self, message: str) -> None:
+        self.collecting = False
+        self.refresh_button.setEnabled(True)
+        self.scorecard.show_message(f"Could not read the machine: {message}")
+
+    def show_sections(self, sections: Sections, verdicts: list[Verdict] | None = None) -> None:
+        """Render identity and scorecard (the collection's result, or sections handed in by a test)."""
+        self.sections = sections
+        self.verdicts = run_scorecard(sections) if verdicts is None else verdicts
+        self.heading.setText(machine_title(sections))
+        while self.identity_form.rowCount():
+            self.identity_form.removeRow(0)
+        for label, value in self.rows():
+            v = QLabel(value)
+            v.setWordWrap(True)
+            v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.identity_form.addRow(f"{label}:", v)
+        state = overall(self.verdicts)
+        self.status_icon.setPixmap(status_icon(ICON[state]).pixmap(28, 28))
+        self.status_text.setText(f"Scorecard: {state.value.upper()} — {counts_text(self.verdicts)}")
+        self.scorecard.set_cards(cards_of(self.verdicts))
+        self._update_presentation()
+        self.sections_shown.emit()
+
+    def rows(self) -> list[tuple[str, str]]:
+        rows = identity_rows(self.sections or {})
+        if self.snapshot is not None:
+            in_use = sum(1 for b in self.snapshot.bindings if b.devices)
+            rows.append(("Devices", f"{len(self.snapshot.devices)}, {in_use} drivers in use"))
+        return rows
+
+    # --- summary and presentation ------------------------------------------------------------------
+
+    def summary(self) -> str:
+        return summary_text(self.sections or {}, self.verdicts)
+
+    def copy_summary(self) -> None:
+        if self.sections is None:
+            return
+        QGuiApplication.clipboard().setText(self.summary())
+        self.copy_button.setText("Copied ✓")
+        self._copied.start(2000)
+
+    def toggle_presentation(self) -> None:
+        if self.presentation is not None and self.presentation.isVisible():
+            self.presentation.close()
+        else:
+            self.open_presentation()
+
+    def open_presentation(self, size: tuple[int, int] | None = None) -> PresentationWindow:
+        """Full screen on this window's screen; with ``size``, a plain window of that size (screenshots)."""
+        if self.presentation is None:
+            self.presentation = PresentationWindow(sysfs=self._sysfs)
+        self._update_presentation()
+        if size is not None:
+            self.presentation.resize(*size)
+            self.presentation.show()
+        else:
+            screen = self.screen()
+            if screen is not None:
+                self.presentation.setGeometry(screen.geometry())
+            self.presentation.showFullScreen()
+        self.presentation.activateWindow()
+        if self._dirty:
+            self._request()
+        return self.presentation
+
+    def _update_presentation(self) -> None:
+        p = self.presentation
+        if p is None:
+            return
+        if self.sections is None:
+            p.set_content("…", "Reading the machine…", "n/a", "", [], False, "")
+            return
+        rows = dict(identity_rows(self.sections))
+        parts = [rows.get("Operating system"), rows.get("Kernel"), f"Mesa {rows['Mesa']}" if "Mesa" in rows else None]
+        subtitle = "  ·  ".join(x for x in parts if x and "not in this source" not in x and x != "unknown")
+        live = self.snapshot is not None and self.snapshot.source.is_live
+        source = "Live machine" if live else f"Captured machine: {rows.get('Source', '?')}"
+        p.set_content(
+            machine_title(self.sections),
+            subtitle or (rows.get("Processor") or ""),
+            overall(self.verdicts).value,
+            counts_text(self.verdicts),
+            cards_of(self.verdicts),
+            live,
+            source,
+        )
+
+    def shutdown(self) -> None:
+        self._settle.stop()
+        self._generation += 1
+        if self.presentation is not None:
+            self.presentation.shutdown()
+            self.presentation.close()
+        self._pool.waitForDone(15000)

@@ -1,8 +1,9 @@
-"""Power page: batteries, AC and USB-C sources, and processor power from RAPL, read live from sysfs."""
+"""Power page: batteries, sources and RAPL from sysfs; UPower, power profiles and sleep from the system bus."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QHideEvent, QShowEvent
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -33,9 +35,12 @@ from hwinspector.models.power import (
     time_estimate,
 )
 from hwinspector.pages.base import Page, empty_state
+from hwinspector.pages.power_services import ProfilesPanel, SleepPanel
+from hwinspector.pages.power_upower import UPowerPanel
 from hwinspector.probes.power_supply import PowerSupply
 from hwinspector.probes.powercap import RAPL_ROOT_ONLY_REASON
 from hwinspector.probes.snapshot import Snapshot
+from hwinspector.report.open_bundle import captured_text
 from hwinspector.widgets import dim
 from hwinspector.widgets.bar_delegate import BarDelegate
 from hwinspector.widgets.battery_card import BatteryCard
@@ -43,6 +48,9 @@ from hwinspector.widgets.device_tree_view import TextFilterProxy
 from hwinspector.widgets.explained_view import ExplainedView
 from hwinspector.widgets.live_property_table import LivePropertyTable
 from hwinspector.widgets.status_icons import status_icon
+
+if TYPE_CHECKING:
+    from hwinspector.bus_bridge import BusBridge
 
 RAPL_ROOT_ONLY_HELP = (
     "<b>Processor power needs permission.</b> Since Linux 5.10 the RAPL energy counters "
@@ -54,6 +62,9 @@ RAPL_ROOT_ONLY_HELP = (
     "channel to those users: install it only where they are trusted with it (see "
     "<tt>packaging/udev/README.md</tt>)."
 )
+
+
+UPOWER_PREFIX = "/org/freedesktop/UPower/"
 
 
 def _searchable(index: QModelIndex | QPersistentModelIndex) -> str:
@@ -78,7 +89,7 @@ class PowerPage(Page):
     page_id = "power"
     title = "Power"
     order = 50
-    description = "Batteries, AC and USB-C power sources, and processor power (RAPL)"
+    description = "Batteries, power sources and processor power; UPower devices, power profiles and sleep"
 
     def __init__(self, parent: QWidget | None = None, *, sysfs: Path = Path("/sys")) -> None:
         super().__init__(parent)
@@ -149,12 +160,26 @@ class PowerPage(Page):
         cl.addLayout(self._cards_row)
         cl.addWidget(split, 1)
 
+        self.upower = UPowerPanel()
+        self.profiles = ProfilesPanel()
+        self.sleep = SleepPanel()
+        services = QWidget()
+        sl = QHBoxLayout(services)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.addWidget(self.profiles, 1)
+        sl.addWidget(self.sleep, 1)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(content, "Supplies (kernel)")
+        self.tabs.addTab(self.upower, "UPower")
+        self.tabs.addTab(services, "Profiles and sleep")
+
         self.empty = empty_state("Waiting for the source to load…")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.body = QStackedWidget()
         self.body.addWidget(self.empty)
-        self.body.addWidget(content)
-        self._content = content
+        self.body.addWidget(self.tabs)
+        self._content = self.tabs
         lay = QVBoxLayout(self)
         lay.addWidget(self.body)
 
@@ -169,6 +194,11 @@ class PowerPage(Page):
                 self.poller.start()
             return
         self.poller.stop()
+        if src.kind == "bundle":  # one captured reading, not a live one: say what the bundle holds
+            self.empty.setTextFormat(Qt.TextFormat.PlainText)
+            self.empty.setText(captured_text(snapshot, "power", "Power"))
+            self.body.setCurrentWidget(self.empty)
+            return
         how = (
             "A udevadm dump names the power_supply and powercap devices but holds none of their readings."
             if src.kind == "udevadm"
@@ -177,6 +207,8 @@ class PowerPage(Page):
         self.empty.setText(
             f"Power supplies are not part of a {src.kind} dump: battery, adapter and processor power "
             f"are read live from the machine's /sys, and {src.label} comes from another machine.\n\n{how}\n\n"
+            "UPower's devices and history, power profiles and sleep states come from the live machine's system "
+            "services: they are not part of this source.\n\n"
             "File → Show live machine (Ctrl+L) shows this machine's power."
         )
         self.body.setCurrentWidget(self.empty)
@@ -184,8 +216,18 @@ class PowerPage(Page):
     def set_filter(self, text: str) -> None:
         self.supply_proxy.set_text(text)
         self.rapl_proxy.set_text(text)
+        self.upower.set_filter(text)
+
+    def set_bus(self, bus: BusBridge) -> None:
+        """UPower, power profiles and sleep from the main window's one system-bus bridge."""
+        for panel in (self.upower, self.profiles, self.sleep):
+            panel.set_bus(bus)
 
     def select_path(self, path: str) -> None:
+        if path.startswith(UPOWER_PREFIX):  # a UPower object path: that device on the UPower tab
+            self.tabs.setCurrentWidget(self.upower)
+            self.upower.select_device(path)
+            return
         for row, s in enumerate(self.supply_model.rows()):
             if path in (s.devpath, s.device, s.path):
                 self.supply_view.selectRow(self.supply_proxy.mapFromSource(self.supply_model.index(row, 0)).row())
@@ -221,6 +263,7 @@ class PowerPage(Page):
             return  # a reading still in flight when a dump was opened
         self.reading = reading
         self.readings_shown += 1
+        self.upower.add_kernel_reading(reading)
         selected = self.selected_supply()
         if self.supply_model.set_rows(reading.supplies):
             self._fit_supplies()

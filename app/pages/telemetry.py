@@ -429,7 +429,8 @@ class TelemetryPage(Page):
 
     # --- timeline ----------------------------------------------------------------------------------
 
-    def _add_timeline(self, t_ns: int, kind: str, text: str) -> None:
+    def add_timeline_event(self, t_ns: int, kind: str, text: str) -> None:
+        """One event on the timeline (udev, kernel, profile, sleep, marker), at CLOCK_MONOTONIC ns."""
         self._add_timeline_batch([(t_ns, kind, text)])
 
     def _add_timeline_batch(self, batch: Sequence[tuple[int, str, str]]) -> None:
@@ -446,7 +447,7 @@ class TelemetryPage(Page):
         self.plot.add_events([((t - self._t0_ns) * 1e-9, kind, text) for t, kind, text in self._timeline])
 
     def add_kernel_record(self, t_ns: int, priority: int, message: str) -> None:
-        self._add_timeline(t_ns, "kernel", f"<{priority}> {message}")
+        self.add_timeline_event(t_ns, "kernel", f"<{priority}> {message}")
 
     def _start_kmsg(self) -> None:
         if self._kmsg is None:

@@ -30,6 +30,7 @@ from hwinspector.pages.base import Page, empty_state
 from hwinspector.probes.cpu import CpuFreq
 from hwinspector.probes.hwmon import HwmonChip
 from hwinspector.probes.snapshot import Snapshot
+from hwinspector.report.open_bundle import captured_text
 from hwinspector.widgets import dim
 from hwinspector.widgets.bar_delegate import BarDelegate
 from hwinspector.widgets.device_tree_view import TextFilterProxy
@@ -179,6 +180,11 @@ class ThermalPage(Page):
                 self.poller.start()
             return
         self.poller.stop()
+        if src.kind == "bundle":  # one captured reading, not a live one: say what the bundle holds
+            self.empty.setTextFormat(Qt.TextFormat.PlainText)
+            self.empty.setText(captured_text(snapshot, "thermal", "Thermal"))
+            self.body.setCurrentWidget(self.empty)
+            return
         how = (
             "A udevadm dump names the hwmon, thermal and cpu devices but holds none of their readings."
             if src.kind == "udevadm"

@@ -1,0 +1,225 @@
+"""Compare page: pick two sources (bundles, dumps or the live machine) and see what differs."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hwinspector.pages.base import Page
+from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
+from hwinspector.probes.snapshot import Snapshot
+from hwinspector.report.diff import Diff
+
+LIVE = "live"
+_TITLES = {
+    "devices": "Devices",
+    "drivers": "Drivers and modules",
+    "versions": "Firmware and versions",
+    "problems": "Problems",
+    "graphics": "Graphics chain",
+    "telemetry": "Telemetry (recording summaries)",
+}
+_SIGN = {"added": "+", "removed": "-", "changed": "~", "appeared": "+", "disappeared": "-"}
+# a problem that appeared is bad news, one that disappeared good news; other changes are just news
+_COLOUR = {
+    "added": "#2e7d32",
+    "removed": "#c62828",
+    "changed": "#a66a00",
+    "appeared": "#c62828",
+    "disappeared": "#2e7d32",
+}
+
+
+def _plain(label: QLabel) -> QLabel:
+    label.setTextFormat(Qt.TextFormat.PlainText)  # names and paths come from other people's files
+    label.setWordWrap(True)
+    return label
+
+
+class ComparePage(Page):
+    page_id = "compare"
+    title = "Compare"
+    order = 90
+    description = "Compare two evidence bundles, dumps or the live machine"
+
+    # the worker thread hands its result to the GUI thread through this (Diff, or an error message)
+    _finished = Signal(object, str)
+    compared = Signal(object)  # Diff | None, after the view shows it
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.include_gl = True  # the live side's OpenGL/Vulkan probes start a child each (seconds)
+        self.result: Diff | None = None
+        self.error = ""
+        self._generation = 0
+        self.pickers: dict[str, QComboBox] = {}
+        grid = QGridLayout()
+        for row, side in enumerate(("A", "B")):
+            combo = QComboBox()
+            combo.setMinimumContentsLength(40)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.addItem("Live machine", LIVE)
+            browse = QPushButton("Browse…")
+            browse.clicked.connect(lambda _=False, s=side: self.browse(s))
+            grid.addWidget(QLabel(f"{side}:"), row, 0)
+            grid.addWidget(combo, row, 1)
+            grid.addWidget(browse, row, 2)
+            self.pickers[side] = combo
+        grid.setColumnStretch(1, 1)
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.setDefault(True)
+        self.compare_button.clicked.connect(self.start)
+        self.status = _plain(QLabel("Pick two sources: evidence bundles (.tar.xz), udevadm dumps or the live machine."))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.compare_button)
+        buttons.addWidget(self.status, 1)
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["Difference", "A", "B"])
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.tree.header().setStretchLastSection(True)
+        self.tree.setColumnWidth(0, 460)
+        self.tree.setColumnWidth(1, 260)
+        lay = QVBoxLayout(self)
+        lay.addLayout(grid)
+        lay.addLayout(buttons)
+        lay.addWidget(self.tree, 1)
+        self._finished.connect(self._show_result)
+
+    # --- sources ----------------------------------------------------------------------------------
+
+    def add_source(self, path: str, side: str | None = None) -> None:
+        """Offer ``path`` on both pickers (once) and select it on ``side``."""
+        for s, combo in self.pickers.items():
+            index = combo.findData(path)
+            if index < 0:
+                combo.addItem(Path(path).name, path)
+                index = combo.count() - 1
+                combo.setItemData(index, path, Qt.ItemDataRole.ToolTipRole)
+            if s == side:
+                combo.setCurrentIndex(index)
+
+    def browse(self, side: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            f"Source {side}",
+            str(Path.home()),
+            "Bundles and dumps (*.tar.xz *.txt *.umockdev *.log);;All files (*)",
+        )
+        if path:
+            self.add_source(path, side)
+
+    def source(self, side: str) -> str:
+        return str(self.pickers[side].currentData())
+
+    # --- Page API ---------------------------------------------------------------------------------
+
+    def set_snapshot(self, snapshot: Snapshot) -> None:
+        # what the window shows becomes side A, compared with the live machine by default
+        if not snapshot.source.is_live and snapshot.source.path:
+            self.add_source(snapshot.source.path, "A")
+            self.pickers["B"].setCurrentIndex(self.pickers["B"].findData(LIVE))
+
+    def set_filter(self, text: str) -> None:
+        needle = text.strip().lower()
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            if top is None:
+                continue
+            shown = 0
+            for j in range(top.childCount()):
+                child = top.child(j)
+                if child is None:
+                    continue
+                hit = not needle or any(needle in child.text(c).lower() for c in range(3))
+                child.setHidden(not hit)
+                shown += hit
+            top.setHidden(bool(needle) and not shown)
+
+    def shutdown(self) -> None:
+        self._generation += 1  # a comparison still running is ignored when it ends
+
+    # --- comparing ---------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Compare the two picked sources on a worker thread (reading them is I/O, maybe seconds)."""
+        a, b = self.source("A"), self.source("B")
+        self._generation += 1
+        generation = self._generation
+        self.compare_button.setEnabled(False)
+        self.status.setText(f"Comparing {self.pickers['A'].currentText()} with {self.pickers['B'].currentText()}…")
+        include_gl = self.include_gl
+
+        def work() -> None:
+            from hwinspector.cli_diff import compare
+
+            try:
+                result, error = compare(a, b, include_gl=include_gl), ""
+            except (InputFormatError, ProbeUnavailable) as exc:
+                result, error = None, str(exc)
+            except Exception as exc:  # shown, not raised: a thread's exception would vanish
+                result, error = None, f"{type(exc).__name__}: {exc}"
+            try:
+                if generation == self._generation:
+                    self._finished.emit(result, error)
+            except RuntimeError:
+                pass  # the page was deleted while comparing
+
+        threading.Thread(target=work, name="compare", daemon=True).start()
+
+    def _show_result(self, result: Diff | None, error: str) -> None:
+        self.compare_button.setEnabled(True)
+        self.result, self.error = result, error
+        self.tree.clear()
+        if result is None:
+            self.status.setText(f"Cannot compare: {error}")
+            self.compared.emit(None)
+            return
+        n = len(result.changes)
+        self.status.setText(
+            "No differences in what both sources show."
+            if result.equal
+            else f"{n} difference{'s' if n != 1 else ''} between A and B."
+        )
+        for cat, changes in result.by_category().items():
+            if not changes:
+                continue
+            top = QTreeWidgetItem([f"{_TITLES.get(cat, cat)} ({len(changes)})", "", ""])
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            for c in changes:
+                name = f"  ({c.detail})" if c.detail else ""
+                item = QTreeWidgetItem([f"{_SIGN.get(c.kind, '?')} {c.item}{name}", c.a or "—", c.b or "—"])
+                colour = _COLOUR.get(c.kind)
+                if colour is not None:
+                    item.setForeground(0, QBrush(QColor(colour)))
+                top.addChild(item)
+            self.tree.addTopLevelItem(top)
+            top.setExpanded(len(changes) <= 50)
+        for title, lines in (("Not compared", result.not_compared), ("Notes", result.notes)):
+            if lines:
+                top = QTreeWidgetItem([title, "", ""])
+                for line in lines:
+                    top.addChild(QTreeWidgetItem([line, "", ""]))
+                self.tree.addTopLevelItem(top)
+                top.setExpanded(True)
+        self.compared.emit(result)

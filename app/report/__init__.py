@@ -1,0 +1,1 @@
+"""Evidence bundles: capture (raw artifacts, structured sections, telemetry), privacy, writing, reading."""
