@@ -54,3 +54,23 @@ def empty_state(text: str) -> QLabel:
     label.setMargin(24)
     dim(label)
     return label
+
+
+def not_live_text(snapshot: Snapshot, what: str, devices: str, readings: str, extra: str = "") -> str:
+    """Why a page of live readings is empty for a udevadm dump or a umockdev file, and what to do.
+
+    ``what``: "Power supplies"; ``devices``: "power_supply and powercap"; ``readings``: the sentence's
+    middle, e.g. "battery, adapter and processor power are".
+    """
+    src = snapshot.source
+    how = (
+        f"A udevadm dump names the {devices} devices but holds none of their readings."
+        if src.kind == "udevadm"
+        else f"To see this recording as a live machine, run: umockdev-run -d {src.label} -- hwinspector"
+    )
+    return (
+        f"{what} are not part of a {src.kind} dump: {readings} read live from the machine's /sys, and "
+        f"{src.label} comes from another machine.\n\n{how}\n\n"
+        + (f"{extra}\n\n" if extra else "")
+        + "File → Show live machine (Ctrl+L) shows this machine's readings."
+    )

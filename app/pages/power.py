@@ -34,7 +34,7 @@ from hwinspector.models.power import (
     supply_state,
     time_estimate,
 )
-from hwinspector.pages.base import Page, empty_state
+from hwinspector.pages.base import Page, empty_state, not_live_text
 from hwinspector.pages.power_services import ProfilesPanel, SleepPanel
 from hwinspector.pages.power_upower import UPowerPanel
 from hwinspector.probes.power_supply import PowerSupply
@@ -199,17 +199,15 @@ class PowerPage(Page):
             self.empty.setText(captured_text(snapshot, "power", "Power"))
             self.body.setCurrentWidget(self.empty)
             return
-        how = (
-            "A udevadm dump names the power_supply and powercap devices but holds none of their readings."
-            if src.kind == "udevadm"
-            else f"To see this recording as a live machine, run: umockdev-run -d {src.label} -- hwinspector"
-        )
         self.empty.setText(
-            f"Power supplies are not part of a {src.kind} dump: battery, adapter and processor power "
-            f"are read live from the machine's /sys, and {src.label} comes from another machine.\n\n{how}\n\n"
-            "UPower's devices and history, power profiles and sleep states come from the live machine's system "
-            "services: they are not part of this source.\n\n"
-            "File → Show live machine (Ctrl+L) shows this machine's power."
+            not_live_text(
+                snapshot,
+                "Power supplies",
+                "power_supply and powercap",
+                "battery, adapter and processor power are",
+                "UPower's devices and history, power profiles and sleep states come from the live machine's system "
+                "services: they are not part of this source.",
+            )
         )
         self.body.setCurrentWidget(self.empty)
 

@@ -26,7 +26,7 @@ from hwinspector.collectors_sensors import CPU, SENSORS, ZONES, SensorPoller, Th
 from hwinspector.models.cpu import METRICS, CpuFreqModel, FreqColumn, IdleModel
 from hwinspector.models.live_table import FractionRole, ItemRole, LevelRole, SearchRole
 from hwinspector.models.thermal import CoolingColumn, CoolingModel, HwmonModel, SensorColumn, ZonesModel
-from hwinspector.pages.base import Page, empty_state
+from hwinspector.pages.base import Page, empty_state, not_live_text
 from hwinspector.probes.cpu import CpuFreq
 from hwinspector.probes.hwmon import HwmonChip
 from hwinspector.probes.snapshot import Snapshot
@@ -185,15 +185,13 @@ class ThermalPage(Page):
             self.empty.setText(captured_text(snapshot, "thermal", "Thermal"))
             self.body.setCurrentWidget(self.empty)
             return
-        how = (
-            "A udevadm dump names the hwmon, thermal and cpu devices but holds none of their readings."
-            if src.kind == "udevadm"
-            else f"To see this recording as a live machine, run: umockdev-run -d {src.label} -- hwinspector"
-        )
         self.empty.setText(
-            f"Sensor readings are not part of a {src.kind} dump: temperatures, fans, thermal zones and CPU "
-            f"states are read live from the machine's /sys, and {src.label} comes from another machine.\n\n"
-            f"{how}\n\nFile → Show live machine (Ctrl+L) shows this machine's sensors."
+            not_live_text(
+                snapshot,
+                "Sensor readings",
+                "hwmon, thermal and cpu",
+                "temperatures, fans, thermal zones and CPU states are",
+            )
         )
         self.body.setCurrentWidget(self.empty)
 
