@@ -60,32 +60,41 @@ def effective_rate(channel: Channel, cap_hz: float | None) -> float:
 
 
 class _Ring:
-    """Fixed-size history of (time, values) rows; the oldest rows are overwritten."""
+    """The last ``rows`` rows of (time, values), always one contiguous slice.
 
-    def __init__(self, rows: int, columns: int) -> None:
-        self.t = np.zeros(rows, np.int64)
-        self.v = np.full((rows, columns), np.nan)
-        self.n = 0  # rows written in all
+    Rows are appended one after the other; when the slack behind them runs out, the last ``rows`` are
+    moved to the front once (every slack ÷ rate seconds). So the plots get views of the history on every
+    frame and never a copy of ten minutes of 64 channels (a wrapped ring would need one per frame).
+    """
+
+    def __init__(self, rows: int, columns: int, slack: float = 0.5) -> None:
         self.rows = rows
+        self.capacity = rows + max(int(rows * slack), 1024)
+        # filled, not only allocated: the memory is committed now, so RSS does not creep while it fills
+        self.t = np.full(self.capacity, 0, np.int64)
+        self.v = np.full((self.capacity, columns), np.nan)
+        self.start = self.end = 0
+        self.n = 0  # rows appended in all
 
     def append(self, t: npt.NDArray[np.int64], v: npt.NDArray[np.float64]) -> None:
-        if len(t) >= self.rows:
-            t, v = t[-self.rows :], v[-self.rows :]
-        start = self.n % self.rows
-        first = min(len(t), self.rows - start)
-        self.t[start : start + first] = t[:first]
-        self.v[start : start + first] = v[:first]
-        rest = len(t) - first
-        if rest:
-            self.t[:rest] = t[first:]
-            self.v[:rest] = v[first:]
-        self.n += len(t)
+        k = len(t)
+        self.n += k
+        if k >= self.rows:
+            t, v, k = t[-self.rows :], v[-self.rows :], self.rows
+            self.start = self.end = 0
+        elif self.end + k > self.capacity:
+            keep = min(self.rows - k, self.end - self.start)
+            # numpy copies through a temporary when source and destination overlap
+            self.t[:keep] = self.t[self.end - keep : self.end]
+            self.v[:keep] = self.v[self.end - keep : self.end]
+            self.start, self.end = 0, keep
+        self.t[self.end : self.end + k] = t
+        self.v[self.end : self.end + k] = v
+        self.end += k
+        self.start = max(self.start, self.end - self.rows)
 
     def ordered(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        if self.n <= self.rows:
-            return self.t[: self.n], self.v[: self.n]
-        start = self.n % self.rows
-        return np.concatenate((self.t[start:], self.t[:start])), np.concatenate((self.v[start:], self.v[:start]))
+        return self.t[self.start : self.end], self.v[self.start : self.end]
 
 
 def counters_to_rates(

@@ -111,6 +111,27 @@ def test_history_keeps_the_last_rows(tmp_path: Path) -> None:
     assert t.tolist() == [5, 6, 7, 8, 9] and v[:, 0].tolist() == [5, 6, 7, 8, 9]
 
 
+def test_history_stays_one_slice_across_many_compactions() -> None:
+    """Appended in uneven blocks well past the slack, the history is always the last ``rows`` rows in
+    order, as views of the buffer (no copies per read)."""
+    from hwinspector.probes.telemetry import _Ring
+
+    ring = _Ring(3000, 2)
+    rng = np.random.default_rng(2)
+    total = 0
+    for _ in range(400):
+        k = int(rng.integers(1, 200))
+        t = np.arange(total, total + k, dtype=np.int64)
+        ring.append(t, np.stack([t * 2.0, t * 3.0], axis=1))
+        total += k
+        got_t, got_v = ring.ordered()
+        want = np.arange(max(0, total - 3000), total)
+        assert got_t.tolist() == want.tolist()
+        assert np.array_equal(got_v[:, 1], want * 3.0)
+        assert got_t.base is ring.t or got_t is ring.t or np.shares_memory(got_t, ring.t)
+    assert ring.n == total > 3 * ring.capacity
+
+
 def test_default_selection_and_globs(tmp_path: Path) -> None:
     f = tmp_path / "x"
     chans = [
