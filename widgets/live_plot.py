@@ -183,6 +183,11 @@ class LivePlot(pg.GraphicsLayoutWidget):  # type: ignore[misc]
             x, y = cache.polyline(a, b, origin_ns)
             curve.setData(x, y, connect="finite")
 
+    def seconds_per_pixel(self) -> float:
+        """How much time one pixel column of the drawn window spans."""
+        t0, t1 = (0.0, self.window_s) if self.following else self.visible_range()
+        return max(t1 - t0, 1e-3) / max(100, int(self.width()))
+
     def window_stats(self, curve_id: str) -> tuple[float, float, float]:
         """(min, max, mean) of a curve over the window drawn last."""
         cache = self._bins.get(curve_id)

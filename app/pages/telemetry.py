@@ -204,6 +204,7 @@ class TelemetryPage(Page):
         foot.addWidget(self.cost_label)
         lay.addLayout(foot)
 
+        self._last_draw = 0.0
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
         self._frame.timeout.connect(self._on_frame)
@@ -373,10 +374,14 @@ class TelemetryPage(Page):
             batch = self.session.poll()
             if batch and self._recorder is not None:
                 self.rows_ready.emit(batch)
-        if self.plot_stack.currentWidget() is self.plot:
-            started = time.perf_counter()
+        # A pixel of a 10-minute window is half a second: redrawing it 30 times a second changes
+        # nothing on screen. Draw when the newest bin can have moved (at most 30 times a second).
+        draw_every = max(FRAME_MS / 1000, self.plot.seconds_per_pixel() / 2)
+        now = time.perf_counter()
+        if self.plot_stack.currentWidget() is self.plot and now - self._last_draw >= draw_every:
+            self._last_draw = now
             self.plot.update_data(self.current_series(), self.origin_ns(), self._now_s())
-            self._pace(time.perf_counter() - started)
+            self._pace(time.perf_counter() - now)
         if self.session is not None and self.session.running:
             c = self.session.cost()
             self.cost_label.setText(
