@@ -18,6 +18,7 @@ from hwinspector.models.live_table import ValueRole
 from hwinspector.pages import discover_pages
 from hwinspector.pages.firmware import FirmwarePage, copy_rows
 from hwinspector.probes.snapshot import Snapshot, Source
+from tests.app.bus_pages import bus_page_maker
 from tests.dbusmock_templates import fwupd as template
 from tests.dbusmock_templates.mockbus import FWUPD_TEMPLATE, PrivateSystemBus, private_system_bus
 
@@ -28,25 +29,7 @@ WAIT_MS = 8000
 
 @pytest.fixture
 def make_page(qtbot: Any, tmp_path: Path) -> Iterator[Callable[..., tuple[FirmwarePage, BusBridge]]]:
-    made: list[tuple[FirmwarePage, BusBridge]] = []
-
-    def make(**kwargs: Any) -> tuple[FirmwarePage, BusBridge]:
-        bridge = BusBridge(sysfs=tmp_path, **kwargs)
-        # not qtbot.addWidget: pytest-qt deletes those before qtmodeltester lets go of the page's models
-        page = FirmwarePage()
-        page.set_bus(bridge)
-        page.set_snapshot(LIVE)
-        page.resize(1200, 800)
-        page.show()
-        bridge.start()
-        made.append((page, bridge))
-        return page, bridge
-
-    yield make
-    for page, bridge in made:
-        bridge.stop()
-        page.close()
-        page.deleteLater()
+    yield from bus_page_maker(tmp_path, FirmwarePage, (1200, 800))
 
 
 def loaded(page: FirmwarePage) -> bool:
