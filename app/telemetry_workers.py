@@ -50,6 +50,7 @@ class RecorderWorker(QObject):
 
     stopped = Signal(str, str)  # path, error ("" when clean)
     progress = Signal(int)  # rows written
+    closed = Signal()  # after close(): nothing queued before it is left unprocessed
 
     def __init__(self, path: Path, channels: list[Channel], rates: list[float], meta: dict[str, Any]) -> None:
         super().__init__()
@@ -86,11 +87,11 @@ class RecorderWorker(QObject):
 
     @Slot(object)
     def close(self, stats: object) -> None:
-        if self.writer is None:
-            return
         writer, self.writer = self.writer, None
-        writer.close(stats if isinstance(stats, dict) else {})
-        self.stopped.emit(str(writer.path), writer.error or "")
+        if writer is not None:
+            writer.close(stats if isinstance(stats, dict) else {})
+            self.stopped.emit(str(writer.path), writer.error or "")
+        self.closed.emit()
 
 
 class KernelLogThread(QThread):

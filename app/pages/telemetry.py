@@ -516,6 +516,8 @@ class TelemetryPage(Page):
         self.close_recorder.connect(worker.close)
         worker.stopped.connect(self._recording_stopped)
         worker.progress.connect(self._recording_progress)
+        # The thread ends itself once close() ran: quitting it from here could drop the queued close.
+        worker.closed.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         self._recorder, self._recorder_thread = worker, thread
         thread.start()
         self.record_button.setChecked(True)
@@ -535,8 +537,9 @@ class TelemetryPage(Page):
         thread = self._recorder_thread
         for sig in (self.rows_ready, self.marker_for_recorder, self.event_for_recorder, self.close_recorder):
             sig.disconnect()
-        thread.quit()
-        thread.wait(5000)
+        if not thread.wait(10_000):  # the worker quits its thread after closing the file
+            thread.quit()
+            thread.wait(1000)
         self._recorder, self._recorder_thread = None, None
         self.record_button.setChecked(False)
         self.record_button.setText("Record…")

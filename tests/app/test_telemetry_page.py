@@ -114,6 +114,17 @@ def test_marker_and_hotplug_events_land_on_the_timeline(page: TelemetryPage) -> 
     assert any(k == "kernel" and "GPU HANG" in t for _, k, t in page.plot.events())
 
 
+def test_stop_right_after_start_still_closes_the_file(page: TelemetryPage, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # The close request is queued to the recorder thread; stopping must never lose it, even when the
+    # thread has not run a single event yet, or the file stays open and is left without its footer.
+    for i in range(15):
+        out = tmp_path / f"quick{i}.jsonl.gz"
+        assert page.start_recording(out)
+        page.stop_recording()
+        qtbot.waitUntil(lambda out=out: f"Recording saved: {out}" in page.status.text(), timeout=5000)
+        assert read_recording(out).complete
+
+
 def test_record_then_replay(page: TelemetryPage, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "rec.jsonl.gz"
     assert page.start_recording(out)
