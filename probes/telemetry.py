@@ -84,14 +84,26 @@ class _Ring:
             self.start = self.end = 0
         elif self.end + k > self.capacity:
             keep = min(self.rows - k, self.end - self.start)
-            # numpy copies through a temporary when source and destination overlap
-            self.t[:keep] = self.t[self.end - keep : self.end]
-            self.v[:keep] = self.v[self.end - keep : self.end]
+            self._move_to_front(self.end - keep, keep)
             self.start, self.end = 0, keep
         self.t[self.end : self.end + k] = t
         self.v[self.end : self.end + k] = v
         self.end += k
         self.start = max(self.start, self.end - self.rows)
+
+    def _move_to_front(self, src: int, count: int) -> None:
+        """Rows [src, src + count) to [0, count), front to back in blocks no longer than ``src``.
+
+        A block then never overlaps its own source, and the sources still to come lie behind what was
+        written, so no temporary is needed. numpy would copy an overlapping slice through a temporary
+        as large as the history: at 64 channels x 1 kHz x 10 minutes, 300 MB freshly mapped and
+        faulted in, a 0.9 s stall of the GUI thread instead of about 50 ms of plain copying.
+        """
+        step = max(src, 1)
+        for a in range(0, count, step):
+            b = min(a + step, count)
+            self.t[a:b] = self.t[src + a : src + b]
+            self.v[a:b] = self.v[src + a : src + b]
 
     def ordered(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         return self.t[self.start : self.end], self.v[self.start : self.end]

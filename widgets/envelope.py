@@ -29,7 +29,14 @@ def _bin(t: I64, v: F64, width: int) -> tuple[I64, F64, F64, F64, F64]:
 
 
 class BinCache:
-    """Bins of one series; ``update`` after new samples, ``view`` for a time range."""
+    """Bins of one series over the range last asked for; ``update`` after new samples, ``view`` to read.
+
+    It holds the complete bins of one run of bin indices ``[from_k, next_k)``: the drawn window. As a
+    live window slides, the bins that became complete are appended and those that left are dropped;
+    when the window moves back into the history (a paused plot panned left), only the missing bins
+    are computed and put in front. Its size is then bounded by the window's width in bins (about the
+    plot's width in pixels), never by the length of the history behind it.
+    """
 
     def __init__(self) -> None:
         self.width = 0
@@ -37,14 +44,21 @@ class BinCache:
 
     def _reset(self) -> None:
         self.k: I64 = np.empty(0, np.int64)
-        self.mn: F64 = np.empty(0)
-        self.mx: F64 = np.empty(0)
-        self.sm: F64 = np.empty(0)
-        self.n: F64 = np.empty(0)
-        self._tail: tuple[I64, F64, F64, F64, F64] | None = None
+        self.acc: F64 = np.empty((0, 4))  # per bin: min, max, sum, count
+        self.from_k = self.next_k = 0
+        self._tail: tuple[I64, F64] | None = None
 
-    def update(self, t: I64, v: F64, width: int) -> None:
-        """``t`` ascending nanoseconds, ``v`` values (NaN = failed read), ``width`` of a bin in ns."""
+    def _bins_of(self, t: I64, v: F64, k0: int, k1: int) -> tuple[I64, F64] | None:
+        lo = int(np.searchsorted(t, k0 * self.width, "left"))
+        hi = int(np.searchsorted(t, k1 * self.width, "left"))
+        if hi <= lo:
+            return None
+        k, mn, mx, sm, n = _bin(t[lo:hi], v[lo:hi], self.width)
+        return k, np.column_stack((mn, mx, sm, n))
+
+    def update(self, t: I64, v: F64, width: int, lo_ns: int | None = None, hi_ns: int | None = None) -> None:
+        """``t`` ascending nanoseconds, ``v`` values (NaN = failed read), ``width`` of a bin in ns;
+        ``lo_ns``/``hi_ns`` the range to keep bins for (default: all of ``t``)."""
         width = max(1, int(width))
         if width != self.width:
             self.width = width
@@ -52,36 +66,43 @@ class BinCache:
         if not len(t):
             self._reset()
             return
-        complete_below = int(t[-1]) // width  # bins before this one can no longer change
         first_k = int(t[0]) // width
-        if len(self.k) and first_k > int(self.k[-1]):
-            self._reset()  # the history moved past everything cached (or restarted)
-        start_k = int(self.k[-1]) + 1 if len(self.k) else first_k
-        lo = int(np.searchsorted(t, start_k * width, "left"))
-        hi = int(np.searchsorted(t, complete_below * width, "left"))
-        if hi > lo:
-            k, mn, mx, sm, n = _bin(t[lo:hi], v[lo:hi], width)
-            self.k = np.concatenate((self.k, k))
-            self.mn = np.concatenate((self.mn, mn))
-            self.mx = np.concatenate((self.mx, mx))
-            self.sm = np.concatenate((self.sm, sm))
-            self.n = np.concatenate((self.n, n))
-        # drop bins the ring buffer no longer holds
-        keep = int(np.searchsorted(self.k, first_k, "left"))
-        if keep:
-            self.k = self.k[keep:]
-            self.mn, self.mx, self.sm, self.n = self.mn[keep:], self.mx[keep:], self.sm[keep:], self.n[keep:]
-        self._tail = _bin(t[hi:], v[hi:], width) if hi < len(t) else None
+        complete_below = int(t[-1]) // width  # bins before this one can no longer change
+        want_lo = first_k if lo_ns is None else max(first_k, int(lo_ns) // width)
+        want_hi = complete_below if hi_ns is None else min(complete_below, int(hi_ns) // width + 1)
+        want_hi = max(want_hi, want_lo)
+        if want_lo >= self.next_k or want_hi <= self.from_k:
+            self._reset()  # nothing cached overlaps the range asked for (or nothing is cached)
+            self.from_k = self.next_k = want_lo
+        if want_lo < self.from_k:
+            front = self._bins_of(t, v, want_lo, self.from_k)
+            if front is not None:
+                self.k, self.acc = np.concatenate((front[0], self.k)), np.concatenate((front[1], self.acc))
+        if want_hi > self.next_k:
+            back = self._bins_of(t, v, self.next_k, want_hi)
+            if back is not None:
+                self.k, self.acc = np.concatenate((self.k, back[0])), np.concatenate((self.acc, back[1]))
+        a = int(np.searchsorted(self.k, want_lo, "left"))
+        b = int(np.searchsorted(self.k, want_hi, "left"))
+        if a or b < len(self.k):
+            self.k, self.acc = self.k[a:b].copy(), self.acc[a:b].copy()  # copies: the old buffers go
+        self.from_k, self.next_k = want_lo, want_hi
+        self._tail = None
+        if want_hi >= complete_below:  # the open last bin is in range
+            i = int(np.searchsorted(t, complete_below * width, "left"))
+            if i < len(t):
+                k, mn, mx, sm, n = _bin(t[i:], v[i:], width)
+                self._tail = k, np.column_stack((mn, mx, sm, n))
 
     def view(self, t0: int, t1: int) -> tuple[I64, F64, F64, F64, F64]:
         """Bins overlapping [t0, t1]: (bin index, min, max, sum, count), the open last bin included."""
-        arrays = [self.k, self.mn, self.mx, self.sm, self.n]
+        k, acc = self.k, self.acc
         if self._tail is not None:
-            arrays = [np.concatenate((a, b)) for a, b in zip(arrays, self._tail, strict=True)]
-        k = arrays[0]
-        lo = int(np.searchsorted(k, t0 // self.width, "left"))
-        hi = int(np.searchsorted(k, t1 // self.width, "right"))
-        return tuple(a[lo:hi] for a in arrays)  # type: ignore[return-value]
+            k, acc = np.concatenate((k, self._tail[0])), np.concatenate((acc, self._tail[1]))
+        lo = int(np.searchsorted(k, t0 // self.width, "left")) if self.width else 0
+        hi = int(np.searchsorted(k, t1 // self.width, "right")) if self.width else 0
+        acc = acc[lo:hi]
+        return k[lo:hi], acc[:, 0], acc[:, 1], acc[:, 2], acc[:, 3]
 
     def polyline(self, t0: int, t1: int, origin: int) -> tuple[F64, F64]:
         """Two points per bin, min then max, at the bin's centre, in seconds from ``origin``."""

@@ -179,7 +179,7 @@ class LivePlot(pg.GraphicsLayoutWidget):  # type: ignore[misc]
                 curve.setData([], [])
                 cache.update(np.empty(0, np.int64), np.empty(0), bin_ns)
                 continue
-            cache.update(data[0], data[1], bin_ns)
+            cache.update(data[0], data[1], bin_ns, a, b)
             x, y = cache.polyline(a, b, origin_ns)
             curve.setData(x, y, connect="finite")
 

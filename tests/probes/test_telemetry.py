@@ -111,12 +111,14 @@ def test_history_keeps_the_last_rows(tmp_path: Path) -> None:
     assert t.tolist() == [5, 6, 7, 8, 9] and v[:, 0].tolist() == [5, 6, 7, 8, 9]
 
 
-def test_history_stays_one_slice_across_many_compactions() -> None:
+@pytest.mark.parametrize("slack", [0.5, 0.0, 2.0])
+def test_history_stays_one_slice_across_many_compactions(slack: float) -> None:
     """Appended in uneven blocks well past the slack, the history is always the last ``rows`` rows in
-    order, as views of the buffer (no copies per read)."""
+    order, as views of the buffer (no copies per read). A small slack makes the move to the front take
+    several blocks (each no longer than the distance it moves), a large one a single block."""
     from hwinspector.probes.telemetry import _Ring
 
-    ring = _Ring(3000, 2)
+    ring = _Ring(3000, 2, slack=slack)
     rng = np.random.default_rng(2)
     total = 0
     for _ in range(400):

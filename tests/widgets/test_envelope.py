@@ -62,3 +62,43 @@ def test_width_change_rebins() -> None:
     n_fine = len(cache.view(int(t[0]), int(t[-1]))[0])
     cache.update(t, v, 100_000_000)
     assert len(cache.view(int(t[0]), int(t[-1]))[0]) < n_fine
+
+
+def _full_view(t: np.ndarray, v: np.ndarray, width: int, lo: int, hi: int) -> tuple[np.ndarray, ...]:
+    full = BinCache()
+    full.update(t, v, width)
+    return full.view(lo, hi)
+
+
+def test_sliding_window_keeps_only_its_bins_and_matches_full_binning() -> None:
+    """A live window of 2 s sliding over 60 s of 1 kHz: the cache holds about a window of bins (not
+    the history behind it), and what it shows equals binning everything at once."""
+    t, v = _series(60_000)
+    width, window = 8_000_000, 2_000_000_000
+    cache = BinCache()
+    most = 0
+    for end in range(500, len(t) + 1, 173):
+        hi = int(t[end - 1])
+        cache.update(t[:end], v[:end], width, hi - window, hi)
+        most = max(most, len(cache.k))
+    assert most <= window // width + 2
+    hi = int(t[-1])
+    cache.update(t, v, width, hi - window, hi)
+    for x, y in zip(cache.view(hi - window, hi), _full_view(t, v, width, hi - window, hi), strict=True):
+        assert np.array_equal(x, y, equal_nan=True)
+
+
+def test_panning_back_into_the_history_bins_only_what_is_missing() -> None:
+    t, v = _series(40_000)
+    width, window = 10_000_000, 3_000_000_000
+    cache = BinCache()
+    hi = int(t[-1])
+    cache.update(t, v, width, hi - window, hi)
+    for step in range(1, 12):  # a paused plot dragged left, then right again
+        lo = hi - window - step * 1_000_000_000 if step < 8 else hi - window - (12 - step) * 1_000_000_000
+        cache.update(t, v, width, lo, lo + window)
+        for x, y in zip(cache.view(lo, lo + window), _full_view(t, v, width, lo, lo + window), strict=True):
+            assert np.array_equal(x, y, equal_nan=True)
+        assert len(cache.k) <= window // width + 2
+    cache.update(t, v, width, hi - window, hi)  # following again: the open last bin is back
+    assert cache.view(hi - window, hi)[0][-1] == hi // width
