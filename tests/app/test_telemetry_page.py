@@ -167,3 +167,31 @@ def test_broken_recording_is_reported_not_raised(page: TelemetryPage, qtbot, tmp
     qtbot.waitUntil(lambda: "⚠" in page.status.text(), timeout=5000)
     assert "not a gzip recording" in page.status.text()
     assert page.replay is None
+
+
+def test_stats_colour_swatches_are_made_once_per_colour(page: TelemetryPage, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The stats table is refreshed twice a second: its colour swatches must be the same icons each
+    time (a new icon per repaint adds an entry to Qt's pixmap cache every time, memory that grows
+    for minutes), and each shows its curve's colour."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QColor, QIcon
+
+    qtbot.waitUntil(lambda: page.stats.rowCount() > 0, timeout=3000)
+    model = page.stats
+
+    def keys() -> list[int]:
+        out = []
+        for row in range(model.rowCount()):
+            icon = model.data(model.index(row, 0), Qt.ItemDataRole.DecorationRole)
+            assert isinstance(icon, QIcon)
+            out.append(icon.cacheKey())
+        return out
+
+    first = keys()
+    for _ in range(5):
+        page._update_stats()
+        page.stats_view.viewport().grab()
+    assert keys() == first
+    row = model.rows()[0]
+    image = model.data(model.index(0, 0), Qt.ItemDataRole.DecorationRole).pixmap(12, 12).toImage()
+    assert image.pixelColor(6, 6) == QColor(row.color) == QColor(page.plot.color_of(row.id))
