@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
+from hwinspector.models.live_table import ItemRole, LiveTreeModel
 from hwinspector.probes.channels import Channel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-ChannelRole = Qt.ItemDataRole.UserRole + 1
+ChannelRole = ItemRole  # the Channel behind a child row (a device row gives its name)
 
 
 class ChannelColumn(IntEnum):
@@ -19,34 +20,38 @@ class ChannelColumn(IntEnum):
     RATE = 2
 
 
-_HEADERS = ("Channel", "Unit", "Max rate")
+class ChannelModel(LiveTreeModel[str, Channel]):
+    """Top level: devices. Children: their channels, checkable when readable."""
 
-
-class ChannelModel(QAbstractItemModel):
-    """Top level: devices (internal id 0). Children: their channels (internal id 1 + device row)."""
-
+    headers = ("Channel", "Unit", "Max rate")
     selection_changed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._devices: list[tuple[str, list[Channel]]] = []
         self._checked: set[str] = set()
 
+    def parent_key(self, item: str) -> str:
+        return item
+
+    def child_key(self, item: Channel) -> str:
+        return item.id
+
     def set_channels(self, channels: Sequence[Channel], checked: Iterable[str] = ()) -> None:
-        self.beginResetModel()
         groups: dict[str, list[Channel]] = {}
         for ch in channels:
             groups.setdefault(ch.device, []).append(ch)
-        self._devices = sorted(groups.items(), key=lambda kv: kv[0].lower())
+        devices = sorted(groups, key=str.lower)
         readable = {c.id for c in channels if c.readable}
+        self.beginResetModel()  # a new catalogue: the check marks change with it
         self._checked = set(checked) & readable
+        self._parents, self._children = devices, [groups[d] for d in devices]
         self.endResetModel()
 
     def checked(self) -> list[Channel]:
-        return [c for _, chans in self._devices for c in chans if c.id in self._checked]
+        return [c for c in self.all_channels() if c.id in self._checked]
 
     def all_channels(self) -> list[Channel]:
-        return [c for _, chans in self._devices for c in chans]
+        return [c for chans in self._children for c in chans]
 
     def set_checked(self, ids: Iterable[str]) -> None:
         self._checked = set(ids) & {c.id for c in self.all_channels() if c.readable}
@@ -54,7 +59,7 @@ class ChannelModel(QAbstractItemModel):
         self.selection_changed.emit()
 
     def _emit_all(self) -> None:
-        for r in range(len(self._devices)):
+        for r in range(len(self._parents)):
             parent = self.index(r, 0)
             self.dataChanged.emit(parent, parent)
             n = self.rowCount(parent)
@@ -64,39 +69,7 @@ class ChannelModel(QAbstractItemModel):
     def channel_at(self, index: AnyIndex) -> Channel | None:
         if not index.isValid() or index.internalId() == 0:
             return None
-        return self._devices[index.internalId() - 1][1][index.row()]
-
-    # --- QAbstractItemModel ----------------------------------------------------------------------
-
-    def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:
-        if not 0 <= column < len(ChannelColumn):
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, column, 0) if 0 <= row < len(self._devices) else QModelIndex()
-        if parent.internalId() != 0 or parent.column() != 0:
-            return QModelIndex()
-        chans = self._devices[parent.row()][1]
-        return self.createIndex(row, column, parent.row() + 1) if 0 <= row < len(chans) else QModelIndex()
-
-    def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
-        if not index.isValid() or index.internalId() == 0:
-            return QModelIndex()
-        return self.createIndex(index.internalId() - 1, 0, 0)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        if not parent.isValid():
-            return len(self._devices)
-        if parent.internalId() != 0 or parent.column() != 0:
-            return 0
-        return len(self._devices[parent.row()][1])
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return len(ChannelColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 3:
-            return _HEADERS[section]
-        return None
+        return self._children[index.internalId() - 1][index.row()]
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
@@ -109,34 +82,29 @@ class ChannelModel(QAbstractItemModel):
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         return base | Qt.ItemFlag.ItemIsUserCheckable if index.column() == 0 else base
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        col = ChannelColumn(index.column())
-        ch = self.channel_at(index)
-        if ch is None:
-            device, chans = self._devices[index.row()]
-            if role == Qt.ItemDataRole.DisplayRole and col == ChannelColumn.NAME:
-                return f"{device} ({len(chans)})"
-            if role == Qt.ItemDataRole.CheckStateRole and col == ChannelColumn.NAME:
-                n = sum(c.id in self._checked for c in chans)
-                if n == 0:
-                    return Qt.CheckState.Unchecked
-                return Qt.CheckState.Checked if n == sum(c.readable for c in chans) else Qt.CheckState.PartiallyChecked
-            return None
+    def parent_cell(self, item: str, column: int, role: int) -> object:
+        chans = self._children[self._parents.index(item)]
+        if role == Qt.ItemDataRole.DisplayRole and column == ChannelColumn.NAME:
+            return f"{item} ({len(chans)})"
+        if role == Qt.ItemDataRole.CheckStateRole and column == ChannelColumn.NAME:
+            n = sum(c.id in self._checked for c in chans)
+            if n == 0:
+                return Qt.CheckState.Unchecked
+            return Qt.CheckState.Checked if n == sum(c.readable for c in chans) else Qt.CheckState.PartiallyChecked
+        return None
+
+    def child_cell(self, parent: str, item: Channel, column: int, role: int) -> object:
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == ChannelColumn.NAME:
-                return ch.label
-            if col == ChannelColumn.UNIT:
-                return ch.unit
-            return f"{ch.max_rate_hz:g} Hz"
-        if role == Qt.ItemDataRole.CheckStateRole and col == ChannelColumn.NAME and ch.readable:
-            return Qt.CheckState.Checked if ch.id in self._checked else Qt.CheckState.Unchecked
+            if column == ChannelColumn.NAME:
+                return item.label
+            if column == ChannelColumn.UNIT:
+                return item.unit
+            return f"{item.max_rate_hz:g} Hz"
+        if role == Qt.ItemDataRole.CheckStateRole and column == ChannelColumn.NAME and item.readable:
+            return Qt.CheckState.Checked if item.id in self._checked else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.ToolTipRole:
-            text = f"{ch.id}\n{ch.path}\n{ch.kind}, sensible max {ch.max_rate_hz:g} Hz"
-            return text if ch.readable else f"{text}\nnot readable: {ch.reason}"
-        if role == ChannelRole:
-            return ch
+            text = f"{item.id}\n{item.path}\n{item.kind}, sensible max {item.max_rate_hz:g} Hz"
+            return text if item.readable else f"{text}\nnot readable: {item.reason}"
         return None
 
     def setData(self, index: AnyIndex, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -144,7 +112,7 @@ class ChannelModel(QAbstractItemModel):
             return False
         on = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2)
         ch = self.channel_at(index)
-        targets = [ch] if ch is not None else self._devices[index.row()][1]
+        targets = [ch] if ch is not None else self._children[index.row()]
         for c in targets:
             if c.readable:
                 (self._checked.add if on else self._checked.discard)(c.id)

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from enum import IntEnum
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from hwinspector.models.live_table import ItemRole, LiveTreeModel
 from hwinspector.probes.devices import Device
 from hwinspector.probes.drivers import Binding, Problem
 from hwinspector.widgets.status_icons import status_icon
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-ItemRole = Qt.ItemDataRole.UserRole + 1
 
 
 class ProblemColumn(IntEnum):
@@ -99,99 +92,63 @@ class BindingColumn(IntEnum):
 _BINDING_HEADERS = ("Driver / device", "Module", "Version", "Devices")
 
 
-class BindingsModel(QAbstractItemModel):
-    """Top level: one row per driver. Children: the devices bound to it.
+class BindingsModel(LiveTreeModel[Binding, "Device | str"]):
+    """Top level: one row per driver. Children: the devices bound to it (a path where the source has no
+    such device). A new reading of the same drivers and devices updates cells, keeping what is expanded."""
 
-    Internal ids: 0 for driver rows; 1 + driver row for device rows (so a child knows its parent).
-    """
+    headers = _BINDING_HEADERS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[Binding] = []
         self._devices: Mapping[str, Device] = {}
 
+    def parent_key(self, item: Binding) -> Hashable:
+        return item.bus, item.driver
+
+    def child_key(self, item: Device | str) -> Hashable:
+        return _path_of(item)
+
     def set_bindings(self, bindings: Sequence[Binding], devices: Mapping[str, Device]) -> None:
-        self.beginResetModel()
-        self._rows = list(bindings)
         self._devices = dict(devices)
-        self.endResetModel()
+        self.set_tree(bindings, [[self._devices.get(p, p) for p in b.devices] for b in bindings])
 
     def binding_at(self, index: AnyIndex) -> Binding | None:
         if not index.isValid():
             return None
         parent_row = index.internalId() - 1 if index.internalId() else index.row()
-        return self._rows[parent_row] if 0 <= parent_row < len(self._rows) else None
+        return self._parents[parent_row] if 0 <= parent_row < len(self._parents) else None
 
     def device_path_at(self, index: AnyIndex) -> str | None:
         if not index.isValid() or index.internalId() == 0:
             return None
-        b = self._rows[index.internalId() - 1]
-        return b.devices[index.row()]
+        return _path_of(self._children[index.internalId() - 1][index.row()])
 
-    def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:
-        if not 0 <= column < len(BindingColumn):
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, column, 0) if 0 <= row < len(self._rows) else QModelIndex()
-        if parent.internalId() != 0 or parent.column() != 0:
-            return QModelIndex()
-        b = self._rows[parent.row()]
-        return self.createIndex(row, column, parent.row() + 1) if 0 <= row < len(b.devices) else QModelIndex()
-
-    def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
-        if not index.isValid() or index.internalId() == 0:
-            return QModelIndex()
-        return self.createIndex(index.internalId() - 1, 0, 0)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        if not parent.isValid():
-            return len(self._rows)
-        if parent.internalId() != 0 or parent.column() != 0:
-            return 0
-        return len(self._rows[parent.row()].devices)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return len(BindingColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(BindingColumn)
-        ):
-            return _BINDING_HEADERS[section]
+    def parent_cell(self, item: Binding, column: int, role: int) -> object:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == BindingColumn.DRIVER:
+                return item.driver
+            if column == BindingColumn.MODULE:
+                return item.module or "—"
+            if column == BindingColumn.VERSION:
+                return item.module_version or item.srcversion or ""
+            return str(len(item.devices))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            module = item.module or "built into the kernel, or not recorded in this source"
+            return f"bus: {item.bus or '?'}\nmodule: {module}"
         return None
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        col = BindingColumn(index.column())
-        if index.internalId() == 0:
-            b = self._rows[index.row()]
-            if role == Qt.ItemDataRole.DisplayRole:
-                if col == BindingColumn.DRIVER:
-                    return b.driver
-                if col == BindingColumn.MODULE:
-                    return b.module or "—"
-                if col == BindingColumn.VERSION:
-                    return b.module_version or b.srcversion or ""
-                return str(len(b.devices))
-            if role == Qt.ItemDataRole.ToolTipRole:
-                module = b.module or "built into the kernel, or not recorded in this source"
-                return f"bus: {b.bus or '?'}\nmodule: {module}"
-            if role == ItemRole:
-                return b
-            return None
-        path = self.device_path_at(index)
-        dev = self._devices.get(path or "")
+    def child_cell(self, parent: Binding, item: Device | str, column: int, role: int) -> object:
+        dev = item if isinstance(item, Device) else None
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == BindingColumn.DRIVER:
-                return dev.name if dev else path
-            if col == BindingColumn.DEVICES:
+            if column == BindingColumn.DRIVER:
+                return dev.name if dev else item
+            if column == BindingColumn.DEVICES:
                 return dev.sysname if dev else ""
             return ""
         if role == Qt.ItemDataRole.ToolTipRole:
-            return path
-        if role == ItemRole:
-            return dev
+            return _path_of(item)
         return None
+
+
+def _path_of(item: Device | str) -> str:
+    return item.path if isinstance(item, Device) else item

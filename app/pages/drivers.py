@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hwinspector.models.drivers import BindingsModel, ItemRole, ProblemColumn, ProblemsModel
+from hwinspector.models.drivers import BindingsModel, ProblemColumn, ProblemsModel
+from hwinspector.models.live_table import ItemRole
 from hwinspector.pages.base import Page
 from hwinspector.probes.devices import Device
 from hwinspector.probes.drivers import Binding, Problem

@@ -193,3 +193,25 @@ def test_drivers_models_pass_qtmodeltester(qtmodeltester, corpus: Path) -> None:
             bindings.device_path_at(bindings.index(i, 0, parent)) for i in range(bindings.rowCount(parent))
         ] == list(b.devices)
     assert any(b.driver == "i915_bpo" and b.devices == ("/devices/pci0000:00/0000:00:02.0",) for b in snap.bindings)
+
+
+def test_bindings_reread_updates_cells_without_a_reset(qtbot, corpus: Path) -> None:  # type: ignore[no-untyped-def]
+    """A new reading of the same drivers and devices (a hotplug elsewhere, a reload) must not reset the
+    tree: that would collapse what the user expanded. A driver that appears does reset it."""
+    snap = _snap(corpus, "TOSHIBA_NVME.txt")
+    devices = {d.path: d for d in snap.devices}
+    model = BindingsModel()
+    model.set_bindings(snap.bindings, devices)
+    resets: list[int] = []
+    changed: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.dataChanged.connect(lambda a, b, roles=(): changed.append(a.row()))
+    model.set_bindings(snap.bindings, devices)
+    assert resets == [] and changed == []
+    renamed = {p: dataclasses.replace(d, name=d.name + " (renamed)") for p, d in devices.items()}
+    model.set_bindings(snap.bindings, renamed)
+    assert resets == [] and changed
+    child = model.index(0, 0, model.index(0, 0))
+    assert child.data().endswith("(renamed)")
+    model.set_bindings(snap.bindings[1:], renamed)
+    assert resets == [1] and model.rowCount() == len(snap.bindings) - 1
