@@ -6,6 +6,7 @@ Runs in the second pytest pass of `make test`, under umockdev-wrapper (LD_PRELOA
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -126,11 +127,30 @@ def long_unix_queue():  # type: ignore[no-untyped-def]
     qlen.write_text(old)
 
 
-def test_storm_of_1000_events_ends_exactly_in_the_final_state(long_unix_queue, window, testbed, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_storm_of_1000_events_ends_exactly_in_the_final_state(  # type: ignore[no-untyped-def]
+    long_unix_queue, window, testbed, qtbot, record_property
+) -> None:
     """Adds, changes and removes of real-looking USB devices as fast as umockdev emits them; the tree
-    ends exactly as the testbed. (How long the window froze is measured by benchmarks/storm.py.)"""
+    ends exactly as the testbed. The events are emitted from this thread, so the window takes them
+    in once they are all queued; from then on a 5 ms probe timer measures the longest stall of the
+    event loop while the storm is applied and reports it (``longest_stall_ms`` in the test's
+    properties, and on stdout): a figure, not an assertion, since a shared CI machine's timing is not
+    the code's (benchmarks/storm.py holds the <= 100 ms target against a baseline in the same run)."""
     import random
 
+    from PySide6.QtCore import QTimer
+
+    stalls: list[float] = []
+    last = [time.perf_counter()]
+
+    def probe() -> None:
+        now = time.perf_counter()
+        stalls.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(probe)
     rng = random.Random(11)
     page = window.pages["devices"]
     parent = "/sys/devices/pci0000:00/0000:00:14.0/usb1"
@@ -160,6 +180,8 @@ def test_storm_of_1000_events_ends_exactly_in_the_final_state(long_unix_queue, w
             testbed.remove_device(path)
             del alive[path]
         events += 1
+    last[0] = time.perf_counter()
+    timer.start()
     expected = {p[len("/sys") :] for p in alive}
     recorded = {line[3:].strip() for line in LAPTOP.read_text().splitlines() if line.startswith("P: ")}
     for key in ("kind", "topology"):
@@ -169,3 +191,7 @@ def test_storm_of_1000_events_ends_exactly_in_the_final_state(long_unix_queue, w
     for p in expected:
         dev = window.snapshot.device(p)
         assert dev is not None and dev.attributes.get("product", "").endswith(str(alive["/sys" + p]))
+    timer.stop()
+    longest = round(max(stalls, default=0.0) * 1000, 1)
+    record_property("longest_stall_ms", longest)
+    print(f"storm: {len(stalls)} probe ticks, longest stall of the event loop {longest} ms")
