@@ -18,7 +18,7 @@ SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 font
 STAMP := $(VENV)/.installed
 INSTALL_LOCK := /tmp/hwinspector-install.lock
 
-.PHONY: run test sysdeps dev lint typecheck pytest clean bench screenshots fuzz validate-packaging install uninstall
+.PHONY: run test sysdeps dev lint typecheck pytest clean bench soak screenshots fuzz validate-packaging install uninstall
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,8 +71,12 @@ test: sysdeps dev lint typecheck pytest validate-packaging
 validate-packaging: $(STAMP)
 	$(PY) packaging/validate
 
+# The quick benchmarks; the 30-minute soak and the fuzzing budget have their own targets.
 bench: $(STAMP)
-	for b in benchmarks/*.py; do $(PY) $$b; done
+	for b in benchmarks/*.py; do case $$b in */soak.py|*/fuzz.py) ;; *) $(PY) $$b || exit 1;; esac; done
+
+soak: $(STAMP)
+	$(PY) benchmarks/soak.py --minutes $${SOAK_MINUTES:-30}
 
 fuzz: $(STAMP)
 	$(PIP) install -q 'atheris>=2.3' || echo "atheris does not install here: mutation engine only"

@@ -182,6 +182,11 @@ class LivePlot(pg.GraphicsLayoutWidget):  # type: ignore[misc]
             cache.update(data[0], data[1], bin_ns, a, b)
             x, y = cache.polyline(a, b, origin_ns)
             curve.setData(x, y, connect="finite")
+        # pyqtgraph applies a new range (and the y auto-range of new data) only when it paints, and
+        # moving the view inside a paint asks for a second paint of the whole plot area; applying it
+        # now lets one paint per frame show it all.
+        for p in [*self._panels.values(), *([self._event_lane] if self._event_lane is not None else [])]:
+            p.getViewBox().prepareForPaint()
 
     def seconds_per_pixel(self) -> float:
         """How much time one pixel column of the drawn window spans."""

@@ -35,3 +35,44 @@ def test_envelope_keeps_nan_gaps() -> None:
     gap = (x > 4100) & (x < 5900)
     assert gap.any() and np.all(np.isnan(y[gap]))
     assert np.all(y[~np.isnan(y)] == 1.0)
+
+
+def test_a_following_frame_is_painted_once(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Each live frame moves the time axis; the plot must be painted once for it, not once for the new
+    curves and again when pyqtgraph applies the moved range during that paint (the whole plot area
+    twice, a third of a frame's cost)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from hwinspector.widgets.live_plot import CurveSpec, LivePlot
+
+    plot = LivePlot()
+    qtbot.addWidget(plot)
+    plot.resize(900, 500)
+    plot.window_s = 10.0
+    plot.set_curves([CurveSpec(f"c{i}", f"c{i}", "W" if i % 2 else "°C") for i in range(6)])
+    plot.show()
+    qtbot.waitExposed(plot)
+
+    class Count(QObject):
+        paints = 0
+
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                self.paints += 1
+            return False
+
+    counter = Count()
+    plot.viewport().installEventFilter(counter)
+    rate = 1000
+    t = (np.arange(30 * rate, dtype=np.int64) * (1_000_000_000 // rate)) + 10**12
+    v = np.sin(np.arange(len(t))[:, None] / 300.0 + np.arange(6)[None, :])
+    per_frame = []
+    for n in range(12_000, 14_000, 250):
+        qtbot.wait(20)  # nothing left to paint from the last frame
+        counter.paints = 0
+        plot.update_data({f"c{i}": (t[:n], v[:n, i]) for i in range(6)}, 10**12, (t[n - 1] - 10**12) / 1e9)
+        qtbot.waitUntil(lambda: counter.paints > 0, timeout=2000)
+        qtbot.wait(30)
+        per_frame.append(counter.paints)
+    # the first frame also lays the axes out for their first tick labels
+    assert per_frame[1:] == [1] * (len(per_frame) - 1)
