@@ -114,9 +114,23 @@ def list_channels(sysfs: Path = Path("/sys")) -> list[Channel]:
 
 
 def read_channel_values(channels: Iterable[Channel]) -> list[ChannelReading]:
-    """One reading per channel, in order; unreadable ones carry None and the reason."""
+    """One reading per channel, in order; unreadable ones carry None and the reason.
+
+    Command channels (nvidia-smi) are not files: one run of the program answers all of them.
+    """
+    from hwinspector.probes import gpu_channels
+
+    chans = list(channels)
+    commands = [c for c in chans if gpu_channels.is_command_channel(c)]
+    by_command = {r.id: r for r in gpu_channels.read_nvidia_smi(commands)} if commands else {}
     out = []
-    for ch in channels:
+    for ch in chans:
+        if ch.id in by_command:
+            out.append(by_command[ch.id])
+            continue
+        if gpu_channels.is_command_channel(ch):
+            out.append(ChannelReading(ch.id, None, None, "no reading from nvidia-smi"))
+            continue
         attr = read_int(Path(ch.path))
         if attr.value is None:
             reason = attr.error or "unreadable"

@@ -140,3 +140,22 @@ def test_session_mixes_files_and_nvidia_smi_and_survives_its_failure(nvidia, tmp
         assert session.cost()["ticks"] > 0
     finally:
         session.close()
+
+
+def test_one_shot_readings_run_nvidia_smi_once_for_all_its_channels(nvidia, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`hwinspector telemetry` and the Overview tiles read channels once: NVIDIA ones come from one run of
+    nvidia-smi (they are not files), the rest from sysfs as before; a failing nvidia-smi is a reason."""
+    from hwinspector.probes.channels import read_channel_values
+
+    cat, log = nvidia
+    gpu = [c for c in cat.channels if c.id.startswith(f"gpu:{SLOT}/")]
+    files = [c for c in cat.channels if c.readable and not c.id.startswith(f"gpu:{SLOT}/")]
+    readings = read_channel_values([*files[:2], *gpu])
+    assert [r.id for r in readings] == [c.id for c in [*files[:2], *gpu]]
+    values = {r.id: r.value for r in readings}
+    assert values[f"gpu:{SLOT}/busy"] == 37 and values[f"gpu:{SLOT}/temp"] == 55
+    assert values[f"gpu:{SLOT}/power"] == pytest.approx(42.17)
+    assert len(_runs(log)) == 1
+    (tmp_path / "fail").touch()
+    failed = read_channel_values(gpu)
+    assert all(r.value is None and "nvidia-smi failed" in (r.reason or "") for r in failed)
