@@ -10,12 +10,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -40,6 +38,7 @@ from hwinspector.widgets import dim
 from hwinspector.widgets.device_tree_view import TextFilterProxy
 from hwinspector.widgets.explained_view import ExplainedView
 from hwinspector.widgets.property_table import PropertyTable
+from hwinspector.widgets.reading_table import reading_table
 from hwinspector.widgets.status_icons import COLORS
 
 if TYPE_CHECKING:
@@ -112,15 +111,7 @@ class FirmwarePage(Page):
         self.device_model = FirmwareDeviceModel(self)
         self.device_proxy = TextFilterProxy(_searchable, self)
         self.device_proxy.setSourceModel(self.device_model)
-        self.device_view = QTableView()
-        self.device_view.setModel(self.device_proxy)
-        self.device_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.device_view.setAlternatingRowColors(True)
-        self.device_view.setWordWrap(False)
-        self.device_view.verticalHeader().hide()
-        self.device_view.verticalHeader().setDefaultSectionSize(self.device_view.fontMetrics().height() + 10)
-        self.device_view.horizontalHeader().setStretchLastSection(True)
-        self.device_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.device_view = reading_table(self.device_proxy, QAbstractItemView.SelectionMode.ExtendedSelection)
         self.device_view.selectionModel().selectionChanged.connect(self._on_device_selection)
         _copyable(self.device_view)
         self.devices = ExplainedView(self.device_view)

@@ -8,15 +8,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QItemSelection, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -47,6 +44,7 @@ from hwinspector.widgets.battery_card import BatteryCard
 from hwinspector.widgets.device_tree_view import TextFilterProxy
 from hwinspector.widgets.explained_view import ExplainedView
 from hwinspector.widgets.live_property_table import LivePropertyTable
+from hwinspector.widgets.reading_table import reading_table
 from hwinspector.widgets.status_icons import status_icon
 
 if TYPE_CHECKING:
@@ -71,20 +69,6 @@ def _searchable(index: QModelIndex | QPersistentModelIndex) -> str:
     return str(index.data(SearchRole) or "")
 
 
-def _table(model_proxy: TextFilterProxy) -> QTableView:
-    view = QTableView()
-    view.setModel(model_proxy)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setWordWrap(False)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    return view
-
-
 class PowerPage(Page):
     page_id = "power"
     title = "Power"
@@ -102,7 +86,7 @@ class PowerPage(Page):
         self.supply_model = SupplyModel(self)
         self.supply_proxy = TextFilterProxy(_searchable, self)
         self.supply_proxy.setSourceModel(self.supply_model)
-        self.supply_view = _table(self.supply_proxy)
+        self.supply_view = reading_table(self.supply_proxy)
         self.supply_view.setItemDelegateForColumn(SupplyColumn.LEVEL, BarDelegate(FractionRole, LevelRole, self))
         self.supply_view.selectionModel().selectionChanged.connect(self._on_selection)
         self.supplies = ExplainedView(self.supply_view)
@@ -112,7 +96,7 @@ class PowerPage(Page):
         self.rapl_model = RaplModel(self)
         self.rapl_proxy = TextFilterProxy(_searchable, self)
         self.rapl_proxy.setSourceModel(self.rapl_model)
-        self.rapl_view = _table(self.rapl_proxy)
+        self.rapl_view = reading_table(self.rapl_proxy)
         self.rapl_note = QLabel(RAPL_ROOT_ONLY_HELP)
         self.rapl_note.setWordWrap(True)
         self.rapl_note.setTextFormat(Qt.TextFormat.RichText)

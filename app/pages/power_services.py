@@ -8,12 +8,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractItemView,
     QButtonGroup,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -25,8 +23,8 @@ from hwinspector.models.profiles import HoldModel, ProfileModel, drivers_text, p
 from hwinspector.models.sleep import InhibitorModel, can_rows, kernel_sleep_rows, mem_sleep_note, session_text
 from hwinspector.probes.bus import PowerProfiles, ProfileSwitchResult, SleepInfo
 from hwinspector.widgets import dim
-from hwinspector.widgets.device_tree_view import TextFilterProxy
 from hwinspector.widgets.explained_view import ExplainedView
+from hwinspector.widgets.reading_table import reading_table
 from hwinspector.widgets.status_icons import COLORS, status_icon
 
 if TYPE_CHECKING:
@@ -40,20 +38,6 @@ SEGMENT_STYLE = (
     "QPushButton:disabled:!checked { color: palette(mid); }"
 )
 OK_STYLE = f"padding: 6px; border-left: 4px solid {COLORS['ok']};"
-
-
-def table_view(model: TextFilterProxy | ProfileModel | HoldModel | InhibitorModel) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setWordWrap(False)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    return view
 
 
 def fit_rows(view: QTableView, rows: int, most: int = 8, widest: int = 0) -> None:
@@ -91,9 +75,9 @@ class ProfilesPanel(QGroupBox):
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result.hide()
         self.model = ProfileModel(self)
-        self.view = table_view(self.model)
+        self.view = reading_table(self.model)
         self.holds = HoldModel(self)
-        self.holds_view = table_view(self.holds)
+        self.holds_view = reading_table(self.holds)
         self.no_holds = QLabel("No application holds a profile.")
         dim(self.no_holds)
         content = QWidget()
@@ -203,7 +187,7 @@ class SleepPanel(QGroupBox):
         self.session.setWordWrap(True)
         self.session.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.inhibitors = InhibitorModel(self)
-        self.inhibitors_view = table_view(self.inhibitors)
+        self.inhibitors_view = reading_table(self.inhibitors)
         self.no_inhibitors = QLabel("Nothing inhibits sleep.")
         dim(self.no_inhibitors)
         logind = QWidget()

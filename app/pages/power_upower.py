@@ -20,7 +20,7 @@ from hwinspector.models.upower import (
     upower_sections,
     upower_summary,
 )
-from hwinspector.pages.power_services import WAITING, fit_rows, table_view
+from hwinspector.pages.power_services import WAITING, fit_rows
 from hwinspector.probes.bus import HISTORY_SPANS_S, UPowerDevice, UPowerHistory, UPowerInfo
 from hwinspector.widgets import dim
 from hwinspector.widgets.bar_delegate import BarDelegate
@@ -28,6 +28,7 @@ from hwinspector.widgets.device_tree_view import TextFilterProxy
 from hwinspector.widgets.explained_view import ExplainedView
 from hwinspector.widgets.history_plot import HistoryPlot
 from hwinspector.widgets.live_property_table import LivePropertyTable
+from hwinspector.widgets.reading_table import reading_table
 
 if TYPE_CHECKING:
     from hwinspector.bus_bridge import BusBridge
@@ -58,7 +59,7 @@ class UPowerPanel(QWidget):
         self.model = UPowerDeviceModel(self)
         self.proxy = TextFilterProxy(_searchable, self)
         self.proxy.setSourceModel(self.model)
-        self.view = table_view(self.proxy)
+        self.view = reading_table(self.proxy)
         self.view.setItemDelegateForColumn(UPowerColumn.CHARGE, BarDelegate(FractionRole, LevelRole, self))
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
 

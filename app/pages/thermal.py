@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QTreeView,
     QVBoxLayout,
@@ -35,6 +34,7 @@ from hwinspector.widgets import dim
 from hwinspector.widgets.bar_delegate import BarDelegate
 from hwinspector.widgets.device_tree_view import TextFilterProxy
 from hwinspector.widgets.explained_view import ExplainedView
+from hwinspector.widgets.reading_table import reading_table
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 SENSORS_TAB, CPU_TAB = 0, 1
@@ -60,20 +60,6 @@ def _tree(proxy: TextFilterProxy) -> QTreeView:
     view.setAlternatingRowColors(True)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setAllColumnsShowFocus(True)
-    return view
-
-
-def _table(proxy: TextFilterProxy) -> QTableView:
-    view = QTableView()
-    view.setModel(proxy)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setWordWrap(False)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.horizontalHeader().setStretchLastSection(True)
     return view
 
 
@@ -109,7 +95,7 @@ class ThermalPage(Page):
         self.zones = ExplainedView(self.zones_view)
         self.cooling_model = CoolingModel(self)
         self.cooling_proxy = _proxy(self.cooling_model, self)
-        self.cooling_view = _table(self.cooling_proxy)
+        self.cooling_view = reading_table(self.cooling_proxy)
         self.cooling_view.setItemDelegateForColumn(CoolingColumn.STATE, BarDelegate(FractionRole, LevelRole, self))
         self.cooling = ExplainedView(self.cooling_view)
         self.sensor_count = QLabel()
@@ -125,14 +111,14 @@ class ThermalPage(Page):
 
         self.freq_model = CpuFreqModel(self)
         self.freq_proxy = _proxy(self.freq_model, self)
-        self.freq_view = _table(self.freq_proxy)
+        self.freq_view = reading_table(self.freq_proxy)
         self.freq_view.setItemDelegateForColumn(FreqColumn.CURRENT, BarDelegate(FractionRole, None, self))
         self.freq = ExplainedView(self.freq_view)
         self.freq_summary = QLabel()
         self.freq_summary.setWordWrap(True)
         self.idle_model = IdleModel(self)
         self.idle_proxy = _proxy(self.idle_model, self)
-        self.idle_view = _table(self.idle_proxy)
+        self.idle_view = reading_table(self.idle_proxy)
         self.idle_view.horizontalHeader().setStretchLastSection(False)
         self.idle_view.setItemDelegate(BarDelegate(FractionRole, LevelRole, self))
         self.idle = ExplainedView(self.idle_view)
