@@ -53,6 +53,14 @@ def as_nobody(*args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _closed_to_others(path: Path) -> Path | None:
+    """The first directory on the way to ``path`` that users other than its owner may not enter."""
+    for d in [*reversed(path.parents), path]:
+        if d.exists() and not d.stat().st_mode & 0o001:
+            return d
+    return None
+
+
 @pytest.fixture
 def shared_tmp() -> Iterator[Path]:
     """A directory the unprivileged user can enter and write (pytest's own temp root is 0700)."""
@@ -66,6 +74,12 @@ def shared_tmp() -> Iterator[Path]:
         ).stdout.split()
     ):
         pytest.skip("the system Python is another minor version than the test venv's")
+    closed = _closed_to_others(Path(sysconfig.get_paths()["purelib"]))
+    if closed is not None:
+        pytest.skip(
+            f"an ordinary user cannot reach this checkout's packages: {closed} is mode "
+            f"{closed.stat().st_mode & 0o777:o} (clone it where other users may enter, as CI does)"
+        )
     d = Path(tempfile.mkdtemp(prefix="hwinspector-nobody-"))
     d.chmod(0o777)
     yield d
