@@ -54,7 +54,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check app widgets probes tests benchmarks packaging
 	$(VENV)/bin/ruff format --check app widgets probes tests benchmarks packaging
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/clang-format --dry-run -Werror probes/native/*.[ch]
+	$(VENV)/bin/clang-format --dry-run -Werror probes/telemetry/native/*.[ch]
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy -p hwinspector

@@ -5,9 +5,9 @@ from setuptools import Extension, setup
 setup(
     ext_modules=[
         Extension(
-            "hwinspector.probes._sampler",
-            sources=["probes/native/sampler.c", "probes/native/sampler_core.c"],
-            depends=["probes/native/sampler_core.h"],
+            "hwinspector.probes.telemetry._sampler",
+            sources=["probes/telemetry/native/sampler.c", "probes/telemetry/native/sampler_core.c"],
+            depends=["probes/telemetry/native/sampler_core.h"],
             extra_compile_args=["-O2", "-std=gnu11", "-Wall", "-Wextra"],
             libraries=["pthread"],
         )

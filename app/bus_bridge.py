@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from hwinspector.probes.bus import (
+from hwinspector.probes.services.bus import (
     FirmwareInfo,
     PowerProfiles,
     ProfileSwitchResult,

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from hwinspector.main_window import MainWindow, schedule_start
-from hwinspector.probes.snapshot import Snapshot
+from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.resources import icon_path
 
 

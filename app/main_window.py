@@ -27,13 +27,13 @@ from PySide6.QtWidgets import (
 
 from hwinspector import __version__
 from hwinspector.bus_bridge import BusBridge
-from hwinspector.collectors import HotplugThread, SnapshotCollector
+from hwinspector.collectors.snapshot import HotplugThread, SnapshotCollector
 from hwinspector.pages import discover_pages
 from hwinspector.pages.base import Page
+from hwinspector.probes.devices.hotplug import HotplugEvent, monitor_source
 from hwinspector.probes.errors import InputFormatError
-from hwinspector.probes.hotplug import HotplugEvent, monitor_source
-from hwinspector.probes.recording import Recording
-from hwinspector.probes.snapshot import Snapshot
+from hwinspector.probes.machine.snapshot import Snapshot
+from hwinspector.probes.telemetry.recording import Recording
 from hwinspector.report.open_bundle import describe_source, load_recording
 
 
@@ -208,7 +208,7 @@ class MainWindow(QMainWindow):
         return self.snapshot.source.path
 
     def capture_evidence(self) -> None:
-        from hwinspector.capture_dialog import open_capture_dialog
+        from hwinspector.dialogs.capture import open_capture_dialog
 
         open_capture_dialog(self)
 

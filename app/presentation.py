@@ -19,8 +19,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from hwinspector.collectors_sensors import PowerSource, SensorPoller
-from hwinspector.probes.channels import Channel, read_catalogue, read_channel_values
+from hwinspector.collectors.sensors import PowerSource, SensorPoller
+from hwinspector.probes.telemetry.channels import Channel, read_catalogue, read_channel_values
 from hwinspector.widgets.scorecard import CardData, ScorecardView, status_color
 from hwinspector.widgets.tile import Tile
 

@@ -35,8 +35,8 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication, QTreeView
 
     from hwinspector.models.device_tree import DeviceTreeModel
-    from hwinspector.probes.snapshot import load_snapshot
-    from hwinspector.probes.udevdump import read_dump
+    from hwinspector.probes.devices.udevdump import read_dump
+    from hwinspector.probes.machine.snapshot import load_snapshot
 
     app = QApplication.instance() or QApplication([])
     largest = dumps[-1]

@@ -32,13 +32,13 @@ def _targets() -> dict[str, tuple[Callable[[bytes], object], tuple[type[BaseExce
     """name -> (parse function over bytes, the exceptions it may raise by contract, seed files)."""
     import tempfile
 
-    from hwinspector.probes.edid import decode_edid, edid_bytes
+    from hwinspector.probes.devices.udevdump import parse_dump
     from hwinspector.probes.errors import InputFormatError
-    from hwinspector.probes.gl_text import parse_eglinfo, parse_glxinfo
+    from hwinspector.probes.graphics.edid.decode import decode_edid, edid_bytes
+    from hwinspector.probes.graphics.gl.text import parse_eglinfo, parse_glxinfo
+    from hwinspector.probes.graphics.vulkan.probe import parse_vulkaninfo_summary
     from hwinspector.probes.kernel_log import parse_dmesg_text, parse_kmsg_record
-    from hwinspector.probes.recording import read_recording
-    from hwinspector.probes.udevdump import parse_dump
-    from hwinspector.probes.vulkan import parse_vulkaninfo_summary
+    from hwinspector.probes.telemetry.recording import read_recording
 
     tmp = Path(tempfile.mkdtemp(prefix="hwinspector-fuzz-"))
 

@@ -27,7 +27,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
 
-    from hwinspector.probes.telemetry import _Ring
+    from hwinspector.probes.telemetry.session import _Ring
 
     rows = int(args.seconds * args.rate)
     ring = _Ring(rows, args.channels)

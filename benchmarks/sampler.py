@@ -15,7 +15,7 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from hwinspector.probes.sampler import Sampler
+from hwinspector.probes.telemetry.sampler import Sampler
 
 FRAME_S = 1 / 30  # the GUI drains the ring at frame rate
 

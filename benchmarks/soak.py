@@ -32,8 +32,8 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from hwinspector.pages.telemetry import TelemetryPage
-    from hwinspector.probes.channels import Catalogue, Channel
-    from hwinspector.probes.snapshot import Snapshot, Source
+    from hwinspector.probes.machine.snapshot import Snapshot, Source
+    from hwinspector.probes.telemetry.channels import Catalogue, Channel
 
     app = QApplication([])
     tmp = Path(tempfile.mkdtemp(prefix="hwinspector-soak-"))

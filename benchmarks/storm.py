@@ -31,7 +31,7 @@ def run(coalesce: bool) -> dict[str, float]:
     from PySide6.QtCore import QObject, QTimer, Slot
     from PySide6.QtWidgets import QApplication
 
-    import hwinspector.collectors as collectors
+    import hwinspector.collectors.snapshot as collectors
     import hwinspector.models.device_tree as device_tree
     from hwinspector.main_window import MainWindow
 

@@ -77,9 +77,9 @@ def dists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def test_wheel_has_the_extension_and_only_the_package(dists: dict[str, Path]) -> None:
     names = zipfile.ZipFile(dists["wheel"]).namelist()
-    assert any(re.fullmatch(r"hwinspector/probes/_sampler\.cpython-\d+.*\.so", n) for n in names), names
-    assert "hwinspector/cli.py" in names
-    assert "hwinspector/probes/_sampler.pyi" in names
+    assert any(re.fullmatch(r"hwinspector/probes/telemetry/_sampler\.cpython-\d+.*\.so", n) for n in names), names
+    assert "hwinspector/cli/main.py" in names
+    assert "hwinspector/probes/telemetry/_sampler.pyi" in names
     dist_info = f"hwinspector-{__version__}.dist-info/"
     strays = [n for n in names if not (n.startswith("hwinspector/") or n.startswith(dist_info))]
     assert strays == [], "files outside the hwinspector package"
@@ -109,9 +109,9 @@ def test_sdist_builds_from_scratch(dists: dict[str, Path]) -> None:
         "setup.py",
         "pyproject.toml",
         "MANIFEST.in",
-        "probes/native/sampler.c",
-        "probes/native/sampler_core.c",
-        "probes/native/sampler_core.h",
+        "probes/telemetry/native/sampler.c",
+        "probes/telemetry/native/sampler_core.c",
+        "probes/telemetry/native/sampler_core.h",
         f"packaging/linux/{APP_ID}.desktop",
         f"packaging/linux/{APP_ID}.metainfo.xml",
         f"packaging/linux/{APP_ID}.svg",

@@ -106,7 +106,7 @@ def test_gui_renders_as_an_ordinary_user(shared_tmp: Path) -> None:
 
 
 def test_root_reads_more_and_says_so() -> None:
-    from hwinspector.probes.snapshot import read_live_snapshot
+    from hwinspector.probes.machine.snapshot import read_live_snapshot
 
     notes = " ".join(read_live_snapshot().source.notes)
     assert "running as root" in notes

@@ -8,7 +8,7 @@ from enum import IntEnum
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from hwinspector.models.live_table import ItemRole, LiveTreeModel
-from hwinspector.probes.channels import Channel
+from hwinspector.probes.telemetry.channels import Channel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ChannelRole = ItemRole  # the Channel behind a child row (a device row gives its name)

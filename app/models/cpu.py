@@ -8,9 +8,9 @@ from enum import IntEnum
 
 from PySide6.QtCore import QObject, Qt
 
-from hwinspector.collectors_sensors import IdleReading
+from hwinspector.collectors.sensors import IdleReading
 from hwinspector.models.live_table import FractionRole, LevelRole, LiveTableModel, ValueRole
-from hwinspector.probes.cpu import CpuFreq
+from hwinspector.probes.power.cpu import CpuFreq
 from hwinspector.widgets.status_icons import status_icon
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole

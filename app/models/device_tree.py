@@ -10,9 +10,9 @@ from enum import IntEnum
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from hwinspector.probes.devices import Device
-from hwinspector.probes.hotplug import HotplugEvent
-from hwinspector.probes.naming import kind_rank
+from hwinspector.probes.devices.hotplug import HotplugEvent
+from hwinspector.probes.devices.naming import kind_rank
+from hwinspector.probes.devices.tree import Device
 from hwinspector.widgets.status_icons import status_icon
 
 AnyIndex = QModelIndex | QPersistentModelIndex

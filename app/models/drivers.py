@@ -8,8 +8,8 @@ from enum import IntEnum
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from hwinspector.models.live_table import ItemRole, LiveTreeModel
-from hwinspector.probes.devices import Device
-from hwinspector.probes.drivers import Binding, Problem
+from hwinspector.probes.devices.drivers import Binding, Problem
+from hwinspector.probes.devices.tree import Device
 from hwinspector.widgets.status_icons import status_icon
 
 AnyIndex = QModelIndex | QPersistentModelIndex

@@ -10,7 +10,7 @@ from enum import IntEnum
 from PySide6.QtCore import Qt
 
 from hwinspector.models.live_table import LiveTableModel, LiveTreeModel, ValueRole
-from hwinspector.probes.bus import FirmwareDevice, FirmwareInfo, SecurityAttr
+from hwinspector.probes.services.bus import FirmwareDevice, FirmwareInfo, SecurityAttr
 from hwinspector.widgets.property_table import Section
 from hwinspector.widgets.status_icons import status_icon
 

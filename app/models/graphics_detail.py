@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from hwinspector.probes.drm import Connector, DrmCard, Gpu, GraphicsChain
-from hwinspector.probes.drm_firmware import Firmware
-from hwinspector.probes.drm_kms import KmsMode
-from hwinspector.probes.edid import Edid
-from hwinspector.probes.edid_cta import CtaExtension
-from hwinspector.probes.edid_displayid import DisplayIdExtension
-from hwinspector.probes.gl import GlDisplay, GlInfo
-from hwinspector.probes.session import Session, SessionProcess
-from hwinspector.probes.vulkan import VulkanDevice, VulkanInfo
+from hwinspector.probes.graphics.drm import Connector, DrmCard, Gpu, GraphicsChain
+from hwinspector.probes.graphics.edid.cta import CtaExtension
+from hwinspector.probes.graphics.edid.decode import Edid
+from hwinspector.probes.graphics.edid.displayid import DisplayIdExtension
+from hwinspector.probes.graphics.firmware import Firmware
+from hwinspector.probes.graphics.gl.probe import GlDisplay, GlInfo
+from hwinspector.probes.graphics.kms import KmsMode
+from hwinspector.probes.graphics.session import Session, SessionProcess
+from hwinspector.probes.graphics.vulkan.probe import VulkanDevice, VulkanInfo
 
 Rows = tuple[tuple[str, str], ...]
 Section = tuple[str, Rows]

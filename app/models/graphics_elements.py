@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
-from hwinspector.collectors_graphics import GraphicsStack
+from hwinspector.collectors.graphics import GraphicsStack
 from hwinspector.models.graphics_detail import (
     Section,
     card_sections,
@@ -22,10 +22,10 @@ from hwinspector.models.graphics_detail import (
     session_title,
     vulkan_sections,
 )
-from hwinspector.probes.drm import Connector, DrmCard, Gpu, GraphicsChain, GraphicsProblem
-from hwinspector.probes.gl import GlDisplay, GlInfo
-from hwinspector.probes.session import Session
-from hwinspector.probes.vulkan import VulkanDevice, VulkanInfo
+from hwinspector.probes.graphics.drm import Connector, DrmCard, Gpu, GraphicsChain, GraphicsProblem
+from hwinspector.probes.graphics.gl.probe import GlDisplay, GlInfo
+from hwinspector.probes.graphics.session import Session
+from hwinspector.probes.graphics.vulkan.probe import VulkanDevice, VulkanInfo
 
 COL_DEVICE, COL_DRIVER, COL_DRM, COL_OUTPUT, COL_END = range(5)
 COLUMNS = ("Device", "Kernel driver", "DRM device", "Connectors, userspace drivers", "Monitors, session")

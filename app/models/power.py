@@ -7,10 +7,10 @@ from enum import IntEnum
 
 from PySide6.QtCore import Qt
 
-from hwinspector.collectors_sensors import RaplReading
+from hwinspector.collectors.sensors import RaplReading
 from hwinspector.models.live_table import FractionRole, LevelRole, LiveTableModel, ValueRole, quantity
-from hwinspector.probes.power_supply import PowerSupply
-from hwinspector.probes.powercap import RAPL_ROOT_ONLY_REASON, PowerConstraint
+from hwinspector.probes.power.powercap import RAPL_ROOT_ONLY_REASON, PowerConstraint
+from hwinspector.probes.power.supply import PowerSupply
 from hwinspector.widgets.property_table import Section
 from hwinspector.widgets.status_icons import status_icon
 

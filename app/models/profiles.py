@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont
 
 from hwinspector.models.live_table import LiveTableModel, ValueRole
-from hwinspector.probes.bus import PowerProfile, PowerProfiles, ProfileHold
+from hwinspector.probes.services.bus import PowerProfile, PowerProfiles, ProfileHold
 from hwinspector.widgets.status_icons import status_icon
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole

@@ -8,7 +8,7 @@ from enum import IntEnum
 from PySide6.QtCore import Qt
 
 from hwinspector.models.live_table import LiveTableModel
-from hwinspector.probes.bus import Inhibitor, KernelSleep, LogindInfo
+from hwinspector.probes.services.bus import Inhibitor, KernelSleep, LogindInfo
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole

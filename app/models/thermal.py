@@ -12,8 +12,8 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
 from hwinspector.models.live_table import FractionRole, LevelRole, LiveTableModel, LiveTreeModel, ValueRole
-from hwinspector.probes.hwmon import HwmonChip, HwmonInput
-from hwinspector.probes.thermal import CoolingDevice, ThermalZone, TripPoint
+from hwinspector.probes.power.hwmon import HwmonChip, HwmonInput
+from hwinspector.probes.power.thermal import CoolingDevice, ThermalZone, TripPoint
 from hwinspector.widgets.status_icons import status_icon
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole

@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 
 from hwinspector.models.live_table import FractionRole, LevelRole, LiveTableModel, ValueRole, quantity
 from hwinspector.models.power import format_duration
-from hwinspector.probes.bus import SwitcherooInfo, UPowerDevice, UPowerInfo
-from hwinspector.probes.power_supply import PowerSupply
+from hwinspector.probes.power.supply import PowerSupply
+from hwinspector.probes.services.bus import SwitcherooInfo, UPowerDevice, UPowerInfo
 from hwinspector.widgets.property_table import Section
 from hwinspector.widgets.status_icons import status_icon
 

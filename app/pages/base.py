@@ -8,8 +8,8 @@ from typing import ClassVar
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from hwinspector.probes.hotplug import HotplugEvent
-from hwinspector.probes.snapshot import Snapshot
+from hwinspector.probes.devices.hotplug import HotplugEvent
+from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.widgets import dim
 
 

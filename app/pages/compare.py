@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from hwinspector.pages.base import Page
 from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
-from hwinspector.probes.snapshot import Snapshot
+from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.report.diff import Diff
 
 LIVE = "live"
@@ -169,7 +169,7 @@ class ComparePage(Page):
         include_gl = self.include_gl
 
         def work() -> None:
-            from hwinspector.cli_diff import compare
+            from hwinspector.cli.diff import compare
 
             try:
                 result, error = compare(a, b, include_gl=include_gl), ""

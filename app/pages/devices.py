@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 
 from hwinspector.models.device_tree import DeviceRole, DeviceTreeModel, PathRole
 from hwinspector.pages.base import Page
-from hwinspector.probes.devices import Device
-from hwinspector.probes.drivers import Problem
-from hwinspector.probes.hotplug import HotplugEvent
-from hwinspector.probes.naming import PLUMBING_KINDS
-from hwinspector.probes.snapshot import Snapshot
+from hwinspector.probes.devices.drivers import Problem
+from hwinspector.probes.devices.hotplug import HotplugEvent
+from hwinspector.probes.devices.naming import PLUMBING_KINDS
+from hwinspector.probes.devices.tree import Device
+from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.widgets import dim
 from hwinspector.widgets.device_tree_view import DeviceTreeView, TextFilterProxy
 from hwinspector.widgets.property_table import PropertyTable, Section

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 from hwinspector.models.drivers import BindingsModel, ProblemColumn, ProblemsModel
 from hwinspector.models.live_table import ItemRole
 from hwinspector.pages.base import Page
-from hwinspector.probes.devices import Device
-from hwinspector.probes.drivers import Binding, Problem
-from hwinspector.probes.snapshot import Snapshot
+from hwinspector.probes.devices.drivers import Binding, Problem
+from hwinspector.probes.devices.tree import Device
+from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.widgets.device_tree_view import TextFilterProxy
 from hwinspector.widgets.property_table import PropertyTable
 

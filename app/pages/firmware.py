@@ -32,8 +32,8 @@ from hwinspector.models.firmware import (
 )
 from hwinspector.models.live_table import ItemRole, SearchRole
 from hwinspector.pages.base import Page, empty_state
-from hwinspector.probes.bus import FirmwareDevice, FirmwareInfo
-from hwinspector.probes.snapshot import Snapshot
+from hwinspector.probes.machine.snapshot import Snapshot
+from hwinspector.probes.services.bus import FirmwareDevice, FirmwareInfo
 from hwinspector.widgets import dim
 from hwinspector.widgets.device_tree_view import TextFilterProxy
 from hwinspector.widgets.explained_view import ExplainedView

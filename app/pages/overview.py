@@ -21,12 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hwinspector.collectors.telemetry import BackgroundCall
 from hwinspector.pages.base import Page
 from hwinspector.presentation import PresentationWindow
-from hwinspector.probes.checks_base import SEVERITY, Status, Verdict
-from hwinspector.probes.hotplug import HotplugEvent
-from hwinspector.probes.machine import Section, collect_live, sections_from_snapshot
-from hwinspector.probes.scorecard import (
+from hwinspector.probes.checks.base import SEVERITY, Status, Verdict
+from hwinspector.probes.checks.scorecard import (
     counts_text,
     identity_rows,
     machine_title,
@@ -34,8 +33,9 @@ from hwinspector.probes.scorecard import (
     run_scorecard,
     summary_text,
 )
-from hwinspector.probes.snapshot import Snapshot
-from hwinspector.telemetry_workers import BackgroundCall
+from hwinspector.probes.devices.hotplug import HotplugEvent
+from hwinspector.probes.machine.sections import Section, collect_live, sections_from_snapshot
+from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.widgets import dim
 from hwinspector.widgets.scorecard import CardData, ScorecardView
 from hwinspector.widgets.status_icons import status_icon

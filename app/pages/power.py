@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hwinspector.collectors_sensors import PowerReading, PowerSource, SensorPoller
+from hwinspector.collectors.sensors import PowerReading, PowerSource, SensorPoller
 from hwinspector.models.live_table import FractionRole, LevelRole, SearchRole, quantity
 from hwinspector.models.power import (
     RaplColumn,
@@ -34,9 +34,9 @@ from hwinspector.models.power import (
 from hwinspector.pages.base import Page, empty_state, not_live_text
 from hwinspector.pages.power_services import ProfilesPanel, SleepPanel
 from hwinspector.pages.power_upower import UPowerPanel
-from hwinspector.probes.power_supply import PowerSupply
-from hwinspector.probes.powercap import RAPL_ROOT_ONLY_REASON
-from hwinspector.probes.snapshot import Snapshot
+from hwinspector.probes.machine.snapshot import Snapshot
+from hwinspector.probes.power.powercap import RAPL_ROOT_ONLY_REASON
+from hwinspector.probes.power.supply import PowerSupply
 from hwinspector.report.open_bundle import captured_text
 from hwinspector.widgets import dim
 from hwinspector.widgets.bar_delegate import BarDelegate

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from hwinspector.models.profiles import HoldModel, ProfileModel, drivers_text, profile_label, profiles_status
 from hwinspector.models.sleep import InhibitorModel, can_rows, kernel_sleep_rows, mem_sleep_note, session_text
-from hwinspector.probes.bus import PowerProfiles, ProfileSwitchResult, SleepInfo
+from hwinspector.probes.services.bus import PowerProfiles, ProfileSwitchResult, SleepInfo
 from hwinspector.widgets import dim
 from hwinspector.widgets.explained_view import ExplainedView
 from hwinspector.widgets.reading_table import reading_table

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QItemSelection, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from hwinspector.collectors_sensors import PowerReading
+from hwinspector.collectors.sensors import PowerReading
 from hwinspector.models.live_table import FractionRole, LevelRole, SearchRole
 from hwinspector.models.upower import (
     PowerDrawLog,
@@ -21,7 +21,7 @@ from hwinspector.models.upower import (
     upower_summary,
 )
 from hwinspector.pages.power_services import WAITING, fit_rows
-from hwinspector.probes.bus import HISTORY_SPANS_S, UPowerDevice, UPowerHistory, UPowerInfo
+from hwinspector.probes.services.bus import HISTORY_SPANS_S, UPowerDevice, UPowerHistory, UPowerInfo
 from hwinspector.widgets import dim
 from hwinspector.widgets.bar_delegate import BarDelegate
 from hwinspector.widgets.device_tree_view import TextFilterProxy

@@ -29,16 +29,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hwinspector.collectors.telemetry import KernelLogThread, RecorderWorker, run_in_background
 from hwinspector.models.channels import ChannelModel, ChannelRole
 from hwinspector.models.telemetry_stats import StatsModel, StatsRow
 from hwinspector.pages.base import Page, empty_state
-from hwinspector.probes.channels import Catalogue, Channel, read_catalogue
-from hwinspector.probes.gpu_channels import is_command_channel
-from hwinspector.probes.hotplug import HotplugEvent
-from hwinspector.probes.recording import RecordedChannel, Recording, read_recording
-from hwinspector.probes.snapshot import Snapshot
-from hwinspector.probes.telemetry import TelemetrySession, default_selection, effective_rate
-from hwinspector.telemetry_workers import KernelLogThread, RecorderWorker, run_in_background
+from hwinspector.probes.devices.hotplug import HotplugEvent
+from hwinspector.probes.graphics.channels import is_command_channel
+from hwinspector.probes.machine.snapshot import Snapshot
+from hwinspector.probes.telemetry.channels import Catalogue, Channel, read_catalogue
+from hwinspector.probes.telemetry.recording import RecordedChannel, Recording, read_recording
+from hwinspector.probes.telemetry.session import TelemetrySession, default_selection, effective_rate
 from hwinspector.widgets import dim
 from hwinspector.widgets.device_tree_view import TextFilterProxy
 from hwinspector.widgets.live_plot import CurveSpec, LivePlot

@@ -21,14 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hwinspector.collectors_sensors import CPU, SENSORS, ZONES, SensorPoller, ThermalReading, ThermalSource
+from hwinspector.collectors.sensors import CPU, SENSORS, ZONES, SensorPoller, ThermalReading, ThermalSource
 from hwinspector.models.cpu import METRICS, CpuFreqModel, FreqColumn, IdleModel
 from hwinspector.models.live_table import FractionRole, ItemRole, LevelRole, SearchRole
 from hwinspector.models.thermal import CoolingColumn, CoolingModel, HwmonModel, SensorColumn, ZonesModel
 from hwinspector.pages.base import Page, empty_state, not_live_text
-from hwinspector.probes.cpu import CpuFreq
-from hwinspector.probes.hwmon import HwmonChip
-from hwinspector.probes.snapshot import Snapshot
+from hwinspector.probes.machine.snapshot import Snapshot
+from hwinspector.probes.power.cpu import CpuFreq
+from hwinspector.probes.power.hwmon import HwmonChip
 from hwinspector.report.open_bundle import captured_text
 from hwinspector.widgets import dim
 from hwinspector.widgets.bar_delegate import BarDelegate

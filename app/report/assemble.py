@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from hwinspector import __version__
-from hwinspector.probes.machine import Section
+from hwinspector.probes.machine.sections import Section
 from hwinspector.report import bundle
 from hwinspector.report.bundle import Artifact
 from hwinspector.report.raw_collectors import JSON, RawResult, RawSpec
@@ -191,15 +191,15 @@ def redact(collected: Collected, setup: PrivacySetup | None, relaxed: Iterable[s
                 "structured",
                 JSON,
                 name,
-                {"probe": f"hwinspector.probes.machine:{name}"},
+                {"probe": f"hwinspector.probes.machine.sections:{name}"},
                 None,
                 collected.created,
                 collected.finished,
             )
 
-        guarded(f"section {name}", {"probe": f"hwinspector.probes.machine:{name}"}, structured)
+        guarded(f"section {name}", {"probe": f"hwinspector.probes.machine.sections:{name}"}, structured)
     if sections:
-        producer = {"probe": "hwinspector.probes.scorecard"}
+        producer = {"probe": "hwinspector.probes.checks.scorecard"}
         guarded(
             "scorecard",
             producer,
@@ -218,7 +218,7 @@ def redact(collected: Collected, setup: PrivacySetup | None, relaxed: Iterable[s
         )
     if collected.recording is not None:
         info = collected.recording_info
-        producer = {"probe": "hwinspector.probes.telemetry", "channels": info.get("channels", [])}
+        producer = {"probe": "hwinspector.probes.telemetry.session", "channels": info.get("channels", [])}
         raw_rec = collected.recording
         guarded(
             "telemetry recording",
@@ -268,7 +268,7 @@ def redact(collected: Collected, setup: PrivacySetup | None, relaxed: Iterable[s
 
 def _scorecard(sections: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """The enablement scorecard, judged on the redacted sections (what the bundle's reader will see too)."""
-    from hwinspector.probes.scorecard import run_scorecard, scorecard_json
+    from hwinspector.probes.checks.scorecard import run_scorecard, scorecard_json
 
     secs = {n: Section.from_json(n, d) for n, d in sections.items()}
     return scorecard_json(secs, run_scorecard(secs))
@@ -285,7 +285,7 @@ def notes_markdown(notes: str, steps: Sequence[str]) -> str:
 
 def system_summary(sections: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     ident = sections.get("identity", {}).get("data") or {}
-    from hwinspector.probes.identity import Identity
+    from hwinspector.probes.machine.identity import Identity
 
     fields = {k: ident.get(k) for k in Identity.__dataclass_fields__ if isinstance(ident, dict)}
     title = Identity(**fields).title if fields else "Unknown machine"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hwinspector.probes.errors import ProbeUnavailable
-from hwinspector.probes.machine import Section, collect_live
+from hwinspector.probes.machine.sections import Section, collect_live
 from hwinspector.report import bundle
 from hwinspector.report.assemble import PrivacySetup, Redacted, build, redact
 from hwinspector.report.bundle import Artifact
@@ -202,10 +202,15 @@ def record(
     options: CaptureOptions, control: CaptureControl, track: Callable[..., None]
 ) -> tuple[bytes, dict[str, Any]]:
     """Sample telemetry for the asked duration (markers from ``control`` and kernel warnings go in)."""
-    from hwinspector.probes.channels import read_catalogue
     from hwinspector.probes.kernel_log import KmsgFollower
-    from hwinspector.probes.recording import RecordingWriter
-    from hwinspector.probes.telemetry import TelemetrySession, default_selection, effective_rate, select_channels
+    from hwinspector.probes.telemetry.channels import read_catalogue
+    from hwinspector.probes.telemetry.recording import RecordingWriter
+    from hwinspector.probes.telemetry.session import (
+        TelemetrySession,
+        default_selection,
+        effective_rate,
+        select_channels,
+    )
 
     assert options.recording is not None
     opts = options.recording

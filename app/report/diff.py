@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hwinspector.probes.machine import Section
+from hwinspector.probes.machine.sections import Section
 
 CATEGORIES = ("devices", "drivers", "versions", "problems", "graphics", "telemetry")
 # Device attributes and udev properties that carry firmware versions (NVMe firmware_rev, ATA ID_REVISION,

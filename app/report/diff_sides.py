@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from hwinspector.probes.bundle_reader import extract_bundle, is_bundle
+from hwinspector.probes.bundle.reader import extract_bundle, is_bundle
 from hwinspector.probes.errors import InputFormatError
-from hwinspector.probes.machine import Section, collect_live, sections_from_snapshot
-from hwinspector.probes.recording import Recording
-from hwinspector.probes.snapshot import read_file_snapshot
+from hwinspector.probes.machine.sections import Section, collect_live, sections_from_snapshot
+from hwinspector.probes.machine.snapshot import read_file_snapshot
+from hwinspector.probes.telemetry.recording import Recording
 from hwinspector.report.diff import ChannelStats, Side
 
 LIVE = "live"
@@ -116,7 +116,7 @@ def align_privacy(a: Side, b: Side, key_path: Path | None = None) -> tuple[Side,
 
 
 def _dump_context(side: Side) -> Any:
-    from hwinspector.probes.bundle_snapshot import device_from_json
+    from hwinspector.probes.bundle.snapshot import device_from_json
     from hwinspector.report.privacy import PrivacyContext
     from hwinspector.report.privacy_context import device_identifiers
 

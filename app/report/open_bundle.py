@@ -1,6 +1,6 @@
 """Opening evidence bundles: safe extraction, checksum verification, and what the GUI says about one.
 
-The reading itself lives in ``hwinspector.probes.bundle_reader`` (Qt-free, no app imports) so that
+The reading itself lives in ``hwinspector.probes.bundle.reader`` (Qt-free, no app imports) so that
 ``probes.snapshot.load_snapshot`` opens bundles for every CLI command and the GUI alike.
 """
 
@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hwinspector.probes.bundle_reader import (
+from hwinspector.probes.bundle.reader import (
     DEFAULT_LIMITS,
     Limits,
     OpenedBundle,
@@ -21,8 +21,8 @@ from hwinspector.probes.bundle_reader import (
     process_temp_dir,
 )
 from hwinspector.probes.errors import InputFormatError
-from hwinspector.probes.recording import Recording
-from hwinspector.probes.snapshot import Snapshot
+from hwinspector.probes.machine.snapshot import Snapshot
+from hwinspector.probes.telemetry.recording import Recording
 
 __all__ = [
     "DEFAULT_LIMITS",

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from hwinspector.probes.devices import Device
-from hwinspector.probes.edid import decode_edid
+from hwinspector.probes.devices.tree import Device
+from hwinspector.probes.graphics.edid.decode import decode_edid
 from hwinspector.report.privacy_rules import (
     SYSTEM_USERS,
     hint_category,

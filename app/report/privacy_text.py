@@ -8,7 +8,7 @@ import hmac
 import re
 from collections.abc import Callable, Iterable
 
-from hwinspector.probes.edid import serial_masked
+from hwinspector.probes.graphics.edid.decode import serial_masked
 from hwinspector.report import privacy_rules as R
 from hwinspector.report.privacy_context import edid_identifiers
 from hwinspector.report.privacy_rules import CATEGORIES, is_placeholder

@@ -235,7 +235,7 @@ def _telemetry(recording: bytes | None) -> str:
     if recording is None:
         return ""
     from hwinspector.probes.errors import InputFormatError
-    from hwinspector.probes.recording import read_recording
+    from hwinspector.probes.telemetry.recording import read_recording
 
     fd, name = tempfile.mkstemp(suffix=".jsonl.gz")
     try:

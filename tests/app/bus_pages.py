@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from hwinspector.bus_bridge import BusBridge
 from hwinspector.pages.base import Page
 from hwinspector.pages.power import PowerPage
-from hwinspector.probes.snapshot import Snapshot, Source
+from hwinspector.probes.machine.snapshot import Snapshot, Source
 
 LIVE = Snapshot(Source("live", "live machine"), ())
 P = TypeVar("P", bound=Page)

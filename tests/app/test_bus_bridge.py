@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 from hwinspector.bus_bridge import BusBridge
-from hwinspector.probes.bus import (
+from hwinspector.probes.services.bus import (
     FirmwareInfo,
     PowerProfiles,
     ProfileSwitchResult,

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QLabel
 
 from hwinspector.main_window import MainWindow
 from hwinspector.pages.compare import ComparePage
-from hwinspector.probes.machine import Section, sections_from_snapshot
-from hwinspector.probes.snapshot import load_snapshot
+from hwinspector.probes.machine.sections import Section, sections_from_snapshot
+from hwinspector.probes.machine.snapshot import load_snapshot
 from tests.report.bundles import LAPTOP, NAME, laptop_snapshot, member, minimal_members, recording_bytes, tar_xz
 from tests.report.bundles import write_laptop_bundle as write_bundle
 

@@ -17,7 +17,7 @@ from hwinspector.models.firmware import FirmwareColumn, SecurityColumn, parse_hs
 from hwinspector.models.live_table import ValueRole
 from hwinspector.pages import discover_pages
 from hwinspector.pages.firmware import FirmwarePage, copy_rows
-from hwinspector.probes.snapshot import Snapshot, Source
+from hwinspector.probes.machine.snapshot import Snapshot, Source
 from tests.app.bus_pages import bus_page_maker
 from tests.dbusmock_templates import fwupd as template
 from tests.dbusmock_templates.mockbus import FWUPD_TEMPLATE, PrivateSystemBus, private_system_bus

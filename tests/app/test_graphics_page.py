@@ -13,16 +13,16 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from hwinspector.collectors_graphics import GraphicsStack, read_live_stack
+from hwinspector.collectors.graphics import GraphicsStack, read_live_stack
 from hwinspector.models.graphics import ElementRole, GraphicsChainModel, build_picture
 from hwinspector.pages.graphics import GraphicsPage
-from hwinspector.probes.gl import PROFILE_COMPAT, PROFILE_CORE, GlContext, GlDisplay, GlInfo
-from hwinspector.probes.gl_text import parse_glxinfo
-from hwinspector.probes.hotplug import HotplugEvent
-from hwinspector.probes.snapshot import Snapshot, Source, read_file_snapshot
-from hwinspector.probes.vulkan import VulkanDevice, VulkanInfo, parse_vulkaninfo_summary
+from hwinspector.probes.devices.hotplug import HotplugEvent
+from hwinspector.probes.graphics.gl.probe import PROFILE_COMPAT, PROFILE_CORE, GlContext, GlDisplay, GlInfo
+from hwinspector.probes.graphics.gl.text import parse_glxinfo
+from hwinspector.probes.graphics.vulkan.probe import VulkanDevice, VulkanInfo, parse_vulkaninfo_summary
+from hwinspector.probes.machine.snapshot import Snapshot, Source, read_file_snapshot
 from hwinspector.widgets.chain_view import ChainRole
-from tests.probes import drm_trees as trees
+from tests.probes.graphics import drm_trees as trees
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 LAPTOP = DATA / "umockdev" / "laptop.umockdev"
@@ -265,7 +265,7 @@ def test_gpu_without_driver_and_firmware_framebuffer(qtbot, roots) -> None:  # t
 
 
 def test_nvidia_proprietary_linked_by_ids_and_glx(qtbot, roots) -> None:  # type: ignore[no-untyped-def]
-    from hwinspector.probes.gl import RendererQuery
+    from hwinspector.probes.graphics.gl.probe import RendererQuery
 
     paths = trees.nvidia_desktop(roots[0], roots[2])
     # GLX on the NVIDIA driver says nothing about DRM nodes; GLX_MESA_query_renderer is Mesa's: the

@@ -12,7 +12,7 @@ from hwinspector.main_window import MainWindow
 from hwinspector.pages import discover_pages
 from hwinspector.pages.devices import DevicesPage
 from hwinspector.pages.drivers import DriversPage
-from hwinspector.probes.snapshot import load_snapshot
+from hwinspector.probes.machine.snapshot import load_snapshot
 
 
 @pytest.fixture

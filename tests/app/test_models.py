@@ -11,9 +11,9 @@ import pytest
 
 from hwinspector.models.device_tree import HIGHLIGHT_SECONDS, DeviceTreeModel, PathRole
 from hwinspector.models.drivers import BindingsModel, ProblemsModel
-from hwinspector.probes.devices import Device, make_device
-from hwinspector.probes.hotplug import Coalescer, HotplugEvent
-from hwinspector.probes.snapshot import load_snapshot
+from hwinspector.probes.devices.hotplug import Coalescer, HotplugEvent
+from hwinspector.probes.devices.tree import Device, make_device
+from hwinspector.probes.machine.snapshot import load_snapshot
 
 
 def _snap(corpus: Path, name: str = "DELL_XPS1340.txt"):  # type: ignore[no-untyped-def]

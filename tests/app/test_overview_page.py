@@ -12,12 +12,12 @@ from PySide6.QtWidgets import QApplication, QLabel
 from hwinspector.gui import apply_theme
 from hwinspector.pages.overview import OverviewPage, cards_of
 from hwinspector.presentation import PresentationWindow, TileSource, contrast_palette
-from hwinspector.probes.checks_base import Status
-from hwinspector.probes.machine import Section
-from hwinspector.probes.scorecard import run_scorecard
-from hwinspector.probes.snapshot import Snapshot, Source, load_snapshot
+from hwinspector.probes.checks.base import Status
+from hwinspector.probes.checks.scorecard import run_scorecard
+from hwinspector.probes.machine.sections import Section
+from hwinspector.probes.machine.snapshot import Snapshot, Source, load_snapshot
 from hwinspector.widgets.scorecard import CardData, ScorecardView, VerdictCard
-from tests.probes.scorecard_sections import LAPTOP_IDENTITY, gl, gpu, make, supply
+from tests.probes.checks.scorecard_sections import LAPTOP_IDENTITY, gl, gpu, make, supply
 from tests.probes.sysfs_builder import acpi_battery, hwmon, platform_device, rapl_zone
 
 LIVE = Snapshot(Source("live", "live machine"), ())

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QAbstractItemModel, Qt
 
-from hwinspector.collectors_sensors import PowerReading, PowerSource
+from hwinspector.collectors.sensors import PowerReading, PowerSource
 from hwinspector.models.live_table import ValueRole
 from hwinspector.models.power import RaplColumn, SupplyColumn, format_duration, time_estimate
 from hwinspector.pages.power import PowerPage
-from hwinspector.probes.powercap import RAPL_ROOT_ONLY_REASON
-from hwinspector.probes.snapshot import Snapshot, Source
+from hwinspector.probes.machine.snapshot import Snapshot, Source
+from hwinspector.probes.power.powercap import RAPL_ROOT_ONLY_REASON
 from tests.probes.sysfs_builder import acpi_ac, acpi_battery, call_unprivileged, rapl_zone, shared_tmp
 
 LIVE = Snapshot(Source("live", "live machine"), ())

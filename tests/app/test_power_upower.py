@@ -11,8 +11,8 @@ import pytest
 from hwinspector.models.live_table import ValueRole
 from hwinspector.models.upower import PowerDrawLog, UPowerColumn, switcheroo_section
 from hwinspector.pages.power import PowerPage
-from hwinspector.probes.bus import SwitcherooInfo, read_power_report
-from hwinspector.probes.snapshot import Snapshot, Source
+from hwinspector.probes.machine.snapshot import Snapshot, Source
+from hwinspector.probes.services.bus import SwitcherooInfo, read_power_report
 from tests.app.bus_pages import WAIT_MS, power_tree
 from tests.app.bus_pages import make_page as make_page_body
 from tests.app.test_power_page import laptop
@@ -25,7 +25,7 @@ from tests.dbusmock_templates.mockbus import (
     set_device_props,
     spawn_upower,
 )
-from tests.probes.test_bus_upower import SCENARIOS, UNITS, number, parse_upower_dump, upower_dump, yes
+from tests.probes.services.test_upower import SCENARIOS, UNITS, number, parse_upower_dump, upower_dump, yes
 
 system_bus = pytest.fixture(private_system_bus)
 make_page = pytest.fixture(make_page_body)

@@ -14,10 +14,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from hwinspector.pages.telemetry import TelemetryPage
-from hwinspector.probes.channels import Catalogue, read_catalogue
-from hwinspector.probes.snapshot import Snapshot, Source
-from hwinspector.probes.telemetry import CommandSampler, TelemetrySession, effective_rate
-from tests.probes import drm_trees as trees
+from hwinspector.probes.machine.snapshot import Snapshot, Source
+from hwinspector.probes.telemetry.channels import Catalogue, read_catalogue
+from hwinspector.probes.telemetry.session import CommandSampler, TelemetrySession, effective_rate
+from tests.probes.graphics import drm_trees as trees
 
 SLOT = "0000:01:00.0"
 FIELDS = "pci.bus_id,utilization.gpu,power.draw,temperature.gpu,clocks.sm,memory.used"
@@ -109,7 +109,7 @@ def test_session_mixes_files_and_nvidia_smi_and_survives_its_failure(nvidia, tmp
     temp = next(c for c in cat.channels if c.id == f"gpu:{SLOT}/temp")
     # a rate chosen by the user caps file channels; a command channel never goes above its own 1 Hz
     assert effective_rate(power, 500.0) == 1.0 and effective_rate(power, 0.5) == 0.5
-    from hwinspector.probes.channels import Channel
+    from hwinspector.probes.telemetry.channels import Channel
 
     coretemp = Channel("hwmon:coretemp/temp1", "coretemp", "°C", str(tmp_path / "temp1_input"), 0.001, 1.0,
                        "gauge", "coretemp", True, None)  # fmt: skip
@@ -145,7 +145,7 @@ def test_session_mixes_files_and_nvidia_smi_and_survives_its_failure(nvidia, tmp
 def test_one_shot_readings_run_nvidia_smi_once_for_all_its_channels(nvidia, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """`hwinspector telemetry` and the Overview tiles read channels once: NVIDIA ones come from one run of
     nvidia-smi (they are not files), the rest from sysfs as before; a failing nvidia-smi is a reason."""
-    from hwinspector.probes.channels import read_channel_values
+    from hwinspector.probes.telemetry.channels import read_channel_values
 
     cat, log = nvidia
     gpu = [c for c in cat.channels if c.id.startswith(f"gpu:{SLOT}/")]

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from hwinspector.pages.telemetry import TelemetryPage
-from hwinspector.probes.channels import Catalogue, Channel
-from hwinspector.probes.devices import make_device
-from hwinspector.probes.hotplug import HotplugEvent
-from hwinspector.probes.recording import read_recording
-from hwinspector.probes.snapshot import Snapshot, Source
+from hwinspector.probes.devices.hotplug import HotplugEvent
+from hwinspector.probes.devices.tree import make_device
+from hwinspector.probes.machine.snapshot import Snapshot, Source
+from hwinspector.probes.telemetry.channels import Catalogue, Channel
+from hwinspector.probes.telemetry.recording import read_recording
 
 
 def _catalogue(tmp_path: Path) -> Catalogue:

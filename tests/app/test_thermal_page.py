@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 
-from hwinspector.collectors_sensors import CPU, FIRST_INTERVAL_S, MAX_DUTY, PollWorker, ThermalSource
+from hwinspector.collectors.sensors import CPU, FIRST_INTERVAL_S, MAX_DUTY, PollWorker, ThermalSource
 from hwinspector.models.cpu import RATE, USAGE, FreqColumn
 from hwinspector.models.live_table import FractionRole, ItemRole, LevelRole, ValueRole
 from hwinspector.models.thermal import CoolingColumn, SensorColumn, ZoneColumn
 from hwinspector.pages.thermal import CPU_TAB, SENSORS_TAB, ThermalPage
-from hwinspector.probes.hwmon import HwmonChip
-from hwinspector.probes.snapshot import Snapshot, Source
+from hwinspector.probes.machine.snapshot import Snapshot, Source
+from hwinspector.probes.power.hwmon import HwmonChip
 from tests.probes.sysfs_builder import (
     cooling_device,
     cpu,

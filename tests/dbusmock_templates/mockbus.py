@@ -22,7 +22,7 @@ import dbus
 import pytest
 from dbusmock import BusType, SpawnedMock
 
-from hwinspector.probes.bus import BusEvent, ServiceUpdate, SystemBusWatcher, TimelineEvent
+from hwinspector.probes.services.bus import BusEvent, ServiceUpdate, SystemBusWatcher, TimelineEvent
 
 TEMPLATES = Path(__file__).resolve().parent
 SWITCHEROO_TEMPLATE = str(TEMPLATES / "switcheroo_control.py")

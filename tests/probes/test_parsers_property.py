@@ -11,10 +11,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hwinspector.probes.devices.udevdump import parse_dump
 from hwinspector.probes.errors import InputFormatError
 from hwinspector.probes.kernel_log import find_firmware_failures, parse_dmesg_text, parse_kmsg_record
-from hwinspector.probes.recording import read_recording
-from hwinspector.probes.udevdump import parse_dump
+from hwinspector.probes.telemetry.recording import read_recording
 
 FAST = settings(
     max_examples=300, derandomize=True, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from hwinspector.probes.channels import Channel
-from hwinspector.probes.machine import Section, sections_from_snapshot
-from hwinspector.probes.recording import RecordingWriter
-from hwinspector.probes.snapshot import Snapshot, read_file_snapshot
+from hwinspector.probes.machine.sections import Section, sections_from_snapshot
+from hwinspector.probes.machine.snapshot import Snapshot, read_file_snapshot
+from hwinspector.probes.telemetry.channels import Channel
+from hwinspector.probes.telemetry.recording import RecordingWriter
 from hwinspector.report.bundle import Artifact, iso_utc, write_bundle
 
 DATA = Path(__file__).resolve().parent.parent / "data"

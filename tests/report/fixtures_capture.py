@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from hwinspector.probes.machine import SECTIONS, Section
+from hwinspector.probes.machine.sections import SECTIONS, Section
 from hwinspector.report.assemble import PrivacySetup
 from hwinspector.report.capture import CaptureOptions
 from hwinspector.report.privacy import PrivacyContext

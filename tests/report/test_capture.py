@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from hwinspector.probes.edid import decode_edid
-from hwinspector.probes.recording import read_recording
+from hwinspector.probes.graphics.edid.decode import decode_edid
+from hwinspector.probes.telemetry.recording import read_recording
 from hwinspector.report import raw_collectors as rc
 from hwinspector.report.assemble import redact
 from hwinspector.report.bundle import read_members

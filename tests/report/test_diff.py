@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hwinspector.probes.errors import InputFormatError
-from hwinspector.probes.machine import Section, sections_from_snapshot
+from hwinspector.probes.machine.sections import Section, sections_from_snapshot
 from hwinspector.report.diff import Change, diff
 from hwinspector.report.diff_sides import align_privacy, load_side
 from hwinspector.report.privacy import PrivacyFilter, load_or_create_key
@@ -152,7 +152,7 @@ def _dump_with_usb_nic(tmp_path: Path) -> Path:
 def _redacted_bundle(tmp_path: Path, dump: Path, key: bytes) -> Path:
     import hashlib
 
-    from hwinspector.probes.snapshot import read_file_snapshot
+    from hwinspector.probes.machine.snapshot import read_file_snapshot
     from hwinspector.report.bundle import Artifact, write_bundle
     from hwinspector.report.open_bundle import open_bundle
 

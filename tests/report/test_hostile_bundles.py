@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from hwinspector.probes.bundle_reader import Limits, process_temp_dir
+from hwinspector.probes.bundle.reader import Limits, process_temp_dir
 from hwinspector.probes.errors import InputFormatError
-from hwinspector.probes.snapshot import load_snapshot
+from hwinspector.probes.machine.snapshot import load_snapshot
 from hwinspector.report.open_bundle import describe_source, open_bundle, verify_bundle
 from tests.report.bundles import NAME, member, minimal_members, tar_xz
 

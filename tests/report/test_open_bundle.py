@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from hwinspector import cli
-from hwinspector.probes.bundle_reader import process_temp_dir
-from hwinspector.probes.machine import sections_from_snapshot
-from hwinspector.probes.snapshot import load_snapshot
+from hwinspector.probes.bundle.reader import process_temp_dir
+from hwinspector.probes.machine.sections import sections_from_snapshot
+from hwinspector.probes.machine.snapshot import load_snapshot
 from hwinspector.report.open_bundle import describe_source, load_recording, open_bundle, verify_bundle
 from tests.report.bundles import CREATED, LAPTOP, NAME, laptop_snapshot, recording_bytes, write_laptop_bundle
 

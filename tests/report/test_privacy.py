@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hwinspector.probes.channels import Channel
-from hwinspector.probes.edid import decode_edid, edid_bytes
-from hwinspector.probes.recording import RecordingWriter, read_recording
-from hwinspector.probes.udevdump import parse_dump
+from hwinspector.probes.devices.udevdump import parse_dump
+from hwinspector.probes.graphics.edid.decode import decode_edid, edid_bytes
+from hwinspector.probes.telemetry.channels import Channel
+from hwinspector.probes.telemetry.recording import RecordingWriter, read_recording
 from hwinspector.report.privacy import (
     CATEGORIES,
     PrivacyContext,

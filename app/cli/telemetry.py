@@ -1,0 +1,241 @@
+"""CLI: ``telemetry`` lists every channel with a reading; ``record`` samples them to a file headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from hwinspector.probes.errors import InputFormatError
+from hwinspector.probes.telemetry.channels import Channel, read_catalogue, read_channel_values
+from hwinspector.probes.telemetry.recording import Recording, RecordingWriter, read_recording
+from hwinspector.probes.telemetry.session import MAX_USER_RATE_HZ, TelemetrySession, default_selection, select_channels
+
+COUNTER_INTERVAL_S = 0.25
+
+
+def register(sub: Any) -> None:
+    tel = sub.add_parser("telemetry", help="list every telemetry channel with a current reading")
+    tel.add_argument("--json", action="store_true", help="machine-readable output")
+    tel.add_argument(
+        "--from", dest="source", metavar="RECORDING", help="list the channels of a recording (or a bundle's) instead"
+    )
+    rec = sub.add_parser("record", help="record telemetry channels to a file (.jsonl.gz or .csv)")
+    rec.add_argument(
+        "--rate",
+        type=float,
+        metavar="HZ",
+        help="sampling rate for every channel (max 1000); default: each channel's sensible maximum",
+    )
+    rec.add_argument("--duration", type=float, required=True, metavar="S", help="seconds to record")
+    rec.add_argument(
+        "--channels",
+        nargs="+",
+        metavar="GLOB",
+        help="channel ids or labels (shell patterns); "
+        "default: package power, CPU temperature, per-core frequency, battery power",
+    )
+    rec.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.jsonl.gz (replayable) or FILE.csv")
+    rec.add_argument("--note", action="append", default=[], metavar="TEXT", help="a marker at the start (repeatable)")
+
+
+def _channel_json(ch: Channel, value: float | None, why: str | None) -> dict[str, Any]:
+    return {
+        "id": ch.id,
+        "label": ch.label,
+        "unit": ch.unit,
+        "kind": ch.kind,
+        "source": ch.path,
+        "max_rate_hz": ch.max_rate_hz,
+        "device": ch.device,
+        "readable": ch.readable,
+        "reason": ch.reason if not ch.readable else why,
+        "value": value,
+    }
+
+
+def _recording_from(path: Path) -> Recording:
+    """A recording file, or the recording inside an evidence bundle."""
+    from hwinspector.probes.bundle.reader import is_bundle
+
+    if path.is_file() and is_bundle(path):
+        from hwinspector.report.open_bundle import load_recording
+
+        rec = load_recording(path)
+        if rec is None:
+            raise InputFormatError(str(path), "this bundle holds no telemetry recording")
+        return rec
+    return read_recording(path)
+
+
+def cmd_telemetry(args: argparse.Namespace) -> int:
+    if args.source:
+        rec = _recording_from(Path(args.source))
+        rows = [
+            {
+                "id": c.id,
+                "label": c.label,
+                "unit": c.unit,
+                "kind": c.kind,
+                "rate_hz": c.rate_hz,
+                "samples": len(rec.series[c.id][0]),
+                "last": (float(rec.series[c.id][1][-1]) if len(rec.series[c.id][1]) else None),
+            }
+            for c in rec.channels
+        ]
+        if args.json:
+            json.dump(
+                {
+                    "source": {
+                        "kind": "recording",
+                        "path": args.source,
+                        "complete": rec.complete,
+                        "warnings": list(rec.warnings),
+                        "duration_s": rec.duration_s,
+                    },
+                    "channels": rows,
+                },
+                sys.stdout,
+                indent=1,
+                allow_nan=False,
+                default=str,
+            )
+            sys.stdout.write("\n")
+            return 0
+        print(f"{args.source}: {len(rows)} channels, {rec.duration_s:.1f} s, {len(rec.markers)} markers")
+        for w in rec.warnings:
+            print(f"note: {w}")
+        for r in rows:
+            print(f"  {r['id']:40} {r['samples']:>8} samples  last {r['last']} {r['unit']}")
+        return 0
+    cat = read_catalogue()
+    readable = [c for c in cat.channels if c.readable]
+    # A counter's reading is a running total: its value is the rate between two readings.
+    t1, first = time.monotonic(), {r.id: r for r in read_channel_values(readable)}
+    if any(c.kind == "counter" for c in readable):
+        time.sleep(COUNTER_INTERVAL_S)
+    t2, second = time.monotonic(), {r.id: r for r in read_channel_values(readable)}
+    out = []
+    for ch in cat.channels:
+        a, b = first.get(ch.id), second.get(ch.id)
+        value = b.value if b is not None else None
+        why = b.reason if b is not None else None
+        if ch.kind == "counter" and a is not None and b is not None:
+            value = None
+            if a.value is not None and b.value is not None:
+                delta = b.value - a.value
+                if delta < 0 and ch.wrap_raw:
+                    delta += ch.wrap_raw * ch.scale
+                value = delta / (t2 - t1) if delta >= 0 else None
+                why = None if value is not None else "counter went backwards (reset)"
+        out.append(_channel_json(ch, value, why))
+    if args.json:
+        json.dump(
+            {"source": {"kind": "live"}, "channels": out, "unavailable": dict(cat.unavailable)}, sys.stdout, indent=1
+        )
+        sys.stdout.write("\n")
+        return 0
+    if not out:
+        print("No telemetry channels on this machine.")
+    for name, why in cat.unavailable.items():
+        print(f"{name}: not available: {why}")
+    for c in out:
+        if not c["readable"]:
+            shown = f"not readable: {c['reason']}"
+        elif c["value"] is None:
+            shown = f"no reading: {c['reason']}"
+        else:
+            shown = f"{c['value']:.6g} {c['unit']}"
+        print(f"{c['id']:40} {c['label'][:40]:40} {c['max_rate_hz']:>7g} Hz  {shown}")
+    return 0
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    if args.rate is not None and not 0 < args.rate <= MAX_USER_RATE_HZ:
+        print(f"hwinspector: --rate must be in (0, {MAX_USER_RATE_HZ:g}] Hz", file=sys.stderr)
+        return 2
+    if not args.duration > 0:
+        print("hwinspector: --duration must be positive", file=sys.stderr)
+        return 2
+    out = Path(args.output)
+    if not (out.name.endswith(".jsonl.gz") or out.suffix.lower() == ".csv"):
+        print("hwinspector: -o must end in .jsonl.gz or .csv", file=sys.stderr)
+        return 2
+    channels = [c for c in read_catalogue().channels if c.readable]
+    chosen = select_channels(channels, args.channels) if args.channels else default_selection(channels)
+    if not chosen:
+        print(
+            "hwinspector: no readable channel matches" + (f" {args.channels}" if args.channels else ""), file=sys.stderr
+        )
+        return 2
+    session = TelemetrySession(chosen, args.rate, history_s=2.0)
+    rates = [args.rate or c.max_rate_hz for c in chosen]
+    try:
+        writer = RecordingWriter(out, chosen, rates, meta={"generator": "hwinspector record"})
+    except OSError as exc:
+        print(f"hwinspector: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    stop = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    if session.notice:
+        print(f"note: {session.notice}", file=sys.stderr)
+    session.start()
+    for note in args.note:
+        writer.add_marker(time.monotonic_ns(), note)
+    t0 = time.monotonic()
+    tty = sys.stderr.isatty()
+    last_line = 0.0
+    try:
+        while not stop and (elapsed := time.monotonic() - t0) < args.duration:
+            time.sleep(min(0.1, max(0.0, args.duration - elapsed)))
+            for chans, t, v in session.poll():
+                writer.write_rows(chans, t, v)
+            if writer.error:
+                print(f"\nhwinspector: {writer.error}", file=sys.stderr)
+                break
+            if time.monotonic() - last_line >= (0.2 if tty else 5.0):
+                last_line = time.monotonic()
+                cost = session.cost()
+                line = (
+                    f"recording {len(chosen)} channels: {min(elapsed, args.duration):5.1f}/{args.duration:g} s, "
+                    f"{writer.rows_written} rows, lost {cost['lost_ticks']:.0f} ticks, "
+                    f"sampler CPU {cost['cpu_percent']:.1f}%"
+                )
+                print(("\r" + line) if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
+        session.stop()
+        for chans, t, v in session.poll():
+            writer.write_rows(chans, t, v)
+    finally:
+        cost = session.cost()
+        session.close()
+        writer.close({k: round(v, 3) for k, v in cost.items()})
+    if tty:
+        print(file=sys.stderr)
+    print(
+        f"wrote {out}: {writer.rows_written} rows of {len(chosen)} channels"
+        + (f" ({writer.error})" if writer.error else "")
+    )
+    return 1 if writer.error else 0
+
+
+def run(args: argparse.Namespace) -> int | None:
+    """Handle the command if it is one of ours; None otherwise."""
+    try:
+        if args.command == "telemetry":
+            return cmd_telemetry(args)
+        if args.command == "record":
+            return cmd_record(args)
+    except InputFormatError as exc:
+        print(f"hwinspector: {exc}", file=sys.stderr)
+        return 2
+    return None

@@ -1,0 +1,515 @@
+"""File → Capture evidence…: notes and steps, options, a progress view of every step, a privacy preview, save.
+
+The capture runs on a worker thread; the privacy preview re-runs the filter (on the thread pool) when
+the user relaxes a category; screenshots are rendered here, on the GUI thread, from redacted data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QBuffer, QIODevice, Qt, QThread, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hwinspector.collectors.telemetry import run_in_background
+from hwinspector.probes.machine.snapshot import Snapshot, Source, SystemInfo
+from hwinspector.report.assemble import PrivacySetup, Redacted, categories, redact
+from hwinspector.report.bundle import Artifact
+from hwinspector.report.capture import (
+    Cancelled,
+    CaptureControl,
+    CaptureOptions,
+    Collected,
+    RecordingOptions,
+    Step,
+    collect,
+    default_output,
+    save,
+)
+
+SCREENSHOT_PAGES = ("overview", "devices", "drivers", "graphics")
+MAX_FINDINGS_SHOWN = 50
+STATE_TEXT = {"running": "running…", "ok": "done", "failed": "failed", "timeout": "timed out", "skipped": "skipped"}
+
+
+def snapshot_from_sections(sections: Mapping[str, Mapping[str, Any]], label: str) -> Snapshot:
+    """A snapshot of the redacted devices and drivers sections: what the screenshots may show."""
+    from hwinspector.probes.devices import drivers as drv
+    from hwinspector.probes.devices.tree import Device
+
+    devs = (sections.get("devices") or {}).get("data") or {}
+    dr = (sections.get("drivers") or {}).get("data") or {}
+    devices = tuple(
+        Device(
+            d["path"],
+            d.get("parent"),
+            d.get("subsystem"),
+            d.get("devtype"),
+            d.get("driver"),
+            d.get("name") or "",
+            d.get("kind") or "Other",
+            d.get("properties") or {},
+            d.get("attributes") or {},
+            d.get("binary_attributes") or {},
+            d.get("module"),
+            tuple(d.get("errors") or ()),
+        )
+        for d in devs.get("devices") or []
+    )
+    bindings = tuple(
+        drv.Binding(
+            b["driver"],
+            b.get("module"),
+            b.get("bus"),
+            tuple(b.get("devices") or ()),
+            b.get("module_version"),
+            b.get("srcversion"),
+            tuple((b.get("parameters") or {}).items()),
+        )
+        for b in dr.get("bindings") or []
+    )
+    problems = tuple(
+        drv.Problem(
+            p.get("path"),
+            p.get("kind", ""),
+            p.get("severity", "warning"),
+            p.get("subsystem"),
+            p.get("modalias"),
+            p.get("detail", ""),
+            tuple(p.get("candidates") or ()),
+            p.get("name", ""),
+        )
+        for p in dr.get("problems") or []
+    )
+    ident = (sections.get("identity") or {}).get("data") or {}
+    system = SystemInfo(ident.get("kernel"), ident.get("os_name"), True, ident.get("vendor"), ident.get("product"))
+    return Snapshot(Source("bundle", label, None, ("redacted capture",)), devices, bindings, problems, None, system)
+
+
+def render_screenshots(red: Redacted, size: tuple[int, int] = (1280, 800)) -> list[Artifact]:
+    """The main pages rendered offscreen from the redacted sections (GUI thread; makes a QApplication if needed)."""
+    from hwinspector.main_window import MainWindow
+
+    if QApplication.instance() is None:
+        QApplication(["hwinspector"])  # the CLI's --screenshots: offscreen, set up by the caller
+    window = MainWindow(live_updates=False)
+    window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    out = []
+    try:
+        window.resize(*size)
+        window.show_snapshot(snapshot_from_sections(red.sections, "this capture"))
+        window.banner.hide()  # "not the live machine": true, but noise on the capture's own pictures
+        window.show()
+        for page in SCREENSHOT_PAGES:
+            if not window.show_page(page):
+                continue
+            for _ in range(5):
+                QApplication.processEvents()
+            buf = QBuffer()
+            buf.open(QIODevice.OpenModeFlag.WriteOnly)
+            window.grab().save(buf, "PNG")
+            out.append(
+                Artifact(
+                    f"attachments/screenshot-{page}.png",
+                    bytes(buf.data().data()),
+                    "attachment",
+                    "image/png",
+                    "screenshots",
+                    {"probe": f"hwinspector main window, page {page}, offscreen"},
+                )
+            )
+    finally:
+        window.shutdown()
+        window.close()
+        window.deleteLater()
+    return out
+
+
+class CaptureThread(QThread):
+    """Gathers the privacy context and runs ``collect`` off the GUI thread."""
+
+    step = Signal(object)  # Step
+    collected = Signal(object, object)  # Collected, PrivacySetup | None
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        options: CaptureOptions,
+        redact_on: bool,
+        key: bytes | None,
+        key_path: Path | None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.options, self.redact_on, self.key, self.key_path = options, redact_on, key, key_path
+        self.control = CaptureControl()
+
+    def run(self) -> None:
+        try:
+            setup = PrivacySetup.load(self.options, self.key, self.key_path) if self.redact_on else None
+            result = collect(self.options, self.step.emit, self.control)
+        except Cancelled:
+            self.failed.emit("Cancelled.")
+            return
+        except Exception as exc:  # shown in the dialog; the GUI must survive a capture bug
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            return
+        self.collected.emit(result, setup)
+
+
+class CaptureDialog(QDialog):
+    """Describe → Collecting → Privacy preview → Saved."""
+
+    saved = Signal(str)  # the bundle's path
+    redacted = Signal()  # a preview pass finished
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        base: CaptureOptions | None = None,
+        key: bytes | None = None,
+        key_path: Path | None = None,
+        directory: Path | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Capture evidence")
+        self.resize(760, 620)
+        self.base = base or CaptureOptions()
+        self._key, self._key_path = key, key_path
+        self.directory = directory or Path.home()
+        self.thread_: CaptureThread | None = None
+        self.collected_: Collected | None = None
+        self.setup: PrivacySetup | None = None
+        self.red: Redacted | None = None
+        self.relaxed: set[str] = set()
+        self._items: dict[str, QTreeWidgetItem] = {}
+        self.stack = QStackedWidget()
+        for build in (self._describe_page, self._progress_page, self._privacy_page, self._done_page):
+            self.stack.addWidget(build())
+        QVBoxLayout(self).addWidget(self.stack)
+
+    # --- page 1: notes, steps, options -------------------------------------------------------------
+
+    def _describe_page(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.addWidget(
+            QLabel("Describe what you tested. Everything below goes into the bundle, after the privacy filter.")
+        )
+        self.notes = QPlainTextEdit()
+        self.notes.setPlaceholderText("What were you testing? What did you expect, what happened?")
+        lay.addWidget(QLabel("Notes"))
+        lay.addWidget(self.notes, 2)
+        lay.addWidget(QLabel("Steps (in order; during a recording each can be marked on the timeline)"))
+        self.steps = QListWidget()
+        row = QHBoxLayout()
+        self.step_edit = QLineEdit()
+        self.step_edit.setPlaceholderText("e.g. Close the lid for 10 s")
+        self.step_edit.returnPressed.connect(self.add_step)
+        self.add_step_button = QPushButton("Add step")
+        self.add_step_button.clicked.connect(self.add_step)
+        self.remove_step_button = QPushButton("Remove")
+        self.remove_step_button.clicked.connect(lambda: self.steps.takeItem(self.steps.currentRow()))
+        for x in (self.step_edit, self.add_step_button, self.remove_step_button):
+            row.addWidget(x)
+        lay.addLayout(row)
+        lay.addWidget(self.steps, 1)
+        opts = QGroupBox("Options")
+        form = QFormLayout(opts)
+        rec = QHBoxLayout()
+        self.record_box = QCheckBox("Record telemetry for")
+        self.duration = QSpinBox()
+        self.duration.setRange(1, 3600)
+        self.duration.setValue(30)
+        self.duration.setSuffix(" s")
+        rec.addWidget(self.record_box)
+        rec.addWidget(self.duration)
+        rec.addStretch(1)
+        form.addRow(rec)
+        self.screenshots_box = QCheckBox("Add screenshots of the main pages")
+        self.gl_box = QCheckBox("Probe OpenGL and Vulkan")
+        self.gl_box.setChecked(self.base.include_gl)
+        self.no_redact_box = QCheckBox("Do not redact identifying values (serials, addresses, names)")
+        self.no_redact_box.setToolTip(
+            "Share such a bundle only with people you trust; the manifest says it is not redacted"
+        )
+        for box in (self.screenshots_box, self.gl_box, self.no_redact_box):
+            form.addRow(box)
+        lay.addWidget(opts)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.reject)
+        self.start_button = QPushButton("Start capture")
+        self.start_button.setDefault(True)
+        self.start_button.clicked.connect(self.start)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.start_button)
+        lay.addLayout(buttons)
+        return w
+
+    def add_step(self) -> None:
+        text = self.step_edit.text().strip()
+        if text:
+            self.steps.addItem(text)
+            self.step_edit.clear()
+
+    def step_texts(self) -> list[str]:
+        return [self.steps.item(i).text() for i in range(self.steps.count())]
+
+    def options(self) -> CaptureOptions:
+        from dataclasses import replace
+
+        rec = RecordingOptions(float(self.duration.value())) if self.record_box.isChecked() else None
+        return replace(
+            self.base,
+            notes=self.notes.toPlainText(),
+            steps=tuple(self.step_texts()),
+            recording=rec,
+            include_gl=self.gl_box.isChecked(),
+        )
+
+    # --- page 2: progress ----------------------------------------------------------------------------
+
+    def _progress_page(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        self.progress_label = QLabel("Collecting…")
+        self.progress_bar = QProgressBar()
+        self.step_tree = QTreeWidget()
+        self.step_tree.setHeaderLabels(["Step", "State", "Detail"])
+        self.step_tree.setRootIsDecorated(False)
+        self.step_tree.setColumnWidth(0, 260)
+        self.step_tree.setColumnWidth(1, 90)
+        self.recording_box = QGroupBox("Recording")
+        rl = QHBoxLayout(self.recording_box)
+        self.marker_combo = QComboBox()
+        self.marker_combo.setEditable(True)
+        self.marker_button = QPushButton("Mark on timeline")
+        self.marker_button.clicked.connect(self.add_marker)
+        self.stop_recording_button = QPushButton("Stop recording")
+        self.stop_recording_button.clicked.connect(self._stop_recording)
+        for control in (self.marker_combo, self.marker_button, self.stop_recording_button):
+            rl.addWidget(control)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self._cancel)
+        for x in (self.progress_label, self.progress_bar, self.recording_box, self.step_tree):
+            lay.addWidget(x)
+        lay.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
+        return w
+
+    def start(self) -> None:
+        opts = self.options()
+        self.step_tree.clear()
+        self._items.clear()
+        self.marker_combo.clear()
+        self.marker_combo.addItems(self.step_texts())
+        self.recording_box.setVisible(opts.recording is not None)
+        self.stack.setCurrentIndex(1)
+        self.thread_ = CaptureThread(opts, not self.no_redact_box.isChecked(), self._key, self._key_path, self)
+        self.thread_.step.connect(self.on_step)
+        self.thread_.collected.connect(self._collected)
+        self.thread_.failed.connect(self._failed)
+        self.thread_.start()
+
+    def on_step(self, step: Step) -> None:
+        item = self._items.get(step.name)
+        if item is None:
+            item = self._items[step.name] = QTreeWidgetItem(self.step_tree, [step.name, "", ""])
+        item.setText(1, STATE_TEXT.get(step.state, step.state))
+        item.setText(2, step.detail)
+        self.progress_bar.setRange(0, max(step.total, 1))
+        self.progress_bar.setValue(step.done)
+        self.progress_label.setText(f"{step.done} of {step.total} steps done: {step.name}")
+        if step.name == "telemetry recording" and step.state != "running":
+            self.recording_box.setEnabled(False)
+
+    def add_marker(self) -> None:
+        text = self.marker_combo.currentText().strip()
+        if text and self.thread_ is not None:
+            self.thread_.control.add_marker(text)
+
+    def _stop_recording(self) -> None:
+        if self.thread_ is not None:
+            self.thread_.control.stop_recording.set()
+
+    def _cancel(self) -> None:
+        if self.thread_ is not None and self.thread_.isRunning():
+            self.thread_.control.cancel()
+            self.progress_label.setText("Cancelling…")
+        else:
+            self.reject()
+
+    def _failed(self, message: str) -> None:
+        self.progress_label.setText(f"Capture stopped: {message}")
+        self.cancel_button.setText("Close")
+
+    def _collected(self, collected: Collected, setup: PrivacySetup | None) -> None:
+        self.collected_, self.setup = collected, setup
+        self.progress_label.setText(f"Collected {len(collected.raw)} outputs and {len(collected.sections)} sections.")
+        self.path_edit.setText(str(default_output(collected.report_id, self.directory)))
+        self.stack.setCurrentIndex(2)
+        self.rerun_filter()
+
+    # --- page 3: privacy preview and save -----------------------------------------------------------
+
+    def _privacy_page(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        self.privacy_label = QLabel()
+        self.privacy_label.setWordWrap(True)
+        lay.addWidget(self.privacy_label)
+        self.privacy_tree = QTreeWidget()
+        self.privacy_tree.setHeaderLabels(["What was found", "Becomes"])
+        self.privacy_tree.setColumnWidth(0, 360)
+        self.privacy_tree.itemChanged.connect(self._relax_changed)
+        lay.addWidget(self.privacy_tree, 1)
+        lay.addWidget(QLabel("Tick a category to keep its values as read (for example when the serial is the point)."))
+        row = QHBoxLayout()
+        self.path_edit = QLineEdit()
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        self.save_button = QPushButton("Save bundle")
+        self.save_button.clicked.connect(self.save_bundle)
+        for x in (QLabel("Save as"), self.path_edit, browse, self.save_button):
+            row.addWidget(x)
+        lay.addLayout(row)
+        return w
+
+    def rerun_filter(self) -> None:
+        collected, setup, relaxed = self.collected_, self.setup, frozenset(self.relaxed)
+        assert collected is not None
+        self.save_button.setEnabled(False)
+        self.privacy_label.setText("Applying the privacy filter…")
+        run_in_background(lambda: redact(collected, setup, relaxed), self._show_redacted, self._failed_preview)
+
+    def _failed_preview(self, message: str) -> None:
+        self.privacy_label.setText(f"The privacy filter failed: {message}. Nothing can be saved.")
+
+    def _show_redacted(self, red: object) -> None:
+        assert isinstance(red, Redacted)
+        self.red = red
+        self.privacy_tree.blockSignals(True)
+        self.privacy_tree.clear()
+        if not red.privacy.get("redacted"):
+            self.privacy_label.setText("Nothing will be redacted: you chose to keep identifying values as read.")
+        else:
+            cats = red.privacy["categories"]
+            total = sum(c["count"] for n, c in cats.items() if n not in self.relaxed)
+            self.privacy_label.setText(
+                f"{total} identifying values will be replaced by tokens "
+                f"(key {red.privacy['key_fingerprint']}). Review them before saving."
+            )
+            for cat in categories():
+                found = red.findings.get(cat) or []
+                if not found:
+                    continue
+                kept = cat in self.relaxed
+                top = QTreeWidgetItem(
+                    self.privacy_tree, [f"{cat} ({len(found)})", "kept as read" if kept else "masked"]
+                )
+                top.setData(0, Qt.ItemDataRole.UserRole, cat)
+                top.setFlags(top.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                top.setCheckState(0, Qt.CheckState.Checked if kept else Qt.CheckState.Unchecked)
+                for original, replacement in found[:MAX_FINDINGS_SHOWN]:
+                    QTreeWidgetItem(top, [original, original if kept else replacement])
+                if len(found) > MAX_FINDINGS_SHOWN:
+                    QTreeWidgetItem(top, [f"… {len(found) - MAX_FINDINGS_SHOWN} more", ""])
+            self.privacy_tree.expandAll()
+        self.privacy_tree.blockSignals(False)
+        self.save_button.setEnabled(True)
+        self.redacted.emit()
+
+    def _relax_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        cat = item.data(0, Qt.ItemDataRole.UserRole)
+        if not isinstance(cat, str) or column != 0:
+            return
+        if item.checkState(0) == Qt.CheckState.Checked:
+            self.relaxed.add(cat)
+        else:
+            self.relaxed.discard(cat)
+        self.rerun_filter()
+
+    def category_item(self, category: str) -> QTreeWidgetItem | None:
+        for i in range(self.privacy_tree.topLevelItemCount()):
+            item = self.privacy_tree.topLevelItem(i)
+            if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == category:
+                return item
+        return None
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save evidence bundle", self.path_edit.text(), "Bundles (*.tar.xz)")
+        if path:
+            self.path_edit.setText(path if path.endswith(".tar.xz") else path + ".tar.xz")
+
+    def save_bundle(self) -> None:
+        collected, setup, relaxed = self.collected_, self.setup, frozenset(self.relaxed)
+        assert collected is not None
+        out = Path(self.path_edit.text()).expanduser()
+        self.save_button.setEnabled(False)
+        self.privacy_label.setText("Saving…")
+        if self.screenshots_box.isChecked() and self.red is not None:
+            collected.attachments = render_screenshots(self.red)  # GUI thread: widgets live here
+
+        def write() -> Path:
+            return save(collected, redact(collected, setup, relaxed), out)
+
+        run_in_background(write, self._saved, self._failed_preview)
+
+    def _saved(self, path: object) -> None:
+        self.done_label.setText(f"Saved {path}\n\nOpen it on any machine with: hwinspector open {Path(str(path)).name}")
+        self.stack.setCurrentIndex(3)
+        self.saved.emit(str(path))
+
+    # --- page 4: done -------------------------------------------------------------------------------
+
+    def _done_page(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        self.done_label = QLabel()
+        self.done_label.setWordWrap(True)
+        self.done_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.done_label)
+        lay.addStretch(1)
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        lay.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        return w
+
+    def done(self, result: int) -> None:
+        if self.thread_ is not None and self.thread_.isRunning():
+            self.thread_.control.cancel()
+            self.thread_.wait(30000)
+        super().done(result)
+
+
+def open_capture_dialog(parent: QWidget | None = None) -> CaptureDialog:
+    """What File → Capture evidence… does: a non-modal dialog that the user can leave open while testing."""
+    dialog = CaptureDialog(parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    dialog.show()
+    return dialog

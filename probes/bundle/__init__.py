@@ -1,0 +1,1 @@
+"""Reading evidence bundles from anyone: safe extraction, manifest, checksums, the Snapshot inside."""

@@ -1,0 +1,1 @@
+"""The enablement scorecard and its checks, judged over a machine's sections."""

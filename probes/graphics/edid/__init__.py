@@ -1,0 +1,1 @@
+"""EDID decoding: base block, CTA-861 and DisplayID extensions."""

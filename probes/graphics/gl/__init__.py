@@ -1,0 +1,1 @@
+"""OpenGL through EGL and GLX, read in a child process, or from captured text."""

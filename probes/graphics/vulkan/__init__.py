@@ -1,0 +1,1 @@
+"""Vulkan drivers and devices through the loader, or from vulkaninfo text."""

@@ -1,0 +1,242 @@
+"""The whole machine as JSON-ready sections: what bundles store, what the scorecard judges, what pages show.
+
+Every section says whether it could be read and why not, so a check can tell "absent on this machine"
+from "not in this source" (a udevadm dump has no thermal data; that does not mean no sensors).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hwinspector.probes.devices.hotplug import umockdev_active
+from hwinspector.probes.errors import ProbeUnavailable
+
+SECTIONS = (
+    "identity",
+    "devices",
+    "drivers",
+    "graphics",
+    "gl",
+    "vulkan",
+    "session",
+    "power",
+    "thermal",
+    "cpu",
+    "sleep",
+    "kernel_log",
+    "services",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    name: str
+    available: bool
+    reason: str | None
+    data: Any  # JSON-ready: dicts, lists, str, int, float, bool, None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"available": self.available, "reason": self.reason, "data": self.data}
+
+    @classmethod
+    def from_json(cls, name: str, doc: Any) -> Section:
+        if not isinstance(doc, dict):
+            return cls(name, False, "malformed section", None)
+        return cls(name, bool(doc.get("available")), doc.get("reason"), doc.get("data"))
+
+
+def jsonable(obj: Any) -> Any:
+    """Dataclasses, enums, paths, tuples and bytes as plain JSON values (objects with to_json use it)."""
+    if hasattr(obj, "to_json") and callable(obj.to_json):
+        return jsonable(obj.to_json())
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, enum.Enum):
+        return jsonable(obj.value)
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, bytes):
+        return obj.hex()
+    if isinstance(obj, float) and obj != obj:  # NaN is not JSON
+        return None
+    return obj
+
+
+def _section(name: str, read: Callable[[], Any]) -> Section:
+    """Run one reader; its failure is this section's state, never the whole report's."""
+    try:
+        return Section(name, True, None, jsonable(read()))
+    except ProbeUnavailable as exc:
+        return Section(name, False, exc.reason, None)
+    except OSError as exc:
+        return Section(name, False, f"{exc.strerror or exc}", None)
+    except Exception as exc:  # a probe bug must not lose the rest of a capture; the reason says what broke
+        return Section(name, False, f"{type(exc).__name__}: {exc}", None)
+
+
+def read_sleep_states(sysfs: Path = Path("/sys")) -> dict[str, Any]:
+    """/sys/power/state and mem_sleep ("s2idle [deep]": the bracketed one is in use)."""
+
+    def words(name: str) -> list[str] | None:
+        try:
+            return (sysfs / "power" / name).read_text().split()
+        except OSError:
+            return None
+
+    mem_sleep = words("mem_sleep")
+    state = words("state")
+    if mem_sleep is None and state is None:
+        raise ProbeUnavailable("/sys/power is not readable: no suspend support information")
+    current = next((w.strip("[]") for w in mem_sleep or [] if w.startswith("[")), None)
+    return {"state": state or [], "mem_sleep": [w.strip("[]") for w in mem_sleep or []], "mem_sleep_current": current}
+
+
+def _live_readers(sysfs: Path, procfs: Path, include_gl: bool) -> dict[str, Callable[[], Any]]:
+    from hwinspector.probes.graphics import drm, session
+    from hwinspector.probes.kernel_log import read_kernel_log
+    from hwinspector.probes.machine import identity, snapshot
+    from hwinspector.probes.power import cpu, hwmon, powercap, thermal
+    from hwinspector.probes.power import supply as power_supply
+
+    snap_holder: dict[str, Any] = {}
+
+    def snap() -> Any:
+        if "s" not in snap_holder:
+            snap_holder["s"] = snapshot.read_live_snapshot(sysfs, procfs)
+        return snap_holder["s"]
+
+    readers: dict[str, Callable[[], Any]] = {
+        "identity": lambda: identity.read_identity(sysfs, procfs),
+        "devices": lambda: {"source": snap().source.to_json(), "devices": [d.to_json() for d in snap().devices]},
+        "drivers": lambda: {
+            "bindings": [b.to_json() for b in snap().bindings],
+            "problems": [p.to_json() for p in snap().problems],
+            "taint": jsonable(snap().taint),
+        },
+        "graphics": lambda: drm.read_graphics(sysfs, Path("/dev"), procfs),
+        "session": lambda: session.read_session(procfs=procfs),
+        "power": lambda: {
+            "supplies": _or_empty(lambda: power_supply.list_power_supplies(sysfs)),
+            "rapl": _or_empty(lambda: powercap.list_rapl_domains(sysfs)),
+        },
+        "thermal": lambda: {
+            "hwmon": _or_empty(lambda: hwmon.list_hwmon_chips(sysfs)),
+            "zones": _or_empty(lambda: thermal.list_thermal_zones(sysfs)),
+            "cooling": _or_empty(lambda: thermal.list_cooling_devices(sysfs)),
+        },
+        "cpu": lambda: {
+            "cpufreq": _or_empty(lambda: cpu.list_cpufreq(sysfs)),
+            "cpuidle": _or_empty(lambda: cpu.list_cpuidle(sysfs)),
+        },
+        "sleep": lambda: read_sleep_states(sysfs),
+        "kernel_log": lambda: [
+            {"priority": x.priority, "time_us": x.time_us, "message": x.message} for x in read_kernel_log()
+        ],
+        "services": _services,
+    }
+    if include_gl and umockdev_active():
+        # A umockdev testbed fakes /sys and /dev only: OpenGL and Vulkan would describe this host's
+        # drivers, not the recorded machine's, and judge its graphics by them.
+        why = "umockdev testbed: OpenGL and Vulkan would answer for this host, not the recorded machine"
+        readers["gl"] = readers["vulkan"] = lambda: _unavailable(why)
+    elif include_gl:
+        from hwinspector.probes.graphics.gl import probe as gl
+        from hwinspector.probes.graphics.vulkan import probe as vulkan
+
+        readers["gl"] = lambda: _available_or_raise(gl.read_gl_info())
+        readers["vulkan"] = lambda: _available_or_raise(vulkan.read_vulkan_info())
+    return readers
+
+
+def _services() -> dict[str, Any]:
+    """The D-Bus services the scorecard and bundles look at; each carries its own availability."""
+    from hwinspector.probes.services.bus import read_firmware_report, read_power_report
+
+    power = read_power_report(timeout_s=5.0)
+    return {
+        "upower": jsonable(power.upower),
+        "power-profiles": jsonable(power.profiles),
+        "logind": jsonable(power.sleep),
+        "switcheroo": jsonable(power.switcheroo),
+        "fwupd": jsonable(read_firmware_report(timeout_s=10.0)),
+    }
+
+
+def _unavailable(reason: str) -> Any:
+    raise ProbeUnavailable(reason)
+
+
+def _available_or_raise(info: Any) -> Any:
+    if not getattr(info, "available", True):
+        raise ProbeUnavailable(str(getattr(info, "unavailable_reason", "") or "not available"))
+    return info
+
+
+def _or_empty(read: Callable[[], Iterable[Any]]) -> list[Any]:
+    """A sub-list that is simply empty where its subsystem is absent (the others still count)."""
+    try:
+        return [jsonable(x) for x in read()]
+    except ProbeUnavailable:
+        return []
+
+
+def collect_live(
+    sysfs: Path = Path("/sys"),
+    procfs: Path = Path("/proc"),
+    *,
+    include_gl: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Section]:
+    """Read every section of the live machine (seconds: GL and Vulkan start a child each)."""
+    out: dict[str, Section] = {}
+    for name, read in _live_readers(sysfs, procfs, include_gl).items():
+        if progress is not None:
+            progress(name)
+        out[name] = _section(name, read)
+    for name in SECTIONS:
+        out.setdefault(name, Section(name, False, "not collected", None))
+    out["meta"] = Section("meta", True, None, {"collected_at": time.time(), "pid_uid": os.getuid()})
+    return out
+
+
+def sections_from_snapshot(snap: Any) -> dict[str, Section]:
+    """What a foreign dump (udevadm, umockdev) can say; the rest is "not in this source".
+    A bundle's snapshot gives the sections the bundle itself carries (identity, power, thermal, …)."""
+    from hwinspector.probes.graphics import drm
+    from hwinspector.probes.machine.identity import Identity, identity_from_dmi_modalias
+
+    if snap.source.kind == "bundle" and snap.source.path:
+        from hwinspector.probes.bundle.reader import read_bundle_sections
+
+        return read_bundle_sections(Path(snap.source.path))
+    source = snap.source.label
+    out = {name: Section(name, False, f"not part of {source}", None) for name in SECTIONS}
+    dmi = next((d for d in snap.devices if d.subsystem == "dmi" or d.path == "/devices/virtual/dmi/id"), None)
+    ident = identity_from_dmi_modalias(dmi.modalias or "") if dmi is not None and dmi.modalias else Identity()
+    out["identity"] = Section("identity", True, None, jsonable(ident))
+    out["devices"] = Section(
+        "devices", True, None, {"source": snap.source.to_json(), "devices": [d.to_json() for d in snap.devices]}
+    )
+    out["drivers"] = Section(
+        "drivers",
+        True,
+        None,
+        {
+            "bindings": [b.to_json() for b in snap.bindings],
+            "problems": [p.to_json() for p in snap.problems],
+            "taint": jsonable(snap.taint),
+        },
+    )
+    out["graphics"] = _section("graphics", lambda: drm.graphics_from_devices(snap.devices))
+    return out

@@ -1,0 +1,1 @@
+"""System services over D-Bus (dbus-next): the only package that imports the bus library."""

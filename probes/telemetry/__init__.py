@@ -1,0 +1,1 @@
+"""Telemetry: the high-rate sampler (native and Python), the channel catalogue, sessions, recordings."""
