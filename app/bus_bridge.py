@@ -7,23 +7,18 @@ import concurrent.futures
 import contextlib
 from collections.abc import Coroutine, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from hwinspector.probes.services.bus import (
-    FirmwareInfo,
-    PowerProfiles,
-    ProfileSwitchResult,
-    ServiceData,
-    ServiceUpdate,
-    SleepInfo,
-    SwitcherooInfo,
-    SystemBusWatcher,
-    TimelineEvent,
-    UPowerHistory,
-    UPowerInfo,
-)
+if TYPE_CHECKING:  # the bus library loads when the bridge starts, not with the window (start-up time)
+    from hwinspector.probes.services.bus import (
+        ProfileSwitchResult,
+        ServiceData,
+        ServiceUpdate,
+        SystemBusWatcher,
+        TimelineEvent,
+    )
 
 # Why a thread with its own asyncio loop, and not the alternatives:
 # - dbus-next is asyncio-only. One loop multiplexes all five services and their signal subscriptions
@@ -88,8 +83,17 @@ class BusBridge(QObject):
     ) -> None:
         super().__init__(parent)
         self._latest: dict[str, ServiceData] = {}
-        self._watcher = SystemBusWatcher(self._deliver, address, timeout_s, sysfs, environ, reconnect_s)
+        self._watcher_args = (address, timeout_s, sysfs, environ, reconnect_s)
+        self._watcher_obj: SystemBusWatcher | None = None
         self._thread: _LoopThread | None = None
+
+    @property
+    def _watcher(self) -> SystemBusWatcher:
+        if self._watcher_obj is None:
+            from hwinspector.probes.services.bus import SystemBusWatcher
+
+            self._watcher_obj = SystemBusWatcher(self._deliver, *self._watcher_args)
+        return self._watcher_obj
 
     # --- lifecycle (GUI thread) -------------------------------------------------------------------------
 
@@ -148,6 +152,8 @@ class BusBridge(QObject):
         self.profile_switch_done.emit(result)
 
     async def _history(self, path: str, kind: str, timespan_s: int, resolution: int) -> None:
+        from hwinspector.probes.services.bus import UPowerHistory
+
         try:
             hist = await self._watcher.read_history(path, kind, timespan_s, resolution)
         except ValueError as exc:  # not "charge" or "rate"
@@ -155,6 +161,15 @@ class BusBridge(QObject):
         self.history_ready.emit(hist)
 
     def _deliver(self, event: ServiceUpdate | TimelineEvent) -> None:
+        from hwinspector.probes.services.bus import (
+            FirmwareInfo,
+            PowerProfiles,
+            SleepInfo,
+            SwitcherooInfo,
+            TimelineEvent,
+            UPowerInfo,
+        )
+
         if isinstance(event, TimelineEvent):
             self.timeline_event.emit(event.t_monotonic_ns, event.kind, event.text)
             return

@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QThread, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -28,13 +28,15 @@ from PySide6.QtWidgets import (
 from hwinspector import __version__
 from hwinspector.bus_bridge import BusBridge
 from hwinspector.collectors.snapshot import HotplugThread, SnapshotCollector
-from hwinspector.pages import discover_pages
+from hwinspector.pages import PageInfo, page_infos
 from hwinspector.pages.base import Page
 from hwinspector.probes.devices.hotplug import HotplugEvent, monitor_source
 from hwinspector.probes.errors import InputFormatError
 from hwinspector.probes.machine.snapshot import Snapshot
-from hwinspector.probes.telemetry.recording import Recording
-from hwinspector.report.open_bundle import describe_source, load_recording
+from hwinspector.report.open_bundle import describe_source
+
+if TYPE_CHECKING:
+    from hwinspector.probes.telemetry.recording import Recording
 
 
 def source_description(snapshot: Snapshot) -> str:
@@ -58,19 +60,20 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.snapshot: Snapshot | None = None
         self._live_updates = live_updates
-        self.pages: dict[str, Page] = {}
+        # Pages are built when first shown, and the rest one per event-loop turn once the window is up:
+        # start-up pays for the first page's imports only (issue: first window within 6x a bare window).
+        self._infos: list[PageInfo] = page_infos()
+        self._built: dict[str, Page] = {}
+        self._early_timeline: list[tuple[int, str, str]] = []  # bus events before the Telemetry page exists
         self.sidebar = QListWidget()
         self.sidebar.setIconSize(QSize(20, 20))
         self.sidebar.setMaximumWidth(200)
         self.stack = QStackedWidget()
-        for cls in discover_pages():
-            page = cls()
-            page.navigate.connect(self.navigate)
-            self.pages[cls.page_id] = page
-            self.stack.addWidget(page)
-            item = QListWidgetItem(cls.title)
-            item.setToolTip(cls.description)
-            item.setData(Qt.ItemDataRole.UserRole, cls.page_id)
+        for info in self._infos:
+            self.stack.addWidget(QWidget())  # a placeholder until the page is built
+            item = QListWidgetItem(info.title)
+            item.setToolTip(info.description)
+            item.setData(Qt.ItemDataRole.UserRole, info.page_id)
             self.sidebar.addItem(item)
         self.sidebar.currentRowChanged.connect(self._page_changed)
         self._connect_bus()
@@ -124,20 +127,81 @@ class MainWindow(QMainWindow):
         self._hotplug: HotplugThread | None = None
         self._monitor_text = "no live updates"
         self._stale: set[str] = set()  # pages that missed hotplug batches while hidden
+        self._closing = False
+        self._background_build_started = False
         self.sidebar.setCurrentRow(0)
         self._pending_source = source
 
     def _connect_bus(self) -> None:
-        """One system-bus bridge for the window: pages with ``set_bus`` get it, the timeline its events."""
+        """One system-bus bridge for the window: pages with ``set_bus`` get it when built, the timeline its events."""
         self.bus = BusBridge(parent=self)
-        for page in self.pages.values():
-            set_bus = getattr(page, "set_bus", None)
-            if callable(set_bus):
-                set_bus(self.bus)
-        # A bound method of the page (a QObject on this thread): Qt queues the loop thread's signal to it.
-        add_event = getattr(self.pages.get("telemetry"), "add_timeline_event", None)
-        if add_event is not None:
-            self.bus.timeline_event.connect(add_event)
+        self.bus.timeline_event.connect(self._timeline_event)
+
+    def _timeline_event(self, t_ns: int, kind: str, text: str) -> None:
+        page = self._built.get("telemetry")
+        add_event = getattr(page, "add_timeline_event", None)
+        if add_event is None:
+            self._early_timeline.append((t_ns, kind, text))
+            del self._early_timeline[:-1000]
+        else:
+            add_event(t_ns, kind, text)
+
+    # --- pages, built on demand --------------------------------------------------------------------
+
+    @property
+    def pages(self) -> dict[str, Page]:
+        """Every page by id, in sidebar order (builds the ones not built yet)."""
+        return {info.page_id: self._page(info.page_id) for info in self._infos}
+
+    def built_pages(self) -> list[Page]:
+        return [self._built[i.page_id] for i in self._infos if i.page_id in self._built]
+
+    def _page(self, page_id: str) -> Page:
+        page = self._built.get(page_id)
+        if page is not None:
+            return page
+        row = next(i for i, info in enumerate(self._infos) if info.page_id == page_id)
+        page = self._infos[row].load()()
+        self._built[page_id] = page
+        page.navigate.connect(self.navigate)
+        set_bus = getattr(page, "set_bus", None)
+        if callable(set_bus):
+            set_bus(self.bus)
+        if page_id == "telemetry":
+            early, self._early_timeline = self._early_timeline, []
+            for event in early:
+                self._timeline_event(*event)
+        placeholder = self.stack.widget(row)
+        was_current = self.stack.currentIndex() == row
+        self.stack.insertWidget(row, page)
+        if placeholder is not None:
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+        if was_current:
+            self.stack.setCurrentIndex(row)
+        if self.snapshot is not None:
+            page.set_snapshot(self.snapshot)
+            set_monitor_state = getattr(page, "set_monitor_state", None)
+            if self.snapshot.source.is_live and callable(set_monitor_state):
+                set_monitor_state(self._monitor_text)
+        return page
+
+    def _build_next_page(self) -> None:
+        """Build one page not built yet, then yield to the event loop before the next."""
+        if self._closing:
+            return
+        for info in self._infos:
+            if info.page_id not in self._built:
+                self._page(info.page_id)
+                QTimer.singleShot(0, self._build_next_page)
+                return
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._background_build_started:
+            self._background_build_started = True
+            # after the first paint: the window is up before the other pages' imports run
+            QTimer.singleShot(50, self._build_next_page)
 
     def _build_actions(self) -> None:
         tb = QToolBar("Main")
@@ -227,7 +291,7 @@ class MainWindow(QMainWindow):
         self.busy.hide()
         self.snapshot = snapshot
         self._stale.clear()
-        for page in self.pages.values():
+        for page in self.built_pages():
             page.set_snapshot(snapshot)
         self.source_label.setText(source_description(snapshot))
         if snapshot.source.is_live:
@@ -235,7 +299,7 @@ class MainWindow(QMainWindow):
             self.banner.hide()
             self.setWindowTitle("Hardware Inspector — live machine")
             self._start_hotplug()
-            devices = self.pages.get("devices")
+            devices = self._built.get("devices")
             if devices is not None and hasattr(devices, "set_monitor_state"):
                 devices.set_monitor_state(self._monitor_text)
         else:
@@ -251,6 +315,8 @@ class MainWindow(QMainWindow):
     def _load_bundle_recording(self, path: str) -> None:
         """Read the bundle's telemetry recording off the GUI thread; the Telemetry page replays it."""
 
+        from hwinspector.report.open_bundle import load_recording
+
         def read() -> None:
             try:
                 self.recording_loaded.emit(path, load_recording(Path(path)), "")
@@ -264,7 +330,7 @@ class MainWindow(QMainWindow):
             return  # another source was opened meanwhile
         if error:
             self.statusBar().showMessage(f"The bundle's recording cannot be replayed: {error}", 15000)
-        telemetry: Any = self.pages.get("telemetry")
+        telemetry: Any = self._page("telemetry") if any(i.page_id == "telemetry" for i in self._infos) else None
         if rec is not None and hasattr(telemetry, "show_recording"):
             telemetry.show_recording(rec)
         elif getattr(telemetry, "replay", None) is not None and hasattr(telemetry, "back_to_live"):
@@ -298,9 +364,10 @@ class MainWindow(QMainWindow):
 
     def _hotplug_unavailable(self, reason: str) -> None:
         self.statusBar().showMessage(reason, 15000)
-        devices = self.pages.get("devices")
+        self._monitor_text = f"no live updates: {reason} (F5 reloads)"
+        devices = self._built.get("devices")
         if devices is not None and hasattr(devices, "set_monitor_state"):
-            devices.set_monitor_state(f"no live updates: {reason} (F5 reloads)")
+            devices.set_monitor_state(self._monitor_text)
 
     def _stop_hotplug(self) -> None:
         if self._hotplug is not None:
@@ -310,7 +377,7 @@ class MainWindow(QMainWindow):
     def _on_hotplug(self, events: Sequence[HotplugEvent], snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         current = self.stack.currentWidget()
-        for page in self.pages.values():
+        for page in self.built_pages():
             # Pages that keep a running record (the device tree, the timeline) take every batch; the
             # others re-render once, when shown: a storm must not redraw pages nobody looks at.
             if page.follows_hotplug or page is current:
@@ -322,9 +389,8 @@ class MainWindow(QMainWindow):
     # --- navigation and search ---------------------------------------------------------------------
 
     def current_page(self) -> Page:
-        page = self.stack.currentWidget()
-        assert isinstance(page, Page)
-        return page
+        row = max(self.sidebar.currentRow(), 0)
+        return self._page(self._infos[row].page_id)
 
     def show_page(self, page_id: str) -> bool:
         for i in range(self.sidebar.count()):
@@ -336,12 +402,12 @@ class MainWindow(QMainWindow):
     def navigate(self, page_id: str, path: str) -> None:
         if self.show_page(page_id) and path:
             self.search.clear()
-            self.pages[page_id].select_path(path)
+            self._page(page_id).select_path(path)
 
     def _page_changed(self, row: int) -> None:
         if row >= 0:
             self.stack.setCurrentIndex(row)
-            page = self.current_page()
+            page = self.current_page()  # builds it on its first show
             if page.page_id in self._stale and self.snapshot is not None:
                 self._stale.discard(page.page_id)
                 page.set_snapshot(self.snapshot)
@@ -364,9 +430,10 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop the worker threads (idempotent)."""
+        self._closing = True
         self._stop_hotplug()
         self.bus.stop()
-        for page in self.pages.values():
+        for page in self.built_pages():
             page.shutdown()
         if self._thread.isRunning():
             self._thread.quit()

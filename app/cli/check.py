@@ -5,20 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hwinspector.probes.checks.base import Status
-from hwinspector.probes.checks.scorecard import (
-    STATUS_WORDS,
-    counts_text,
-    identity_rows,
-    machine_title,
-    overall,
-    run_scorecard,
-    scorecard_json,
-)
-from hwinspector.probes.machine.sections import collect_live, sections_from_snapshot
-from hwinspector.probes.machine.snapshot import load_snapshot
+if TYPE_CHECKING:
+    pass
+
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -41,6 +32,19 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int | None:
+    from hwinspector.probes.checks.base import Status
+    from hwinspector.probes.checks.scorecard import (
+        STATUS_WORDS,
+        counts_text,
+        identity_rows,
+        machine_title,
+        overall,
+        run_scorecard,
+        scorecard_json,
+    )
+    from hwinspector.probes.machine.sections import collect_live, sections_from_snapshot
+    from hwinspector.probes.machine.snapshot import load_snapshot
+
     if args.command != "check":
         return None
     if args.source:

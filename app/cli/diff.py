@@ -7,11 +7,12 @@ import json
 import os
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
-from hwinspector.report.diff import CATEGORIES, Change, Diff, Side, diff
-from hwinspector.report.diff_sides import align_privacy, load_side
+
+if TYPE_CHECKING:
+    from hwinspector.report.diff import CATEGORIES, Change, Diff, Side
 
 EXIT_EQUAL, EXIT_DIFFERENT, EXIT_USAGE = 0, 1, 2
 _TITLES = {
@@ -50,6 +51,9 @@ def register(sub: Any) -> None:
 
 def compare(a: str, b: str, *, include_gl: bool = True) -> Diff:
     """Load both sides (the live one at most once) and compare them."""
+    from hwinspector.report.diff import Diff, diff
+    from hwinspector.report.diff_sides import align_privacy, load_side
+
     left = load_side(a, include_gl=include_gl)
     right = left if b == a == "live" else load_side(b, include_gl=include_gl)
     left, right, notes = align_privacy(left, right)

@@ -8,10 +8,12 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hwinspector.probes.errors import InputFormatError
-from hwinspector.probes.graphics.edid.decode import Edid, decode_edid, edid_bytes
+
+if TYPE_CHECKING:
+    from hwinspector.probes.graphics.edid.decode import Edid
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 _CONNECTOR_DIR = re.compile(r"^card\d+-.+$")
@@ -89,6 +91,8 @@ def live_edid_files(sysfs: Path = Path("/sys")) -> list[Path]:
 
 def _load(path: Path) -> tuple[Edid | None, str | None]:
     """(the decoded EDID, None) or (None, why this file is not one)."""
+    from hwinspector.probes.graphics.edid.decode import decode_edid, edid_bytes
+
     try:
         raw = path.read_bytes()
     except OSError as exc:

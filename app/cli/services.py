@@ -6,18 +6,17 @@ import argparse
 import dataclasses
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hwinspector.probes.errors import ProbeUnavailable
-from hwinspector.probes.power.supply import list_power_supplies
-from hwinspector.probes.services.bus import (
-    FirmwareInfo,
-    PowerReport,
-    SleepInfo,
-    UPowerDevice,
-    read_firmware_report,
-    read_power_report,
-)
+
+if TYPE_CHECKING:
+    from hwinspector.probes.services.bus import (
+        FirmwareInfo,
+        PowerReport,
+        SleepInfo,
+        UPowerDevice,
+    )
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -154,6 +153,9 @@ def _print_power(report: PowerReport) -> None:
 
 
 def cmd_power(args: argparse.Namespace) -> int:
+    from hwinspector.probes.power.supply import list_power_supplies
+    from hwinspector.probes.services.bus import read_power_report
+
     report = read_power_report(timeout_s=args.timeout)
     try:
         supplies: list[Any] = list_power_supplies()
@@ -209,6 +211,8 @@ def _print_firmware(fw: FirmwareInfo) -> None:
 
 
 def cmd_firmware(args: argparse.Namespace) -> int:
+    from hwinspector.probes.services.bus import read_firmware_report
+
     fw = read_firmware_report(timeout_s=args.timeout)
     if args.json:
         _dump({"fwupd": dataclasses.asdict(fw)})

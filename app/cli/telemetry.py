@@ -8,12 +8,13 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hwinspector.probes.errors import InputFormatError
-from hwinspector.probes.telemetry.channels import Channel, read_catalogue, read_channel_values
-from hwinspector.probes.telemetry.recording import Recording, RecordingWriter, read_recording
-from hwinspector.probes.telemetry.session import MAX_USER_RATE_HZ, TelemetrySession, default_selection, select_channels
+
+if TYPE_CHECKING:
+    from hwinspector.probes.telemetry.channels import Channel
+    from hwinspector.probes.telemetry.recording import Recording
 
 COUNTER_INTERVAL_S = 0.25
 
@@ -61,6 +62,7 @@ def _channel_json(ch: Channel, value: float | None, why: str | None) -> dict[str
 def _recording_from(path: Path) -> Recording:
     """A recording file, or the recording inside an evidence bundle."""
     from hwinspector.probes.bundle.reader import is_bundle
+    from hwinspector.probes.telemetry.recording import read_recording
 
     if path.is_file() and is_bundle(path):
         from hwinspector.report.open_bundle import load_recording
@@ -73,6 +75,8 @@ def _recording_from(path: Path) -> Recording:
 
 
 def cmd_telemetry(args: argparse.Namespace) -> int:
+    from hwinspector.probes.telemetry.channels import read_catalogue, read_channel_values
+
     if args.source:
         rec = _recording_from(Path(args.source))
         rows = [
@@ -155,6 +159,15 @@ def cmd_telemetry(args: argparse.Namespace) -> int:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
+    from hwinspector.probes.telemetry.channels import read_catalogue
+    from hwinspector.probes.telemetry.recording import RecordingWriter
+    from hwinspector.probes.telemetry.session import (
+        MAX_USER_RATE_HZ,
+        TelemetrySession,
+        default_selection,
+        select_channels,
+    )
+
     if args.rate is not None and not 0 < args.rate <= MAX_USER_RATE_HZ:
         print(f"hwinspector: --rate must be in (0, {MAX_USER_RATE_HZ:g}] Hz", file=sys.stderr)
         return 2

@@ -6,14 +6,16 @@ import select
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 from hwinspector.probes.errors import ProbeUnavailable
 from hwinspector.probes.kernel_log import KmsgFollower
-from hwinspector.probes.telemetry.channels import Channel
-from hwinspector.probes.telemetry.recording import RecordingWriter
+
+if TYPE_CHECKING:  # numpy loads with the first recording, not with the window
+    from hwinspector.probes.telemetry.channels import Channel
+    from hwinspector.probes.telemetry.recording import RecordingWriter
 
 
 class _Emitter(QObject):
@@ -61,6 +63,8 @@ class RecorderWorker(QObject):
     def open(self) -> None:
         path, channels, rates, meta = self._args
         try:
+            from hwinspector.probes.telemetry.recording import RecordingWriter
+
             self.writer = RecordingWriter(path, channels, rates, meta=meta)
         except OSError as exc:
             self.stopped.emit(str(path), f"cannot write {path}: {exc.strerror or exc}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hwinspector.probes.bundle.reader import (
     DEFAULT_LIMITS,
@@ -22,7 +22,9 @@ from hwinspector.probes.bundle.reader import (
 )
 from hwinspector.probes.errors import InputFormatError
 from hwinspector.probes.machine.snapshot import Snapshot
-from hwinspector.probes.telemetry.recording import Recording
+
+if TYPE_CHECKING:
+    from hwinspector.probes.telemetry.recording import Recording
 
 __all__ = [
     "DEFAULT_LIMITS",
