@@ -158,6 +158,25 @@ def cmd_telemetry(args: argparse.Namespace) -> int:
     return 0
 
 
+FALLBACK_CHANNELS = 8  # without --channels and none of the defaults readable: the first few readable ones
+
+
+def default_record_channels(readable: list[Channel], defaults: list[Channel]) -> tuple[list[Channel], str]:
+    """What ``record`` samples without --channels, and why, in words for the user (empty: nothing readable)."""
+    if defaults:
+        return defaults, "the default channels; choose others with --channels GLOB"
+    if readable:
+        chosen = readable[:FALLBACK_CHANNELS]
+        return chosen, (
+            "none of the default channels (RAPL package power, CPU temperature, CPU frequency) is readable here: "
+            f"the first {len(chosen)} of {len(readable)} readable channels instead; choose with --channels GLOB"
+        )
+    return [], (
+        "no readable telemetry channel on this machine (looked for RAPL power, hwmon sensors, batteries, "
+        "cpufreq, cpuidle, thermal zones and GPU counters); `hwinspector telemetry` says why each is missing"
+    )
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     from hwinspector.probes.telemetry.channels import read_catalogue
     from hwinspector.probes.telemetry.recording import RecordingWriter
@@ -178,13 +197,19 @@ def cmd_record(args: argparse.Namespace) -> int:
     if not (out.name.endswith(".jsonl.gz") or out.suffix.lower() == ".csv"):
         print("hwinspector: -o must end in .jsonl.gz or .csv", file=sys.stderr)
         return 2
-    channels = [c for c in read_catalogue().channels if c.readable]
-    chosen = select_channels(channels, args.channels) if args.channels else default_selection(channels)
-    if not chosen:
-        print(
-            "hwinspector: no readable channel matches" + (f" {args.channels}" if args.channels else ""), file=sys.stderr
-        )
-        return 2
+    catalogue = read_catalogue()
+    channels = [c for c in catalogue.channels if c.readable]
+    if args.channels:
+        chosen = select_channels(channels, args.channels)
+        if not chosen:
+            print(f"hwinspector: no readable channel matches {' '.join(args.channels)}", file=sys.stderr)
+            return 2
+    else:
+        chosen, why = default_record_channels(channels, default_selection(channels))
+        if not chosen:
+            print(f"hwinspector: {why}", file=sys.stderr)
+            return 2
+        print(f"recording {', '.join(c.id for c in chosen)} ({why})", file=sys.stderr)
     session = TelemetrySession(chosen, args.rate, history_s=2.0)
     rates = [args.rate or c.max_rate_hz for c in chosen]
     try:

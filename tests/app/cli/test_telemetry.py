@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from hwinspector.cli.telemetry import FALLBACK_CHANNELS, default_record_channels
+from hwinspector.probes.telemetry.channels import Channel
 from hwinspector.probes.telemetry.recording import read_recording
 
 LAPTOP = Path(__file__).resolve().parents[2] / "data" / "umockdev" / "laptop.umockdev"
@@ -120,3 +122,44 @@ def test_telemetry_from_a_broken_recording(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 2 and "not a hwinspector recording" in proc.stderr
+
+
+CPUIDLE_ONLY = LAPTOP.with_name("cpuidle-only.umockdev")  # a VM-like machine: idle-state counters only
+
+
+def test_record_without_channels_falls_back_to_what_is_readable(tmp_path: Path) -> None:
+    out = tmp_path / "vm.jsonl.gz"
+    env = {**os.environ, "TMPDIR": "/dev/shm" if Path("/dev/shm").is_dir() else "/tmp"}
+    cmd = ["umockdev-run", "-d", str(CPUIDLE_ONLY), "--", sys.executable, "-m", "hwinspector"]
+    proc = subprocess.run(
+        [*cmd, "record", "--duration", "0.5", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rec = read_recording(out)
+    recorded = [c.id for c in rec.channels]
+    assert {"cpuidle:cpu0/POLL", "cpuidle:cpu0/C1"} <= set(recorded)
+    named = proc.stderr.split("recording ", 1)[1].split(" (", 1)[0].split(", ")
+    assert named == recorded  # the user is told exactly what was chosen
+    assert "none of the default channels" in proc.stderr and "--channels" in proc.stderr
+
+
+def _channel(cid: str, unit: str, readable: bool = True) -> Channel:
+    return Channel(cid, cid, unit, f"/sys/x/{cid}", 1.0, 10.0, "gauge", "dev", readable, None if readable else "EACCES")
+
+
+def test_default_record_channels_says_why() -> None:
+    readable = [_channel(f"cpuidle:cpu{i}/C1", "%") for i in range(12)]
+    chosen, why = default_record_channels(readable, [])
+    assert chosen == readable[:FALLBACK_CHANNELS] and f"first {FALLBACK_CHANNELS} of 12" in why
+    rapl = _channel("rapl:package-0", "W")
+    assert default_record_channels([rapl, *readable], [rapl]) == ([rapl], ANY_DEFAULT_WHY)
+    chosen, why = default_record_channels([], [])
+    assert chosen == [] and "no readable telemetry channel" in why and "RAPL" in why
+
+
+ANY_DEFAULT_WHY = "the default channels; choose others with --channels GLOB"
