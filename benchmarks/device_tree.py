@@ -30,8 +30,11 @@ def _median_ms(fn, runs: int = 7) -> float:  # type: ignore[no-untyped-def]
 def main() -> int:
     dumps = sorted((CORPUS / "udev/checkbox-udevadm_data").glob("*.txt"), key=lambda p: p.stat().st_size)
     if not dumps:
-        print(json.dumps({"error": f"no corpus at {CORPUS}"}))
-        return 2
+        # Without the real-machine corpus there is nothing of realistic size to build: skip, say why,
+        # and let `make bench` go on with the benchmarks that need no corpus.
+        reason = f"no corpus at {CORPUS} (set HWINSPECTOR_CORPUS to the real-hardware corpus)"
+        print(json.dumps({"benchmark": "device_tree", "skipped": reason}))
+        return 0
     from PySide6.QtWidgets import QApplication, QTreeView
 
     from hwinspector.models.device_tree import DeviceTreeModel
