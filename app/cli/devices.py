@@ -1,0 +1,107 @@
+"""CLI: ``devices`` lists every device; ``drivers`` the driver bindings and the problems (exit 1 with --problems)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from hwinspector.cli.main import EXIT_OK, EXIT_PROBLEMS, add_from
+
+if TYPE_CHECKING:
+    from hwinspector.probes.machine.snapshot import Snapshot
+
+
+def register(sub: Any) -> None:
+    dev = sub.add_parser("devices", help="list every device")
+    add_from(dev)
+    dev.add_argument("--json", action="store_true", help="machine-readable output")
+    drv = sub.add_parser("drivers", help="driver bindings and problems")
+    add_from(drv)
+    drv.add_argument("--json", action="store_true", help="machine-readable output")
+    drv.add_argument("--problems", action="store_true", help="only the problems; exit 1 when there are any")
+
+
+def run(args: argparse.Namespace) -> int | None:
+    if args.command not in ("devices", "drivers"):
+        return None
+    from hwinspector.probes.machine.snapshot import load_snapshot
+
+    snap = load_snapshot(args.source)
+    if args.command == "devices":
+        return cmd_devices(snap, args.json)
+    return cmd_drivers(snap, args.json, args.problems)
+
+
+def _table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
+    widths = [len(h) for h in headers]
+    for r in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, r, strict=True)]
+    widths[-1] = 0  # the last column is not padded
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [fmt.format(*headers).rstrip(), fmt.format(*("-" * len(h) for h in headers)).rstrip()]
+    lines += [fmt.format(*r).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+def cmd_devices(snap: Snapshot, as_json: bool) -> int:
+    if as_json:
+        doc = {
+            "source": snap.source.to_json(),
+            "system": snap.system.to_json(),
+            "devices": [d.to_json() for d in snap.devices],
+        }
+        json.dump(doc, sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    print(f"{len(snap.devices)} devices on {snap.source.label}")
+    for note in snap.source.notes:
+        print(f"note: {note}")
+    by_kind: dict[str, list[list[str]]] = {}
+    for d in snap.devices:
+        by_kind.setdefault(d.kind, []).append([d.name, d.subsystem or "", d.driver or "-", d.path])
+    for kind in sorted(by_kind):
+        print(f"\n{kind} ({len(by_kind[kind])})")
+        print(_table(sorted(by_kind[kind]), ["NAME", "SUBSYSTEM", "DRIVER", "PATH"]))
+    return EXIT_OK
+
+
+def cmd_drivers(snap: Snapshot, as_json: bool, problems_only: bool) -> int:
+    code = EXIT_PROBLEMS if problems_only and snap.problems else EXIT_OK
+    if as_json:
+        doc: dict[str, object] = {
+            "source": snap.source.to_json(),
+            "problems": [p.to_json() for p in snap.problems],
+        }
+        if not problems_only:
+            doc["bindings"] = [b.to_json() for b in snap.bindings if b.devices]
+            doc["taint"] = (
+                {
+                    "value": snap.taint.value,
+                    "flags": [c for c, _ in snap.taint.flags],
+                    "crash": snap.taint.crash,
+                }
+                if snap.taint
+                else None
+            )
+        json.dump(doc, sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return code
+    if not problems_only:
+        rows = [
+            [b.driver, b.module or "(built-in)", str(len(b.devices)), b.module_version or ""]
+            for b in snap.bindings
+            if b.devices
+        ]
+        print(f"Drivers in use on {snap.source.label}")
+        print(_table(rows, ["DRIVER", "MODULE", "DEVICES", "VERSION"]))
+        print()
+    if not snap.problems:
+        print("No problems found.")
+    else:
+        print(f"{len(snap.problems)} problem(s):")
+        rows = [[p.severity, p.kind, p.name or (p.path or ""), p.detail] for p in snap.problems]
+        print(_table(rows, ["SEVERITY", "KIND", "DEVICE", "DETAIL"]))
+    return code
