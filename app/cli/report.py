@@ -163,7 +163,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     screenshots = None
     if args.screenshots:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
-        from hwinspector.dialogs.capture import render_screenshots
+        from hwinspector.dialogs.screenshots import render_screenshots
 
         screenshots = render_screenshots
     try:

@@ -1,18 +1,15 @@
 """File → Capture evidence…: notes and steps, options, a progress view of every step, a privacy preview, save.
 
 The capture runs on a worker thread; the privacy preview re-runs the filter (on the thread pool) when
-the user relaxes a category; screenshots are rendered here, on the GUI thread, from redacted data.
+the user relaxes a category; screenshots are rendered on the GUI thread, from redacted data (screenshots.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QBuffer, QIODevice, Qt, QThread, Signal
+from PySide6.QtCore import Qt, QThread, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -35,9 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from hwinspector.collectors.telemetry import run_in_background
-from hwinspector.probes.machine.snapshot import Snapshot, Source, SystemInfo
+from hwinspector.dialogs.screenshots import render_screenshots
 from hwinspector.report.assemble import PrivacySetup, Redacted, categories, redact
-from hwinspector.report.bundle import Artifact
 from hwinspector.report.capture import (
     Cancelled,
     CaptureControl,
@@ -50,102 +46,8 @@ from hwinspector.report.capture import (
     save,
 )
 
-SCREENSHOT_PAGES = ("overview", "devices", "drivers", "graphics")
 MAX_FINDINGS_SHOWN = 50
 STATE_TEXT = {"running": "running…", "ok": "done", "failed": "failed", "timeout": "timed out", "skipped": "skipped"}
-
-
-def snapshot_from_sections(sections: Mapping[str, Mapping[str, Any]], label: str) -> Snapshot:
-    """A snapshot of the redacted devices and drivers sections: what the screenshots may show."""
-    from hwinspector.probes.devices import drivers as drv
-    from hwinspector.probes.devices.tree import Device
-
-    devs = (sections.get("devices") or {}).get("data") or {}
-    dr = (sections.get("drivers") or {}).get("data") or {}
-    devices = tuple(
-        Device(
-            d["path"],
-            d.get("parent"),
-            d.get("subsystem"),
-            d.get("devtype"),
-            d.get("driver"),
-            d.get("name") or "",
-            d.get("kind") or "Other",
-            d.get("properties") or {},
-            d.get("attributes") or {},
-            d.get("binary_attributes") or {},
-            d.get("module"),
-            tuple(d.get("errors") or ()),
-        )
-        for d in devs.get("devices") or []
-    )
-    bindings = tuple(
-        drv.Binding(
-            b["driver"],
-            b.get("module"),
-            b.get("bus"),
-            tuple(b.get("devices") or ()),
-            b.get("module_version"),
-            b.get("srcversion"),
-            tuple((b.get("parameters") or {}).items()),
-        )
-        for b in dr.get("bindings") or []
-    )
-    problems = tuple(
-        drv.Problem(
-            p.get("path"),
-            p.get("kind", ""),
-            p.get("severity", "warning"),
-            p.get("subsystem"),
-            p.get("modalias"),
-            p.get("detail", ""),
-            tuple(p.get("candidates") or ()),
-            p.get("name", ""),
-        )
-        for p in dr.get("problems") or []
-    )
-    ident = (sections.get("identity") or {}).get("data") or {}
-    system = SystemInfo(ident.get("kernel"), ident.get("os_name"), True, ident.get("vendor"), ident.get("product"))
-    return Snapshot(Source("bundle", label, None, ("redacted capture",)), devices, bindings, problems, None, system)
-
-
-def render_screenshots(red: Redacted, size: tuple[int, int] = (1280, 800)) -> list[Artifact]:
-    """The main pages rendered offscreen from the redacted sections (GUI thread; makes a QApplication if needed)."""
-    from hwinspector.main_window import MainWindow
-
-    if QApplication.instance() is None:
-        QApplication(["hwinspector"])  # the CLI's --screenshots: offscreen, set up by the caller
-    window = MainWindow(live_updates=False)
-    window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-    out = []
-    try:
-        window.resize(*size)
-        window.show_snapshot(snapshot_from_sections(red.sections, "this capture"))
-        window.banner.hide()  # "not the live machine": true, but noise on the capture's own pictures
-        window.show()
-        for page in SCREENSHOT_PAGES:
-            if not window.show_page(page):
-                continue
-            for _ in range(5):
-                QApplication.processEvents()
-            buf = QBuffer()
-            buf.open(QIODevice.OpenModeFlag.WriteOnly)
-            window.grab().save(buf, "PNG")
-            out.append(
-                Artifact(
-                    f"attachments/screenshot-{page}.png",
-                    bytes(buf.data().data()),
-                    "attachment",
-                    "image/png",
-                    "screenshots",
-                    {"probe": f"hwinspector main window, page {page}, offscreen"},
-                )
-            )
-    finally:
-        window.shutdown()
-        window.close()
-        window.deleteLater()
-    return out
 
 
 class CaptureThread(QThread):

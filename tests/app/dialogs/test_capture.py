@@ -8,7 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidgetItem
 
-from hwinspector.dialogs.capture import CaptureDialog, snapshot_from_sections
+from hwinspector.dialogs.capture import CaptureDialog
+from hwinspector.dialogs.screenshots import snapshot_from_sections
 from hwinspector.main_window import MainWindow
 from hwinspector.probes.telemetry.recording import read_recording
 from hwinspector.report.bundle import read_members
