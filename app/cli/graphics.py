@@ -54,8 +54,8 @@ def run(args: argparse.Namespace) -> int | None:
 
 def cmd_graphics(source: str | None, as_json: bool) -> int:
     # Imported here: the graphics modules bring Qt's core library, which the other commands never need.
-    from hwinspector.collectors.graphics import read_live_stack, stack_from_devices
     from hwinspector.models.graphics_lanes import chain_text
+    from hwinspector.probes.graphics.stack import read_live_stack, stack_from_devices
     from hwinspector.probes.machine.snapshot import load_snapshot
 
     if source:

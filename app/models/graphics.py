@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from hwinspector.collectors.graphics import GraphicsStack
 from hwinspector.models.graphics_elements import COLUMNS, ChainElement, ChainPicture, Issue, Lane
 from hwinspector.models.graphics_lanes import build_picture, chain_text
+from hwinspector.probes.graphics.stack import GraphicsStack
 from hwinspector.widgets.chain_view import ChainRole
 from hwinspector.widgets.status_icons import status_icon
 

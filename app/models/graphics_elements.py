@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
-from hwinspector.collectors.graphics import GraphicsStack
 from hwinspector.models.graphics_detail import (
     Section,
     card_sections,
@@ -25,6 +24,7 @@ from hwinspector.models.graphics_detail import (
 from hwinspector.probes.graphics.drm import Connector, DrmCard, Gpu, GraphicsChain, GraphicsProblem
 from hwinspector.probes.graphics.gl.probe import GlDisplay, GlInfo
 from hwinspector.probes.graphics.session import Session
+from hwinspector.probes.graphics.stack import GraphicsStack
 from hwinspector.probes.graphics.vulkan.probe import VulkanDevice, VulkanInfo
 
 COL_DEVICE, COL_DRIVER, COL_DRM, COL_OUTPUT, COL_END = range(5)

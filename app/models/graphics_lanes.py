@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hwinspector.collectors.graphics import GraphicsStack, gl_displays_for, renderers, vulkan_devices_for
 from hwinspector.models.graphics_detail import session_title
 from hwinspector.models.graphics_elements import (
     COL_END,
@@ -28,6 +27,7 @@ from hwinspector.models.graphics_elements import (
 )
 from hwinspector.probes.graphics.drm import Gpu, GraphicsProblem
 from hwinspector.probes.graphics.gl.probe import GlDisplay
+from hwinspector.probes.graphics.stack import GraphicsStack, gl_displays_for, renderers, vulkan_devices_for
 from hwinspector.probes.graphics.vulkan.probe import VulkanDevice
 
 SOFTWARE_LANE, NO_GPU_LANE = "lane:software", "lane:no-gpu"

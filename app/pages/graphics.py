@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hwinspector.collectors.graphics import GraphicsCollector, GraphicsStack, read_live_stack
+from hwinspector.collectors.graphics import GraphicsCollector
 from hwinspector.models.graphics import ChainElement, GraphicsChainModel, chain_text
 from hwinspector.models.graphics_elements import DEFAULT_GL
 from hwinspector.models.upower import switcheroo_section
 from hwinspector.pages.base import Page, empty_state
 from hwinspector.probes.devices.hotplug import HotplugEvent
+from hwinspector.probes.graphics.stack import GraphicsStack, read_live_stack
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.probes.services.bus import SwitcherooInfo
 from hwinspector.widgets import dim

@@ -13,12 +13,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from hwinspector.collectors.graphics import GraphicsStack, read_live_stack
 from hwinspector.models.graphics import ElementRole, GraphicsChainModel, build_picture
 from hwinspector.pages.graphics import GraphicsPage
 from hwinspector.probes.devices.hotplug import HotplugEvent
 from hwinspector.probes.graphics.gl.probe import PROFILE_COMPAT, PROFILE_CORE, GlContext, GlDisplay, GlInfo
 from hwinspector.probes.graphics.gl.text import parse_glxinfo
+from hwinspector.probes.graphics.stack import GraphicsStack, read_live_stack
 from hwinspector.probes.graphics.vulkan.probe import VulkanDevice, VulkanInfo, parse_vulkaninfo_summary
 from hwinspector.probes.machine.snapshot import Snapshot, Source, read_file_snapshot
 from hwinspector.widgets.chain_view import ChainRole
