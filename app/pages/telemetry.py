@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +33,6 @@ from hwinspector.models.channels import ChannelModel, ChannelRole
 from hwinspector.models.telemetry_stats import StatsModel, StatsRow
 from hwinspector.pages.base import Page, empty_state
 from hwinspector.probes.devices.hotplug import HotplugEvent
-from hwinspector.probes.graphics.channels import is_command_channel
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.probes.telemetry.channels import Catalogue, Channel, read_catalogue
 from hwinspector.probes.telemetry.recording import RecordedChannel, Recording, read_recording
@@ -291,9 +289,9 @@ class TelemetryPage(Page):
         """Show these channels (tests feed catalogues of fake trees here)."""
         self._catalogue = cat
         chosen = list(checked) if checked is not None else [c.id for c in default_selection(cat.channels)]
-        # nvidia-smi channels are no files the sampler can read, but the session polls the command for
-        # them once a second: they can be ticked (and stay out of the defaults, each reading is a process)
-        shown = [replace(c, readable=True) if is_command_channel(c) else c for c in cat.channels]
+        # nvidia-smi channels can be ticked (the session polls the command once a second) and stay out
+        # of the defaults: each reading is a process run
+        shown = list(cat.channels)
         self.channels.set_channels(shown, chosen)
         self.tree.expandAll()
         notes = [f"{name}: {why}" for name, why in cat.unavailable.items()]

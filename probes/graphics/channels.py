@@ -36,9 +36,6 @@ NVIDIA_FIELDS = (
     ("clocks.sm", "sm_clock", "MHz", "SM clock"),
     ("memory.used", "vram_used", "MiB", "VRAM used"),
 )
-NVIDIA_COMMAND_REASON = (
-    "read by running nvidia-smi (gpu_channels.read_nvidia_smi, a low-rate poller), not by the file sampler"
-)
 _SUSPENDED_REASON = "runtime-suspended at discovery: reading it may wake the GPU (older kernels resume it per read)"
 
 
@@ -209,8 +206,10 @@ def nvidia_channels(sysfs: Path, nvidia_smi: str | None = None) -> list[Channel]
             max_rate_hz=NVIDIA_SMI_HZ,
             kind="gauge",
             device=slot,
-            readable=False,
-            reason=NVIDIA_COMMAND_REASON,
+            # readable: a value can be had, by running nvidia-smi (a low-rate poller, never the file
+            # sampler: is_command_channel); the CLI, recordings and tiles read it like any channel
+            readable=True,
+            reason=None,
         )
         for slot in slots
         for field, suffix, unit, label in NVIDIA_FIELDS

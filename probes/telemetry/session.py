@@ -37,7 +37,8 @@ DEFAULT_PATTERNS = (
 
 def default_selection(channels: Iterable[Channel]) -> list[Channel]:
     """The channels ticked when the page opens: readable ones matching DEFAULT_PATTERNS."""
-    readable = [c for c in channels if c.readable]
+    # command channels (nvidia-smi) are never ticked by default: each reading is a process run
+    readable = [c for c in channels if c.readable and not is_command_channel(c)]
     chosen = [c for c in readable if any(fnmatch.fnmatchcase(c.id, p) for p in DEFAULT_PATTERNS)]
     if not chosen:
         # nothing well known (a VM, an Arm board): the first few temperatures and frequencies

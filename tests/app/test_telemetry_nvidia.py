@@ -159,3 +159,25 @@ def test_one_shot_readings_run_nvidia_smi_once_for_all_its_channels(nvidia, tmp_
     (tmp_path / "fail").touch()
     failed = read_channel_values(gpu)
     assert all(r.value is None and "nvidia-smi failed" in (r.reason or "") for r in failed)
+
+
+def test_cli_telemetry_and_record_read_nvidia_channels(nvidia, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """On a real NVIDIA server `hwinspector telemetry` listed the GPU as unreadable and `record` found nothing
+    to record: the channels are read by running nvidia-smi, and that is a reading like any other."""
+    import json
+
+    from hwinspector.cli import main
+    from hwinspector.probes.telemetry import channels as channels_module
+    from hwinspector.probes.telemetry.recording import read_recording
+
+    real = channels_module.read_catalogue
+    monkeypatch.setattr(channels_module, "read_catalogue", lambda sysfs=tmp_path / "sys": real(sysfs))
+    assert main(["telemetry", "--json"]) == 0
+    chans = {c["id"]: c for c in json.loads(capsys.readouterr().out)["channels"]}
+    assert chans[f"gpu:{SLOT}/power"]["readable"] and chans[f"gpu:{SLOT}/power"]["value"] == pytest.approx(42.17)
+    assert chans[f"gpu:{SLOT}/temp"]["value"] == 55
+    out = tmp_path / "gpu.jsonl.gz"
+    assert main(["record", "--duration", "2.5", "--channels", f"gpu:{SLOT}/*", "-o", str(out)]) == 0
+    rec = read_recording(out)
+    _t, values = rec.series[f"gpu:{SLOT}/power"]
+    assert len(values) >= 1 and set(values.tolist()) == {42.17}

@@ -212,7 +212,7 @@ def test_nvidia_channels_and_poller(tmp_path: Path) -> None:
     assert [c.id for c in chans] == [
         f"gpu:0000:01:00.0/{m}" for m in ("busy", "power", "temp", "sm_clock", "vram_used")
     ]
-    assert all(is_command_channel(c) and not c.readable and c.max_rate_hz == 1.0 for c in chans)
+    assert all(is_command_channel(c) and c.readable and c.reason is None and c.max_rate_hz == 1.0 for c in chans)
     assert [c.unit for c in chans] == ["%", "W", "°C", "MHz", "MiB"]
     readings = {r.id: (r.value, r.reason) for r in read_nvidia_smi(chans, exe)}
     assert readings == {
