@@ -8,12 +8,12 @@ be read is never a 0 reading: it is ``hwinspector_channel_readable{channel,reaso
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from hwinspector.probes.checks.base import SEVERITY, Status, Verdict
+from hwinspector.probes.checks.base import SEVERITY, Status, Verdict, worst
 from hwinspector.probes.export.cache import Status as SourceStatus
 from hwinspector.probes.telemetry.channels import Catalogue, ChannelReading
 
@@ -38,22 +38,15 @@ def scorecard_families(verdicts: Sequence[Verdict]) -> list[Metric]:
     total = GaugeMetricFamily("hwinspector_checks", "Scorecard checks per status", labels=["status"])
     for s, n in counts.items():
         total.add_metric([s], n)
-    worst = _worst(v.status for v in verdicts)
+    overall = worst(v.status for v in verdicts).value
     result = GaugeMetricFamily(
         "hwinspector_scorecard_result",
         "Overall scorecard result (fail when any check fails): 1 for the current one",
         labels=["status"],
     )
     for s in STATUSES:
-        result.add_metric([s], float(s == worst))
+        result.add_metric([s], float(s == overall))
     return [status, titles, total, result]
-
-
-def _worst(statuses: Iterable[Status]) -> str:
-    found = list(statuses)
-    if not found:
-        return Status.NA.value
-    return max(found, key=SEVERITY.__getitem__).value
 
 
 def channel_families(catalogue: Catalogue, readings: Sequence[ChannelReading]) -> list[Metric]:
