@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import signal
+import socket
 import sys
 import threading
 from pathlib import Path
+from socketserver import ThreadingMixIn
 from types import FrameType
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+from wsgiref.simple_server import make_server as wsgi_make_server
 
 EXIT_OK, EXIT_USAGE = 0, 2
 DEFAULT_LISTEN = "127.0.0.1:9877"
@@ -143,8 +147,6 @@ def _stop_on_signals() -> threading.Event:
 
 
 def _serve(registry: Any, collector: Any, listen: tuple[str, int], stop: threading.Event) -> int:
-    from prometheus_client import start_http_server
-
     host, port = listen
     if not is_loopback(host):
         print(
@@ -153,10 +155,12 @@ def _serve(registry: Any, collector: Any, listen: tuple[str, int], stop: threadi
             file=sys.stderr,
         )
     try:
-        server, thread = start_http_server(port, addr=host, registry=registry)
+        server = make_server(host, port, registry)
     except OSError as exc:
         print(f"hwinspector: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
+    thread = threading.Thread(target=server.serve_forever, name="exporter-http", daemon=True)
+    thread.start()
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     print(f"serving metrics on http://{shown}:{bound_port}/metrics", flush=True)
@@ -167,6 +171,24 @@ def _serve(registry: Any, collector: Any, listen: tuple[str, int], stop: threadi
     server.server_close()
     thread.join(5)
     return EXIT_OK
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """No line per scrape on stderr."""
+
+
+def make_server(host: str, port: int, registry: Any) -> WSGIServer:
+    """prometheus_client's WSGI app on a threading server bound to exactly ``host`` (IPv4 or IPv6)."""
+    from prometheus_client import make_wsgi_app
+
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+
+    class Server(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+        address_family = family
+
+    return wsgi_make_server(host, port, make_wsgi_app(registry), Server, handler_class=_QuietHandler)
 
 
 def _textfile_loop(collector: Any, directory: Path, interval: float, once: bool, stop: threading.Event) -> int:
