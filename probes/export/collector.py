@@ -85,7 +85,10 @@ def run_idle(duration_s: float, argv0: Sequence[str] | None = None) -> dict[str,
     if proc.returncode not in (0, 1):
         tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
         raise RuntimeError(f"hwinspector idle exited {proc.returncode}: {tail[0]}")
-    doc = json.loads(proc.stdout[:MAX_IDLE_JSON_BYTES])
+    try:
+        doc = json.loads(proc.stdout[: MAX_IDLE_JSON_BYTES + 1])
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"hwinspector idle --json printed no JSON ({exc})") from None
     if not isinstance(doc, dict):
         raise ValueError("hwinspector idle --json did not print an object")
     doc["_written_unix"] = time.time()

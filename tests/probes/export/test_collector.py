@@ -4,8 +4,10 @@ scorecard and idle results come out as hwinspector_* metrics, and every expositi
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
+import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
 from hwinspector.probes.checks.base import Status, Verdict
@@ -203,3 +205,24 @@ def test_idle_json_file_and_its_failures(tmp_path: Path) -> None:
         if k[0] == "hwinspector_source_ready"
     }
     assert "No such file" in ready_missing["idle"]
+
+
+def test_periodic_idle_runs_use_the_documented_json(tmp_path: Path) -> None:
+    from hwinspector.probes.export.collector import run_idle
+
+    (tmp_path / "doc.json").write_text(json.dumps(IDLE_DOC))
+    fake = tmp_path / "idle.py"
+    fake.write_text(
+        "import sys\n"
+        "assert sys.argv[1:] == ['idle', '--json', '--duration', '0.5'], sys.argv\n"
+        f"print(open({str(tmp_path / 'doc.json')!r}).read())\n"
+        "sys.exit(1)  # a verdict that found culprits is still a result\n"
+    )
+    doc = run_idle(0.5, [sys.executable, str(fake)])
+    assert doc["processes"][1]["name"] == "busy" and isinstance(doc["_written_unix"], float)
+    fake.write_text("import sys\nprint('usage: no such command', file=sys.stderr)\nsys.exit(2)\n")
+    with pytest.raises(RuntimeError, match="hwinspector idle exited 2: usage: no such command"):
+        run_idle(0.5, [sys.executable, str(fake)])
+    fake.write_text("print('Traceback (most recent call last):')\n")
+    with pytest.raises(ValueError, match="printed no JSON"):
+        run_idle(0.5, [sys.executable, str(fake)])
