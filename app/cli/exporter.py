@@ -58,6 +58,7 @@ def register(sub: Any) -> None:
     p.add_argument("--idle-duration", type=float, default=20.0, metavar="S", help="idle window (default 20 s)")
     p.add_argument("--sysfs", default="/sys", help=argparse.SUPPRESS)  # tests point it at a fake tree
     p.add_argument("--procfs", default="/proc", help=argparse.SUPPRESS)
+    p.add_argument("--fresh", action="store_true", help=argparse.SUPPRESS)  # benchmarks: no cache for fast sources
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -122,6 +123,7 @@ def run(args: argparse.Namespace) -> int | None:
         scorecard=not args.no_scorecard,
         include_gl=not args.no_gl,
         scorecard_max_age_s=args.scorecard_every,
+        **({"node_max_age_s": 0.0, "channels_max_age_s": 0.0} if args.fresh else {}),
         idle_json=Path(args.idle_json) if args.idle_json else None,
         idle_every_s=args.idle_every,
         idle_duration_s=args.idle_duration,

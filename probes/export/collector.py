@@ -42,6 +42,7 @@ class ExporterConfig:
     scorecard: bool = True
     include_gl: bool = True
     scorecard_max_age_s: float = 300.0
+    node_max_age_s: float = 1.0  # two scrapers within a second share one reading
     channels_max_age_s: float = 5.0
     fast_wait_s: float = 3.0
     idle_json: Path | None = None  # a document `hwinspector idle --json` wrote
@@ -103,7 +104,7 @@ class HardwareCollector(Collector):
         self.version = version
         c = config
         self.node: CachedSource[NodeMetrics] | None = (
-            CachedSource("node", lambda: read_node_metrics(c.sysfs), max_age_s=1.0, wait_s=c.fast_wait_s)
+            CachedSource("node", lambda: read_node_metrics(c.sysfs), max_age_s=c.node_max_age_s, wait_s=c.fast_wait_s)
             if c.node_metrics
             else None
         )
