@@ -39,7 +39,13 @@ def register(sub: Any) -> None:
         metavar="DIR",
         help="write DIR/hwinspector.prom atomically (node_exporter --collector.textfile.directory) instead of serving",
     )
-    p.add_argument("--interval", type=float, default=60.0, metavar="S", help="with --textfile: rewrite every S seconds")
+    p.add_argument(
+        "--interval",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="with --textfile: rewrite every S seconds (default 60)",
+    )
     p.add_argument("--once", action="store_true", help="with --textfile: write once and exit (cron, systemd timers)")
     p.add_argument(
         "--node-metrics",
@@ -51,7 +57,11 @@ def register(sub: Any) -> None:
     p.add_argument("--no-scorecard", action="store_true", help="leave out the enablement scorecard")
     p.add_argument("--no-gl", action="store_true", help="scorecard without the OpenGL and Vulkan probes")
     p.add_argument(
-        "--scorecard-every", type=float, default=300.0, metavar="S", help="re-judge the scorecard at most every S s"
+        "--scorecard-every",
+        type=float,
+        default=300.0,
+        metavar="S",
+        help="re-judge the scorecard at most every S seconds (default 300)",
     )
     p.add_argument("--idle-json", metavar="FILE", help="export the idle result a timer wrote (hwinspector idle --json)")
     p.add_argument("--idle-every", type=float, metavar="S", help="measure idle (hwinspector idle) every S seconds")
