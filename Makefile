@@ -14,11 +14,16 @@ SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 font
   libcairo2-dev pciutils usbutils lm-sensors edid-decode mesa-utils vulkan-tools \
   mesa-vulkan-drivers hwdata kmod upower libdrm2 chromium \
   desktop-file-utils appstream lintian debhelper dh-python pybuild-plugin-pyproject python3-all-dev \
-  python3-setuptools python3-wheel python3-dbus-next python3-numpy dpkg-dev man-db
+  python3-setuptools python3-wheel python3-dbus-next python3-numpy dpkg-dev man-db \
+  prometheus prometheus-node-exporter
 STAMP := $(VENV)/.installed
+# checkbox-ng in a virtual environment of its own: its pins (packaging/checkbox/requirements.txt)
+# would hold our test environment back.
+CHECKBOX_VENV := .venv-checkbox
+CHECKBOX_STAMP := $(CHECKBOX_VENV)/.installed
 INSTALL_LOCK := /tmp/hwinspector-install.lock
 
-.PHONY: run test sysdeps dev lint typecheck pytest clean bench soak screenshots fuzz validate-packaging install uninstall
+.PHONY: run test sysdeps dev checkbox lint typecheck pytest clean bench soak screenshots fuzz validate-packaging install uninstall
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +36,14 @@ $(STAMP): pyproject.toml setup.py | $(VENV)/bin/python
 # Re-link the strict editable install (new modules appear only after this) and rebuild the extension.
 dev: $(STAMP)
 	flock $(INSTALL_LOCK) $(PIP) install -q --no-deps --no-build-isolation -e . --config-settings editable_mode=strict
+
+$(CHECKBOX_STAMP): packaging/checkbox/requirements.txt
+	$(PYTHON) -m venv $(CHECKBOX_VENV)
+	$(CHECKBOX_VENV)/bin/python -m pip install -q -r packaging/checkbox/requirements.txt
+	touch $(CHECKBOX_STAMP)
+
+# checkbox-cli for tests/packaging/test_checkbox.py (which says how to get it where it is missing).
+checkbox: $(CHECKBOX_STAMP)
 
 run: $(STAMP)
 	$(VENV)/bin/hwinspector
@@ -60,7 +73,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy -p hwinspector
 
 # Two passes: the umockdev tests need libudev preloaded by umockdev-wrapper for the whole process.
-pytest: $(STAMP)
+pytest: $(STAMP) $(CHECKBOX_STAMP)
 	$(PY) -m pytest -q -m "not umockdev" -p no:cacheprovider
 	# (no TMPDIR=/dev/shm here: umockdev redirects /dev, so a testbed under /dev/shm cannot be built)
 	umockdev-wrapper $(PY) -m pytest -q -m umockdev -p no:cacheprovider
@@ -101,4 +114,4 @@ uninstall:
 	rm -f $(addprefix "$(DESTDIR)$(PREFIX)/,$(addsuffix ",$(INSTALLED)))
 
 clean:
-	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKBOX_VENV) build *.egg-info .mypy_cache .ruff_cache

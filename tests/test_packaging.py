@@ -37,6 +37,7 @@ DEBIAN_NAMES = {
     "dbus-next": "python3-dbus-next",
     "psutil": "python3-psutil",
     "numpy": "python3-numpy",
+    "prometheus-client": "python3-prometheus-client",
 }
 
 
