@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from hwinspector.probes.devices.tree import Device
 from hwinspector.probes.kernel_log import LogLine
 from hwinspector.probes.usbc.thunderbolt import (
+    BoltDevice,
     BoltInfo,
     TbDomain,
     domain_problems,
@@ -199,3 +200,74 @@ def assemble_usbc(
     return UsbcChain(
         tuple(ports), attached, tuple(domains), tuple(orphan_rows), bolt, tuple(problems), tuple(notes), source
     )
+
+
+@dataclass(frozen=True, slots=True)
+class UsbcInputs:
+    """What the chain needs besides the device list; stored in bundles so --from rebuilds the same chain."""
+
+    extras: LiveExtras = field(default_factory=LiveExtras)
+    kernel_lines: tuple[str, ...] | None = None  # the thunderbolt lines of the kernel log
+    bolt: BoltInfo | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "links": {k: dict(v) for k, v in self.extras.links.items()},
+            "identity": {k: dict(v) for k, v in self.extras.identity.items()},
+            "kernel_lines": list(self.kernel_lines) if self.kernel_lines is not None else None,
+            "bolt": asdict(self.bolt) if self.bolt else None,
+        }
+
+    @classmethod
+    def from_json(cls, doc: Any) -> UsbcInputs:
+        """Tolerant of anything: a field of the wrong type is dropped, never trusted."""
+        if not isinstance(doc, dict):
+            return cls()
+        lines = doc.get("kernel_lines")
+        return cls(
+            LiveExtras(_str_maps(doc.get("links")), _str_maps(doc.get("identity"))),
+            tuple(x for x in lines if isinstance(x, str)) if isinstance(lines, list) else None,
+            bolt_from_json(doc.get("bolt")),
+        )
+
+
+def _str_maps(v: Any) -> dict[str, dict[str, str]]:
+    if not isinstance(v, dict):
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for k, inner in v.items():
+        if isinstance(k, str) and isinstance(inner, dict):
+            out[k] = {a: b for a, b in inner.items() if isinstance(a, str) and isinstance(b, str)}
+    return out
+
+
+def _opt(d: dict[str, Any], key: str, kind: type) -> Any:
+    v = d.get(key)
+    return v if isinstance(v, kind) and not (kind is int and isinstance(v, bool)) else None
+
+
+def bolt_from_json(doc: Any) -> BoltInfo | None:
+    if not isinstance(doc, dict):
+        return None
+    devices = []
+    for d in doc.get("devices") or []:
+        if isinstance(d, dict) and isinstance(d.get("uid"), str):
+            devices.append(
+                BoltDevice(
+                    d["uid"], _opt(d, "name", str), _opt(d, "vendor", str), _opt(d, "status", str),
+                    _opt(d, "stored", bool), _opt(d, "policy", str), _opt(d, "key", str), _opt(d, "generation", int),
+                )
+            )  # fmt: skip
+    return BoltInfo(
+        bool(doc.get("running")), _opt(doc, "reason", str), _opt(doc, "version", int), _opt(doc, "auth_mode", str),
+        _opt(doc, "policy", str), _opt(doc, "security", str), tuple(devices),
+    )  # fmt: skip
+
+
+def thunderbolt_log_lines(lines: Sequence[LogLine]) -> tuple[str, ...]:
+    return tuple(x.message for x in lines if x.message.startswith("thunderbolt "))
+
+
+def usbc_from_inputs(devices: Sequence[Device], inputs: UsbcInputs, source: str) -> UsbcChain:
+    log = [LogLine(6, None, m) for m in inputs.kernel_lines] if inputs.kernel_lines is not None else None
+    return assemble_usbc(devices, inputs.extras, bolt=inputs.bolt, kernel_log=log, source=source)

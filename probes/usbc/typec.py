@@ -20,7 +20,7 @@ _CABLE = re.compile(r"^port(\d+)-cable$")
 _PLUG = re.compile(r"^port(\d+)-plug(\d+)$")
 _ALTMODE = re.compile(r"^port(\d+)(-partner|-plug\d+)?\.(\d+)$")
 _PDO = re.compile(r"^(\d+):(\w+)$")
-_UCSI_PSY = re.compile(r"^ucsi-source-psy-(.+?)(\d+)$")
+_UCSI_PSY = re.compile(r"^ucsi-source-psy-")
 
 # Standard and vendor ids of alternate modes (USB-IF SVID list; the kernel's include/linux/usb/typec_*.h).
 SVIDS = {
@@ -399,9 +399,9 @@ def _with_contracts(ports: list[TypecPort], psys: Sequence[Device]) -> list[Type
     numbers = {p.devpath: i + 1 for group in by_controller.values() for i, p in enumerate(group)}
     for p in ports:
         match = None
+        wanted = f"ucsi-source-psy-{p.controller}{numbers[p.devpath]}"
         for s in psys:
-            m = _UCSI_PSY.match(s.sysname)
-            if m and m[1] == (p.controller or "") and int(m[2]) == numbers[p.devpath]:
+            if s.sysname == wanted:
                 match = contract_of(s)
         out.append(replace(p, contract=match) if match else p)
     return out
@@ -415,25 +415,33 @@ def port_problems(p: TypecPort) -> list[Problem]:
     partner = p.partner
     if partner is None or not p.attributes_known:
         return out
-    if partner.supports_pd and partner.pd_revision in ("0.0", None) and p.power_role == "sink":
+    src = partner.pd.source if partner.pd else None
+    if p.power_role == "sink" and partner.supports_pd and partner.pd is not None and not src:
+        # UCSI firmware that answers GET_PDOS with nothing (kernel bugzilla 221142, fwupd firmware-lenovo 521)
         out.append(
             Problem(
                 "warning",
                 p.name,
-                "the partner says it supports USB Power Delivery but reports PD revision 0.0: no PD contract "
-                "was negotiated (charging at 5 V at best)",
+                "the charger supports USB Power Delivery but its source capabilities (PDOs) are empty: "
+                "no contract the system can see",
             )
         )
-    src = partner.pd.source if partner.pd else None
-    if p.power_role == "sink" and partner.supports_pd and partner.pd is not None and not src:
-        out.append(Problem("warning", p.name, "the charger's source capabilities (PDOs) are empty"))
+    elif (
+        p.power_role == "sink"
+        and partner.supports_pd
+        and p.power_operation_mode not in (None, "usb_power_delivery")
+        and not src
+    ):
+        out.append(
+            Problem("warning", p.name, f"no USB Power Delivery contract: power operation mode {p.power_operation_mode}")
+        )
     c = p.contract
     if c is not None and c.online and c.voltage_now_v is not None and c.voltage_now_v == 0:
         out.append(
             Problem(
                 "warning",
-                c.name,
-                "power is online but the controller reports 0 V: the UCSI firmware gives no contract data",
+                p.name,
+                f"{c.name}: power is online but the controller reports 0 V: the UCSI firmware gives no contract data",
             )
         )
     for am in p.altmodes:

@@ -13,7 +13,7 @@ from typing import Any
 from hwinspector.probes.devices.tree import Device
 from hwinspector.probes.kernel_log import LogLine
 from hwinspector.probes.usbc.typec import Problem
-from hwinspector.probes.wireless.bluez import BluezInfo
+from hwinspector.probes.wireless.bluez import BluezAdapter, BluezInfo
 from hwinspector.probes.wireless.ethtool import DriverInfo
 from hwinspector.probes.wireless.firmware import (
     FirmwareNote,
@@ -261,3 +261,91 @@ def _problems(
             elif a.powered is False:
                 out.append(Problem("warning", b.hci, f"BlueZ adapter is powered off ({a.power_state or 'off'})"))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class WirelessInputs:
+    """What the chain needs besides the device list; stored in bundles so --from rebuilds the same chain."""
+
+    kernel_lines: tuple[str, ...] | None = None  # Wi-Fi, Bluetooth and cfg80211 lines of the kernel log
+    driver_info: Mapping[str, DriverInfo] = field(default_factory=dict)
+    regdom_default: str | None = None
+    iw_reg: str | None = None
+    bluez: BluezInfo | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kernel_lines": list(self.kernel_lines) if self.kernel_lines is not None else None,
+            "driver_info": {k: asdict(v) for k, v in self.driver_info.items()},
+            "regdom_default": self.regdom_default,
+            "iw_reg": self.iw_reg,
+            "bluez": asdict(self.bluez) if self.bluez else None,
+        }
+
+    @classmethod
+    def from_json(cls, doc: Any) -> WirelessInputs:
+        """Tolerant of anything: a field of the wrong type is dropped, never trusted."""
+        if not isinstance(doc, dict):
+            return cls()
+        lines = doc.get("kernel_lines")
+        infos = {}
+        raw = doc.get("driver_info")
+        for name, d in raw.items() if isinstance(raw, dict) else ():
+            if isinstance(name, str) and isinstance(d, dict) and isinstance(d.get("driver"), str):
+                infos[name] = DriverInfo(
+                    name, d["driver"], _s(d.get("version")) or "", _s(d.get("firmware_version")), _s(d.get("bus_info"))
+                )
+        return cls(
+            tuple(x for x in lines if isinstance(x, str)) if isinstance(lines, list) else None,
+            infos,
+            _s(doc.get("regdom_default")),
+            _s(doc.get("iw_reg")),
+            bluez_from_json(doc.get("bluez")),
+        )
+
+
+def _s(v: Any) -> str | None:
+    return v if isinstance(v, str) else None
+
+
+def bluez_from_json(doc: Any) -> BluezInfo | None:
+    if not isinstance(doc, dict):
+        return None
+    adapters = []
+    for a in doc.get("adapters") or []:
+        if not isinstance(a, dict) or not isinstance(a.get("name"), str):
+            continue
+        powered, disc, n = a.get("powered"), a.get("discoverable"), a.get("devices")
+        adapters.append(
+            BluezAdapter(
+                a["name"], _s(a.get("path")) or "", _s(a.get("address")), _s(a.get("alias")),
+                powered if isinstance(powered, bool) else None, _s(a.get("power_state")),
+                disc if isinstance(disc, bool) else None, n if isinstance(n, int) and not isinstance(n, bool) else 0,
+            )
+        )  # fmt: skip
+    return BluezInfo(bool(doc.get("running")), _s(doc.get("reason")), tuple(adapters))
+
+
+_WIRELESS_LOG = re.compile(
+    r"^(Bluetooth: |bluetooth hci|cfg80211: |brcmfmac|iwlwifi |ath\d+k|rtw|mt7|mt76|b43|wl |rtl8|btusb|btintel|btrtl)"
+)
+
+
+def wireless_log_lines(lines: Sequence[LogLine]) -> tuple[str, ...]:
+    """The lines the chain reads, plus failed firmware loads of any driver (matched to devices later)."""
+    return tuple(x.message for x in lines if _WIRELESS_LOG.match(x.message) or "firmware load for" in x.message.lower())
+
+
+def wireless_from_inputs(devices: Sequence[Device], inputs: WirelessInputs, source: str) -> WirelessChain:
+    log = [LogLine(6, None, m) for m in inputs.kernel_lines] if inputs.kernel_lines is not None else None
+    infos = dict(inputs.driver_info)
+
+    def known(name: str) -> DriverInfo:
+        if name in infos:
+            return infos[name]
+        raise OSError(19, "not recorded")
+
+    return assemble_wireless(
+        devices, kernel_log=log, driver_info=known, regdom_default=inputs.regdom_default, iw_reg=inputs.iw_reg,
+        bluez=inputs.bluez, source=source,
+    )  # fmt: skip
