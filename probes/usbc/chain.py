@@ -250,7 +250,8 @@ def bolt_from_json(doc: Any) -> BoltInfo | None:
     if not isinstance(doc, dict):
         return None
     devices = []
-    for d in doc.get("devices") or []:
+    listed = doc.get("devices")
+    for d in listed if isinstance(listed, list) else []:
         if isinstance(d, dict) and isinstance(d.get("uid"), str):
             devices.append(
                 BoltDevice(

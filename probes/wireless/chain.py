@@ -312,7 +312,8 @@ def bluez_from_json(doc: Any) -> BluezInfo | None:
     if not isinstance(doc, dict):
         return None
     adapters = []
-    for a in doc.get("adapters") or []:
+    listed = doc.get("adapters")
+    for a in listed if isinstance(listed, list) else []:
         if not isinstance(a, dict) or not isinstance(a.get("name"), str):
             continue
         powered, disc, n = a.get("powered"), a.get("discoverable"), a.get("devices")
