@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
 from hwinspector.models.link_chain import ChainReport, picture
 from hwinspector.models.usbc import build_usbc_picture
@@ -44,49 +46,49 @@ def _taken(snap: Snapshot) -> float:
     return time.time() if snap.source.is_live else snap.source.taken_at
 
 
-class _Worker(QObject):
-    done = Signal(object, int)
-    failed = Signal(str, int)
-
-    @Slot(object, int)
-    def work(self, fn: object, generation: int) -> None:
-        assert callable(fn)
-        try:
-            self.done.emit(fn(), generation)
-        except Exception as exc:  # a probe bug becomes the page's message, never a dead thread
-            self.failed.emit(f"{type(exc).__name__}: {exc}", generation)
-
-
 class ChainCollector(QObject):
-    """Reads a chain on its own thread (the live read may wait on D-Bus); the newest request wins."""
+    """Reads a chain on a worker thread (the live read may wait on D-Bus); the newest request wins.
+
+    A plain Python worker, not a QThread owned by the page: a page deleted while a reading is in flight
+    must not take a running thread down with it (Qt aborts on that); the late answer is dropped.
+    """
 
     report_ready = Signal(object, int)
     failed = Signal(str, int)
-    _submit = Signal(object, int)
+    _finished = Signal(object, object, int)  # report or None, error text or None, generation
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread = QThread(self)
-        self._worker = _Worker()
-        self._worker.moveToThread(self._thread)
-        self._submit.connect(self._worker.work)
-        self._worker.done.connect(self._done)
-        self._worker.failed.connect(self.failed)
-        self._thread.start()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hwi-chain")
+        self._finished.connect(self._deliver)  # queued: emitted on the worker, delivered on the GUI thread
         self.generation = 0
         self.busy = False
+        self._closed = False
 
     def read(self, fn: Callable[[], ChainReport]) -> int:
         self.generation += 1
         self.busy = True
-        self._submit.emit(fn, self.generation)
-        return self.generation
+        generation = self.generation
+        if not self._closed:
+            self._pool.submit(self._run, fn, generation)
+        return generation
 
-    def _done(self, report: object, generation: int) -> None:
+    def _run(self, fn: Callable[[], ChainReport], generation: int) -> None:
+        try:
+            result: tuple[object, object] = (fn(), None)
+        except Exception as exc:  # a probe bug becomes the page's message, never a dead worker
+            result = (None, f"{type(exc).__name__}: {exc}")
+        with contextlib.suppress(RuntimeError):  # the page went away meanwhile
+            self._finished.emit(*result, generation)
+
+    def _deliver(self, report: object, error: object, generation: int) -> None:
         if generation == self.generation:
             self.busy = False
-        self.report_ready.emit(report, generation)
+        if error is not None:
+            self.failed.emit(str(error), generation)
+        else:
+            self.report_ready.emit(report, generation)
 
     def shutdown(self) -> None:
-        self._thread.quit()
-        self._thread.wait(10_000)
+        self._closed = True
+        self._pool.shutdown(wait=True, cancel_futures=True)

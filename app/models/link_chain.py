@@ -73,9 +73,13 @@ def rows(*pairs: tuple[str, object]) -> Rows:
 def picture(lanes: Sequence[Lane], summary: str, notes: Sequence[str] = ()) -> ChainPicture:
     """Issues in lane order, worst first, each pointing at its element; notes after them."""
     issues: list[Issue] = []
+    seen: set[str] = set()
     for lane in lanes:
         for e in lane.elements:
-            issues += [Issue(p.severity, f"{e.title}: {p.detail}", e.key) for p in e.problems]
+            for p in e.problems:
+                if p.detail not in seen:  # a problem drawn on two boxes of one link is listed once
+                    seen.add(p.detail)
+                    issues.append(Issue(p.severity, f"{e.title}: {p.detail}", e.key))
     issues.sort(key=lambda i: -RANK.get(i.severity, 0))
     issues += [Issue("info", n, None) for n in notes]
     return ChainPicture(tuple(lanes), tuple(issues), summary)
