@@ -33,6 +33,11 @@ def _mine(problems: tuple[Problem, ...], *subjects: str) -> list[Problem]:
     return [p for p in problems if p.subject in subjects]
 
 
+def _power_problem(p: Problem) -> bool:
+    """Drawn on the Power Delivery box rather than the port."""
+    return "0 V" in p.detail or "PDO" in p.detail or "contract" in p.detail
+
+
 def _port_lane(chain: UsbcChain, p: TypecPort) -> Lane:
     k = p.devpath
     probs = chain.problems
@@ -47,7 +52,7 @@ def _port_lane(chain: UsbcChain, p: TypecPort) -> Lane:
     ]  # fmt: skip
     if p.attributes_known:
         roles = f"data {p.data_role or '?'} · power {p.power_role or '?'}"
-        pd = f"PD {p.pd_revision}" if p.pd_revision and p.pd_revision != "0.0" else "no USB PD"
+        pd = {None: "PD revision not exposed", "0.0": "no USB PD"}.get(p.pd_revision, f"PD {p.pd_revision}")
         lines = [roles, f"{pd} · orientation {p.orientation}" if p.orientation else pd]
     else:
         lines = ["roles and power not recorded in this source"]
@@ -72,7 +77,7 @@ def _port_lane(chain: UsbcChain, p: TypecPort) -> Lane:
     partner_key = f"partner:{k}"
     els.append(
         box(port_key, "port", "USB-C port", p.name, lines, COL_PORT, links=[partner_key], devpath=p.devpath,
-            problems=_mine(probs, p.name), sections=port_sections)
+            problems=[x for x in _mine(probs, p.name) if not _power_problem(x)], sections=port_sections)
     )  # fmt: skip
     q = p.partner
     if q is None:
@@ -162,7 +167,7 @@ def _port_lane(chain: UsbcChain, p: TypecPort) -> Lane:
         els.append(
             box(power_key, "power", "Power Delivery", "Charging contract" if p.power_role == "sink" else "Power",
                 lines2, COL_MODES, len(p.altmodes), sections=sec,
-                problems=[x for x in _mine(probs, p.name) if "0 V" in x.detail or "PDO" in x.detail])
+                problems=[x for x in _mine(probs, p.name) if _power_problem(x)])
         )  # fmt: skip
     for i, att in enumerate(chain.attached.get(k, ())):
         caption = {"display": "Display connector", "usb": "USB device", "usb4": "Thunderbolt/USB4"}[att.kind]
@@ -252,7 +257,7 @@ def build_usbc_picture(chain: UsbcChain) -> ChainPicture:
         lanes.append(Lane(f"lane:{path}", f"Thunderbolt controller {addr}", driver or "no driver", (nhi, none)))
     connected = sum(1 for p in chain.ports if p.partner is not None)
     devices = sum(1 for d in chain.domains for x in d.devices if not x.host)
-    parts = [f"{len(chain.ports)} USB-C port(s), {connected} in use"]
+    parts = [f"{len(chain.ports)} USB-C port(s), {connected} in use"] if chain.ports else []
     if chain.domains or chain.orphan_controllers:
         parts.append(f"{len(chain.domains)} Thunderbolt/USB4 domain(s), {devices} device(s)")
     bad = [p for p in chain.problems if p.severity in ("error", "warning")]

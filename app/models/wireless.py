@@ -29,11 +29,13 @@ def _hw_box(key: str, hw: Hardware | None, caption: str, link: str) -> ChainElem
 
 def _driver_box(
     key: str, hw: Hardware | None, version: str | None, notes: Sequence[FirmwareNote], link: str,
-    problems: Sequence[Problem],
+    problems: Sequence[Problem], no_log: bool = False,
 ) -> ChainElement:  # fmt: skip
     driver = hw.driver if hw else None
     failed = [n for n in notes if n.failed]
     fw = f"firmware {version}" if version else ("firmware failed" if failed else "firmware version not logged")
+    if not version and not failed and no_log:
+        fw = "firmware: no kernel log in this source"
     module = f"module {hw.module}" if hw and hw.module else None
     return box(
         key, "driver", "Kernel driver", driver or "No driver", [module, fw],
@@ -44,6 +46,10 @@ def _driver_box(
             ("Kernel log", tuple((("failed" if n.failed else n.version or "line"), n.message) for n in notes)),
         ],
     )  # fmt: skip
+
+
+def _no_log(chain: WirelessChain) -> bool:
+    return any("no kernel log" in n for n in chain.notes)
 
 
 def _rfkill_rows(rf: Sequence[Rfkill]) -> tuple[tuple[str, str], ...]:
@@ -74,7 +80,7 @@ def _wifi_lanes(chain: WirelessChain) -> list[Lane]:
         country = (reg.per_phy.get(w.phy) or reg.country) if reg else None
         els = [
             _hw_box(f"hw:{k}", w.hardware, "Device", f"drv:{k}"),
-            _driver_box(f"drv:{k}", w.hardware, version, chain.firmware.get(k, ()), radio_key, mine),
+            _driver_box(f"drv:{k}", w.hardware, version, chain.firmware.get(k, ()), radio_key, mine, _no_log(chain)),
             box(radio_key, "radio", "Wi-Fi radio (cfg80211)", w.phy or "phy not recorded",
                 [_rfkill_line(w.rfkill), f"regulatory domain {country}" if country else None], COL_RADIO,
                 links=user_keys, devpath=w.devpath if w.phy else None, problems=_radio_problems(mine),
@@ -117,7 +123,7 @@ def _bt_lanes(chain: WirelessChain) -> list[Lane]:
         radio_key, user_key = f"hci:{k}", f"bluez:{k}"
         els = [
             _hw_box(f"hw:{k}", b.hardware, "Device", f"drv:{k}"),
-            _driver_box(f"drv:{k}", b.hardware, version, chain.firmware.get(k, ()), radio_key, mine),
+            _driver_box(f"drv:{k}", b.hardware, version, chain.firmware.get(k, ()), radio_key, mine, _no_log(chain)),
             box(radio_key, "radio", "Bluetooth controller", b.hci, [_rfkill_line(b.rfkill), b.bus_type], COL_RADIO,
                 links=[user_key], devpath=k, problems=_radio_problems(mine),
                 sections=[("rfkill", _rfkill_rows(b.rfkill))]),

@@ -181,6 +181,7 @@ class LinkChainPage(Page):
     def show_report(self, report: ChainReport) -> None:
         self.report = report
         self.state.setText("" if report.is_live else f"From {report.source_label}")
+        self.refresh_button.setEnabled(report.is_live)
         if report.unavailable:
             self.model.set_picture(report.picture)
             self.empty.setText(report.unavailable)

@@ -58,9 +58,10 @@ def test_usbc_page_draws_the_thinkpad_ports_and_details(qtbot, qtmodeltester, tm
 def test_usbc_page_marks_the_broken_links(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     trees.legion_pro7_broken_contract(tmp_path / "legion")
     page = _show(qtbot, UsbcPage(), _usbc(tmp_path / "legion"))
-    port = f"port:{trees.UCSI}/typec/port0"
-    index = page.model.index_of(port)
-    assert index.data(ChainRole.STATUS) == "warning"
+    port, power = f"port:{trees.UCSI}/typec/port0", f"power:{trees.UCSI}/typec/port0"
+    # the broken link is the contract, not the port: the warning sits on the Power Delivery box
+    assert page.model.index_of(power).data(ChainRole.STATUS) == "warning"
+    assert page.model.index_of(port).data(ChainRole.STATUS) == "ok"
     assert page.issues.count() == 2 and page.issues.isVisible()
     trees.thunderbolt_dock_unauthorised(tmp_path / "tb")
     page.show_report(_usbc(tmp_path / "tb"))

@@ -119,7 +119,7 @@ def thunderbolt_dock_unauthorised(root: Path) -> FakeSysfs:
         p = "/".join(bridges[:i])
         fs.add_device(p, "pci" if i > 3 else None, driver="pcieport" if i > 3 else None)
     fs.add_device(TB_NHI, "pci", driver="thunderbolt", module="thunderbolt",
-                  uevent={"PCI_CLASS": "88000", "PCI_ID": "8086:15EB", "PCI_SLOT_NAME": "0000:07:00.0"})  # fmt: skip
+                  uevent={"PCI_CLASS": "88000", "PCI_SLOT_NAME": "0000:07:00.0"})  # fmt: skip
     dom = f"{TB_NHI}/domain0"
     fs.add_device(dom, "thunderbolt", uevent={"DEVTYPE": "thunderbolt_domain"},
                   attrs={"security": "user", "iommu_dma_protection": "1"})  # fmt: skip
@@ -132,3 +132,10 @@ def thunderbolt_dock_unauthorised(root: Path) -> FakeSysfs:
                          "rx_speed": "10.0 Gb/s", "tx_speed": "10.0 Gb/s", "rx_lanes": "2", "tx_lanes": "2",
                          "key": ""})  # fmt: skip
     return fs
+
+
+MACHINES = {
+    "thinkpad-x13-gen3": ("ThinkPad X13 Gen 3 (lsucpd 0.91 announcement, linux-usb)", thinkpad_x13_gen3),
+    "legion-pro7": ("Lenovo Legion Pro 7 16IAX10H (kernel bugzilla 221142)", legion_pro7_broken_contract),
+    "tb3-dock": ("ThinkPad Thunderbolt 3 Dock, not authorised (fwupd issue 3999)", thunderbolt_dock_unauthorised),
+}
