@@ -117,3 +117,20 @@ def test_from_bundle_rebuilds_the_chains_and_diff_shows_the_authorised_dock(
         "0", "1",
     )]  # fmt: skip
     assert not [c for c in d.changes if c.category == "wireless"]
+
+
+def test_structured_wireless_section_masks_addresses(tmp_path: Path) -> None:
+    """The chain's JSON carries the interface MAC and BlueZ's adapter address: neither leaves unmasked."""
+    from hwinspector.probes.wireless.bluez import BluezAdapter, BluezInfo
+    from hwinspector.probes.wireless.chain import WirelessInputs
+
+    _laptop(tmp_path)
+    devices = read_devices(tmp_path, None)
+    bluez = BluezInfo(
+        True, None, (BluezAdapter("hci0", "/org/bluez/hci0", "00:1A:7D:DA:71:13", "x", True, "on", False),)
+    )
+    inputs = WirelessInputs(None, {}, None, None, bluez)
+    doc = {"inputs": inputs.to_json(), "chain": wireless_from_inputs(devices, inputs, "live").to_json()}
+    text = json.dumps(PrivacyFilter(b"k" * 32).json(doc, where="structured/wireless.json"))
+    assert "e4:02:9b:78:8d:1d" not in text.lower() and "00:1a:7d:da:71:13" not in text.lower()
+    assert "iwlwifi" in text
