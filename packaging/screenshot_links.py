@@ -14,16 +14,16 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from hwinspector.collectors.links import USBC_TITLE  # noqa: E402
-from hwinspector.models.link_chain import ChainReport  # noqa: E402
-from hwinspector.models.usbc import build_usbc_picture  # noqa: E402
-from hwinspector.pages.usbc import UsbcPage  # noqa: E402
-from hwinspector.probes.devices.tree import read_devices  # noqa: E402
-from hwinspector.probes.machine.chains import read_usbc_inputs  # noqa: E402
-from hwinspector.probes.usbc.chain import usbc_from_inputs  # noqa: E402
-from tests.probes.usbc.trees import MACHINES  # noqa: E402
+from hwinspector.collectors.links import USBC_TITLE
+from hwinspector.models.link_chain import ChainReport
+from hwinspector.models.usbc import build_usbc_picture
+from hwinspector.pages.usbc import UsbcPage
+from hwinspector.probes.devices.tree import read_devices
+from hwinspector.probes.machine.chains import read_usbc_inputs
+from hwinspector.probes.usbc.chain import usbc_from_inputs
+from tests.probes.usbc.trees import MACHINES
 
 
 def main(out: Path) -> None:

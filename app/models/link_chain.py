@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from hwinspector.models.graphics_elements import RANK, ChainElement, ChainPicture, Issue, Lane
 from hwinspector.probes.graphics.chain import GraphicsProblem
-from hwinspector.probes.usbc.typec import Problem
+from hwinspector.probes.problems import Problem
 
 Rows = tuple[tuple[str, str], ...]
 _MARKS = {"error": "✖", "warning": "⚠", "info": "i"}

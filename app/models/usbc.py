@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from hwinspector.models.graphics_elements import ChainElement, ChainPicture, Lane
 from hwinspector.models.link_chain import box, picture, rows
+from hwinspector.probes.problems import Problem
 from hwinspector.probes.usbc.chain import UsbcChain
+from hwinspector.probes.usbc.pd import Pdo
 from hwinspector.probes.usbc.thunderbolt import SECURITY_TEXT, TbDevice, TbDomain
-from hwinspector.probes.usbc.typec import AltMode, Pdo, Problem, TypecPort
+from hwinspector.probes.usbc.typec import AltMode, TypecPort
 
 COL_CONTROLLER, COL_PORT, COL_PARTNER, COL_MODES, COL_USER = range(5)
 COLUMNS = ("Controller", "Port", "Partner and cable", "Alternate modes and power", "What it gives")

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from hwinspector.models.graphics_elements import ChainElement, ChainPicture, Lane
 from hwinspector.models.link_chain import box, picture, rows
-from hwinspector.probes.usbc.typec import Problem
+from hwinspector.probes.problems import Problem
 from hwinspector.probes.wireless.chain import WirelessChain, firmware_version
 from hwinspector.probes.wireless.firmware import FirmwareNote
 from hwinspector.probes.wireless.radios import Hardware, Rfkill

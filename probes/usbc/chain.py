@@ -11,6 +11,7 @@ from typing import Any
 
 from hwinspector.probes.devices.tree import Device
 from hwinspector.probes.kernel_log import LogLine
+from hwinspector.probes.problems import Problem
 from hwinspector.probes.usbc.thunderbolt import (
     BoltDevice,
     BoltInfo,
@@ -19,7 +20,7 @@ from hwinspector.probes.usbc.thunderbolt import (
     list_domains,
     thunderbolt_controllers_without_domain,
 )
-from hwinspector.probes.usbc.typec import LiveExtras, Problem, TypecPort, list_typec_ports, port_problems
+from hwinspector.probes.usbc.typec import LiveExtras, TypecPort, list_typec_ports, port_problems
 
 # drivers/thunderbolt/icm.c and nhi.c: the controller's firmware connection manager did not come up.
 _TB_FAIL = re.compile(

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from hwinspector.probes.devices.tree import Device
-from hwinspector.probes.usbc.typec import Problem
+from hwinspector.probes.problems import Problem
 
 _DOMAIN = re.compile(r"^domain(\d+)$")
 _ROUTER = re.compile(r"^(\d+)-([0-9a-f]+)$")

@@ -13,13 +13,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from hwinspector.probes.devices.tree import Device
+from hwinspector.probes.problems import Problem
+from hwinspector.probes.usbc.pd import Contract, PowerDelivery, contract_of, power_delivery
 
 _PORT = re.compile(r"^port(\d+)$")
 _PARTNER = re.compile(r"^port(\d+)-partner$")
 _CABLE = re.compile(r"^port(\d+)-cable$")
 _PLUG = re.compile(r"^port(\d+)-plug(\d+)$")
 _ALTMODE = re.compile(r"^port(\d+)(-partner|-plug\d+)?\.(\d+)$")
-_PDO = re.compile(r"^(\d+):(\w+)$")
 _UCSI_PSY = re.compile(r"^ucsi-source-psy-")
 
 # Standard and vendor ids of alternate modes (USB-IF SVID list; the kernel's include/linux/usb/typec_*.h).
@@ -38,13 +39,6 @@ DP_SVID, TBT_SVID = 0xFF01, 0x8087
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
-    severity: str  # "error" | "warning" | "info"
-    subject: str  # a port name ("port0"), a device ("0-1"), or the subsystem ("usbc")
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
 class AltMode:
     name: str  # "port0-partner.0"
     owner: str  # "port" | "partner" | "plug"
@@ -58,65 +52,6 @@ class AltMode:
     def label(self) -> str:
         known = SVIDS.get(self.svid or -1)
         return self.description or known or (f"SVID {self.svid:04x}" if self.svid is not None else self.name)
-
-
-@dataclass(frozen=True, slots=True)
-class Pdo:
-    position: int
-    kind: str  # "fixed_supply" | "variable_supply" | "battery" | "programmable_supply" | …
-    voltage_mv: int | None  # fixed supplies
-    min_voltage_mv: int | None
-    max_voltage_mv: int | None
-    current_ma: int | None  # maximum (source) or operational (sink) current
-    power_mw: int | None  # battery supplies
-
-    def text(self) -> str:
-        if self.voltage_mv is not None:
-            volts = f"{self.voltage_mv / 1000:g} V"
-        elif self.min_voltage_mv is not None and self.max_voltage_mv is not None:
-            volts = f"{self.min_voltage_mv / 1000:g} to {self.max_voltage_mv / 1000:g} V"
-        else:
-            volts = "? V"
-        amps = f" {self.current_ma / 1000:g} A" if self.current_ma is not None else ""
-        watts = f" {self.power_mw / 1000:g} W" if self.power_mw is not None else ""
-        kind = {"fixed_supply": "fixed", "variable_supply": "variable", "programmable_supply": "PPS"}.get(
-            self.kind, self.kind.replace("_", " ")
-        )
-        return f"{kind} {volts}{amps}{watts}"
-
-    @property
-    def max_power_w(self) -> float | None:
-        if self.power_mw is not None:
-            return self.power_mw / 1000
-        v = self.voltage_mv or self.max_voltage_mv
-        return v * self.current_ma / 1e6 if v is not None and self.current_ma is not None else None
-
-
-@dataclass(frozen=True, slots=True)
-class PowerDelivery:
-    name: str  # "pd0"
-    revision: str | None
-    source: tuple[Pdo, ...] | None  # None: no source-capabilities object at all
-    sink: tuple[Pdo, ...] | None
-
-
-@dataclass(frozen=True, slots=True)
-class Contract:
-    """What a UCSI controller reports about the power flowing in (power_supply ucsi-source-psy-*)."""
-
-    name: str
-    online: bool | None
-    usb_type: str | None  # "C [PD] PD_PPS": the bracketed one is in use
-    voltage_now_v: float | None
-    current_now_a: float | None
-    voltage_max_v: float | None
-    current_max_a: float | None
-
-    @property
-    def power_max_w(self) -> float | None:
-        if self.voltage_max_v is None or self.current_max_a is None:
-            return None
-        return self.voltage_max_v * self.current_max_a
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,14 +125,6 @@ def _int(value: str | None, base: int = 10) -> int | None:
         return None
 
 
-def _unit(value: str | None) -> int | None:
-    """``5000mV``, ``3000mA``, ``65000mW`` (the pd class prints its unit) -> the number."""
-    if value is None:
-        return None
-    m = re.match(r"^\s*(\d+)", value)
-    return int(m[1]) if m else None
-
-
 def _yes(value: str | None) -> bool | None:
     if value is None:
         return None
@@ -217,53 +144,6 @@ def _altmode(dev: Device, owner: str) -> AltMode:
         svid = _int(dev.properties.get("SVID"), 16)
     mode = _int(a.get("mode")) if "mode" in a else _int(dev.properties.get("MODE"), 16)
     return AltMode(dev.sysname, owner, svid, mode, _int(a.get("vdo"), 16), _yes(a.get("active")), a.get("description"))
-
-
-def _pd(pd_dev: Device, children: Mapping[str, list[Device]]) -> PowerDelivery:
-    caps: dict[str, tuple[Pdo, ...]] = {}
-    for cap in children.get(pd_dev.path, []):
-        if cap.sysname not in ("source-capabilities", "sink-capabilities"):
-            continue
-        pdos = []
-        for p in children.get(cap.path, []):
-            m = _PDO.match(p.sysname)
-            if m is None:
-                continue
-            a = p.attributes
-            pdos.append(
-                Pdo(
-                    int(m[1]),
-                    m[2],
-                    _unit(a.get("voltage")),
-                    _unit(a.get("minimum_voltage")),
-                    _unit(a.get("maximum_voltage")),
-                    _unit(a.get("maximum_current") or a.get("operational_current")),
-                    _unit(a.get("maximum_power") or a.get("operational_power")),
-                )
-            )
-        caps[cap.sysname] = tuple(sorted(pdos, key=lambda p: p.position))
-    return PowerDelivery(
-        pd_dev.sysname, _attr(pd_dev, "revision"), caps.get("source-capabilities"), caps.get("sink-capabilities")
-    )
-
-
-def _psy_value(dev: Device, name: str, scale: float) -> float | None:
-    raw = dev.attributes.get(name) or dev.properties.get(f"POWER_SUPPLY_{name.upper()}")
-    n = _int(raw) if raw is not None and raw.strip().lstrip("-").isdigit() else None
-    return n / scale if n is not None else None
-
-
-def contract_of(dev: Device) -> Contract:
-    online = dev.attributes.get("online") or dev.properties.get("POWER_SUPPLY_ONLINE")
-    return Contract(
-        dev.sysname,
-        None if online is None else online.strip() == "1",
-        dev.attributes.get("usb_type") or dev.properties.get("POWER_SUPPLY_USB_TYPE"),
-        _psy_value(dev, "voltage_now", 1e6),
-        _psy_value(dev, "current_now", 1e6),
-        _psy_value(dev, "voltage_max", 1e6),
-        _psy_value(dev, "current_max", 1e6),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,7 +264,7 @@ def _pd_for(
     pd_dev = by_path.get(target) if target else None
     if pd_dev is None:
         pd_dev = next((c for c in children.get(dev.path, []) if c.sysname in pds), None)
-    return _pd(pd_dev, children) if pd_dev is not None else None
+    return power_delivery(pd_dev, children) if pd_dev is not None else None
 
 
 def _with_contracts(ports: list[TypecPort], psys: Sequence[Device]) -> list[TypecPort]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from hwinspector.probes.devices.tree import Device
 from hwinspector.probes.kernel_log import LogLine
-from hwinspector.probes.usbc.typec import Problem
+from hwinspector.probes.problems import Problem
 from hwinspector.probes.wireless.bluez import BluezAdapter, BluezInfo
 from hwinspector.probes.wireless.ethtool import DriverInfo
 from hwinspector.probes.wireless.firmware import (
