@@ -35,7 +35,7 @@ def _driver_box(
     failed = [n for n in notes if n.failed]
     fw = f"firmware {version}" if version else ("firmware failed" if failed else "firmware version not logged")
     if not version and not failed and no_log:
-        fw = "firmware: no kernel log in this source"
+        fw = "firmware: no kernel log"
     module = f"module {hw.module}" if hw and hw.module else None
     return box(
         key, "driver", "Kernel driver", driver or "No driver", [module, fw],

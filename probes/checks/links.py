@@ -51,7 +51,7 @@ def wifi_links(sections: Sections) -> tuple[Status, str, list[str]] | None:
         evidence.append(f"{subject}: {hw.get('driver') or 'no driver'} → {', '.join(ifaces) or 'no interface'}")
         evidence += [f"{subject}: {p.get('detail')}" for p in mine]
     if chain.get("firmware") == {} or any("no kernel log" in str(n) for n in chain.get("notes") or []):
-        unseen.append("firmware (no kernel log in this source)")
+        unseen.append("firmware (no kernel log)")
     status = _status(problems)
     if status is Status.PASS and unseen:
         return status, f"Wi-Fi bound up to its interface; not seen: {', '.join(unseen)}", evidence

@@ -177,7 +177,11 @@ def assemble_wireless(
     problems = _problems(wifi, bt, switches, firmware, infos, reg, bluez)
     notes = []
     if kernel_log is None:
-        notes.append("no kernel log in this source: firmware versions and failures are unknown")
+        notes.append(
+            "no kernel log readable here (dmesg_restrict): firmware versions and failures are unknown; run as root"
+            if source == "live"
+            else "no kernel log in this source: firmware versions and failures are unknown"
+        )
     return WirelessChain(
         tuple(wifi), tuple(bt), tuple(switches), firmware, infos, reg, bluez, tuple(problems), tuple(notes), source
     )
