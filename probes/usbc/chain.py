@@ -118,13 +118,27 @@ def read_usbc_extras(sysfs: Path = Path("/sys")) -> LiveExtras:
     return LiveExtras(links, identity)
 
 
+def _monitor(dev: Device | None) -> str | None:
+    """The monitor on a DRM connector, named from its EDID (as the graphics chain names it)."""
+    raw = dev.binary_attributes.get("edid") if dev is not None else None
+    if not raw:
+        return None
+    from hwinspector.probes.graphics.chain import monitor_name
+    from hwinspector.probes.graphics.edid.decode import decode_edid
+
+    try:
+        return monitor_name(decode_edid(bytes.fromhex(raw)))
+    except ValueError:
+        return None
+
+
 def _attached(port: TypecPort, by_path: dict[str, Device], domains: Sequence[TbDomain]) -> tuple[Attached, ...]:
     out: list[Attached] = []
     for link, target in sorted(port.links.items()):
         dev = by_path.get(target)
         if link == "drm_connector":
             status = dev.attributes.get("status") if dev else None
-            out.append(Attached("display", target.rsplit("/", 1)[-1], target, status))
+            out.append(Attached("display", target.rsplit("/", 1)[-1], target, status, _monitor(dev)))
         elif re.match(r"^usb\d+-port\d+$", link):
             m = re.match(r"^usb(\d+)-port(\d+)$", link)
             assert m is not None

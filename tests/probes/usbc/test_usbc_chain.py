@@ -90,7 +90,8 @@ def test_links_show_which_display_and_usb_device_hang_off_a_port(tmp_path: Path)
     fs.add_device("/devices/pci0000:00")
     fs.add_device("/devices/pci0000:00/0000:00:02.0", "pci", driver="i915")
     fs.add_device("/devices/pci0000:00/0000:00:02.0/drm/card1", "drm")
-    fs.add_device(conn, "drm", attrs={"status": "connected"})
+    edid = bytes.fromhex((Path(__file__).parents[2] / "data/edid/base-1.4-dp.hex").read_text())
+    fs.add_device(conn, "drm", attrs={"status": "connected", "edid": edid})
     hub = "/devices/pci0000:00/0000:00:0d.0/usb3"
     fs.add_device("/devices/pci0000:00/0000:00:0d.0", "pci", driver="xhci_hcd")
     fs.add_device(hub, "usb", uevent={"DEVTYPE": "usb_device"})
@@ -100,8 +101,8 @@ def test_links_show_which_display_and_usb_device_hang_off_a_port(tmp_path: Path)
     trees._link(fs, f"{trees.UCSI}/typec/port0", "drm_connector", conn)
     trees._link(fs, f"{trees.UCSI}/typec/port0", "usb3-port1", f"{hub}/3-0:1.0/usb3-port1")
     chain = _chain(tmp_path)
-    got = {(a.kind, a.status) for a in chain.attached[f"{trees.UCSI}/typec/port0"]}
-    assert got == {("display", "connected"), ("usb", "5000 Mb/s")}
+    got = {(a.kind, a.status, a.detail) for a in chain.attached[f"{trees.UCSI}/typec/port0"]}
+    assert got == {("display", "connected", "HWI TEST 27 (HWI 0x1234, 53x30 cm)"), ("usb", "5000 Mb/s", "usb3-port1")}
     assert chain.attached[f"{trees.UCSI}/typec/port1"] == ()
 
 
