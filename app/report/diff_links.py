@@ -80,6 +80,8 @@ def wireless_map(sections: Mapping[str, Section]) -> dict[str, str]:
     out: dict[str, str] = {}
     firmware = _d(chain.get("firmware"))
     infos = _d(chain.get("driver_info"))
+    notes = chain.get("notes")
+    logged = not any("no kernel log" in str(n) for n in (notes if isinstance(notes, list | tuple) else []))
     for kind, key in (("Wi-Fi", "wifi"), ("Bluetooth", "bluetooth")):
         for r in _dicts(chain.get(key)):
             hw = _d(r.get("hardware"))
@@ -91,7 +93,8 @@ def wireless_map(sections: Mapping[str, Section]) -> dict[str, str]:
             if shown:
                 out[f"{radio} firmware"] = _s(shown)
             failed = [n for n in _dicts(firmware.get(str(r.get("devpath")))) if n.get("failed")]
-            out[f"{radio} firmware failures"] = str(len(failed))
+            if logged:
+                out[f"{radio} firmware failures"] = str(len(failed))
             for rf in _dicts(r.get("rfkill")):
                 out[f"{radio} rfkill"] = (
                     "hard-blocked" if rf.get("hard") else "soft-blocked" if rf.get("soft") else "unblocked"

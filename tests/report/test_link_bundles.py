@@ -134,3 +134,14 @@ def test_structured_wireless_section_masks_addresses(tmp_path: Path) -> None:
     text = json.dumps(PrivacyFilter(b"k" * 32).json(doc, where="structured/wireless.json"))
     assert "e4:02:9b:78:8d:1d" not in text.lower() and "00:1a:7d:da:71:13" not in text.lower()
     assert "iwlwifi" in text
+
+
+def test_diff_of_two_corpus_dumps_lists_the_wireless_changes(corpus: Path) -> None:
+    dumps = corpus / "udev/checkbox-udevadm_data"
+    d = diff(load_side(str(dumps / "LENOVO_T420.txt")), load_side(str(dumps / "TOSHIBA_NVME.txt")))
+    got = {(c.kind, c.item, c.a, c.b) for c in d.changes if c.category == "wireless"}
+    assert ("changed", "Wi-Fi 0000:03:00.0 interfaces", "wlan0", "wlp3s0") in got
+    assert ("removed", "Bluetooth 1-1.4:1.0 driver", "btusb", None) in got
+    # no kernel log in a udevadm dump: no "0 firmware failures" claimed for either side
+    assert not [c for c in d.changes if "firmware failures" in c.item]
+    assert not [c for c in d.changes if c.category == "usb-c"]
