@@ -15,7 +15,8 @@ SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 font
   mesa-vulkan-drivers hwdata kmod upower libdrm2 chromium \
   desktop-file-utils appstream lintian debhelper dh-python pybuild-plugin-pyproject python3-all-dev \
   python3-setuptools python3-wheel python3-dbus-next python3-numpy dpkg-dev man-db \
-  prometheus prometheus-node-exporter
+  prometheus prometheus-node-exporter \
+  ethtool iw rfkill bluez bolt
 STAMP := $(VENV)/.installed
 # checkbox-ng in a virtual environment of its own: its pins (packaging/checkbox/requirements.txt)
 # would hold our test environment back.

@@ -33,6 +33,8 @@ _TITLES = {
     "versions": "Firmware and versions",
     "problems": "Problems",
     "graphics": "Graphics chain",
+    "usb-c": "USB-C and Thunderbolt chain",
+    "wireless": "Wireless chain",
     "telemetry": "Telemetry (recording summaries)",
 }
 _SIGN = {"added": "+", "removed": "-", "changed": "~", "appeared": "+", "disappeared": "-"}

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hwinspector.probes.machine.sections import Section
+from hwinspector.report.diff_links import usbc_map, wireless_map
 
-CATEGORIES = ("devices", "drivers", "versions", "problems", "graphics", "telemetry")
+CATEGORIES = ("devices", "drivers", "versions", "problems", "graphics", "usb-c", "wireless", "telemetry")
 # Device attributes and udev properties that carry firmware versions (NVMe firmware_rev, ATA ID_REVISION,
 # network fw_version, amdgpu vbios_version, thunderbolt nvm_version, …)
 _FIRMWARE_KEY = re.compile(
@@ -344,6 +345,16 @@ _COMPARERS: tuple[tuple[str, tuple[str, ...], Callable[[Side, Side], list[Change
     ("versions", ("identity",), compare_versions),
     ("problems", ("drivers",), compare_problems),
     ("graphics chain", ("graphics",), compare_graphics),
+    (
+        "USB-C and Thunderbolt chain",
+        ("usbc",),
+        lambda a, b: _keyed("usb-c", usbc_map(a.sections), usbc_map(b.sections)),
+    ),
+    (
+        "wireless chain",
+        ("wireless",),
+        lambda a, b: _keyed("wireless", wireless_map(a.sections), wireless_map(b.sections)),
+    ),
 )
 
 

@@ -331,6 +331,8 @@ ASSIGN = re.compile(
 COLON = re.compile(rf"(?<![A-Za-z0-9_])(?P<key>(?i:{_KEY_ALT}))[ \t]*:[ \t]*(?P<v>[^\n]*?)[ \t]*$", re.M)
 # "serial": "X" inside JSON text that a raw artifact carries (sensors -j, upower --dump as JSON)
 JSON_PAIR = re.compile(rf"\"(?P<key>(?i:{_KEY_ALT}))\"\s*:\s*(?:\"(?P<v>[^\"\n]*)\"|(?P<n>\d{{4,}}))")
+# "\t\tssid Home Net" in ``iw dev`` (iw prints the network name after a space, no colon)
+IW_SSID = re.compile(r"^[ \t]+ssid (?P<v>\S[^\n]*?)[ \t]*$", re.M)
 LSUSB_ISERIAL = re.compile(r"(?<![A-Za-z0-9])iSerial[ \t]+\d+[ \t]+(?P<v>\S[^\n]*?)[ \t]*$", re.M)
 PCIE_DSN = re.compile(r"Device Serial Number (?P<v>[0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){7})")
 ENX_NAME = re.compile(r"(?<![A-Za-z0-9])(?:enx|wlx)(?P<v>[0-9a-fA-F]{12})(?![0-9A-Za-z])")

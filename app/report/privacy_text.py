@@ -122,6 +122,8 @@ class TextMasker:
                         self.learn(cat, value)
             for m in R.LSUSB_ISERIAL.finditer(line):
                 self.learn("usb_serial", m["v"])
+            for m in R.IW_SSID.finditer(line):
+                self.learn("ssid", m["v"])
         if "/home/" in s:
             for m in R.HOME.finditer(s):
                 self.learn("home", m["v"])
@@ -247,6 +249,7 @@ class TextMasker:
         line = R.ASSIGN.sub(keyed("="), line)
         line = R.COLON.sub(keyed(":"), line)
         line = R.LSUSB_ISERIAL.sub(lambda m: _replace_value(m, lambda v: self._mask("usb_serial", v)), line)
+        line = R.IW_SSID.sub(lambda m: _replace_value(m, lambda v: self._mask("ssid", v)), line)
         line = R.PCIE_DSN.sub(lambda m: _replace_value(m, lambda v: self._mask("pci_serial", v)), line)
         line = R.DISK_LINK.sub(lambda m: f"{m['kind']}/{self._mask(R.DISK_LINK_CATEGORY[m['kind']], m['v'])}", line)
         return R.ENX_NAME.sub(lambda m: _replace_value(m, lambda v: self._mask("mac", v)), line)

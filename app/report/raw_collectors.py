@@ -397,6 +397,9 @@ def default_plan(
             probe=f"{sysfs}/class/hwmon/hwmon*/{{name,*_*}}",
         ),
     ]
+    from hwinspector.report.raw_links import link_specs  # it builds on this module's RawSpec
+
+    plan += link_specs(sysfs)
     plan += _dmi_specs(sysfs)
     if is_root:
         plan.append(_cmd("raw/dmi/dmidecode.txt", "dmi", "dmidecode"))

@@ -23,7 +23,9 @@ from hwinspector.probes.checks.base import (
     sysname,
     usb_ids,
     usb_interface_class,
+    worst,
 )
+from hwinspector.probes.checks.links import bluetooth_links, wifi_links
 
 # USB vendors whose devices are fingerprint sensors (libfprint's supported-device list, by vendor):
 # Validity/Synaptics, Goodix, AuthenTec, UPEK, EgisTec, FPC, FocalTech, Next Biometrics.
@@ -79,6 +81,20 @@ def _devices_verdict(
     return Verdict(cid, title, Status.PASS, f"{what} present and bound", tuple(listed(evidence)))
 
 
+def _follow_links(verdict: Verdict, links: tuple[Status, str, list[str]] | None, hint: str) -> Verdict:
+    """Present and bound is not yet working: the wireless chain decides the rest (kept as it is without one)."""
+    if links is None or verdict.status in (Status.FAIL, Status.NA):
+        return verdict
+    status, summary, evidence = links
+    worse = worst([verdict.status, status])
+    if worse is Status.PASS:
+        return Verdict(
+            verdict.check, verdict.title, Status.PASS, summary, tuple(listed([*verdict.evidence, *evidence]))
+        )
+    text = summary if status is worse else verdict.summary
+    return Verdict(verdict.check, verdict.title, worse, text, tuple(listed([*evidence, *verdict.evidence])), hint)
+
+
 def _lacks_devices(sections: Sections, cid: str, title: str) -> Verdict | None:
     return not_in_source(cid, title, "the device list is") if source_lacks(sections, "devices") else None
 
@@ -120,7 +136,7 @@ def check_network(sections: Sections) -> Verdict:
         kind = {"wlan": "wireless", "wwan": "mobile broadband"}.get(str(d.get("devtype")), "wired")
         working.append(f"{kind}: {sysname(d)} ({_driver_above(d, by_path) or 'no driver'})")
     working.sort()
-    return _devices_verdict(
+    verdict = _devices_verdict(
         cid,
         title,
         hardware,
@@ -128,6 +144,7 @@ def check_network(sections: Sections) -> Verdict:
         "network",
         "A network controller without a driver: the Drivers page lists matching modules; Wi-Fi often needs firmware.",
     )
+    return _follow_links(verdict, wifi_links(sections), "The Wireless page shows where the Wi-Fi chain breaks.")
 
 
 def check_bluetooth(sections: Sections) -> Verdict:
@@ -148,13 +165,16 @@ def check_bluetooth(sections: Sections) -> Verdict:
             else (name(above[0]) if above else "?")
         )
         working.append(f"{sysname(h)} on {where} ({_driver_above(h, by_path) or 'no driver'})")
-    return _devices_verdict(
+    verdict = _devices_verdict(
         cid,
         title,
         hardware,
         working,
         "Bluetooth",
         "btusb bound without an hci device usually means its firmware failed to load.",
+    )
+    return _follow_links(
+        verdict, bluetooth_links(sections), "The Wireless page shows where the Bluetooth chain breaks."
     )
 
 

@@ -32,6 +32,7 @@ from hwinspector.probes.checks.devices import (
     check_network,
     check_touch,
 )
+from hwinspector.probes.checks.links import check_thunderbolt, check_usbc
 from hwinspector.probes.checks.platform import (
     check_display,
     check_drivers,
@@ -70,6 +71,8 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("audio", check_audio),
     ("network", check_network),
     ("bluetooth", check_bluetooth),
+    ("usbc", check_usbc),
+    ("thunderbolt", check_thunderbolt),
     ("camera", check_camera),
     ("fingerprint", check_fingerprint),
     ("touch", check_touch),

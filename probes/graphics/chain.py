@@ -192,7 +192,7 @@ def _bool_attr(value: str | None, true: str = "1") -> bool | None:
     return None if value is None else value.strip() == true
 
 
-def _monitor(edid: Edid) -> str | None:
+def monitor_name(edid: Edid) -> str | None:
     b = edid.base
     if b is None:
         return None
@@ -267,7 +267,7 @@ def _connector(dev: Device, card: DrmCard, gpu: str | None, ctx: Context) -> Con
         modes=modes,
         edid=edid,
         edid_hex=edid_hex,
-        monitor=_monitor(edid) if edid else None,
+        monitor=monitor_name(edid) if edid else None,
         current_mode=mode,
         current_mode_note=note,
         problems=tuple(problems),

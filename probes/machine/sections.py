@@ -32,6 +32,8 @@ SECTIONS = (
     "sleep",
     "kernel_log",
     "services",
+    "usbc",
+    "wireless",
 )
 
 
@@ -105,7 +107,7 @@ def read_sleep_states(sysfs: Path = Path("/sys")) -> dict[str, Any]:
 def _live_readers(sysfs: Path, procfs: Path, include_gl: bool) -> dict[str, Callable[[], Any]]:
     from hwinspector.probes.graphics import drm, session
     from hwinspector.probes.kernel_log import read_kernel_log
-    from hwinspector.probes.machine import identity, snapshot
+    from hwinspector.probes.machine import chains, identity, snapshot
     from hwinspector.probes.power import cpu, hwmon, powercap, thermal
     from hwinspector.probes.power import supply as power_supply
 
@@ -144,6 +146,8 @@ def _live_readers(sysfs: Path, procfs: Path, include_gl: bool) -> dict[str, Call
             {"priority": x.priority, "time_us": x.time_us, "message": x.message} for x in read_kernel_log()
         ],
         "services": _services,
+        "usbc": lambda: chains.usbc_section_data(snap()),
+        "wireless": lambda: chains.wireless_section_data(snap()),
     }
     if include_gl and umockdev_active():
         # A umockdev testbed fakes /sys and /dev only: OpenGL and Vulkan would describe this host's
@@ -214,6 +218,7 @@ def sections_from_snapshot(snap: Any) -> dict[str, Section]:
     """What a foreign dump (udevadm, umockdev) can say; the rest is "not in this source".
     A bundle's snapshot gives the sections the bundle itself carries (identity, power, thermal, …)."""
     from hwinspector.probes.graphics import drm
+    from hwinspector.probes.machine import chains
     from hwinspector.probes.machine.identity import Identity, identity_from_dmi_modalias
 
     if snap.source.kind == "bundle" and snap.source.path:
@@ -239,4 +244,6 @@ def sections_from_snapshot(snap: Any) -> dict[str, Section]:
         },
     )
     out["graphics"] = _section("graphics", lambda: drm.graphics_from_devices(snap.devices))
+    out["usbc"] = _section("usbc", lambda: {"inputs": None, "chain": chains.usbc_for(snap).to_json()})
+    out["wireless"] = _section("wireless", lambda: {"inputs": None, "chain": chains.wireless_for(snap).to_json()})
     return out

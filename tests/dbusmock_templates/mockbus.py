@@ -27,6 +27,7 @@ from hwinspector.probes.services.bus import BusEvent, ServiceUpdate, SystemBusWa
 TEMPLATES = Path(__file__).resolve().parent
 SWITCHEROO_TEMPLATE = str(TEMPLATES / "switcheroo_control.py")
 FWUPD_TEMPLATE = str(TEMPLATES / "fwupd.py")
+BOLT_TEMPLATE = str(TEMPLATES / "bolt.py")
 PR_SET_PDEATHSIG = 1
 CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">

@@ -141,7 +141,10 @@ def test_live_laptop_recording_under_umockdev() -> None:
         "BAT0 (Samsung SDI DELL W7NKD78): 74 %, 8.37 W, discharging"
     ]
     assert status["ac"] == "pass" and status["display"] == "pass" and status["camera"] == "pass"
-    assert evidence["network"] == ["wireless: wlp3s0 (iwlwifi)"]
+    assert evidence["network"] == ["wireless: wlp3s0 (iwlwifi)", "wlp3s0: iwlwifi → wlp3s0"]
+    summary = {v["check"]: v["summary"] for v in doc["verdicts"]}
+    assert status["network"] == "pass" and "Wi-Fi" in summary["network"]
+    assert status["usbc"] == status["thunderbolt"] == status["bluetooth"] == "n/a"
     assert status["thermal"] == "pass" and status["cpu"] == "pass"
     # i915 and amdgpu are bound, but the recording's /dev/dri nodes are not real: Mesa renders on
     # llvmpipe, which is exactly the failure the check exists for (unless this host has no GL at all).

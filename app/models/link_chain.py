@@ -1,0 +1,108 @@
+"""What the USB-C and wireless chains share with the graphics chain: boxes, problems in place, text for bug reports."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from hwinspector.models.graphics_elements import RANK, ChainElement, ChainPicture, Issue, Lane
+from hwinspector.probes.graphics.chain import GraphicsProblem
+from hwinspector.probes.problems import Problem
+
+Rows = tuple[tuple[str, str], ...]
+_MARKS = {"error": "✖", "warning": "⚠", "info": "i"}
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    """One reading of a chain for the page and the CLI: the picture, what it is of, and when."""
+
+    title: str  # "USB-C and Thunderbolt"
+    source_label: str  # "live machine", a file name
+    is_live: bool
+    picture: ChainPicture
+    data: object  # the probe's chain (UsbcChain, WirelessChain), for --json
+    unavailable: str | None = None  # why there is nothing to show
+    taken_at: float = 0.0
+
+    @property
+    def problems(self) -> list[Issue]:
+        return [i for i in self.picture.issues if i.severity in ("error", "warning")]
+
+
+def as_problems(items: Iterable[Problem]) -> tuple[GraphicsProblem, ...]:
+    return tuple(GraphicsProblem(p.severity, p.subject, p.detail) for p in items)
+
+
+def box(
+    key: str,
+    kind: str,
+    caption: str,
+    title: str,
+    lines: Sequence[str | None],
+    column: int,
+    row: int = 0,
+    *,
+    links: Sequence[str] = (),
+    problems: Iterable[Problem] = (),
+    sections: Sequence[tuple[str, Rows]] = (),
+    devpath: str | None = None,
+    active: bool = True,
+    quiet: str = "ok",
+) -> ChainElement:
+    """One element; empty lines are dropped so a source that lacks a value shows nothing, not a blank."""
+    return ChainElement(
+        key, kind, caption, title, tuple(x for x in lines if x), column, row, tuple(links), as_problems(problems),
+        active, tuple((name, tuple(rows)) for name, rows in sections), devpath, quiet,
+    )  # fmt: skip
+
+
+def rows(*pairs: tuple[str, object]) -> Rows:
+    """Detail rows without the values the source does not have."""
+    out = []
+    for k, v in pairs:
+        if v is None or v == "" or v == ():
+            continue
+        if isinstance(v, bool):
+            v = "yes" if v else "no"
+        out.append((k, str(v)))
+    return tuple(out)
+
+
+def picture(lanes: Sequence[Lane], summary: str, notes: Sequence[str] = ()) -> ChainPicture:
+    """Issues in lane order, worst first, each pointing at its element; notes after them."""
+    issues: list[Issue] = []
+    seen: set[str] = set()
+    for lane in lanes:
+        for e in lane.elements:
+            for p in e.problems:
+                if p.detail not in seen:  # a problem drawn on two boxes of one link is listed once
+                    seen.add(p.detail)
+                    issues.append(Issue(p.severity, f"{e.title}: {p.detail}", e.key))
+    issues.sort(key=lambda i: -RANK.get(i.severity, 0))
+    issues += [Issue("info", n, None) for n in notes]
+    return ChainPicture(tuple(lanes), tuple(issues), summary)
+
+
+def chain_text(report: ChainReport) -> str:
+    """The whole chain as plain text for a bug report, in reading order of each lane."""
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(report.taken_at)) if report.taken_at else ""
+    pic = report.picture
+    out = [f"{report.title} of {report.source_label}" + (f" ({when})" if when else "")]
+    if report.unavailable:
+        return "\n".join([*out, report.unavailable]) + "\n"
+    out.append(pic.summary)
+    problems = [i for i in pic.issues if i.severity != "info"]
+    notes = [i for i in pic.issues if i.severity == "info"]
+    if problems:
+        out += ["", "Problems:", *(f"  {_MARKS[i.severity]} {i.text}" for i in problems)]
+    if notes:
+        out += ["", "Notes:", *(f"  {_MARKS['info']} {i.text}" for i in notes)]
+    for lane in pic.lanes:
+        out += ["", lane.title + (f" — {lane.subtitle}" if lane.subtitle else "")]
+        for e in sorted(lane.elements, key=lambda e: (e.column, e.row)):
+            lines = " · ".join(e.lines)
+            out.append(f"  {e.caption}: {e.title}" + (f" — {lines}" if lines else ""))
+            out += [f"      {_MARKS.get(p.severity, '!')} {p.detail}" for p in e.problems]
+    return "\n".join(out).rstrip() + "\n"

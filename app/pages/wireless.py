@@ -1,0 +1,19 @@
+"""Wireless page: each Wi-Fi phy and Bluetooth controller as one chain, from the device to what the desktop sees."""
+
+from __future__ import annotations
+
+from hwinspector.collectors.links import wireless_report
+from hwinspector.models.link_chain import ChainReport
+from hwinspector.pages.link_chain import LinkChainPage
+from hwinspector.probes.machine.snapshot import Snapshot
+
+
+class WirelessPage(LinkChainPage):
+    page_id = "wireless"
+    title = "Wireless"
+    order = 46
+    description = "Wi-Fi and Bluetooth: device, driver, firmware, rfkill, interface or BlueZ adapter, regulatory domain"
+    subsystems = frozenset({"ieee80211", "net", "bluetooth", "rfkill"})
+
+    def read_report(self, snapshot: Snapshot) -> ChainReport:
+        return wireless_report(snapshot)
