@@ -1,0 +1,71 @@
+"""The camera chain from each kind of source: the live machine, a bundle's raw files, devices only."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from hwinspector.probes.audio.server import SoundServer, read_sound_server, run_tool
+from hwinspector.probes.audio.sources import RawReader, server_from_raw
+from hwinspector.probes.camera.chain import CameraChain, CameraContext, assemble
+from hwinspector.probes.camera.v4l2 import parse_cam_list, query_caps_from_json, read_query_caps
+from hwinspector.probes.devices.tree import Device
+from hwinspector.probes.errors import ProbeUnavailable
+
+RAW_QUERYCAP = "raw/camera/v4l2-querycap.json"
+RAW_CAM_LIST = "raw/camera/cam-l.txt"
+RAW_V4L2_CTL = "raw/camera/v4l2-ctl-list-devices.txt"
+
+
+def read_cam_list(timeout_s: float = 8.0) -> bytes:
+    # cam logs to stderr; the list itself is on stdout
+    return run_tool(["cam", "-l"], timeout_s)
+
+
+def live_context(
+    sysfs: Path = Path("/sys"),
+    devfs: Path = Path("/dev"),
+    read_server: Callable[[], SoundServer] = read_sound_server,
+    read_cameras: Callable[[], bytes] = read_cam_list,
+) -> CameraContext:
+    ctx = CameraContext(source="live")
+    try:
+        ctx.querycap = read_query_caps(sysfs, devfs)
+    except ProbeUnavailable:
+        ctx.querycap = {}
+    try:
+        ctx.libcamera = parse_cam_list(read_cameras().decode("utf-8", "replace"))
+    except ProbeUnavailable as exc:
+        ctx.libcamera_absent = exc.reason
+    try:
+        ctx.server = read_server()
+    except ProbeUnavailable as exc:
+        ctx.server_absent = exc.reason
+    return ctx
+
+
+def read_camera_chain(devices: Sequence[Device], **kwargs: Any) -> CameraChain:
+    return assemble(devices, live_context(**kwargs))
+
+
+def raw_context(raw: RawReader, source: str = "bundle") -> CameraContext:
+    ctx = CameraContext(source=source)
+    if (q := raw(RAW_QUERYCAP)) is not None:
+        try:
+            ctx.querycap = query_caps_from_json(json.loads(q))
+        except ValueError:
+            ctx.querycap = {}
+    if (cams := raw(RAW_CAM_LIST)) is not None:
+        ctx.libcamera = parse_cam_list(cams.decode("utf-8", "replace"))
+    else:
+        ctx.libcamera_absent = "libcamera's cam was not installed (or failed) when the bundle was captured"
+    ctx.server, ctx.server_absent = server_from_raw(raw)
+    return ctx
+
+
+def devices_context(source: str) -> CameraContext:
+    why = f"a {source} dump holds devices only"
+    return CameraContext(libcamera_absent=f"{why}, not libcamera's view", server_absent=f"{why}, not PipeWire's",
+                         source=source)  # fmt: skip
