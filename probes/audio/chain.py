@@ -245,7 +245,7 @@ def assemble(devices: Sequence[Device], ctx: AudioContext) -> AudioChain:
             )
         cards = [_with_nodes(c, ctx.server) for c in cards]
     if not final_ctl and not cards:
-        notes.append("no audio hardware in this source")
+        notes.append("no audio hardware found")
     return AudioChain(
         tuple(final_ctl),
         tuple(cards),

@@ -185,9 +185,10 @@ def _node(d: Device, carrier: Device | None, by_path: Mapping[str, Device], ctx:
             role = "m2m"
         # udev before v251 asked for the device's capabilities, not the node's: uvcvideo's metadata
         # node (its second, index 1) then also says "capture".
-        if role == "capture" and driver == "uvcvideo" and index == 1:
-            role = "metadata"
         how = "udev" if not isinstance(answer, str) else f"udev ({answer})"
+        if role == "capture" and driver == "uvcvideo" and index == 1:
+            # udev named the device's capabilities, not this node's: keep none rather than a wrong one
+            role, how, caps = "metadata", "node index", ()
         return VideoNode(d.sysname, _devnode(d), d.path, product, driver, role, caps, how, index)
     if driver == "uvcvideo" and index is not None:
         role = "capture" if index % 2 == 0 else "metadata"
@@ -227,7 +228,7 @@ def assemble(devices: Sequence[Device], ctx: CameraContext) -> CameraChain:
     problems: list[Problem] = []
     notes: list[str] = []
     if not groups:
-        notes.append("no camera and no V4L2 device in this source")
+        notes.append("no camera and no V4L2 device found")
     if sensors and not any(p.kind == "ipu" for p in pipes):
         hids = ", ".join(sorted({s.hid for s in sensors}))
         problems.append(Problem("error", "camera", f"image sensor(s) {hids} found, but no IPU to receive their images"))
