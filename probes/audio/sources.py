@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -164,3 +165,22 @@ def devices_context(source: str) -> AudioContext:
         log_absent=f"{why}, no kernel log", server_absent=f"{why}, no sound server", ucm_absent=f"{why}: "
         "ALSA's driver and long name, which UCM matches, are not recorded", source=source,
     )  # fmt: skip
+
+
+def live_ucm_json(procfs: Path = Path("/proc"), sysfs: Path = Path("/sys"), root: Path | None = None) -> bytes:
+    """Which UCM profile each card gets on this machine (for bundles: the reader's alsa-ucm-conf may differ)."""
+    alsa = read_alsa(procfs)
+    out: dict[int, UcmMatch] = {}
+    for c in alsa.cards:
+        dev = sysfs / "class" / "sound" / f"card{c.number}" / "device"
+        driver = _link_name(dev / "driver")
+        module = _link_name(dev / "driver" / "module")
+        out[c.number] = find_ucm(c.driver, c.long_name, c.name, driver, module, root or ucm_root())
+    return json.dumps(ucm_to_json(out), indent=1).encode()
+
+
+def _link_name(p: Path) -> str | None:
+    try:
+        return Path(os.readlink(p)).name
+    except OSError:
+        return None
