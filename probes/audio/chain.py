@@ -218,6 +218,13 @@ def assemble(devices: Sequence[Device], ctx: AudioContext) -> AudioChain:
     for d in devices:
         if is_audio_hardware(d):
             hw.setdefault(d.path, (d, d))
+    for d in devices:
+        # DSPs on ACPI or platform devices (Baytrail, Cherry Trail, SOF on ARM); not the machine devices
+        # (sof-essx8336, sof_sdw) that sit between a controller and its card
+        on_card = any(c.path.startswith(d.path + "/") for c in card_devs)
+        below = any(d.path.startswith(p + "/") for p in hw)
+        if d.subsystem in ("platform", "acpi") and is_dsp_driver(d.driver) and not on_card and not below:
+            hw.setdefault(d.path, (d, d))
     names = [_address(c) for c, _ in hw.values()] + [c.sysname for c, _ in hw.values()]
     fw_by_dev = find_dsp_firmware(ctx.log, names) if ctx.log is not None else {}
     controllers = {p: _controller(c, carrier, by_path, children, fw_by_dev, ctx) for p, (c, carrier) in hw.items()}

@@ -275,7 +275,8 @@ def _pipe(
     ctx: CameraContext,
 ) -> CameraPipe:
     nodes = tuple(_node(d, carrier, by_path, ctx) for d in node_devs)
-    driver = (carrier.driver if carrier else None) or owner.driver
+    # a USB camera's driver binds its interface; the device itself always has "usb"
+    driver = carrier.driver if carrier is not None and carrier.devtype == "usb_interface" else owner.driver
     camera = kind in ("uvc", "ipu") or any(n.role == "capture" and not _not_camera(n) for n in nodes)
     ids = _usb_ids(owner) if owner.subsystem == "usb" else None
     if owner.subsystem == "pci":

@@ -36,7 +36,7 @@ CAP_BITS = {
 }
 _VIDEO = re.compile(r"^video\d+$")
 # "1: 'Integrated Camera: Integrated C' (\_SB_.PCI0.XHC_.RHUB.HS05-5:1.0-04f2:b6d9)"; older: "1: Name (id)"
-_CAM_LINE = re.compile(r"^\s*(\d+):\s*'?(.*?)'?\s*\((.*)\)\s*$")
+_CAM_LINE = re.compile(r"^\s*(\d+):\s*(.*?)\s*\((.*)\)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +145,12 @@ def parse_cam_list(text: str) -> list[LibcameraCamera]:
     out = []
     for line in text.splitlines():
         m = _CAM_LINE.match(line)
-        if m is not None and not line.lstrip().startswith("["):
-            out.append(LibcameraCamera(int(m[1]), m[2].strip(), m[3].strip()))
+        if m is None or line.lstrip().startswith("["):
+            continue
+        name = m[2].strip()
+        # libcamera 0.0.x: "External camera 'HP Wide Vision FHD Camera: HP W'" (location, then the model)
+        where, quote, model = name.partition("'")
+        if quote:
+            name = f"{model.strip(chr(39))} ({where.strip()})" if where.strip() else model.strip("'")
+        out.append(LibcameraCamera(int(m[1]), name, m[3].strip()))
     return out
