@@ -28,16 +28,21 @@ def test_codec_head_of_a_real_machine(data_dir: Path) -> None:
     codec = parse_codec((data_dir / "audio/alsa-lib-72-codec0-head.txt").read_text(), 0)
     assert codec is not None
     assert (codec.name, codec.address, codec.vendor_id, codec.subsystem_id) == (
-        "Nvidia GPU 94 HDMI/DP", 0, "0x10de0094", "0x102809e1",
-    )  # fmt: skip
+        "Nvidia GPU 94 HDMI/DP",
+        0,
+        "0x10de0094",
+        "0x102809e1",
+    )
 
 
 def test_aplay_l_of_a_sof_laptop(data_dir: Path) -> None:
     cards, pcms = parse_aplay((data_dir / "audio/sof-linux-4656-aplay-l.txt").read_text())
     assert [(c.number, c.id, c.name) for c in cards] == [(0, "sofessx8336", "sof-essx8336")]
     assert [(p.device, p.id, p.playback, p.capture) for p in pcms] == [
-        (0, "ES8336 (*)", True, False), (5, "HDMI 1 (*)", True, False), (6, "HDMI 2 (*)", True, False),
-    ]  # fmt: skip
+        (0, "ES8336 (*)", True, False),
+        (5, "HDMI 1 (*)", True, False),
+        (6, "HDMI 2 (*)", True, False),
+    ]
 
 
 def test_aplay_and_arecord_merge_per_device(data_dir: Path) -> None:
@@ -51,8 +56,9 @@ def test_aplay_and_arecord_merge_per_device(data_dir: Path) -> None:
 def test_proc_asound_pcm() -> None:
     text = "00-00: ALC3246 Analog : ALC3246 Analog : playback 1 : capture 1\n00-03: HDMI 0 : HDMI 0 : playback 1\n"
     assert [(p.card, p.device, p.id, p.playback, p.capture) for p in parse_pcm(text)] == [
-        (0, 0, "ALC3246 Analog", True, True), (0, 3, "HDMI 0", True, False),
-    ]  # fmt: skip
+        (0, 0, "ALC3246 Analog", True, True),
+        (0, 3, "HDMI 0", True, False),
+    ]
 
 
 @pytest.mark.parametrize("text", ["", "--- no soundcards ---\n", "\x00\xff garbage [[[ ]]]: - -\n", "0 [x"])

@@ -38,12 +38,13 @@ def test_every_sound_card_of_the_corpus_shows_with_its_driver(corpus: Path) -> N
     for path in _dumps(corpus):
         try:
             devices = read_dump(path).devices
-        except Exception:  # noqa: BLE001 - non-dump files of the folder (COPYING)
+        except Exception:
             continue
         by_path = {d.path: d for d in devices}
         chain = assemble(devices, AudioContext())
-        for card in (d for d in devices if d.subsystem == "sound" and d.sysname.startswith("card")
-                     and d.sysname[4:].isdigit()):  # fmt: skip
+        for card in (
+            d for d in devices if d.subsystem == "sound" and d.sysname.startswith("card") and d.sysname[4:].isdigit()
+        ):
             shown = next((c for c in chain.cards if c.devpath == card.path), None)
             assert shown is not None, f"{path.name}: {card.path} missing"
             ctl = chain.controller(shown.controller)
@@ -113,8 +114,17 @@ def test_only_a_dummy_output() -> None:
 
 
 def test_end_to_end() -> None:
-    sink = ServerNode(41, "alsa_output.pci-0000_00_1f.3.analog-stereo", "Built-in Audio", "Audio/Sink", 0, "alsa",
-                      "front:0", "running", True)  # fmt: skip
+    sink = ServerNode(
+        41,
+        "alsa_output.pci-0000_00_1f.3.analog-stereo",
+        "Built-in Audio",
+        "Audio/Sink",
+        0,
+        "alsa",
+        "front:0",
+        "running",
+        True,
+    )
     chain = assemble(hda_desktop(), AudioContext(server=_server([sink])))
     assert not chain.all_problems
     card = chain.cards[0]

@@ -14,8 +14,14 @@ from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
 
 
 def _node(i: int, cls: str, name: str, desc: str, **props: object) -> dict[str, object]:
-    return {"id": i, "type": "PipeWire:Interface:Node",
-            "info": {"state": "suspended", "props": {"media.class": cls, "node.name": name, "node.description": desc, **props}}}  # fmt: skip
+    return {
+        "id": i,
+        "type": "PipeWire:Interface:Node",
+        "info": {
+            "state": "suspended",
+            "props": {"media.class": cls, "node.name": name, "node.description": desc, **props},
+        },
+    }
 
 
 def test_defaults_from_a_real_pw_dump_metadata(data_dir: Path) -> None:
@@ -26,18 +32,37 @@ def test_defaults_from_a_real_pw_dump_metadata(data_dir: Path) -> None:
 def test_nodes_cards_defaults_and_cameras() -> None:
     doc = [
         {"id": 0, "type": "PipeWire:Interface:Core", "info": {"version": "1.0.5"}},
-        _node(41, "Audio/Sink", "alsa_output.pci-0000_00_1f.3.analog-stereo", "Built-in Audio", **{"api.alsa.pcm.card": 0}),
+        _node(
+            41, "Audio/Sink", "alsa_output.pci-0000_00_1f.3.analog-stereo", "Built-in Audio", **{"api.alsa.pcm.card": 0}
+        ),
         _node(42, "Audio/Source", "alsa_input.pci-0000_00_1f.3.analog-stereo", "Built-in Mic", **{"alsa.card": "0"}),
-        _node(43, "Video/Source", "v4l2_input.pci-0000_00_14.0-usb-0_8_1.0", "Integrated Camera", **{"object.path": "v4l2:/dev/video0"}),
+        _node(
+            43,
+            "Video/Source",
+            "v4l2_input.pci-0000_00_14.0-usb-0_8_1.0",
+            "Integrated Camera",
+            **{"object.path": "v4l2:/dev/video0"},
+        ),
         _node(44, "Stream/Output/Audio", "firefox", "Firefox"),
-        {"id": 33, "type": "PipeWire:Interface:Metadata", "props": {"metadata.name": "default"},
-         "metadata": [{"subject": 0, "key": "default.audio.sink", "value": {"name": "alsa_output.pci-0000_00_1f.3.analog-stereo"}}]},
-    ]  # fmt: skip
+        {
+            "id": 33,
+            "type": "PipeWire:Interface:Metadata",
+            "props": {"metadata.name": "default"},
+            "metadata": [
+                {
+                    "subject": 0,
+                    "key": "default.audio.sink",
+                    "value": {"name": "alsa_output.pci-0000_00_1f.3.analog-stereo"},
+                }
+            ],
+        },
+    ]
     s = parse_pw_dump(json.dumps(doc))
     assert s.name == "PipeWire 1.0.5"
     assert [(n.media_class, n.card, n.is_default) for n in s.audio_nodes()] == [
-        ("Audio/Sink", 0, True), ("Audio/Source", 0, False),
-    ]  # fmt: skip
+        ("Audio/Sink", 0, True),
+        ("Audio/Source", 0, False),
+    ]
     assert [(n.path, n.api) for n in s.video_nodes()] == [("/dev/video0", "v4l2")]
 
 
@@ -58,8 +83,14 @@ def test_pactl_json_with_the_dummy_output() -> None:
         "default_sink_name": "auto_null",
     }
     sinks = [{"index": 0, "name": "auto_null", "description": "Dummy Output", "state": "IDLE", "properties": {}}]
-    sources = [{"index": 1, "name": "auto_null.monitor", "description": "Monitor of Dummy Output",
-                "properties": {"device.class": "monitor"}}]  # fmt: skip
+    sources = [
+        {
+            "index": 1,
+            "name": "auto_null.monitor",
+            "description": "Monitor of Dummy Output",
+            "properties": {"device.class": "monitor"},
+        }
+    ]
     s = parse_pactl(json.dumps(info), json.dumps(sinks), json.dumps(sources))
     assert s.name == "PulseAudio (on PipeWire 0.3.65) 15.0.0"
     assert [(n.name, n.is_dummy, n.is_default) for n in s.nodes] == [("auto_null", True, True)]
@@ -77,7 +108,7 @@ def test_tools_missing_failing_or_hanging(tmp_path: Path, monkeypatch: pytest.Mo
     for p in (hang, fail):
         p.chmod(p.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
-    with pytest.raises(ProbeUnavailable, match="did not answer within 0.5 s"):
+    with pytest.raises(ProbeUnavailable, match=r"did not answer within 0\.5 s"):
         run_tool(["pw-dump"], 0.5)
     with pytest.raises(ProbeUnavailable, match="Connection refused"):
         run_tool(["pactl", "-f", "json", "info"])

@@ -28,7 +28,7 @@ def test_every_v4l2_node_of_the_corpus_shows_with_its_driver(corpus: Path) -> No
     for path in sorted((corpus / "udev" / "checkbox-udevadm_data").glob("*.txt")):
         try:
             devices = read_dump(path).devices
-        except Exception:  # noqa: BLE001 - non-dump files of the folder (COPYING)
+        except Exception:
             continue
         by_path = {d.path: d for d in devices}
         chain = assemble(devices, CameraContext())
@@ -53,8 +53,11 @@ def test_uvc_capture_and_metadata_nodes_of_a_real_dump(corpus: Path) -> None:
     (pipe,) = assemble(devices, CameraContext()).pipes
     assert (pipe.kind, pipe.driver, pipe.ids) == ("uvc", "uvcvideo", "0bda:58f5")
     assert [(n.name, n.role) for n in pipe.nodes] == [
-        ("video0", "capture"), ("video1", "metadata"), ("video2", "capture"), ("video3", "metadata"),
-    ]  # fmt: skip
+        ("video0", "capture"),
+        ("video1", "metadata"),
+        ("video2", "capture"),
+        ("video3", "metadata"),
+    ]
 
 
 def test_raspberry_pi_codecs_are_not_cameras(corpus: Path) -> None:
@@ -66,8 +69,9 @@ def test_raspberry_pi_codecs_are_not_cameras(corpus: Path) -> None:
 def test_cam_list_of_real_machines(data_dir: Path) -> None:
     cams = parse_cam_list((data_dir / "camera/libcamera-23-cam-list.txt").read_text())
     assert [(c.index, c.name) for c in cams] == [
-        (1, "HP Wide Vision FHD Camera: HP W (External camera)"), (2, "HP Wide Vision FHD Camera: HP I (External camera)"),
-    ]  # fmt: skip
+        (1, "HP Wide Vision FHD Camera: HP W (External camera)"),
+        (2, "HP Wide Vision FHD Camera: HP I (External camera)"),
+    ]
     assert cams[0].id.endswith("-0408:5251")
     (pine,) = parse_cam_list((data_dir / "camera/pinephonepro-7-cam-list.txt").read_text())
     assert (pine.name, pine.id) == ("ov8858", "/base/i2c@ff110000/camera@36")
@@ -107,10 +111,15 @@ def _ipu(sensor_driver: str | None) -> list:  # type: ignore[type-arg]
     ipu = f"{PCI}/0000:00:05.0"
     return chain_of(
         dev(ipu, "pci", "intel-ipu6", PCI_ID="8086:A75D", PCI_SLOT_NAME="0000:00:05.0", PCI_CLASS="48000"),
-        dev(f"{ipu}/intel_ipu6.isys.40/video4linux/video0", "video4linux", ID_V4L_CAPABILITIES=":capture:",
-            ID_V4L_PRODUCT="Intel IPU6 ISYS Capture 0", DEVNAME="/dev/video0"),
+        dev(
+            f"{ipu}/intel_ipu6.isys.40/video4linux/video0",
+            "video4linux",
+            ID_V4L_CAPABILITIES=":capture:",
+            ID_V4L_PRODUCT="Intel IPU6 ISYS Capture 0",
+            DEVNAME="/dev/video0",
+        ),
         dev(f"{PCI}/0000:00:15.3/i2c_designware.3/i2c-3/i2c-OVTI01A0:00", "i2c", sensor_driver),
-    )  # fmt: skip
+    )
 
 
 def test_ipu_sensor_without_driver() -> None:
