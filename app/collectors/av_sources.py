@@ -14,7 +14,11 @@ from hwinspector.probes.camera.chain import assemble as assemble_camera
 from hwinspector.probes.machine.snapshot import Snapshot
 
 # What the chains read back from a bundle (nothing else is written out while it is open).
-_BUNDLE_MEMBERS = ("raw/audio/", "raw/camera/", "raw/kernel/dmesg.txt")
+_BUNDLE_MEMBERS = ("raw/audio/", "raw/camera/", "raw/kernel/dmesg.txt", "structured/")
+
+
+def _keep(rel: str) -> bool:
+    return rel in ("manifest.json", "SHA256SUMS") or rel.startswith(_BUNDLE_MEMBERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +41,7 @@ def read_av(snap: Snapshot, *, audio: bool = True, camera: bool = True) -> AvRea
     if src.kind == "bundle" and src.path:
         from hwinspector.probes.bundle.reader import extract_bundle
 
-        with extract_bundle(Path(src.path), keep=lambda rel: rel.startswith(_BUNDLE_MEMBERS)) as b:
+        with extract_bundle(Path(src.path), keep=_keep) as b:
 
             def raw(name: str) -> bytes | None:
                 try:
