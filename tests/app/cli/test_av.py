@@ -54,11 +54,21 @@ def _tools(bin_dir: Path) -> None:
     """Stand-ins that print what the real tools printed on real machines (tests/data/SOURCES.md)."""
     pw = [
         {"id": 0, "type": "PipeWire:Interface:Core", "info": {"version": "1.0.5"}},
-        {"id": 41, "type": "PipeWire:Interface:Node", "info": {"state": "running", "props": {
-            "media.class": "Audio/Sink", "node.name": "alsa_output.pci-0000_00_0e.0-platform-sof-essx8336.HiFi__Speaker__sink",
-            "node.description": "Speakers", "api.alsa.pcm.card": 0}}},
+        {
+            "id": 41,
+            "type": "PipeWire:Interface:Node",
+            "info": {
+                "state": "running",
+                "props": {
+                    "media.class": "Audio/Sink",
+                    "node.name": "alsa_output.pci-0000_00_0e.0-platform-sof-essx8336.HiFi__Speaker__sink",
+                    "node.description": "Speakers",
+                    "api.alsa.pcm.card": 0,
+                },
+            },
+        },
         *json.loads((DATA / "audio/pw-volume-3-metadata.json").read_text()),
-    ]  # fmt: skip
+    ]
     pw_file = bin_dir / "pw-dump.json"
     pw_file.write_text(json.dumps(pw))
     scripts = {
