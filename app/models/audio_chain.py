@@ -39,7 +39,7 @@ def _controller_boxes(c: Controller, lane: str, link_to: str | None) -> list[Cha
     if c.kind == "dsp":
         fw = c.firmware
         if fw is not None:
-            title = (fw.firmware_file or "firmware").rsplit("/", 1)[-1]
+            title = (fw.firmware_file or "file not logged").rsplit("/", 1)[-1]
             lines = [f"version {fw.version}" if fw.version else "", f"topology {fw.topology_file or '?'}"]
             rows = [
                 ("Firmware file", fw.firmware_file or "not logged"),

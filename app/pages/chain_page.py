@@ -68,6 +68,7 @@ class ChainPage(Page):
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setToolTip(f"Read the {self.what.lower()} chain again")
         self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button.setEnabled(False)  # until a live snapshot arrives: a dump does not change
         self.copy_button = QPushButton("Copy chain")
         self.copy_button.setToolTip("Copy the whole chain as text, for a bug report")
         self.copy_button.clicked.connect(self.copy_chain)

@@ -30,7 +30,7 @@ def audio_links(doc: Any) -> dict[str, str]:
         codecs = ", ".join(str(c.get("name")) for c in _dicts(card.get("codecs")))
         if codecs:
             out[f"{at} codecs"] = codecs
-        ucm = card.get("ucm") if isinstance(card.get("ucm"), dict) else {}
+        ucm: dict[str, Any] = card["ucm"] if isinstance(card.get("ucm"), dict) else {}
         if ucm.get("status") != "unknown":
             out[f"{at} UCM profile"] = str(ucm.get("path") or ucm.get("status"))
         if isinstance(doc.get("server"), dict):
