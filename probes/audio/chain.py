@@ -25,6 +25,7 @@ _PCM = re.compile(r"^pcmC(\d+)D(\d+)([pc])$")
 _CODEC = re.compile(r"^(?:hwC\d+D(\d+)|hdaudioC\d+D(\d+))$")
 _ACP = re.compile(r"^snd[-_](pci[-_]acp|acp|rn[-_]pci[-_]acp|pci[-_]ps|rpl[-_]pci[-_]acp)")
 _USB_AUDIO = ("snd-usb-audio", "snd_usb_audio")
+_HW_APIS = ("alsa", "bluez5")
 # HD Audio codec vendors (the high half of the codec's vendor id), as sound/hda/hda_codec.c names them.
 HDA_VENDORS = {
     "10ec": "Realtek", "8086": "Intel", "10de": "NVIDIA", "1002": "AMD/ATI", "1022": "AMD", "14f1": "Conexant",
@@ -245,7 +246,8 @@ def assemble(devices: Sequence[Device], ctx: AudioContext) -> AudioChain:
         problems.append(Problem("error", "audio", "no sound card: applications have nothing to play to"))
     if ctx.server is not None:
         sinks = [n for n in ctx.server.audio_nodes() if n.media_class == "Audio/Sink"]
-        if not sinks or all(n.is_dummy for n in sinks):
+        # a sink of no card (PipeWire's null sink, PulseAudio's auto_null) plays to nothing
+        if (final_ctl or cards) and not any(n.card is not None or n.api in _HW_APIS for n in sinks if not n.is_dummy):
             what = f"'{sinks[0].description}'" if sinks else "no output at all"
             problems.append(
                 Problem("error", "audio", f"only a dummy output ({what}): {ctx.server.name} found no usable sound card")

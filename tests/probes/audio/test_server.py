@@ -112,3 +112,61 @@ def test_tools_missing_failing_or_hanging(tmp_path: Path, monkeypatch: pytest.Mo
         run_tool(["pw-dump"], 0.5)
     with pytest.raises(ProbeUnavailable, match="Connection refused"):
         run_tool(["pactl", "-f", "json", "info"])
+
+
+def _pipewire_missing() -> str | None:
+    import shutil
+
+    missing = [t for t in ("pipewire", "pw-dump", "pw-metadata") if shutil.which(t) is None]
+    return f"{', '.join(missing)} not installed (apt-get install pipewire-bin)" if missing else None
+
+
+@pytest.mark.skipif(_pipewire_missing() is not None, reason=str(_pipewire_missing()))
+def test_a_real_pipewire_with_a_null_sink(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real daemon (stock configuration, headless) and the real pw-dump: our reading of its graph."""
+    import subprocess
+    import time
+
+    from hwinspector.probes.audio.chain import AudioContext, assemble
+    from hwinspector.probes.audio.server import read_sound_server
+    from tests.probes.audio.devices import hda_desktop
+
+    run, conf = tmp_path / "run", tmp_path / "config" / "pipewire" / "pipewire.conf.d"
+    run.mkdir()
+    conf.mkdir(parents=True)
+    (conf / "null-sink.conf").write_text(
+        # the "default" metadata is what a session manager (WirePlumber) creates; there is none here
+        "context.objects = [ { factory = metadata args = { metadata.name = default } }\n"
+        "  { factory = adapter args = { factory.name = support.null-audio-sink "
+        'node.name = "hwi_null_sink" node.description = "HWI Null Output" media.class = "Audio/Sink" '
+        "audio.position = [ FL FR ] } } ]\n"
+    )
+    env = {"XDG_RUNTIME_DIR": str(run), "PIPEWIRE_RUNTIME_DIR": str(run), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    daemon = subprocess.Popen(
+        ["pipewire"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not (run / "pipewire-0").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        subprocess.run(
+            ["pw-metadata", "-n", "default", "0", "default.audio.sink", '{"name":"hwi_null_sink"}', "Spa:String:JSON"],
+            capture_output=True, timeout=10, check=True,
+        )  # fmt: skip
+        server = read_sound_server(timeout_s=10)
+        version = subprocess.run(["pipewire", "--version"], capture_output=True, text=True, check=True).stdout
+        assert server.name.startswith("PipeWire ") and server.name.split()[1] in version
+        (sink,) = server.audio_nodes()
+        assert (sink.name, sink.description, sink.media_class, sink.card) == (
+            "hwi_null_sink", "HWI Null Output", "Audio/Sink", None,
+        )  # fmt: skip
+        assert server.default_sink == "hwi_null_sink" and sink.is_default
+        # a machine with a sound card whose server plays only to a null sink: the problem in place
+        chain = assemble(hda_desktop(), AudioContext(server=server))
+        assert any("only a dummy output ('HWI Null Output')" in p.detail for p in chain.problems)
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=10)
