@@ -11,6 +11,7 @@ from hwinspector.probes.audio.chain import assemble as assemble_audio
 from hwinspector.probes.camera import sources as camera_sources
 from hwinspector.probes.camera.chain import CameraChain
 from hwinspector.probes.camera.chain import assemble as assemble_camera
+from hwinspector.probes.devices.hotplug import umockdev_active
 from hwinspector.probes.machine.snapshot import Snapshot
 
 # What the chains read back from a bundle (nothing else is written out while it is open).
@@ -34,6 +35,14 @@ class AvReading:
 def read_av(snap: Snapshot, *, audio: bool = True, camera: bool = True) -> AvReading:
     """Blocking (the live machine asks pw-dump, pactl and cam, each with a timeout): call off the GUI thread."""
     src = snap.source
+    if src.is_live and umockdev_active():
+        # a umockdev testbed fakes /sys only: /proc/asound, the sound server and cam would answer for this host
+        return AvReading(
+            assemble_audio(snap.devices, audio_sources.devices_context("umockdev")),
+            assemble_camera(snap.devices, camera_sources.devices_context("umockdev")),
+            src.label,
+            src.taken_at,
+        )
     if src.is_live:
         a = audio_sources.read_audio_chain(snap.devices) if audio else _empty_audio()
         c = camera_sources.read_camera_chain(snap.devices) if camera else _empty_camera()

@@ -160,7 +160,7 @@ def _texts(raw: RawReader) -> dict[str, str | None]:
 
 def devices_context(source: str) -> AudioContext:
     """A udevadm dump or umockdev recording: devices only."""
-    why = f"a {source} dump holds devices only"
+    why = "a umockdev testbed fakes /sys only" if source == "umockdev" else f"a {source} dump holds devices only"
     return AudioContext(
         log_absent=f"{why}, no kernel log", server_absent=f"{why}, no sound server", ucm_absent=f"{why}: "
         "ALSA's driver and long name, which UCM matches, are not recorded", source=source,

@@ -66,6 +66,6 @@ def raw_context(raw: RawReader, source: str = "bundle") -> CameraContext:
 
 
 def devices_context(source: str) -> CameraContext:
-    why = f"a {source} dump holds devices only"
+    why = "a umockdev testbed fakes /sys only" if source == "umockdev" else f"a {source} dump holds devices only"
     return CameraContext(libcamera_absent=f"{why}, not libcamera's view", server_absent=f"{why}, not PipeWire's",
                          source=source)  # fmt: skip

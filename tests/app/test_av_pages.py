@@ -91,3 +91,34 @@ def test_problems_are_listed_and_lead_to_their_box(qtbot: QtBot) -> None:
         assert pic.element("card0:srv") is not None and pic.element("card0:srv").status == "warning"  # type: ignore[union-attr]
     finally:
         page.shutdown()
+
+
+def test_live_page_reads_again_after_sound_hotplug_only_when_shown(qtbot: QtBot) -> None:
+    from hwinspector.probes.devices.hotplug import HotplugEvent
+    from hwinspector.probes.machine.snapshot import Snapshot, Source
+
+    calls: list[str] = []
+
+    def reader(snap: Snapshot) -> AvReading:
+        calls.append(snap.source.kind)
+        return AvReading(assemble_audio((), AudioContext(source="live")), CameraChain((), "", None, ""), "live")
+
+    from hwinspector.collectors.av import AvCollector
+
+    page = AudioPage(collector=AvCollector(reader))
+    qtbot.addWidget(page)
+    live = Snapshot(Source("live", "live machine"), ())
+    try:
+        page.set_snapshot(live)
+        assert calls == []  # hidden: nothing is read
+        page.show()
+        qtbot.waitUntil(page.settled, timeout=10_000)
+        assert calls == ["live"] and page.refresh_button.isEnabled()
+        pci = hda_desktop()[0]
+        page.apply_hotplug([HotplugEvent("add", pci.path, pci, 0)], live)  # not a sound device: ignored
+        assert len(calls) == 1
+        sound = next(d for d in hda_desktop() if d.subsystem == "sound")
+        page.apply_hotplug([HotplugEvent("add", sound.path, sound, 0)], live)
+        qtbot.waitUntil(lambda: len(calls) == 2 and page.settled(), timeout=10_000)
+    finally:
+        page.shutdown()
