@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from hwinspector.probes.audio.chain import AudioContext, assemble
+from hwinspector.probes.audio.server import parse_pw_dump
 from hwinspector.probes.machine.sections import Section
 from hwinspector.report.bundle import read_members
 from hwinspector.report.capture import capture
@@ -92,7 +94,14 @@ def test_a_bundle_carries_the_raw_outputs_and_reads_back(tmp_path: Path, monkeyp
         " 0 [sofessx8336    ]: sof-essx8336 - sof-essx8336\n                      LENOVO-82ND-IdeaPad\n"
     )
     devices = {"source": {"kind": "live"}, "devices": [d.to_json() for d in sof_glk()]}
-    sections = {**fixed_sections(), "devices": Section("devices", True, None, devices)}
+    # what collect_live gives on such a machine: the chain read live (here from the same tool outputs)
+    server = parse_pw_dump((bin_dir / "pw-dump.json").read_text())
+    chain = assemble(sof_glk(), AudioContext(server=server, source="live")).to_json()
+    sections = {
+        **fixed_sections(),
+        "devices": Section("devices", True, None, devices),
+        "audio": Section("audio", True, None, chain),
+    }
     plan = av_plan(tmp_path / "sys", proc, tmp_path / "dev")
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     out, _, _ = capture(
@@ -103,6 +112,8 @@ def test_a_bundle_carries_the_raw_outputs_and_reads_back(tmp_path: Path, monkeyp
     members = read_members(out)[1]
     assert members["raw/audio/aplay-l.txt"] == (DATA / "audio/sof-linux-4656-aplay-l.txt").read_bytes()
     manifest = json.loads(members["manifest.json"])
+    summary = members["summary.md"].decode()
+    assert "### Audio" in summary and "card0: " in summary and "1 sound server nodes" in summary
     skipped = {a["path"] for a in manifest["artifacts"] if a.get("exit_code") not in (0, None)}
     assert "raw/audio/pactl-info.json" in skipped or "raw/audio/pactl-info.json" not in members
     doc = json.loads(run("audio", "--from", str(out), "--json").stdout)
