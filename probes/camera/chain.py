@@ -108,6 +108,7 @@ class CameraContext:
     libcamera_absent: str = "libcamera's view is not in this source"
     server: SoundServer | None = None
     server_absent: str = "PipeWire is not in this source"
+    switches: Mapping[str, bool | str] = field(default_factory=dict)  # input devpath -> lens covered, or why unknown
     source: str = "dump"
 
 
@@ -222,10 +223,15 @@ def assemble(devices: Sequence[Device], ctx: CameraContext) -> CameraChain:
         for d in devices
         if d.subsystem == "i2c" and (m := _I2C_HID.match(d.sysname)) and SENSOR_HID.match(m[1])
     ]
-    privacy = [_privacy_line(d) for d in devices if _is_privacy_switch(d)]
+    switches = [d for d in devices if _is_privacy_switch(d)]
+    privacy = [_privacy_line(d, ctx.switches.get(d.path)) for d in switches]
     pipes = [_pipe(o, k, c, nodes, sensors, by_path, ctx) for o, k, c, nodes in groups.values()]
     pipes.sort(key=lambda p: (not p.is_camera, p.kind != "ipu", p.address))
     problems: list[Problem] = []
+    for d in switches:
+        if ctx.switches.get(d.path) is True:
+            problems.append(Problem("warning", "camera", f"the camera privacy shutter is closed ({_switch_name(d)}): "
+                                    "applications get black frames"))  # fmt: skip
     notes: list[str] = []
     if not groups:
         notes.append("no camera and no V4L2 device found")
@@ -260,9 +266,18 @@ def _is_privacy_switch(d: Device) -> bool:
     return bool(sw >> SW_CAMERA_LENS_COVER & 1) or bool(_PRIVACY_NAME.search(name) and "camera" in name.lower())
 
 
-def _privacy_line(d: Device) -> str:
-    name = html.unescape(d.properties.get("NAME") or d.attributes.get("name") or d.sysname).strip('"')
-    return f"{name} ({d.sysname}): a camera privacy switch the kernel reports (SW_CAMERA_LENS_COVER)"
+def _switch_name(d: Device) -> str:
+    return html.unescape(d.properties.get("NAME") or d.attributes.get("name") or d.sysname).strip('"')
+
+
+def _privacy_line(d: Device, state: bool | str | None) -> str:
+    if state is True:
+        what = "closed (lens covered)"
+    elif state is False:
+        what = "open"
+    else:
+        what = f"state unknown: {state}" if isinstance(state, str) else "state not in this source"
+    return f"camera privacy switch {_switch_name(d)} ({d.sysname}): {what}"
 
 
 def _pipe(

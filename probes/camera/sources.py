@@ -9,8 +9,8 @@ from typing import Any
 
 from hwinspector.probes.audio.server import SoundServer, read_sound_server, run_tool
 from hwinspector.probes.audio.sources import RawReader, server_from_raw
-from hwinspector.probes.camera.chain import CameraChain, CameraContext, assemble
-from hwinspector.probes.camera.v4l2 import parse_cam_list, query_caps_from_json, read_query_caps
+from hwinspector.probes.camera.chain import SW_CAMERA_LENS_COVER, CameraChain, CameraContext, assemble
+from hwinspector.probes.camera.v4l2 import parse_cam_list, query_caps_from_json, read_query_caps, read_switch
 from hwinspector.probes.devices.tree import Device
 from hwinspector.probes.errors import ProbeUnavailable
 
@@ -24,13 +24,38 @@ def read_cam_list(timeout_s: float = 8.0) -> bytes:
     return run_tool(["cam", "-l"], timeout_s)
 
 
+def read_switches(devices: Sequence[Device]) -> dict[str, bool | str]:
+    """The lens-cover switch of every input device that has one, through its evdev node."""
+    out: dict[str, bool | str] = {}
+    for d in devices:
+        if d.subsystem != "input" or not _has_lens_cover(d):
+            continue
+        node = next((e.devnode for e in devices if e.parent == d.path and e.devnode and "/event" in e.devnode), None)
+        if node is None:
+            out[d.path] = "no evdev node"
+            continue
+        try:
+            out[d.path] = read_switch(Path(node), SW_CAMERA_LENS_COVER)
+        except OSError as exc:
+            out[d.path] = f"{node}: {exc.strerror or exc}"
+    return out
+
+
+def _has_lens_cover(d: Device) -> bool:
+    try:
+        return bool(int(d.properties.get("SW") or d.attributes.get("capabilities/sw") or "0", 16) >> 9 & 1)
+    except ValueError:
+        return False
+
+
 def live_context(
+    devices: Sequence[Device] = (),
     sysfs: Path = Path("/sys"),
     devfs: Path = Path("/dev"),
     read_server: Callable[[], SoundServer] = read_sound_server,
     read_cameras: Callable[[], bytes] = read_cam_list,
 ) -> CameraContext:
-    ctx = CameraContext(source="live")
+    ctx = CameraContext(source="live", switches=read_switches(devices))
     try:
         ctx.querycap = read_query_caps(sysfs, devfs)
     except ProbeUnavailable:
@@ -47,7 +72,7 @@ def live_context(
 
 
 def read_camera_chain(devices: Sequence[Device], **kwargs: Any) -> CameraChain:
-    return assemble(devices, live_context(**kwargs))
+    return assemble(devices, live_context(devices, **kwargs))
 
 
 def raw_context(raw: RawReader, source: str = "bundle") -> CameraContext:

@@ -140,6 +140,24 @@ def query_caps_from_json(doc: object) -> dict[str, QueryCap | str]:
     return out
 
 
+# include/uapi/linux/input.h: EVIOCGSW(len) = _IOC(_IOC_READ, 'E', 0x1b, len), the switches' state bitmap.
+_SW_BYTES = 8
+
+
+def read_switch(devnode: Path, code: int) -> bool:
+    """One switch's state on an evdev node (True: on; for SW_CAMERA_LENS_COVER, the lens is covered).
+
+    OSError (EACCES outside the input group, ENODEV after an unplug) goes to the caller.
+    """
+    fd = os.open(devnode, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        buf = bytearray(_SW_BYTES)
+        fcntl.ioctl(fd, (2 << 30) | (_SW_BYTES << 16) | (ord("E") << 8) | 0x1B, buf, True)
+    finally:
+        os.close(fd)
+    return bool(buf[code // 8] >> (code % 8) & 1)
+
+
 def parse_cam_list(text: str) -> list[LibcameraCamera]:
     """``cam -l``: "Available cameras:" then one numbered line per camera (log lines are skipped)."""
     out = []

@@ -167,3 +167,25 @@ def test_bundle_raw_files(data_dir: Path) -> None:
     ctx = raw_context(raw.get)
     assert ctx.libcamera is not None and len(ctx.libcamera) == 2 and ctx.querycap == {"video0": "x"}
     assert ctx.server is None
+
+
+def test_privacy_shutter_state(tmp_path: Path) -> None:
+    from hwinspector.probes.camera.sources import read_switches
+    from hwinspector.probes.camera.v4l2 import read_switch
+
+    sw = f"{PCI}/0000:00:1f.0/PNP0C09:00/input/input9"
+    devices = chain_of(
+        dev(sw, "input", NAME='"Privacy camera switch"', SW="200"),
+        dev(f"{sw}/event9", "input", DEVNAME=str(tmp_path / "event9")),
+    )
+    (tmp_path / "event9").write_text("")  # not an evdev node: the ioctl fails, the state is unknown
+    states = read_switches(devices)
+    assert isinstance(states[sw], str) and "event9" in states[sw]
+    with pytest.raises(OSError):
+        read_switch(Path("/dev/null"), 9)
+    closed = assemble(devices, CameraContext(switches={sw: True}))
+    assert "closed (lens covered)" in closed.privacy[0]
+    assert closed.problems[0].detail.startswith("the camera privacy shutter is closed (Privacy camera switch)")
+    opened = assemble(devices, CameraContext(switches={sw: False}))
+    assert "open" in opened.privacy[0] and not opened.problems
+    assert "state unknown" in assemble(devices, CameraContext(switches=states)).privacy[0]
