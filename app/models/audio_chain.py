@@ -20,7 +20,12 @@ _KIND = {
 def _controller_boxes(c: Controller, lane: str, link_to: str | None) -> list[ChainElement]:
     drv_problems = [p for p in c.problems if not p.detail.startswith(("DSP firmware", "topology"))]
     fw_problems = [p for p in c.problems if p.detail.startswith(("DSP firmware", "topology"))]
-    rows = [("Address", c.address), ("Bus", c.bus or "?"), ("Kind", _KIND.get(c.kind) or c.kind)]
+    rows = [
+        ("Name", c.name), ("Address", c.address), ("Bus", c.bus or "?"), ("Kind", _KIND.get(c.kind) or c.kind),
+        ("Driver", c.driver or "none"), ("Module", c.module or "not recorded"), ("Device path", c.devpath),
+    ]  # fmt: skip
+    if c.kind != "dsp":
+        rows.append(("Firmware", c.firmware_note))
     device = box(
         f"{lane}:dev", "device", _BUS.get(c.bus or "", "Device"), c.name, [c.address, _KIND.get(c.kind, "")],
         COL_DEVICE, links=[f"{lane}:drv"], rows=rows, devpath=c.devpath,
@@ -28,7 +33,7 @@ def _controller_boxes(c: Controller, lane: str, link_to: str | None) -> list[Cha
     drv_lines = [f"module {c.module}" if c.module and c.module != c.driver else ""]
     if c.peripherals:
         drv_lines.append(f"SoundWire: {len(c.peripherals)} peripheral{'s' if len(c.peripherals) != 1 else ''}")
-    drv_rows = [("Driver", c.driver or "none"), ("Module", c.module or "?")]
+    drv_rows = [("Driver", c.driver or "none"), ("Module", c.module or "not recorded")]
     drv_rows += [("SoundWire", p) for p in c.peripherals]
     nxt = f"{lane}:fw" if c.kind == "dsp" else link_to
     driver = box(

@@ -53,7 +53,11 @@ def _pipe_lane(p: CameraPipe, chain: CameraChain) -> Lane:
     elements: list[ChainElement] = [
         box(f"{lane}:dev", "device", _CAPTION.get(p.kind, "Video device"), p.name, [p.ids or "", p.address],
             COL_DEVICE, links=[f"{lane}:drv"], problems=rest, devpath=p.key,
-            rows=[("Address", p.address), ("IDs", p.ids or "?"), ("Kind", p.kind)]),
+            rows=[("Name", p.name), ("Address", p.address), ("IDs", p.ids or "?"),
+                  ("Kind", {"uvc": "USB Video Class", "ipu": "Intel IPU (MIPI camera)"}.get(p.kind, "video device")),
+                  ("Driver", p.driver or "none"), ("Module", p.module or "not recorded"), ("Device path", p.key),
+                  *(("Sensor", f"{s.hid} ({s.driver or 'no driver'})") for s in p.sensors),
+                  *(("Privacy switch", line) for line in chain.privacy)]),
     ]  # fmt: skip
     sensor_keys = [f"{lane}:sensor:{s.hid}" for s in p.sensors] if p.kind == "ipu" else []
     nodes, node_keys = _node_boxes(p, lane, "")
