@@ -9,14 +9,14 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from hwinspector.collectors.av_sources import AvReading  # noqa: E402
-from hwinspector.pages.audio import AudioPage  # noqa: E402
-from hwinspector.probes.audio.chain import AudioContext, assemble  # noqa: E402
-from hwinspector.probes.camera.chain import CameraChain  # noqa: E402
-from hwinspector.probes.devices.tree import make_device  # noqa: E402
-from hwinspector.probes.kernel_log import parse_dmesg_text  # noqa: E402
+from hwinspector.collectors.av_sources import AvReading
+from hwinspector.pages.audio import AudioPage
+from hwinspector.probes.audio.chain import AudioContext, assemble
+from hwinspector.probes.camera.chain import CameraChain
+from hwinspector.probes.devices.tree import make_device
+from hwinspector.probes.kernel_log import parse_dmesg_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

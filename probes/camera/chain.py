@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from hwinspector.probes.audio.chain import Problem
+from hwinspector.probes.audio.model import Problem
 from hwinspector.probes.audio.server import ServerNode, SoundServer
 from hwinspector.probes.camera.v4l2 import LibcameraCamera, QueryCap, node_role
 from hwinspector.probes.devices.naming import pci_ids
