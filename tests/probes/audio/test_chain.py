@@ -145,3 +145,30 @@ def test_a_bundles_raw_files_hostile_or_missing() -> None:
     assert ctx.log is None and "no kernel log" in ctx.log_absent
     chain = assemble(hda_desktop(), ctx)
     assert len(chain.cards) == 1
+
+
+def test_usb_headset_and_soundwire_peripherals() -> None:
+    from tests.probes.audio.devices import PCI, chain_of, dev
+
+    usb = f"{PCI}/0000:00:14.0/usb1/1-2"
+    sdw = f"{PCI}/0000:00:1f.3/sdw-master-0/sdw:0:025d:0711:01"
+    devices = chain_of(
+        dev(usb, "usb", "usb", "usb_device", ID_MODEL_FROM_DATABASE="Jabra EVOLVE 20"),
+        dev(f"{usb}/1-2:1.0", "usb", "snd-usb-audio", "usb_interface", INTERFACE="1/1/0"),
+        dev(f"{usb}/1-2:1.0/sound/card1", "sound"),
+        dev(f"{usb}/1-2:1.0/sound/card1/pcmC1D0p", "sound"),
+        dev(f"{PCI}/0000:00:1f.3", "pci", "sof-audio-pci-intel-tgl", PCI_CLASS="40100", PCI_SLOT_NAME="0000:00:1f.3"),
+        dev(f"{PCI}/0000:00:1f.3/sof_sdw/sound/card0", "sound"),
+        dev(f"{PCI}/0000:00:1f.3/sof_sdw", "platform", "sof_sdw"),
+        dev(sdw, "soundwire", "rt711", MODALIAS="sdw:m025Dp0711v01c01"),
+    )
+    chain = assemble(devices, AudioContext())
+    usb_card = next(c for c in chain.cards if c.number == 1)
+    ctl = chain.controller(usb_card.controller)
+    assert ctl is not None and (ctl.driver, ctl.kind, ctl.name) == ("snd-usb-audio", "usb", "Jabra EVOLVE 20")
+    assert usb_card.machine_driver is None and usb_card.playback == 1
+    sof_card = next(c for c in chain.cards if c.number == 0)
+    sof = chain.controller(sof_card.controller)
+    assert sof is not None and sof.kind == "dsp" and sof_card.machine_driver == "sof_sdw" and sof_card.is_sof
+    assert sof.peripherals == ("sdw:0:025d:0711:01 (rt711)",)
+    assert "kernel log" in sof.firmware_note  # a dump: firmware unknown, said so
