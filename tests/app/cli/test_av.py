@@ -114,6 +114,10 @@ def test_a_bundle_carries_the_raw_outputs_and_reads_back(tmp_path: Path, monkeyp
     manifest = json.loads(members["manifest.json"])
     summary = members["summary.md"].decode()
     assert "### Audio" in summary and "card0: " in summary and "1 sound server nodes" in summary
+    html = members["summary.html"].decode()
+    audio = html[html.find('<section id="av">') :]
+    assert audio.startswith('<section id="av"><h2>Audio and camera</h2><h3>Audio</h3><ul><li>card0: ')
+    assert "sound server: PipeWire 1.0.5" in audio
     skipped = {a["path"] for a in manifest["artifacts"] if a.get("exit_code") not in (0, None)}
     assert "raw/audio/pactl-info.json" in skipped or "raw/audio/pactl-info.json" not in members
     doc = json.loads(run("audio", "--from", str(out), "--json").stdout)
