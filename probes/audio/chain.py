@@ -233,7 +233,7 @@ def _card(
     codecs = _codecs(number, kids, ctl, children, ctx.alsa)
     jacks = tuple(Jack(_input_name(k), k.path) for k in sorted(kids, key=lambda k: k.path) if k.subsystem == "input")
     machine = mid.driver if mid is not None and mid.devtype != "usb_interface" else None
-    name = (alsa.name if alsa else None) or cd.attributes.get("id") or _name(ctl) if ctl else cd.sysname
+    name = (alsa.name if alsa else None) or cd.attributes.get("id") or (_name(ctl) if ctl else cd.sysname)
     ucm = ctx.ucm.get(number) or UcmMatch("unknown", None, (), ctx.ucm_absent)
     card = SoundCard(
         number, cd.path, (alsa.id if alsa else None) or cd.attributes.get("id"), alsa.driver if alsa else None,

@@ -172,3 +172,31 @@ def test_usb_headset_and_soundwire_peripherals() -> None:
     assert sof is not None and sof.kind == "dsp" and sof_card.machine_driver == "sof_sdw" and sof_card.is_sof
     assert sof.peripherals == ("sdw:0:025d:0711:01 (rt711)",)
     assert "kernel log" in sof.firmware_note  # a dump: firmware unknown, said so
+
+
+def test_live_reading_from_a_fake_machine(tmp_path: Path) -> None:
+    from hwinspector.probes.audio.server import parse_pw_dump
+    from hwinspector.probes.audio.sources import live_context
+
+    (tmp_path / "asound").mkdir()
+    (tmp_path / "asound/cards").write_text(
+        " 0 [sofessx8336    ]: sof-essx8336 - sof-essx8336\n                      sof-essx8336\n"
+    )
+    (tmp_path / "asound/pcm").write_text("00-00: ES8336 (*) :  : playback 1 : capture 1\n")
+    ucm = tmp_path / "ucm2"
+    (ucm / "conf.d/sof-essx8336").mkdir(parents=True)
+    (ucm / "ucm.conf").write_text('Syntax 4\nDefine.V2ConfD yes\nDefine.V2Name ""\n')
+    (ucm / "conf.d/sof-essx8336/sof-essx8336.conf").write_text("Syntax 6\n")
+    pw = '[{"id": 41, "type": "PipeWire:Interface:Node", "info": {"props": {"media.class": "Audio/Sink", ' \
+         '"node.name": "speakers", "node.description": "Speakers", "api.alsa.pcm.card": 0}}}]'  # fmt: skip
+    devices = sof_glk()
+    ctx = live_context(
+        devices, procfs=tmp_path, devkmsg=tmp_path / "no-kmsg", ucm=ucm, read_server=lambda: parse_pw_dump(pw)
+    )
+    assert ctx.log is None and ctx.log_absent
+    chain = assemble(devices, ctx)
+    (card,) = chain.cards
+    assert (card.alsa_driver, card.ucm.status, [n.description for n in card.nodes]) == (
+        "sof-essx8336", "found", ["Speakers"],
+    )  # fmt: skip
+    assert not [p for p in chain.all_problems if p.severity != "info"]
