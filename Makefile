@@ -11,7 +11,7 @@ SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 font
   libdbus-1-3 xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
   libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 libudev1 umockdev gir1.2-umockdev-1.0 \
   dbus-daemon gcc libc6-dev pkg-config libdbus-1-dev libglib2.0-dev libgirepository1.0-dev \
-  libcairo2-dev pciutils usbutils lm-sensors edid-decode mesa-utils vulkan-tools \
+  libcairo2-dev pciutils usbutils alsa-ucm-conf alsa-utils v4l-utils pipewire-bin lm-sensors edid-decode mesa-utils vulkan-tools \
   mesa-vulkan-drivers hwdata kmod upower libdrm2 chromium \
   desktop-file-utils appstream lintian debhelper dh-python pybuild-plugin-pyproject python3-all-dev \
   python3-setuptools python3-wheel python3-dbus-next python3-numpy dpkg-dev man-db \

@@ -16,7 +16,18 @@ from typing import Any
 from hwinspector.probes.machine.sections import Section
 from hwinspector.report.diff_links import usbc_map, wireless_map
 
-CATEGORIES = ("devices", "drivers", "versions", "problems", "graphics", "usb-c", "wireless", "telemetry")
+CATEGORIES = (
+    "devices",
+    "drivers",
+    "versions",
+    "problems",
+    "graphics",
+    "audio",
+    "camera",
+    "usb-c",
+    "wireless",
+    "telemetry",
+)
 # Device attributes and udev properties that carry firmware versions (NVMe firmware_rev, ATA ID_REVISION,
 # network fw_version, amdgpu vbios_version, thunderbolt nvm_version, …)
 _FIRMWARE_KEY = re.compile(
@@ -319,6 +330,18 @@ def compare_graphics(a: Side, b: Side) -> list[Change]:
     return _keyed("graphics", _chain(a), _chain(b))
 
 
+def compare_audio(a: Side, b: Side) -> list[Change]:
+    from hwinspector.report.diff_av import audio_links
+
+    return _keyed("audio", audio_links(_data(a, "audio")), audio_links(_data(b, "audio")))
+
+
+def compare_camera(a: Side, b: Side) -> list[Change]:
+    from hwinspector.report.diff_av import camera_links
+
+    return _keyed("camera", camera_links(_data(a, "camera")), camera_links(_data(b, "camera")))
+
+
 def compare_telemetry(a: Side, b: Side) -> list[Change]:
     ta, tb = a.telemetry or {}, b.telemetry or {}
     out: list[Change] = []
@@ -345,6 +368,8 @@ _COMPARERS: tuple[tuple[str, tuple[str, ...], Callable[[Side, Side], list[Change
     ("versions", ("identity",), compare_versions),
     ("problems", ("drivers",), compare_problems),
     ("graphics chain", ("graphics",), compare_graphics),
+    ("audio chain", ("audio",), compare_audio),
+    ("camera chain", ("camera",), compare_camera),
     (
         "USB-C and Thunderbolt chain",
         ("usbc",),

@@ -404,6 +404,9 @@ def default_plan(
     if is_root:
         plan.append(_cmd("raw/dmi/dmidecode.txt", "dmi", "dmidecode"))
     plan += _edid_specs(sysfs)
+    from hwinspector.report.raw_av import av_plan  # imports this module's RawSpec
+
+    plan += av_plan(sysfs, procfs, devfs)
     return plan
 
 

@@ -178,6 +178,14 @@ def _graphics(sections: Mapping[str, Mapping[str, Any]]) -> str:
     return _section("graphics", "Graphics chain", body)
 
 
+def _audio_camera(sections: Mapping[str, Mapping[str, Any]]) -> str:
+    from hwinspector.report.summary_av import audio_lines, camera_lines
+
+    body = "<h3>Audio</h3>" + (_list(audio_lines(sections)) or "<p>no sound card in this report</p>")
+    body += "<h3>Camera</h3>" + (_list(camera_lines(sections)) or "<p>no camera in this report</p>")
+    return _section("av", "Audio and camera", body)
+
+
 def _power_thermal(sections: Mapping[str, Mapping[str, Any]]) -> str:
     body = "<h3>Power</h3>" + (_list(power_lines(sections)) or "<p>no power supplies or RAPL domains</p>")
     rows = thermal_rows(sections)
@@ -329,6 +337,7 @@ def render(
             ("machine", "Machine"),
             ("devices", "Devices"),
             ("graphics", "Graphics"),
+            ("av", "Audio and camera"),
             ("power", "Power and thermal"),
             ("telemetry", "Telemetry"),
             ("artifacts", "Raw artifacts"),
@@ -340,6 +349,7 @@ def render(
         + _identity(manifest, sections)
         + _devices(sections)
         + _graphics(sections)
+        + _audio_camera(sections)
         + _power_thermal(sections)
         + _telemetry(recording)
         + _artifacts(manifest, artifacts)

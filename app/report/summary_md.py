@@ -76,6 +76,9 @@ def problems(sections: Mapping[str, Mapping[str, Any]]) -> list[Problem]:
     for name in ("gl", "vulkan"):
         for p in _list(_dict(data(sections, name)).get("problems")):
             out.append(Problem("warning", name, "", p if isinstance(p, str) else str(_dict(p).get("detail") or p)))
+    from hwinspector.report.summary_av import av_problems
+
+    out += [Problem(*p) for p in av_problems(sections)]
     taint = _dict(_dict(data(sections, "drivers")).get("taint"))
     if taint.get("value"):
         flags = ", ".join(str(f[1] if isinstance(f, list) and len(f) > 1 else f) for f in _list(taint.get("flags")))
@@ -237,7 +240,14 @@ def render(
     ]
     if not probs and not verdicts:
         out.append("- none found")
-    for title, lines in (("Graphics", gpu_lines(sections) + gl_lines(sections)), ("Power", power_lines(sections))):
+    from hwinspector.report.summary_av import audio_lines, camera_lines
+
+    for title, lines in (
+        ("Graphics", gpu_lines(sections) + gl_lines(sections)),
+        ("Audio", audio_lines(sections)),
+        ("Camera", camera_lines(sections)),
+        ("Power", power_lines(sections)),
+    ):
         if lines:
             out += ["", f"### {title}", "", *_bullets(lines)]
     temps = thermal_rows(sections)

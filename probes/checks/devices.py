@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from hwinspector.probes.checks.av import audio_verdict, camera_verdict
 from hwinspector.probes.checks.base import (
     Device,
     Sections,
@@ -101,6 +102,8 @@ def _lacks_devices(sections: Sections, cid: str, title: str) -> Verdict | None:
 
 def check_audio(sections: Sections) -> Verdict:
     cid, title = "audio", "Audio"
+    if (v := audio_verdict(sections)) is not None:
+        return v  # the whole chain, where the source has it
     if (v := _lacks_devices(sections, cid, title)) is not None:
         return v
     devs = devices(sections)
@@ -191,6 +194,8 @@ def _is_camera_node(d: Device, by_path: dict[str, Device]) -> bool:
 
 def check_camera(sections: Sections) -> Verdict:
     cid, title = "camera", "Camera"
+    if (v := camera_verdict(sections)) is not None:
+        return v
     if (v := _lacks_devices(sections, cid, title)) is not None:
         return v
     devs = devices(sections)

@@ -32,6 +32,8 @@ SECTIONS = (
     "sleep",
     "kernel_log",
     "services",
+    "audio",
+    "camera",
     "usbc",
     "wireless",
 )
@@ -146,6 +148,9 @@ def _live_readers(sysfs: Path, procfs: Path, include_gl: bool) -> dict[str, Call
             {"priority": x.priority, "time_us": x.time_us, "message": x.message} for x in read_kernel_log()
         ],
         "services": _services,
+        # a umockdev testbed fakes /sys only: /proc/asound, the sound server and cam would answer for this host
+        "audio": lambda: _audio_json(snap().devices, "umockdev" if umockdev_active() else None),
+        "camera": lambda: _camera_json(snap().devices, "umockdev" if umockdev_active() else None),
         "usbc": lambda: chains.usbc_section_data(snap()),
         "wireless": lambda: chains.wireless_section_data(snap()),
     }
@@ -161,6 +166,23 @@ def _live_readers(sysfs: Path, procfs: Path, include_gl: bool) -> dict[str, Call
         readers["gl"] = lambda: _available_or_raise(gl.read_gl_info())
         readers["vulkan"] = lambda: _available_or_raise(vulkan.read_vulkan_info())
     return readers
+
+
+def _audio_json(devices: Any, kind: str | None) -> Any:
+    """The audio chain; ``kind`` None: the live machine (sound server and kernel log asked), else devices only."""
+    from hwinspector.probes.audio import sources
+    from hwinspector.probes.audio.chain import assemble
+
+    chain = sources.read_audio_chain(devices) if kind is None else assemble(devices, sources.devices_context(kind))
+    return chain.to_json()
+
+
+def _camera_json(devices: Any, kind: str | None) -> Any:
+    from hwinspector.probes.camera import sources
+    from hwinspector.probes.camera.chain import assemble
+
+    chain = sources.read_camera_chain(devices) if kind is None else assemble(devices, sources.devices_context(kind))
+    return chain.to_json()
 
 
 def _services() -> dict[str, Any]:
@@ -244,6 +266,8 @@ def sections_from_snapshot(snap: Any) -> dict[str, Section]:
         },
     )
     out["graphics"] = _section("graphics", lambda: drm.graphics_from_devices(snap.devices))
+    out["audio"] = _section("audio", lambda: _audio_json(snap.devices, snap.source.kind))
+    out["camera"] = _section("camera", lambda: _camera_json(snap.devices, snap.source.kind))
     out["usbc"] = _section("usbc", lambda: {"inputs": None, "chain": chains.usbc_for(snap).to_json()})
     out["wireless"] = _section("wireless", lambda: {"inputs": None, "chain": chains.wireless_for(snap).to_json()})
     return out

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from hwinspector.probes.checks.scorecard import CHECKS
+
 REPO = Path(__file__).resolve().parents[2]
 PROVIDER = REPO / "packaging" / "checkbox"
 NAMESPACE = "io.github.hwinspector"
@@ -125,7 +127,9 @@ def test_headless_run_gates_on_the_scorecard_and_attaches_the_bundle(tmp_path: P
     }
     assert doc["testplan_id"] == f"{NAMESPACE}::hwinspector-lab"
     scorecard = json.loads(attachment(doc, "scorecard-json").read_text())
-    assert len(scorecard["verdicts"]) == 17 and scorecard["source"]["kind"] == "live"
+    assert [v["check"] for v in scorecard["verdicts"]] == [cid for cid, _ in CHECKS] and scorecard["source"][
+        "kind"
+    ] == "live"
     # The attached bytes are a whole bundle: every checksum in it matches.
     bundle = tmp_path / "attached.tar.xz"
     bundle.write_bytes(attachment(doc, "evidence-bundle").read_bytes())

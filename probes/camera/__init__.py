@@ -1,0 +1,1 @@
+"""Cameras: IPU and sensors or UVC, V4L2 nodes, libcamera and PipeWire."""
