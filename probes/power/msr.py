@@ -104,7 +104,7 @@ class CpuTopology:
 
 
 def read_cpu_vendor(procfs: Path = Path("/proc")) -> str | None:
-    """"intel", "amd" or None (another vendor, or /proc/cpuinfo unreadable)."""
+    """ "intel", "amd" or None (another vendor, or /proc/cpuinfo unreadable)."""
     try:
         text = (procfs / "cpuinfo").read_text(errors="replace")
     except OSError:

@@ -26,9 +26,7 @@ class PmcFile:
 
 
 PMC_FILES: tuple[PmcFile, ...] = (
-    PmcFile(
-        "pmc:intel:slp_s0_residency_usec", "pmc_core/slp_s0_residency_usec", "int", "S0ix (SLP_S0) residency, µs"
-    ),
+    PmcFile("pmc:intel:slp_s0_residency_usec", "pmc_core/slp_s0_residency_usec", "int", "S0ix (SLP_S0) residency, µs"),
     PmcFile("pmc:intel:package_cstate_show", "pmc_core/package_cstate_show", "text", "package C-state counters"),
     PmcFile("pmc:intel:substate_residencies", "pmc_core/substate_residencies", "text", "S0ix substate residency"),
     PmcFile("pmc:intel:ltr_show", "pmc_core/ltr_show", "text", "latency tolerance reported per IP block"),

@@ -8,6 +8,7 @@ agent, the user said no, the helper died) becomes a HelperUnavailable with a sen
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -99,9 +100,11 @@ class HelperClient:
         err = b""
         if self._proc.stderr is not None:
             err = self._proc.stderr.read(2000) or b""
-        why = _PKEXEC_STATUS.get(code) if self.argv[0].endswith("pkexec") else None
-        last = err.decode(errors="replace").strip().splitlines()[-1:] or [""]
-        detail = why or last[0] or f"exit status {code}"
+        uses_pkexec = any(os.path.basename(a) == "pkexec" for a in self.argv)
+        why = _PKEXEC_STATUS.get(code) if uses_pkexec else None
+        last = (err.decode(errors="replace").strip().splitlines() or [""])[-1]
+        detail = "; ".join(x for x in (why, last) if x) or f"exit status {code}"
+        self._close_pipes()
         return HelperUnavailable(f"the privileged helper is not running: {detail}")
 
     def request(self, op: str, *, timeout_s: float = 10.0, **fields: Any) -> dict[str, Any]:
@@ -142,18 +145,20 @@ class HelperClient:
     def close(self) -> None:
         """Close the pipe (the helper leaves at end of input) and reap it."""
         if self._proc.stdin is not None and not self._proc.stdin.closed:
-            try:
+            with contextlib.suppress(OSError):
                 self._proc.stdin.close()
-            except OSError:
-                pass
         try:
             self._proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
-        for f in (self._proc.stdout, self._proc.stderr):
-            if f is not None:
-                f.close()
+        self._close_pipes()
+
+    def _close_pipes(self) -> None:
+        for f in (self._proc.stdin, self._proc.stdout, self._proc.stderr):
+            if f is not None and not f.closed:
+                with contextlib.suppress(OSError):
+                    f.close()
 
     def __enter__(self) -> HelperClient:
         return self

@@ -11,6 +11,7 @@ It is the security boundary between the desktop session and root, so it stays sm
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -196,10 +197,8 @@ def _write(path: str, text: str) -> None:
 
 
 def _write_quietly(path: str, text: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         _write(path, text)
-    except OSError:
-        pass
 
 
 def read_request(stream: IO[bytes]) -> bytes | None:
@@ -214,9 +213,9 @@ def read_request(stream: IO[bytes]) -> bytes | None:
     return line
 
 
-def serve(stdin: IO[bytes], stdout: IO[bytes], roots: Roots = Roots()) -> int:
+def serve(stdin: IO[bytes], stdout: IO[bytes], roots: Roots | None = None) -> int:
     """Answer requests until stdin ends. Returns the exit status."""
-    helper = Helper(roots)
+    helper = Helper(roots or Roots())
     try:
         while True:
             line = read_request(stdin)

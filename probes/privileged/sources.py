@@ -54,7 +54,9 @@ class Registry:
     absent: dict[str, str] = field(default_factory=dict)  # kind → why nothing of it is offered
 
     def describe(self) -> list[dict[str, str]]:
-        return [{"id": s.id, "kind": s.kind, "unit": s.unit, "description": s.description} for s in self.sources.values()]
+        return [
+            {"id": s.id, "kind": s.kind, "unit": s.unit, "description": s.description} for s in self.sources.values()
+        ]
 
 
 def build_registry(roots: Roots) -> Registry:

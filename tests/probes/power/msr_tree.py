@@ -32,9 +32,7 @@ def build_machine(
     """cpus: cpu number → (package id, core id, registers). Returns (sysfs, devfs, procfs)."""
     sysfs, devfs, procfs = root / "sys", root / "dev", root / "proc"
     procfs.mkdir(parents=True, exist_ok=True)
-    (procfs / "cpuinfo").write_text(
-        "".join(f"processor\t: {n}\nvendor_id\t: {vendor}\n\n" for n in sorted(cpus))
-    )
+    (procfs / "cpuinfo").write_text("".join(f"processor\t: {n}\nvendor_id\t: {vendor}\n\n" for n in sorted(cpus)))
     for n, (pkg, core, regs) in cpus.items():
         topo = sysfs / "devices" / "system" / "cpu" / f"cpu{n}" / "topology"
         topo.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,7 @@ def test_intel_sources_one_per_scope_and_absent_registers_not_offered() -> None:
         "msr:pkg0core1:core_c6_residency",
     }
     assert {"msr:cpu0:tsc", "msr:cpu1:tsc"} <= ids
-    # Sandy Bridge has no PC8–PC10: the fixture ends before 0x630, as the device answers EIO there
+    # Sandy Bridge has no PC8-PC10: the fixture ends before 0x630, as the device answers EIO there
     assert not any("pkg_c8" in i or "pkg_c10" in i for i in ids)
 
 

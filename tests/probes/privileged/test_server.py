@@ -75,7 +75,9 @@ def test_list_and_read_by_id(helper: Pipe) -> None:
     ids = {s["id"] for s in listed["sources"]}  # type: ignore[attr-defined]
     assert {"msr:pkg0:pkg_c6_residency", "rapl:package-0", "pmc:intel:slp_s0_residency_usec"} <= ids
     assert listed["suspend"] is True
-    got = helper.ask({"op": "read", "ids": ["rapl:package-0", "pmc:intel:slp_s0_residency_usec", "msr:pkg0:rapl_power_unit"]})
+    got = helper.ask(
+        {"op": "read", "ids": ["rapl:package-0", "pmc:intel:slp_s0_residency_usec", "msr:pkg0:rapl_power_unit"]}
+    )
     assert got["ok"] is True
     assert got["values"] == {
         "rapl:package-0": 123456789,
@@ -93,7 +95,7 @@ HOSTILE: list[tuple[bytes, str]] = [
     (b'{"op": "write", "id": "msr:pkg0:rapl_power_unit", "value": 0}\n', "unknown op"),
     (b'{"op": "wrmsr", "ids": ["msr:pkg0:rapl_power_unit"]}\n', "unknown op"),
     (b'{"op": "exec", "argv": ["/bin/sh", "-c", "id"]}\n', "unknown op"),
-    (b'{"op": "__import__(\'os\').system(\'id\')"}\n', "unknown op"),
+    (b"{\"op\": \"__import__('os').system('id')\"}\n", "unknown op"),
     (b'{"op": "_op_list"}\n', "unknown op"),
     (b'{"op": "__init__"}\n', "unknown op"),
     (b'{"op": ["list"]}\n', "unknown op"),
