@@ -165,3 +165,27 @@ class HelperClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+IDLE_KINDS = ("msr", "rapl", "pmc")
+
+
+class HelperReader:
+    """The idle analysis' PrivilegedReader over a running helper: every numeric counter it offers."""
+
+    def __init__(self, client: HelperClient) -> None:
+        self.client = client
+        listed = client.request("list")
+        self.ids: list[str] = [
+            s["id"]
+            for s in listed.get("sources", [])
+            if s.get("kind") in IDLE_KINDS and s.get("unit") != "text" and s.get("unit") != "raw"
+        ]
+        self.absent: dict[str, str] = dict(listed.get("absent", {}))
+        self.note: str = str(listed.get("rapl_note", ""))
+
+    def read(self) -> dict[str, int | str | None]:
+        out: dict[str, int | str | None] = {}
+        for i in range(0, len(self.ids), 200):
+            out.update(self.client.request("read", ids=self.ids[i : i + 200])["values"])
+        return out
