@@ -68,9 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_modules() -> list[Any]:
     """Subcommand groups living in their own modules: each has register(subparsers) and run(args)."""
-    from hwinspector.cli import check, diff, graphics, idle, report, services, telemetry
+    from hwinspector.cli import check, diff, graphics, idle, report, services, suspend, telemetry
 
-    return [telemetry, services, graphics, check, report, diff, idle]
+    return [telemetry, services, graphics, check, report, diff, idle, suspend]
 
 
 def _load(source: str | None) -> Snapshot:

@@ -42,7 +42,9 @@ def judge(doc: dict[str, Any]) -> Verdict:
         elif p["wakeups_per_s"] >= PROCESS_WAKEUPS_PER_S:
             culprits.append(f"{p['name']} (pid {p['pid']}) wakes up {p['wakeups_per_s']:.0f} times a second")
     for i in doc.get("interrupts", []):
-        if i["per_s"] >= IRQ_PER_S and not any(t in i["name"] for t in TIMER_IRQ_NAMES):
+        # Numbered IRQs are devices; LOC, RES, CAL, TLB… are the CPUs' own (timer, IPIs), caused by
+        # the processes already listed.
+        if i["per_s"] >= IRQ_PER_S and i["irq"].isdigit() and not any(t in i["name"] for t in TIMER_IRQ_NAMES):
             culprits.append(
                 f"CPU {i['busiest_cpu']} woken {i['busiest_cpu_per_s']:.0f}/s by irq {i['irq']} {i['name']}".rstrip()
             )
