@@ -76,19 +76,14 @@ def print_suspend(doc: dict[str, Any]) -> None:
     print(f"Sleep states: {' '.join(doc['state']) or '-'}; mem_sleep: {modes}")
     st = doc["stats"]
     if st:
-        print(
-            f"Suspends: {st.get('success', '?')} succeeded, {st.get('fail', '?')} failed"
-            + (
-                f"; last failure: {st.get('last_failed_dev') or '-'} at {st.get('last_failed_step') or '-'} "
-                f"(errno {st.get('last_failed_errno')})"
-                if st.get("fail")
-                else ""
-            )  # fmt: skip
-        )
+        line = f"Suspends: {st.get('success', '?')} succeeded, {st.get('fail', '?')} failed"
+        if st.get("fail"):
+            line += f"; last failure: {st.get('last_failed_dev') or '-'} at {st.get('last_failed_step') or '-'}"
+            line += f" (errno {st.get('last_failed_errno')})"
+        print(line)
         if "last_hw_sleep" in st:
-            print(
-                f"Hardware sleep: last {st['last_hw_sleep'] / 1e6:.1f} s, total {st.get('total_hw_sleep', 0) / 1e6:.1f} s"
-            )
+            total = st.get("total_hw_sleep", 0) / 1e6
+            print(f"Hardware sleep: last {st['last_hw_sleep'] / 1e6:.1f} s, total {total:.1f} s")
     w = doc.get("wakeup_irq")
     if w:
         print(f"Woken last by IRQ {w['irq']} {w['name'] or '(name unknown)'}")

@@ -9,6 +9,7 @@ residency counters and the kernel log's PM lines.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from dataclasses import dataclass
@@ -146,10 +147,8 @@ def read_suspend(
     wake_irq: dict[str, Any] | None = None
     if irq is not None and irq.isdigit():
         name = None
-        try:
+        with contextlib.suppress(OSError):
             name = next((i.name for i in parse_interrupts((procfs / "interrupts").read_text()) if i.irq == irq), None)
-        except OSError:
-            pass
         wake_irq = {"irq": int(irq), "name": name}
     doc["wakeup_irq"] = wake_irq
     try:
