@@ -134,8 +134,8 @@ class IdlePage(Page):
         self.before = empty_state(BEFORE_TEXT)
         self.not_live = empty_state("")
         self.stack = QStackedWidget()
-        for w in (self.before, results, self.not_live):
-            self.stack.addWidget(w)
+        for page in (self.before, results, self.not_live):
+            self.stack.addWidget(page)
         self.results = results
         layout = QVBoxLayout(self)
         layout.addLayout(bar)

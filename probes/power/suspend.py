@@ -123,7 +123,11 @@ def list_wake_enabled(sysfs: Path = Path("/sys"), limit: int = 500) -> list[str]
 
 def suspend_log_lines(lines: list[LogLine], limit: int = 200) -> list[str]:
     """The kernel log's suspend/resume lines, newest last, with their timestamps."""
-    picked = [f"[{x.time_us / 1e6:12.6f}] {x.message}" for x in lines if _PM_LINE.search(x.message)]
+    picked = [
+        (f"[{x.time_us / 1e6:12.6f}] " if x.time_us is not None else "") + x.message
+        for x in lines
+        if _PM_LINE.search(x.message)
+    ]
     return picked[-limit:]
 
 
