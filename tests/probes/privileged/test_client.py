@@ -56,3 +56,26 @@ def test_failures_become_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
         HelperClient()
     with pytest.raises(HelperUnavailable, match="not running"):
         HelperClient([sys.executable, "-c", "import sys; sys.stderr.write('boom\\n'); sys.exit(3)"])
+
+
+def test_suspend_cycle_end_to_end_on_a_fake_machine(tmp_path: Path) -> None:
+    from hwinspector.probes.power.suspend import cycle_report, read_suspend
+
+    roots = build_roots(tmp_path)
+    (roots.sysfs / "power" / "suspend_stats").mkdir()
+    (roots.sysfs / "power" / "suspend_stats" / "success").write_text("3\n")
+    before = read_suspend(roots.sysfs, roots.procfs, devkmsg=tmp_path / "none")
+    code = (
+        "import sys; from pathlib import Path; from hwinspector.probes.privileged.server import serve; "
+        "from hwinspector.probes.privileged.sources import Roots; "
+        f"sys.exit(serve(sys.stdin.buffer, sys.stdout.buffer, Roots(Path({str(roots.sysfs)!r}), "
+        f"Path({str(roots.devfs)!r}), Path({str(roots.procfs)!r}), Path({str(roots.debugfs)!r}))))"
+    )
+    with HelperClient([sys.executable, "-c", code]) as client:
+        result = client.request("suspend_cycle", seconds=30)
+    after = read_suspend(roots.sysfs, roots.procfs, devkmsg=tmp_path / "none")
+    report = cycle_report(before, after, result)
+    # a regular file for /sys/power/state returns at once: the cycle "woke" immediately and did not count
+    assert report["succeeded"] is False
+    assert report["flags"][0].startswith("spurious wakeup: woke after 0.0 s of the 30 s asked")
+    assert (roots.sysfs / "class/rtc/rtc0/wakealarm").read_text() == "+30"
