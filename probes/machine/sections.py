@@ -32,6 +32,8 @@ SECTIONS = (
     "sleep",
     "kernel_log",
     "services",
+    "suspend",
+    "idle",
 )
 
 
@@ -106,7 +108,7 @@ def _live_readers(sysfs: Path, procfs: Path, include_gl: bool) -> dict[str, Call
     from hwinspector.probes.graphics import drm, session
     from hwinspector.probes.kernel_log import read_kernel_log
     from hwinspector.probes.machine import identity, snapshot
-    from hwinspector.probes.power import cpu, hwmon, powercap, thermal
+    from hwinspector.probes.power import cpu, hwmon, powercap, suspend, thermal
     from hwinspector.probes.power import supply as power_supply
 
     snap_holder: dict[str, Any] = {}
@@ -144,6 +146,10 @@ def _live_readers(sysfs: Path, procfs: Path, include_gl: bool) -> dict[str, Call
             {"priority": x.priority, "time_us": x.time_us, "message": x.message} for x in read_kernel_log()
         ],
         "services": _services,
+        "suspend": lambda: suspend.read_suspend(sysfs, procfs),
+        # An idle window takes tens of seconds of an otherwise quiet machine: only `report --idle S`
+        # measures one (before anything else runs), so a plain capture says so instead.
+        "idle": lambda: _unavailable("not measured: capture with `hwinspector report --idle S` to include one"),
     }
     if include_gl and umockdev_active():
         # A umockdev testbed fakes /sys and /dev only: OpenGL and Vulkan would describe this host's
