@@ -25,9 +25,10 @@ def _deepest_per_cpu(cpuidle: list[Any]) -> dict[int, dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
     for s in (as_dict(x) for x in cpuidle):
         cpu, idx = s.get("cpu"), s.get("index")
-        usable = isinstance(cpu, int) and isinstance(idx, int) and not s.get("disabled")
-        if usable and (cpu not in out or int(idx) > int(out[cpu].get("index", -1))):
-            out[int(cpu)] = s
+        if not isinstance(cpu, int) or not isinstance(idx, int) or s.get("disabled"):
+            continue
+        if cpu not in out or idx > int(out[cpu].get("index", -1)):
+            out[cpu] = s
     return out
 
 
