@@ -33,6 +33,7 @@ _TITLES = {
     "versions": "Firmware and versions",
     "problems": "Problems",
     "graphics": "Graphics chain",
+    "idle": "Idle (what kept the machine awake)",
     "telemetry": "Telemetry (recording summaries)",
 }
 _SIGN = {"added": "+", "removed": "-", "changed": "~", "appeared": "+", "disappeared": "-"}
