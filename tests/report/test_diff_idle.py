@@ -26,10 +26,18 @@ def _side(label: str, idle: dict[str, object] | None) -> Side:
 
 
 def test_compare_idle_figures_and_verdict() -> None:
-    a = {"verdict": {"summary": "Quiet"}, "processes": [{"name": "x", "wakeups_per_s": 2.0}],
-         "interrupts": [{"irq": "142", "name": "i915", "per_s": 40.0}], "lpi": {"system_residency_percent": 80.0}}  # fmt: skip
-    b = {"verdict": {"summary": "Kept awake by: x"}, "processes": [{"name": "x", "wakeups_per_s": 400.0}],
-         "interrupts": [{"irq": "142", "name": "i915", "per_s": 42.0}], "lpi": {"system_residency_percent": 3.0}}  # fmt: skip
+    a = {
+        "verdict": {"summary": "Quiet"},
+        "processes": [{"name": "x", "wakeups_per_s": 2.0}],
+        "interrupts": [{"irq": "142", "name": "i915", "per_s": 40.0}],
+        "lpi": {"system_residency_percent": 80.0},
+    }
+    b = {
+        "verdict": {"summary": "Kept awake by: x"},
+        "processes": [{"name": "x", "wakeups_per_s": 400.0}],
+        "interrupts": [{"irq": "142", "name": "i915", "per_s": 42.0}],
+        "lpi": {"system_residency_percent": 3.0},
+    }
     changes = {c.item: c for c in compare_idle(_side("A", a), _side("B", b))}
     assert changes["verdict"].b == "Kept awake by: x"
     assert changes["wakeups/s of x"].a == "2" and changes["wakeups/s of x"].b == "400"
