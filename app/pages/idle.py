@@ -114,7 +114,7 @@ class IdlePage(Page):
             "interrupts": "Interrupts",
             "cstates": "Idle states",
             "devices": "Devices (runtime PM)",
-            "tunables": "Tunables",
+            "tunables": "Tunables (suggestions, never applied)",
         }
         self.views = {}
         for key, model in self.models.items():

@@ -164,7 +164,8 @@ class SuspendPanel(QWidget):
             + (" ".join(f"[{m}]" if m == doc["mem_sleep_current"] else m for m in doc["mem_sleep"]) or "none offered")
         ]
         if st:
-            lines.append(f"Suspends since boot: {st.get('success', '?')} succeeded, {st.get('fail', '?')} failed")
+            failed = f", {st['fail']} failed" if "fail" in st else ""
+            lines.append(f"Suspends since boot: {st.get('success', '?')} succeeded{failed}")
             if st.get("fail"):
                 lines.append(
                     f"Last failure: {st.get('last_failed_dev') or '-'} at {st.get('last_failed_step') or '-'} "
@@ -195,7 +196,9 @@ class SuspendPanel(QWidget):
                 "No wakeup sources listed: "
                 + next((n for n in doc["notes"] if "wakeup" in n), "the kernel registered none on this machine.")
             )
-        self.log.setPlainText("\n".join(doc["log"]) or "No suspend or resume lines in the kernel log since boot.")
+        unreadable = next((n for n in doc["notes"] if n.startswith("kernel log not readable")), None)
+        empty = unreadable or "No suspend or resume lines in the kernel log since boot."
+        self.log.setPlainText("\n".join(doc["log"]) or empty)
         self.set_live(self._live)
 
     def _copy(self) -> None:
