@@ -204,31 +204,38 @@ def test_leaves_at_end_of_input(helper: Pipe) -> None:
 
 
 def test_leaves_when_its_parent_dies(tmp_path: Path) -> None:
-    # A parent that starts the installed helper and holds its pipes; killing the parent must end it.
+    # The parent starts the installed helper and dies. The helper's stdin stays open (this test keeps
+    # the pipe's write end), so only the parent-death signal can end it.
     helper = Path(sys.executable).with_name("hwinspector-helper")
+    read_end, write_end = os.pipe()
     code = (
         "import subprocess, sys, time; "
-        f"p = subprocess.Popen([{str(helper)!r}], stdin=subprocess.PIPE, stdout=subprocess.PIPE); "
+        f"p = subprocess.Popen([{str(helper)!r}], stdin={read_end}, stdout=subprocess.DEVNULL); "
         "print(p.pid, flush=True); time.sleep(120)"
     )
-    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    assert parent.stdout is not None
-    pid = int(parent.stdout.readline())
-    parent.send_signal(signal.SIGKILL)
-    parent.wait()
-    parent.stdout.close()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/status").read_text().split("State:")[1].split()[0]
-        except (OSError, IndexError):
-            break  # gone and reaped
-        if state == "Z":
-            break  # exited; a container without an init may never reap it
-        time.sleep(0.05)
-    else:
-        os.kill(pid, signal.SIGKILL)
-        pytest.fail("the helper outlived its parent")
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, pass_fds=(read_end,))
+    os.close(read_end)
+    try:
+        assert parent.stdout is not None
+        pid = int(parent.stdout.readline())
+        time.sleep(1.0)  # let it start and ask for the signal
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        parent.stdout.close()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                state = Path(f"/proc/{pid}/status").read_text().split("State:")[1].split()[0]
+            except (OSError, IndexError):
+                break  # gone and reaped
+            if state == "Z":
+                break  # exited; a container without an init may never reap it
+            time.sleep(0.05)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            pytest.fail("the helper outlived its parent")
+    finally:
+        os.close(write_end)
 
 
 def test_main_takes_no_arguments() -> None:
