@@ -71,6 +71,14 @@ class IdlePage(Page):
         self.duration.setSuffix(" s")
         self.privileged = QCheckBox("Include root-only counters")
         self.privileged.setToolTip(RAPL_SIDE_CHANNEL_NOTE)
+        # Said where it is enabled: the energy counters are root-only because reading them is a side channel.
+        self.consent_note = QLabel(
+            RAPL_SIDE_CHANNEL_NOTE + " polkit asks for an administrator password when you measure."
+        )
+        self.consent_note.setWordWrap(True)
+        self.consent_note.setStyleSheet("background: #eef4fc; color: #1d3d66; padding: 6px; border-radius: 4px;")
+        self.consent_note.hide()
+        self.privileged.toggled.connect(self.consent_note.setVisible)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setFormat("measuring… %p %")
@@ -139,6 +147,7 @@ class IdlePage(Page):
         self.results = results
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.consent_note)
         layout.addWidget(self.stack, 1)
 
     def showEvent(self, event: QShowEvent) -> None:

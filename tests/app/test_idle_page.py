@@ -70,7 +70,10 @@ def test_denied_helper_is_explained(page: IdlePage, qtbot: Any, monkeypatch: pyt
     monkeypatch.setenv("HWINSPECTOR_HELPER_LAUNCHER", "false")
     page.set_snapshot(LIVE)
     page.duration.setValue(2)
+    page.show()
+    assert not page.consent_note.isVisible()
     page.privileged.setChecked(True)
+    assert page.consent_note.isVisible() and "CVE-2020-8694" in page.consent_note.text()
     with qtbot.waitSignal(page.collector.finished, timeout=60_000):
         page.measure.click()
     assert "Root-only counters unavailable" in page.priv_note.text()
