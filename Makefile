@@ -14,9 +14,10 @@ SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 font
   libcairo2-dev pciutils usbutils alsa-ucm-conf alsa-utils v4l-utils pipewire-bin lm-sensors edid-decode mesa-utils vulkan-tools \
   mesa-vulkan-drivers hwdata kmod upower libdrm2 chromium \
   desktop-file-utils appstream lintian debhelper dh-python pybuild-plugin-pyproject python3-all-dev \
-  python3-setuptools python3-wheel python3-dbus-next python3-numpy dpkg-dev man-db \
+  python3-setuptools python3-wheel python3-dbus-next python3-numpy python3-psutil dpkg-dev man-db \
   prometheus prometheus-node-exporter \
-  ethtool iw rfkill bluez bolt
+  ethtool iw rfkill bluez bolt \
+  polkitd pkexec util-linux
 STAMP := $(VENV)/.installed
 # checkbox-ng in a virtual environment of its own: its pins (packaging/checkbox/requirements.txt)
 # would hold our test environment back.

@@ -305,6 +305,7 @@ def test_debian_version_and_installed_files() -> None:
         "desktop": "usr/share/applications",
         "metainfo.xml": "usr/share/metainfo",
         "svg": "usr/share/icons/hicolor/scalable/apps",
+        "policy": "usr/share/polkit-1/actions",
     }
     for line in (DEBIAN / "hwinspector.install").read_text(encoding="utf-8").splitlines():
         src, dest = line.split()
@@ -313,6 +314,9 @@ def test_debian_version_and_installed_files() -> None:
     for listed in ("hwinspector.manpages", "hwinspector.examples"):
         for src in (DEBIAN / listed).read_text(encoding="utf-8").split():
             assert (REPO / src).is_file(), src
+    policy = (PACKAGING / "polkit" / "io.github.hwinspector.helper.policy").read_text(encoding="utf-8")
+    assert "<allow_active>auth_admin_keep</allow_active>" in policy
+    assert "/usr/bin/hwinspector-helper" in policy
     assert "udev/rules.d" not in "".join(p.read_text(encoding="utf-8") for p in DEBIAN.glob("hwinspector.*")), (
         "the RAPL rule is opt-in: shipped as an example, never installed"
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from hwinspector.cli.main import EXIT_OK, EXIT_PROBLEMS, add_from
+from hwinspector.cli.tables import table
 
 if TYPE_CHECKING:
     from hwinspector.probes.machine.snapshot import Snapshot
@@ -35,17 +35,6 @@ def run(args: argparse.Namespace) -> int | None:
     return cmd_drivers(snap, args.json, args.problems)
 
 
-def _table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
-    widths = [len(h) for h in headers]
-    for r in rows:
-        widths = [max(w, len(c)) for w, c in zip(widths, r, strict=True)]
-    widths[-1] = 0  # the last column is not padded
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    lines = [fmt.format(*headers).rstrip(), fmt.format(*("-" * len(h) for h in headers)).rstrip()]
-    lines += [fmt.format(*r).rstrip() for r in rows]
-    return "\n".join(lines)
-
-
 def cmd_devices(snap: Snapshot, as_json: bool) -> int:
     if as_json:
         doc = {
@@ -64,7 +53,7 @@ def cmd_devices(snap: Snapshot, as_json: bool) -> int:
         by_kind.setdefault(d.kind, []).append([d.name, d.subsystem or "", d.driver or "-", d.path])
     for kind in sorted(by_kind):
         print(f"\n{kind} ({len(by_kind[kind])})")
-        print(_table(sorted(by_kind[kind]), ["NAME", "SUBSYSTEM", "DRIVER", "PATH"]))
+        print(table(sorted(by_kind[kind]), ["NAME", "SUBSYSTEM", "DRIVER", "PATH"]))
     return EXIT_OK
 
 
@@ -96,12 +85,12 @@ def cmd_drivers(snap: Snapshot, as_json: bool, problems_only: bool) -> int:
             if b.devices
         ]
         print(f"Drivers in use on {snap.source.label}")
-        print(_table(rows, ["DRIVER", "MODULE", "DEVICES", "VERSION"]))
+        print(table(rows, ["DRIVER", "MODULE", "DEVICES", "VERSION"]))
         print()
     if not snap.problems:
         print("No problems found.")
     else:
         print(f"{len(snap.problems)} problem(s):")
         rows = [[p.severity, p.kind, p.name or (p.path or ""), p.detail] for p in snap.problems]
-        print(_table(rows, ["SEVERITY", "KIND", "DEVICE", "DETAIL"]))
+        print(table(rows, ["SEVERITY", "KIND", "DEVICE", "DETAIL"]))
     return code

@@ -23,6 +23,7 @@ _TITLES = {
     "graphics": "Graphics chain",
     "usb-c": "USB-C and Thunderbolt chain",
     "wireless": "Wireless chain",
+    "idle": "Idle (what kept the machine awake)",
     "telemetry": "Telemetry (recording summaries)",
 }
 _SIGN = {"added": "+", "removed": "-", "changed": "~", "appeared": "+", "disappeared": "-"}
@@ -72,9 +73,9 @@ def _describe(side: Side) -> str:
 
 def _line(c: Change) -> str:
     sign = _SIGN.get(c.kind, "?")
-    name = f" ({c.detail})" if c.detail and c.category != "telemetry" else ""
+    name = f" ({c.detail})" if c.detail and c.category not in ("telemetry", "idle") else ""
     if c.kind == "changed":
-        extra = f"  [{c.detail}]" if c.category == "telemetry" and c.detail else ""
+        extra = f"  [{c.detail}]" if c.category in ("telemetry", "idle") and c.detail else ""
         return f"  {sign} {c.item}{name}: {c.a} -> {c.b}{extra}"
     value = c.b if c.kind in ("added", "appeared") else c.a
     shown = f": {value}" if value and value != c.detail and c.category not in ("devices",) else ""

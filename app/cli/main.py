@@ -62,9 +62,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_modules() -> list[Any]:
     """Subcommand groups living in their own modules: each has register(subparsers) and run(args)."""
-    from hwinspector.cli import av, check, devices, diff, exporter, graphics, report, services, telemetry, usbc
+    from hwinspector.cli import (
+        av,
+        check,
+        devices,
+        diff,
+        exporter,
+        graphics,
+        idle,
+        report,
+        services,
+        suspend,
+        telemetry,
+        usbc,
+    )
 
-    return [devices, telemetry, services, graphics, av, usbc, check, report, diff, exporter]
+    return [devices, telemetry, services, graphics, av, usbc, idle, suspend, check, report, diff, exporter]
 
 
 def _load(source: str | None) -> Snapshot:

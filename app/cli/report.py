@@ -39,6 +39,12 @@ def register(sub: Any) -> None:
     )
     rep.add_argument("--step", action="append", default=[], metavar="TEXT", help="a QA step (repeatable, in order)")
     rep.add_argument("--duration", type=float, metavar="S", help="record telemetry for S seconds before collecting")
+    rep.add_argument(
+        "--idle",
+        type=float,
+        metavar="S",
+        help="first measure an idle window of S seconds (leave the machine alone): adds the idle section",
+    )
     rep.add_argument("--rate", type=float, metavar="HZ", help="recording rate for every channel (max 1000)")
     rep.add_argument("--channels", nargs="+", metavar="GLOB", help="channels to record (ids or labels, patterns)")
     rep.add_argument("--screenshots", action="store_true", help="add offscreen screenshots of the main pages")
@@ -123,6 +129,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         return _usage("--rate and --channels need --duration (the recording's length)")
     if not args.command_timeout > 0:
         return _usage("--command-timeout must be positive")
+    if args.idle is not None and not 1 <= args.idle <= 3600:
+        return _usage("--idle must be from 1 to 3600 seconds")
     unknown = sorted(set(args.relax) - set(categories()))
     if unknown:
         return _usage(f"unknown privacy category {', '.join(unknown)}; categories: {', '.join(categories())}")
@@ -139,6 +147,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         steps=tuple(args.step),
         markers=tuple(args.note),
         recording=recording,
+        idle_s=args.idle,
         include_gl=not args.no_gl,
         command_timeout_s=args.command_timeout,
     )

@@ -35,6 +35,7 @@ _TITLES = {
     "graphics": "Graphics chain",
     "usb-c": "USB-C and Thunderbolt chain",
     "wireless": "Wireless chain",
+    "idle": "Idle (what kept the machine awake)",
     "telemetry": "Telemetry (recording summaries)",
 }
 _SIGN = {"added": "+", "removed": "-", "changed": "~", "appeared": "+", "disappeared": "-"}

@@ -47,6 +47,7 @@ class CaptureOptions:
     steps: tuple[str, ...] = ()
     markers: tuple[str, ...] = ()  # placed at the start of the recording
     recording: RecordingOptions | None = None
+    idle_s: float | None = None  # measure an idle window of this length first (the "idle" section)
     include_gl: bool = True
     command_timeout_s: float = COMMAND_TIMEOUT_S
     output_cap_bytes: int = OUTPUT_CAP_BYTES
@@ -141,6 +142,23 @@ def _default_sections(options: CaptureOptions) -> SectionsFn:
     )
 
 
+def _measure_idle(options: CaptureOptions, control: CaptureControl, track: _Tracker) -> Section:
+    """The idle window, on a quiet machine: before the commands and the section readers start."""
+    from hwinspector.probes.power.idle import measure_idle
+
+    assert options.idle_s is not None
+    track("idle analysis", "running", f"{options.idle_s:g} s")
+    try:
+        report = measure_idle(
+            options.idle_s, sysfs=options.sysfs, procfs=options.procfs, should_stop=control.cancelled.is_set
+        )
+    except Exception as exc:  # a probe bug must not lose the rest of the capture
+        track("idle analysis", "failed", str(exc))
+        return Section("idle", False, f"{type(exc).__name__}: {exc}", None)
+    track("idle analysis", "ok", report.verdict.summary)
+    return Section("idle", True, None, report.doc)
+
+
 def collect(
     options: CaptureOptions, progress: Progress | None = None, control: CaptureControl | None = None
 ) -> Collected:
@@ -150,7 +168,7 @@ def collect(
     plan = (
         list(options.plan) if options.plan is not None else default_plan(options.sysfs, options.procfs, options.devfs)
     )
-    track = _Tracker(progress, len(plan) + 1 + (1 if options.recording else 0))
+    track = _Tracker(progress, len(plan) + 1 + (1 if options.recording else 0) + (1 if options.idle_s else 0))
     collected = Collected(bundle.report_id(created, options.random_hex), created, options, {}, [], [])
     if options.recording is not None:
         # First: the steps happen during the recording, so the kernel log read afterwards holds them.
@@ -163,6 +181,7 @@ def collect(
             track("telemetry recording", "skipped", exc.reason)
     if control.cancelled.is_set():
         raise Cancelled()
+    idle = _measure_idle(options, control, track) if options.idle_s else None
 
     def run_spec(spec: RawSpec) -> RawResult:
         if control.cancelled.is_set():
@@ -181,6 +200,8 @@ def collect(
         sections_fn = options.sections or _default_sections(options)
         try:
             collected.sections = dict(sections_fn(lambda name: track("structured sections", "running", name)))
+            if idle is not None:
+                collected.sections["idle"] = idle
             track("structured sections", "ok", f"{len(collected.sections)} sections")
         except Exception as exc:  # a probe bug must not lose the raw artifacts
             collected.not_collected.append({"step": "structured sections", "reason": f"{type(exc).__name__}: {exc}"})

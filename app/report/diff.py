@@ -26,6 +26,7 @@ CATEGORIES = (
     "camera",
     "usb-c",
     "wireless",
+    "idle",
     "telemetry",
 )
 # Device attributes and udev properties that carry firmware versions (NVMe firmware_rev, ATA ID_REVISION,
@@ -362,6 +363,51 @@ def compare_telemetry(a: Side, b: Side) -> list[Change]:
     return out
 
 
+def _idle_figures(side: Side) -> dict[str, float]:
+    """The idle report's comparable numbers, keyed by what they measure (names, not pids)."""
+    doc = _data(side, "idle")
+    if not isinstance(doc, dict):
+        return {}
+    out: dict[str, float] = {}
+    for p in _dicts(doc.get("processes")):
+        key = f"wakeups/s of {p.get('name')}"
+        out[key] = out.get(key, 0.0) + float(p.get("wakeups_per_s") or 0)
+    for i in _dicts(doc.get("interrupts")):
+        out[f"interrupts/s of {i.get('name') or i.get('irq')}"] = float(i.get("per_s") or 0)
+    for k, v in (doc.get("lpi") or {}).items():
+        out[f"LPI {k.replace('_', ' ')}"] = float(v)
+    for k, v in ((doc.get("privileged") or {}).get("package_cstates") or {}).items():
+        out[f"residency % of {k}"] = float(v)
+    for k, v in ((doc.get("privileged") or {}).get("rapl_watts") or {}).items():
+        out[f"watts of {k}"] = float(v)
+    battery = doc.get("battery") or {}
+    if isinstance(battery.get("power_now_watts"), (int, float)):
+        out["battery discharge W"] = float(battery["power_now_watts"])
+    return out
+
+
+def compare_idle(a: Side, b: Side) -> list[Change]:
+    """Idle before and after (a kernel or firmware update): the verdict and every figure that moved.
+
+    Rates are noisy: a figure counts as changed when it moved by more than 25 % and by more than 5
+    (wakeups, interrupts per second, percentage points) or 0.2 W.
+    """
+    out: list[Change] = []
+    da, db = _data(a, "idle") or {}, _data(b, "idle") or {}
+    va, vb = (d.get("verdict", {}).get("summary") for d in (da, db))
+    if va != vb:
+        out.append(Change("idle", "changed", "verdict", _s(va), _s(vb)))
+    fa, fb = _idle_figures(a), _idle_figures(b)
+    for k in sorted(set(fa) | set(fb)):
+        x, y = fa.get(k, 0.0), fb.get(k, 0.0)
+        floor = 0.2 if k.startswith(("watts", "battery")) else 5.0
+        if abs(y - x) > floor and abs(y - x) > 0.25 * max(abs(x), abs(y)):
+            kind = "added" if k not in fa else "removed" if k not in fb else "changed"
+            pct = f"{(y - x) / x * 100:+.0f} %" if x else ""
+            out.append(Change("idle", kind, k, f"{x:.4g}" if k in fa else None, f"{y:.4g}" if k in fb else None, pct))
+    return out
+
+
 _COMPARERS: tuple[tuple[str, tuple[str, ...], Callable[[Side, Side], list[Change]]], ...] = (
     ("devices and drivers", ("devices",), compare_devices),
     ("driver bindings", ("drivers",), compare_drivers),
@@ -380,6 +426,7 @@ _COMPARERS: tuple[tuple[str, tuple[str, ...], Callable[[Side, Side], list[Change
         ("wireless",),
         lambda a, b: _keyed("wireless", wireless_map(a.sections), wireless_map(b.sections)),
     ),
+    ("idle", ("idle",), compare_idle),
 )
 
 

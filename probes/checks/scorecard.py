@@ -32,6 +32,7 @@ from hwinspector.probes.checks.devices import (
     check_network,
     check_touch,
 )
+from hwinspector.probes.checks.idle import check_deep_idle, check_hw_sleep, check_spurious_wakeups
 from hwinspector.probes.checks.links import check_thunderbolt, check_usbc
 from hwinspector.probes.checks.platform import (
     check_display,
@@ -67,6 +68,9 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("thermal", check_thermal),
     ("cpu", check_cpu),
     ("suspend", check_suspend),
+    ("deep-idle", check_deep_idle),
+    ("hw-sleep", check_hw_sleep),
+    ("spurious-wakeups", check_spurious_wakeups),
     ("profiles", check_power_profiles),
     ("audio", check_audio),
     ("network", check_network),

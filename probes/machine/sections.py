@@ -36,6 +36,8 @@ SECTIONS = (
     "camera",
     "usbc",
     "wireless",
+    "suspend",
+    "idle",
 )
 
 
@@ -110,7 +112,7 @@ def _live_readers(sysfs: Path, procfs: Path, include_gl: bool) -> dict[str, Call
     from hwinspector.probes.graphics import drm, session
     from hwinspector.probes.kernel_log import read_kernel_log
     from hwinspector.probes.machine import chains, identity, snapshot
-    from hwinspector.probes.power import cpu, hwmon, powercap, thermal
+    from hwinspector.probes.power import cpu, hwmon, powercap, suspend, thermal
     from hwinspector.probes.power import supply as power_supply
 
     snap_holder: dict[str, Any] = {}
@@ -153,6 +155,10 @@ def _live_readers(sysfs: Path, procfs: Path, include_gl: bool) -> dict[str, Call
         "camera": lambda: _camera_json(snap().devices, "umockdev" if umockdev_active() else None),
         "usbc": lambda: chains.usbc_section_data(snap()),
         "wireless": lambda: chains.wireless_section_data(snap()),
+        "suspend": lambda: suspend.read_suspend(sysfs, procfs),
+        # An idle window takes tens of seconds of an otherwise quiet machine: only `report --idle S`
+        # measures one (before anything else runs), so a plain capture says so instead.
+        "idle": lambda: _unavailable("not measured: capture with `hwinspector report --idle S` to include one"),
     }
     if include_gl and umockdev_active():
         # A umockdev testbed fakes /sys and /dev only: OpenGL and Vulkan would describe this host's

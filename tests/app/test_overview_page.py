@@ -72,7 +72,7 @@ def test_identity_and_scorecard_from_a_live_collection(page: OverviewPage, qtbot
     statuses = [c.card.status for c in page.scorecard.cards]
     assert statuses == sorted(statuses, key=["fail", "warning", "pass", "n/a"].index)  # most severe first
     assert page.scorecard.cards[0].card.check == "graphics"
-    assert len(page.scorecard.cards) == 19
+    assert len(page.scorecard.cards) == 22
 
 
 def test_hidden_page_collects_only_when_shown(page: OverviewPage, qtbot, collector: Collector) -> None:  # type: ignore[no-untyped-def]

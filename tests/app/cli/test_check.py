@@ -26,7 +26,7 @@ def _is_vm() -> bool:
 def test_live_json_on_this_machine(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "--json")
     doc = json.loads(out)
-    assert len(doc["verdicts"]) == 19
+    assert len(doc["verdicts"]) == 22
     statuses = [v["status"] for v in doc["verdicts"]]
     assert set(statuses) <= {"pass", "warning", "fail", "n/a"}
     assert code == (1 if "fail" in statuses else 0)
@@ -57,7 +57,7 @@ def test_dump_with_only_warnings_passes_the_gate(corpus: Path, capsys: pytest.Ca
     assert code == 0
     assert "PASS  Graphics acceleration" in out
     assert "WARN  Drivers bound" in out
-    assert out.rstrip().endswith("Result: WARNING (1 warning, 3 passed, 15 not applicable)")
+    assert out.rstrip().endswith("Result: WARNING (1 warning, 3 passed, 18 not applicable)")
 
 
 def test_human_output_lists_evidence_and_next_steps(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:

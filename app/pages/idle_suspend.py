@@ -1,0 +1,210 @@
+"""The Suspend tab of the Idle & suspend page: statistics, wakeup sources, and a test cycle on request."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hwinspector.models.idle import Column, RowsModel
+from hwinspector.probes.errors import ProbeUnavailable
+from hwinspector.probes.power.suspend import cycle_report, read_suspend
+from hwinspector.probes.privileged.client import HelperClient, HelperRefused
+from hwinspector.probes.privileged.protocol import SUSPEND_MAX_S, SUSPEND_MIN_S
+from hwinspector.widgets.explained_view import ExplainedView
+from hwinspector.widgets.reading_table import reading_table
+
+
+class _Worker(QObject):
+    done = Signal(object)  # {"reading": doc} or {"reading": doc, "cycle": report}
+    failed = Signal(str)
+
+    @Slot(int)
+    def run(self, cycle_s: int) -> None:
+        try:
+            before = read_suspend()
+            if cycle_s <= 0:
+                self.done.emit({"reading": before})
+                return
+            with HelperClient() as client:  # polkit asks for the password here, off the GUI thread
+                result = client.request("suspend_cycle", seconds=cycle_s, timeout_s=cycle_s + 300)
+            after = read_suspend()
+            self.done.emit({"reading": after, "cycle": cycle_report(before, after, result)})
+        except (ProbeUnavailable, HelperRefused) as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # a probe bug costs a message, not the application
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+
+
+def wakeup_model(parent: QObject | None = None) -> RowsModel:
+    return RowsModel(
+        [
+            Column("Wakeups", "wakeup_count", numeric=True),
+            Column("Events", "event_count", numeric=True),
+            Column("Source", "name"),
+            Column("Device", "device"),
+        ],
+        ["name", "device"],
+        parent,
+    )
+
+
+class SuspendPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc: dict[str, Any] | None = None
+        self._thread = QThread(self)
+        self._thread.setObjectName("suspend-collector")
+        self._worker = _Worker()
+        self._worker.moveToThread(self._thread)
+        self._request.connect(self._worker.run)
+        self._worker.done.connect(self._on_done)
+        self._worker.failed.connect(self._on_failed)
+        self.busy = False
+        self._live = False
+
+        self.read_button = QPushButton("Read suspend statistics")
+        self.read_button.clicked.connect(lambda: self._start(0))
+        self.cycle_s = QSpinBox()
+        self.cycle_s.setRange(SUSPEND_MIN_S, SUSPEND_MAX_S)
+        self.cycle_s.setValue(60)
+        self.cycle_s.setSuffix(" s")
+        self.cycle_button = QPushButton("Test a suspend cycle…")
+        self.cycle_button.clicked.connect(self._confirm_cycle)
+        self.copy = QPushButton("Copy")
+        self.copy.setEnabled(False)
+        self.copy.clicked.connect(self._copy)
+        bar = QHBoxLayout()
+        for w in (self.read_button, self.cycle_button, self.cycle_s):
+            bar.addWidget(w)
+        bar.addStretch()
+        bar.addWidget(self.copy)
+        self.summary = QLabel("Read the statistics to see how the last suspends went and what can wake this machine.")
+        self.summary.setWordWrap(True)
+        self.model = wakeup_model(self)
+        self.view = reading_table(self.model)
+        self.sources = ExplainedView(self.view)
+        self.sources.explain("Wakeup sources appear here once the statistics are read.")
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        self.log.setMaximumHeight(140)
+        self.log.setPlaceholderText("Kernel log lines about suspend and resume appear here.")
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.sources, 1)
+        layout.addWidget(self.log)
+
+    _request = Signal(int)
+
+    def set_live(self, live: bool) -> None:
+        self._live = live
+        for w in (self.read_button, self.cycle_button, self.cycle_s):
+            w.setEnabled(live and not self.busy)
+        if self.doc is not None and not {"mem", "freeze"} & set(self.doc["state"]):
+            self.cycle_button.setEnabled(False)
+            self.cycle_button.setToolTip("This machine offers no suspend state (/sys/power/state)")
+
+    def start_reading(self) -> None:
+        self._start(0)
+
+    def _confirm_cycle(self) -> None:
+        s = self.cycle_s.value()
+        answer = QMessageBox.question(
+            self,
+            "Test a suspend cycle",
+            f"The machine will suspend now and wake up by itself after {s} seconds (RTC alarm). "
+            "Save your work first. An administrator password is asked for.\n\nSuspend now?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._start(s)
+
+    def _start(self, cycle_s: int) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        self.set_live(self._live)
+        self.summary.setText("Suspending…" if cycle_s else "Reading…")
+        if not self._thread.isRunning():
+            self._thread.start()
+        self._request.emit(cycle_s)
+
+    def _finish(self) -> None:
+        self.busy = False
+        self._thread.quit()
+
+    def _on_failed(self, why: str) -> None:
+        self._finish()
+        self.set_live(self._live)
+        self.summary.setText(f"Could not read suspend information: {why}")
+
+    def _on_done(self, result: object) -> None:
+        self._finish()
+        assert isinstance(result, dict)
+        self.show_suspend(result["reading"], result.get("cycle"))
+
+    def show_suspend(self, doc: dict[str, Any], cycle: dict[str, Any] | None = None) -> None:
+        self.doc = {**doc, **({"cycle": cycle} if cycle else {})}
+        self.copy.setEnabled(True)
+        st = doc["stats"]
+        lines = [
+            "Sleep modes: "
+            + (" ".join(f"[{m}]" if m == doc["mem_sleep_current"] else m for m in doc["mem_sleep"]) or "none offered")
+        ]
+        if st:
+            failed = f", {st['fail']} failed" if "fail" in st else ""
+            lines.append(f"Suspends since boot: {st.get('success', '?')} succeeded{failed}")
+            if st.get("fail"):
+                lines.append(
+                    f"Last failure: {st.get('last_failed_dev') or '-'} at {st.get('last_failed_step') or '-'} "
+                    f"(errno {st.get('last_failed_errno')})"
+                )
+            if isinstance(st.get("last_hw_sleep"), int):
+                lines.append(f"Hardware sleep in the last suspend: {st['last_hw_sleep'] / 1e6:.1f} s")
+        if doc.get("wakeup_irq"):
+            w = doc["wakeup_irq"]
+            lines.append(f"Woken last by IRQ {w['irq']} {w['name'] or ''}")
+        lines.append(f"Devices allowed to wake the machine: {len(doc['wake_enabled'])}")
+        if cycle:
+            lines.append(
+                f"Test cycle: asked {cycle['requested_s']:g} s, suspended {cycle['suspended_s']:.1f} s, "
+                + ("succeeded" if cycle["succeeded"] else "FAILED")
+            )
+            lines += [f"⚑ {f}" for f in cycle["flags"]]
+        lines += [f"Note: {n}" for n in doc["notes"]]
+        self.summary.setText("\n".join(lines))
+        self.model.set_rows(
+            sorted(doc["wakeup_sources"], key=lambda s: s["wakeup_count"] or 0, reverse=True), force_reset=True
+        )
+        self.view.resizeColumnsToContents()
+        if doc["wakeup_sources"]:
+            self.sources.show_view()
+        else:
+            self.sources.explain(
+                "No wakeup sources listed: "
+                + next((n for n in doc["notes"] if "wakeup" in n), "the kernel registered none on this machine.")
+            )
+        unreadable = next((n for n in doc["notes"] if n.startswith("kernel log not readable")), None)
+        empty = unreadable or "No suspend or resume lines in the kernel log since boot."
+        self.log.setPlainText("\n".join(doc["log"]) or empty)
+        self.set_live(self._live)
+
+    def _copy(self) -> None:
+        if self.doc is not None:
+            QGuiApplication.clipboard().setText(json.dumps(self.doc, indent=1, ensure_ascii=False))
+
+    def shutdown(self) -> None:
+        self._thread.quit()
+        self._thread.wait(5000)

@@ -1,0 +1,1 @@
+"""The privileged side: a small helper that reads root-only counters by fixed ids, and its client."""
