@@ -1,4 +1,4 @@
-"""The GUI's and the CLI's side of hwinspector-helper: start it through pkexec, ask, read answers.
+"""The GUI's and the CLI's side of the privileged helper: start it through pkexec, ask, read answers.
 
 The desktop session never runs as root. When the user allows it, the helper is started through the
 launcher (``pkexec`` by default, which asks polkit; ``HWINSPECTOR_HELPER_LAUNCHER`` replaces it, e.g.
@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from hwinspector.probes.errors import ProbeUnavailable
-from hwinspector.probes.privileged.protocol import MAX_REQUEST_BYTES, PROTOCOL_VERSION
+from hwinspector.probes.privileged.protocol import HELPER_NAME, MAX_REQUEST_BYTES, PROTOCOL_VERSION
 
 LAUNCHER_ENV = "HWINSPECTOR_HELPER_LAUNCHER"
-HELPER_NAME = "hwinspector-helper"
 POLKIT_ACTION = "io.github.hwinspector.helper"
 
 # pkexec's own exit statuses (pkexec(1)): 126 the dialog was dismissed or authorization failed,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 PROTOCOL_VERSION: Final = 1
+HELPER_NAME: Final = "hwinspector-helper"  # the console script, and the polkit action's program
 MAX_REQUEST_BYTES: Final = 4096  # per line, newline included; longer lines are refused whole
 MAX_IDS_PER_REQUEST: Final = 256
 MAX_ROWS_PER_ANSWER: Final = 2000
