@@ -254,15 +254,13 @@ class TelemetryPage(Page):
             elif self.session is not None:
                 self.session.start()
             self._start_kmsg()
-        self._frame.start()
-        self._stats_timer.start()
+        self._sync_timers()
 
     def hideEvent(self, event: object) -> None:
         super().hideEvent(event)  # type: ignore[arg-type]
         # While recording, sampling goes on in the background; otherwise the page costs nothing hidden.
         if self._recorder is None:
-            self._frame.stop()
-            self._stats_timer.stop()
+            self._sync_timers()
             if self.session is not None:
                 self.session.stop()
             self._stop_kmsg()
@@ -339,6 +337,7 @@ class TelemetryPage(Page):
         self.plot_stack.setCurrentWidget(self.plot)
         if self.isVisible():
             self.session.start()
+        self._sync_timers()
         notice = self.session.notice
         self.status.setText(f"⚠ {notice}" if notice else "")
 
@@ -346,6 +345,19 @@ class TelemetryPage(Page):
         if self.session is not None:
             self.session.close()
             self.session = None
+        self._sync_timers()
+
+    def _sync_timers(self) -> None:
+        """Frames and statistics only while something is plotted: a session sampling, or a recording
+        replayed (scrolled and zoomed). With nothing ticked the page costs no wakeups at all."""
+        plotting = self.replay is not None or self.session is not None
+        if plotting and (self.isVisible() or self._recorder is not None):
+            if not self._frame.isActive():
+                self._frame.start()
+                self._stats_timer.start()
+        else:
+            self._frame.stop()
+            self._stats_timer.stop()
 
     def _show_empty(self, text: str) -> None:
         self.empty.setText(text)
@@ -576,6 +588,7 @@ class TelemetryPage(Page):
         self.stop_recording()
         self._stop_session()
         self.replay = rec
+        self._sync_timers()
         self.plot.set_curves([CurveSpec(c.id, c.label, c.unit) for c in rec.channels])
         for m in rec.markers:
             self.plot.add_event((m.t_ns - rec.anchor_monotonic_ns) * 1e-9, "marker", m.note)
@@ -600,6 +613,7 @@ class TelemetryPage(Page):
 
     def back_to_live(self) -> None:
         self.replay = None
+        self._sync_timers()
         self.live_button.hide()
         for w in (self.pause_button, self.marker_button, self.record_button):
             w.setEnabled(True)
