@@ -71,6 +71,10 @@ class DeviceTreeView(QTreeView):
             last = model.columnCount() - 1
             for c in range(1, last):
                 header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+            # Sized from the rows in view, not Qt's default of 1,000 rows: measuring them asks the model
+            # for each row's text, a call into Python per cell, after every hotplug batch (the largest
+            # share of the event loop's stall in a storm of a thousand uevents).
+            header.setResizeContentsPrecision(0)
             # The last column holds long kernel names (ucsi-source-psy-USBC000:001): a fixed, user-resizable
             # width keeps the readable name in view; the full text is in the tooltip and details.
             header.setSectionResizeMode(last, QHeaderView.ResizeMode.Interactive)
