@@ -100,8 +100,10 @@ def read_catalogue(sysfs: Path = Path("/sys")) -> Catalogue:
     # GPU providers live in their own module, which imports this one: registering them here (once,
     # idempotently) keeps every caller of the catalogue from having to remember it.
     from hwinspector.probes.graphics import channels as gpu_channels
+    from hwinspector.probes.telemetry import system
 
     gpu_channels.register()
+    register_provider("system", system.system_channels)
 
     channels: list[Channel] = []
     unavailable: dict[str, str] = {}
@@ -130,10 +132,13 @@ def read_channel_values(channels: Iterable[Channel]) -> list[ChannelReading]:
     Command channels (nvidia-smi) are not files: one run of the program answers all of them.
     """
     from hwinspector.probes.graphics import channels as gpu_channels
+    from hwinspector.probes.telemetry import system
 
     chans = list(channels)
     commands = [c for c in chans if gpu_channels.is_command_channel(c)]
     by_command = {r.id: r for r in gpu_channels.read_nvidia_smi(commands)} if commands else {}
+    polled = [c for c in chans if is_system_channel(c)]
+    by_command.update({r.id: r for r in system.read_system(polled)} if polled else {})
     out = []
     for ch in chans:
         if ch.id in by_command:
@@ -151,6 +156,11 @@ def read_channel_values(channels: Iterable[Channel]) -> list[ChannelReading]:
         else:
             out.append(ChannelReading(ch.id, attr.value, attr.value * ch.scale, None))
     return out
+
+
+def is_system_channel(ch: Channel) -> bool:
+    """A channel psutil answers (CPU, memory, disk, network): read by a poller, not the file sampler."""
+    return ch.path.startswith("psutil:")
 
 
 def _trial(path: Path) -> tuple[bool, str | None]:

@@ -13,8 +13,9 @@ import numpy as np
 import numpy.typing as npt
 
 from hwinspector.probes.graphics.channels import is_command_channel, read_nvidia_smi
-from hwinspector.probes.telemetry.channels import Channel, ChannelReading
+from hwinspector.probes.telemetry.channels import Channel, ChannelReading, is_system_channel
 from hwinspector.probes.telemetry.sampler import Backend, SampleBlock, Sampler, SamplerStats
+from hwinspector.probes.telemetry.system import read_system
 
 MAX_USER_RATE_HZ = 1000.0
 COUNTER_SPAN_S = 0.01  # counters become rates over 10 ms (or one row, if rows are further apart)
@@ -57,7 +58,9 @@ def effective_rate(channel: Channel, cap_hz: float | None) -> float:
         return channel.max_rate_hz
     rate = min(max(cap_hz, 0.1), MAX_USER_RATE_HZ)
     # a command channel costs a process run per reading: never faster than its own maximum
-    return min(rate, channel.max_rate_hz) if is_command_channel(channel) else rate
+    # a polled channel costs a process run or a psutil call per reading: never faster than its maximum
+    polled = is_command_channel(channel) or is_system_channel(channel)
+    return min(rate, channel.max_rate_hz) if polled else rate
 
 
 class _Ring:
@@ -234,14 +237,14 @@ class CommandSampler:
     keeps its rows in the same history, plots and recordings as the file samplers' rows.
     """
 
-    backend = "command"
-
     def __init__(
         self,
         channels: Sequence[Channel],
         rate_hz: float,
         read: Callable[[Sequence[Channel]], list[ChannelReading]] = read_nvidia_smi,
+        backend: str = "command",
     ) -> None:
+        self.backend = backend
         self.channels = list(channels)
         self.period_s = 1.0 / max(rate_hz, 0.01)
         self.notice: str | None = None
@@ -260,7 +263,7 @@ class CommandSampler:
         if self._thread is not None and self._thread.is_alive():
             return
         self._halt.clear()
-        self._thread = threading.Thread(target=self._run, name="command-sampler", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"{self.backend}-sampler", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -355,14 +358,18 @@ class TelemetrySession:
         self.channels = tuple(channels)
         self.rate_cap_hz = rate_cap_hz
         # command channels (nvidia-smi) are polled by a CommandSampler, never read as files
-        by_rate: dict[tuple[float, bool], list[Channel]] = {}
+        # psutil's system channels likewise, by a poller thread of their own
+        by_rate: dict[tuple[float, int], list[Channel]] = {}
         for ch in self.channels:
-            by_rate.setdefault((effective_rate(ch, rate_cap_hz), is_command_channel(ch)), []).append(ch)
+            how = 1 if is_command_channel(ch) else 2 if is_system_channel(ch) else 0
+            by_rate.setdefault((effective_rate(ch, rate_cap_hz), how), []).append(ch)
         self.groups: list[tuple[float, list[Channel], Sampler | CommandSampler, _Ring]] = []
-        for (rate, command), chans in sorted(by_rate.items(), key=lambda kv: (kv[0][0], not kv[0][1]), reverse=True):
+        for (rate, how), chans in sorted(by_rate.items(), key=lambda kv: (kv[0][0], -kv[0][1]), reverse=True):
             sampler: Sampler | CommandSampler
-            if command:
+            if how == 1:
                 sampler = CommandSampler(chans, rate)
+            elif how == 2:
+                sampler = CommandSampler(chans, rate, read=read_system, backend="psutil")
             else:
                 sampler = Sampler([c.path for c in chans], rate, backend, scale=[c.scale for c in chans])
             rows = max(16, int(rate * history_s))
