@@ -53,6 +53,11 @@ def command() -> None:
     while b"\n" in buf:
         line, buf = buf.split(b"\n", 1)
         word = line.decode().strip()
+        if word.split(" ")[0] == "tick":
+            page = w.pages["telemetry"]
+            page.channels.set_checked([x for x in word[5:].split(",") if x])
+            print("ticked", flush=True)
+            continue
         if word == "quit":
             w.shutdown()
             app.quit()
@@ -229,6 +234,18 @@ def main() -> int:
             child.stdout.readline()
             time.sleep(settle)
             results[page] = measure(child.pid, window)
+        # for comparison, not budgeted: the Telemetry page plotting CPU utilisation live (10 Hz)
+        child.stdin.write("telemetry\n")
+        child.stdin.flush()
+        child.stdout.readline()
+        child.stdin.write("tick system:cpu\n")
+        child.stdin.flush()
+        child.stdout.readline()
+        time.sleep(settle)
+        plotting = measure(child.pid, window)
+        child.stdin.write("tick \n")
+        child.stdin.flush()
+        child.stdout.readline()
         child.stdin.write("devices\n")
         child.stdin.flush()
         child.stdout.readline()
@@ -255,6 +272,7 @@ def main() -> int:
         "gui_idle_by_page": results,
         "budget": {"wakeups_per_s": BUDGET_WAKEUPS_PER_S, "cpu_percent": BUDGET_CPU_PERCENT},
         "pages_over_budget": sorted(over),
+        "telemetry_plotting_cpu_utilisation": plotting,
         "powertop": side,
     }
     print(json.dumps(out, indent=1))

@@ -205,6 +205,7 @@ class TelemetryPage(Page):
         lay.addLayout(foot)
 
         self._last_draw = 0.0
+        self._frame_floor_ms = FRAME_MS  # no faster than the fastest plotted channel gets new rows
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
         self._frame.timeout.connect(self._on_frame)
@@ -330,6 +331,11 @@ class TelemetryPage(Page):
             )
             return
         self.session = TelemetrySession(chosen, self.rate_cap())
+        # Frames at 30 Hz for channels that change ten times a second (CPU utilisation) or once (a
+        # battery) would wake the machine for nothing: frame no faster than the fastest group's rows.
+        fastest = max(rate for rate, *_ in self.session.groups)
+        self._frame_floor_ms = max(FRAME_MS, min(1000, int(1000 / fastest)))
+        self._frame.setInterval(self._frame_floor_ms)
         if not self._t0_ns:
             self._t0_ns = time.monotonic_ns()
         self.plot.set_curves([CurveSpec(c.id, c.label, c.unit) for c in chosen])
@@ -404,7 +410,7 @@ class TelemetryPage(Page):
     def _pace(self, frame_s: float) -> None:
         """Draw less often when a frame is expensive (64 curves, a slow machine): the event loop must
         stay free for the user; the data is all kept and drawn at the next frame."""
-        budget_ms = max(FRAME_MS, min(500, int(frame_s * 1000 * 3)))
+        budget_ms = max(self._frame_floor_ms, min(500, int(frame_s * 1000 * 3)))
         if abs(budget_ms - self._frame.interval()) > 5:
             self._frame.setInterval(budget_ms)
 
