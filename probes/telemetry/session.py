@@ -57,7 +57,6 @@ def effective_rate(channel: Channel, cap_hz: float | None) -> float:
     if cap_hz is None:
         return channel.max_rate_hz
     rate = min(max(cap_hz, 0.1), MAX_USER_RATE_HZ)
-    # a command channel costs a process run per reading: never faster than its own maximum
     # a polled channel costs a process run or a psutil call per reading: never faster than its maximum
     polled = is_command_channel(channel) or is_system_channel(channel)
     return min(rate, channel.max_rate_hz) if polled else rate
