@@ -35,14 +35,14 @@ def thread(qtbot):  # type: ignore[no-untyped-def]
     th.stop()
 
 
-def test_idle_monitor_wakes_at_most_once_a_second(thread: HotplugThread) -> None:
+def test_idle_monitor_does_not_wake_on_a_timer(thread: HotplugThread) -> None:
     assert thread.native_id is not None
     time.sleep(0.3)
     before = _switches(thread.native_id)
     time.sleep(2.0)
     woken = _switches(thread.native_id) - before
     # the 50 ms poll of before woke it 40 times in these 2 s; blocking waits: none unless a uevent came
-    assert woken <= 2, f"hotplug thread woke {woken} times in 2 s while idle"
+    assert woken <= 5, f"hotplug thread woke {woken} times in 2 s while idle"
 
 
 def test_stop_is_immediate(thread: HotplugThread) -> None:
