@@ -48,6 +48,7 @@ class DeviceTreeView(QTreeView):
         super().__init__(parent)
         self._key_role = key_role
         self._expanded: set[str] = set()
+        self._watched: set[int] = set()
         self.setUniformRowHeights(True)
         self.setAlternatingRowColors(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -64,17 +65,27 @@ class DeviceTreeView(QTreeView):
     def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)
         if model is not None:
-            model.modelReset.connect(self._restore)
-            model.layoutChanged.connect(self._restore)
+            if id(model) not in self._watched:  # a model set again (filter on, filter off) is watched once
+                self._watched.add(id(model))
+                model.modelReset.connect(self._restore)
+                model.layoutChanged.connect(self._restore)
             header = self.header()
             header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
             last = model.columnCount() - 1
             for c in range(1, last):
                 header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+            # Sized from the rows in view, not Qt's default of 1,000 rows: measuring them asks the model
+            # for each row's text, a call into Python per cell, after every hotplug batch (the largest
+            # share of the event loop's stall in a storm of a thousand uevents).
+            header.setResizeContentsPrecision(0)
             # The last column holds long kernel names (ucsi-source-psy-USBC000:001): a fixed, user-resizable
             # width keeps the readable name in view; the full text is in the tooltip and details.
             header.setSectionResizeMode(last, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(last, 130)
+
+    def restore_expanded(self) -> None:
+        """Expand again the rows that were expanded (after the model was swapped)."""
+        self._restore()
 
     def _restore(self) -> None:
         model = self.model()

@@ -76,6 +76,7 @@ def _recording_from(path: Path) -> Recording:
 
 def cmd_telemetry(args: argparse.Namespace) -> int:
     from hwinspector.probes.telemetry.channels import read_catalogue, read_channel_values
+    from hwinspector.probes.telemetry.session import share_of_time
 
     if args.source:
         rec = _recording_from(Path(args.source))
@@ -120,8 +121,10 @@ def cmd_telemetry(args: argparse.Namespace) -> int:
     readable = [c for c in cat.channels if c.readable]
     # A counter's reading is a running total: its value is the rate between two readings.
     t1, first = time.monotonic(), {r.id: r for r in read_channel_values(readable)}
-    if any(c.kind == "counter" for c in readable):
-        time.sleep(COUNTER_INTERVAL_S)
+    counters = [c for c in readable if c.kind == "counter"]
+    if counters:
+        # a residency moving in steps needs its own window (cpuidle: 0.25 s) to be a share of time
+        time.sleep(max(COUNTER_INTERVAL_S, *(c.window_s for c in counters)))
     t2, second = time.monotonic(), {r.id: r for r in read_channel_values(readable)}
     out = []
     for ch in cat.channels:
@@ -134,7 +137,12 @@ def cmd_telemetry(args: argparse.Namespace) -> int:
                 delta = b.value - a.value
                 if delta < 0 and ch.wrap_raw:
                     delta += ch.wrap_raw * ch.scale
-                value = delta / (t2 - t1) if delta >= 0 else None
+                if delta < 0:
+                    value = None
+                elif ch.full_scale is not None:
+                    value = float(share_of_time(delta, t2 - t1, ch.full_scale))
+                else:
+                    value = delta / (t2 - t1)
                 why = None if value is not None else "counter went backwards (reset)"
         out.append(_channel_json(ch, value, why))
     if args.json:

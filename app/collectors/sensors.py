@@ -17,7 +17,10 @@ from hwinspector.probes.power.powercap import RaplDomain, RaplMeter, list_rapl_d
 from hwinspector.probes.power.supply import PowerSupply, list_power_supplies
 from hwinspector.probes.power.thermal import CoolingDevice, ThermalZone, list_cooling_devices, list_thermal_zones
 
-POLL_INTERVAL_S = 1.0  # batteries and coretemp refresh about once a second (PERFORMANCE.md)
+# Batteries and coretemp refresh about once a second at best (PERFORMANCE.md). Each reading wakes two
+# threads (the poller, then the GUI to show it): every 1.5 s keeps a shown Power or Thermal page within
+# 2 wakeups a second, the budget of a page without live plots; the Telemetry page plots them faster.
+POLL_INTERVAL_S = 1.5
 # Watts and idle residency need two readings: the second comes soon after the first, so a page that
 # was just opened shows them within a quarter of a second rather than after a full interval.
 FIRST_INTERVAL_S = 0.25

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
 import threading
 import time
 from pathlib import Path
@@ -20,7 +22,12 @@ MONITOR_START_TIMEOUT_S = 2.0  # hotplug batches reach the GUI at most ~7 times 
 
 
 class HotplugThread(QThread):
-    """Runs the uevent monitor; emits coalesced (action, devpath) batches."""
+    """Runs the uevent monitor; emits coalesced (action, devpath) batches.
+
+    It sleeps in poll() on the monitor's socket and a stop pipe: no timer, no wakeup while nothing
+    happens. The first event of a burst arms the flush, FLUSH_INTERVAL_S later, so a batch reaches the
+    GUI at most that long after its first event.
+    """
 
     batch = Signal(list)
     unavailable = Signal(str)
@@ -32,30 +39,51 @@ class HotplugThread(QThread):
         self._source = source
         self._lock = threading.Lock()
         self._coalescer = Coalescer()
-        self._last_flush = time.monotonic()
+        self._due: float | None = None  # when the pending batch goes out
+        self._wake_r, self._wake_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+        self.native_id: int | None = None  # the thread's id in /proc/self/task, once it runs
 
     def stop(self) -> None:
         self._stop.set()
-        self.wait(3000)
+        if self._wake_w < 0:
+            return
+        with contextlib.suppress(OSError):
+            os.write(self._wake_w, b"x")
+        if self.wait(3000) or not self.isRunning():
+            for fd in (self._wake_r, self._wake_w):
+                os.close(fd)
+            self._wake_r = self._wake_w = -1
 
     def _emit(self, action: str, path: str) -> None:
         with self._lock:
+            if self._due is None:
+                self._due = time.monotonic() + FLUSH_INTERVAL_S
             self._coalescer.push(action, path)
 
+    def _wait_s(self) -> float | None:
+        with self._lock:
+            return None if self._due is None else max(0.0, self._due - time.monotonic())
+
     def _should_stop(self) -> bool:
-        now = time.monotonic()
-        if now - self._last_flush >= FLUSH_INTERVAL_S:
-            self._last_flush = now
-            with self._lock:
-                pending = self._coalescer.take() if len(self._coalescer) else []
-            if pending:
-                self.batch.emit(pending)
+        with self._lock:
+            pending = []
+            if self._due is not None and time.monotonic() >= self._due:
+                pending = self._coalescer.take()
+                self._due = None
+        if pending:
+            self.batch.emit(pending)
         return self._stop.is_set()
 
     def run(self) -> None:
+        self.native_id = threading.get_native_id()
         try:
             reason = watch_uevents(
-                self._emit, self._should_stop, self._source, poll_s=0.05, on_listening=self.listening.set
+                self._emit,
+                self._should_stop,
+                self._source,
+                on_listening=self.listening.set,
+                stop_fd=self._wake_r,
+                wait_s=self._wait_s,
             )
         finally:
             self.listening.set()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import select
 import threading
 from collections.abc import Callable
@@ -108,10 +110,19 @@ class KernelLogThread(QThread):
         super().__init__(parent)
         self._devkmsg = devkmsg
         self._stop = threading.Event()
+        # poll() sleeps on /dev/kmsg and this pipe: no wakeup until the kernel logs or we stop
+        self._wake_r, self._wake_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
 
     def stop(self) -> None:
         self._stop.set()
-        self.wait(2000)
+        if self._wake_w < 0:
+            return
+        with contextlib.suppress(OSError):
+            os.write(self._wake_w, b"x")
+        if self.wait(2000) or not self.isRunning():
+            for fd in (self._wake_r, self._wake_w):
+                os.close(fd)
+            self._wake_r = self._wake_w = -1
 
     def run(self) -> None:
         try:
@@ -122,9 +133,11 @@ class KernelLogThread(QThread):
         try:
             poller = select.poll()
             poller.register(follower.fd, select.POLLIN)
+            poller.register(self._wake_r, select.POLLIN)
             while not self._stop.is_set():
-                if not poller.poll(200):
-                    continue
+                ready = poller.poll()
+                if any(fd == self._wake_r for fd, _ in ready):
+                    break
                 for line in follower.read_new():
                     if line.priority <= 4 and line.time_us is not None:
                         self.record.emit(line.time_us * 1000, line.priority, line.message)

@@ -38,6 +38,22 @@ HEADERS = {
 DeviceRole = Qt.ItemDataRole.UserRole + 1
 PathRole = Qt.ItemDataRole.UserRole + 2
 StatusRole = Qt.ItemDataRole.UserRole + 3
+N_COLUMNS = len(Column)
+# The roles data() answers. A view asks for about eight per cell on every paint; the rest are turned
+# away before any work (a paint of the tree calls into Python over a thousand times).
+_ANSWERED = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.FontRole,
+        DeviceRole,
+        PathRole,
+        StatusRole,
+    )
+)
 
 
 class _Node:
@@ -65,6 +81,7 @@ class DeviceTreeModel(QAbstractItemModel):
         self._nodes: dict[str, _Node] = {}  # devpath or "kind:<name>" -> node
         self._status: dict[str, str] = {}
         self._highlight: dict[str, tuple[str, float]] = {}
+        self._changed: set[str] | None = None  # collecting changed rows during a batch
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._expire_highlights)
@@ -157,8 +174,7 @@ class DeviceTreeModel(QAbstractItemModel):
         """Per-device problem severity ("error" / "warning"); others show as ok."""
         changed = set(self._status) ^ set(status) | {k for k in status if self._status.get(k) != status[k]}
         self._status = dict(status)
-        for path in changed:
-            self._emit_row_changed(path)
+        self._emit_rows_changed(changed)
 
     # --- hotplug -----------------------------------------------------------------------------------
 
@@ -175,8 +191,15 @@ class DeviceTreeModel(QAbstractItemModel):
                     devices[ev.path] = ev.device
             self.set_devices(list(devices.values()), self._status)
         else:
-            for ev in events:
-                self._apply_one(ev, now)
+            # Changed rows are announced once per parent at the end, not one signal each: the rows
+            # inserted in between would move them anyway, and a view re-reads a range at once.
+            self._changed = set()
+            try:
+                for ev in events:
+                    self._apply_one(ev, now)
+            finally:
+                changed, self._changed = self._changed, None
+            self._emit_rows_changed(changed)
         self._schedule_expiry()
 
     def _apply_one(self, ev: HotplugEvent, now: float) -> None:
@@ -230,13 +253,32 @@ class DeviceTreeModel(QAbstractItemModel):
         expired = [p for p, (_, t) in self._highlight.items() if now - t >= HIGHLIGHT_SECONDS]
         for p in expired:
             del self._highlight[p]
-            self._emit_row_changed(p)
+        self._emit_rows_changed(expired)
         self._schedule_expiry()
 
     def highlighted(self) -> dict[str, str]:
         return {p: a for p, (a, _) in self._highlight.items()}
 
+    def _emit_rows_changed(self, paths: Iterable[str]) -> None:
+        """One dataChanged per parent, spanning its changed rows: after a storm hundreds of highlights
+        expire at once, and a signal per row costs the views a relayout each."""
+        rows: dict[int, tuple[_Node, int, int]] = {}
+        for path in paths:
+            node = self._nodes.get(path)
+            if node is None or node.parent is None:
+                continue
+            parent = node.parent
+            lo, hi = rows.get(id(parent), (parent, node.row, node.row))[1:]
+            rows[id(parent)] = (parent, min(lo, node.row), max(hi, node.row))
+        for parent, lo, hi in rows.values():
+            self.dataChanged.emit(
+                self.createIndex(lo, 0, parent.children[lo]), self.createIndex(hi, N_COLUMNS - 1, parent.children[hi])
+            )
+
     def _emit_row_changed(self, path: str) -> None:
+        if self._changed is not None:
+            self._changed.add(path)
+            return
         node = self._nodes.get(path)
         if node is not None and node.parent is not None:
             left = self.createIndex(node.row, 0, node)
@@ -285,7 +327,7 @@ class DeviceTreeModel(QAbstractItemModel):
         pnode = self._node(parent) or self._root
         if parent.isValid() and parent.column() != 0:
             return QModelIndex()
-        if 0 <= row < len(pnode.children) and 0 <= column < len(Column):
+        if 0 <= row < len(pnode.children) and 0 <= column < N_COLUMNS:
             return self.createIndex(row, column, pnode.children[row])
         return QModelIndex()
 
@@ -302,7 +344,7 @@ class DeviceTreeModel(QAbstractItemModel):
         return len(node.children)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return len(Column)
+        return N_COLUMNS
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if (
@@ -314,10 +356,12 @@ class DeviceTreeModel(QAbstractItemModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role not in _ANSWERED:
+            return None
         node = self._node(index)
         if node is None:
             return None
-        col = Column(index.column())
+        col = index.column()
         dev = node.device
         if dev is None:  # a group row
             if role == Qt.ItemDataRole.DisplayRole and col == Column.NAME:

@@ -87,9 +87,8 @@ class DevicesPage(Page):
         for key, model in self.models.items():
             self.proxies[key].setSourceModel(model)
             view = DeviceTreeView(PathRole)
-            view.setModel(self.proxies[key])
-            view.selectionModel().selectionChanged.connect(self._on_selection)
             self.views[key] = view
+            self._attach(key, filtering=False)
             self._stack.addWidget(view)
 
         self._by_bus = QPushButton("By connection")
@@ -179,16 +178,24 @@ class DevicesPage(Page):
             self._show_details(path)
 
     def set_filter(self, text: str) -> None:
+        filtering = bool(text.split())
+        selected = self.selected_path()
+        swapped = False
         for key, proxy in self.proxies.items():
             proxy.set_text(text)
+            if filtering != (self.views[key].model() is proxy):
+                self._attach(key, filtering)
+                swapped = True
             if text:
                 self.views[key].expandAll()
+        if selected and swapped:  # a new model has no current row: keep the one the user had
+            self.select_path(selected)
         self._update_count()
 
     def select_path(self, path: str) -> None:
         key = self.current_key()
         src = self.models[key].index_for_path(path)
-        idx = self.proxies[key].mapFromSource(src)
+        idx = self._view_index(key, src)
         if idx.isValid():
             view = self.views[key]
             view.setCurrentIndex(idx)
@@ -203,8 +210,22 @@ class DevicesPage(Page):
         kinds = self.views["kind"]
         model = self.models["kind"]
         for kind in {d.kind for d in model.walk()} - PLUMBING_KINDS:
-            kinds.setExpanded(self.proxies["kind"].mapFromSource(model.group_index(kind)), True)
+            kinds.setExpanded(self._view_index("kind", model.group_index(kind)), True)
         self.views["topology"].expandToDepth(1)
+
+    def _attach(self, key: str, filtering: bool) -> None:
+        """The view shows the filter proxy only while a filter is typed. Without one the proxy would
+        only pass rows through, at a price: each cell painted costs a second call into Python (the
+        proxy asks the model for the index before the data), the largest share of a repaint in a
+        hotplug storm."""
+        view = self.views[key]
+        view.setModel(self.proxies[key] if filtering else self.models[key])
+        view.selectionModel().selectionChanged.connect(self._on_selection)
+        view.restore_expanded()
+
+    def _view_index(self, key: str, src: QModelIndex) -> QModelIndex:
+        proxy = self.proxies[key]
+        return proxy.mapFromSource(src) if self.views[key].model() is proxy else src
 
     def current_key(self) -> str:
         return "kind" if self._stack.currentWidget() is self.views["kind"] else "topology"

@@ -203,6 +203,7 @@ class TelemetryPage(Page):
         lay.addLayout(foot)
 
         self._last_draw = 0.0
+        self._frame_floor_ms = FRAME_MS  # no faster than the fastest plotted channel gets new rows
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
         self._frame.timeout.connect(self._on_frame)
@@ -252,15 +253,13 @@ class TelemetryPage(Page):
             elif self.session is not None:
                 self.session.start()
             self._start_kmsg()
-        self._frame.start()
-        self._stats_timer.start()
+        self._sync_timers()
 
     def hideEvent(self, event: object) -> None:
         super().hideEvent(event)  # type: ignore[arg-type]
         # While recording, sampling goes on in the background; otherwise the page costs nothing hidden.
         if self._recorder is None:
-            self._frame.stop()
-            self._stats_timer.stop()
+            self._sync_timers()
             if self.session is not None:
                 self.session.stop()
             self._stop_kmsg()
@@ -330,6 +329,11 @@ class TelemetryPage(Page):
             )
             return
         self.session = TelemetrySession(chosen, self.rate_cap())
+        # Frames at 30 Hz for channels that change ten times a second (CPU utilisation) or once (a
+        # battery) would wake the machine for nothing: frame no faster than the fastest group's rows.
+        fastest = max(rate for rate, *_ in self.session.groups)
+        self._frame_floor_ms = max(FRAME_MS, min(1000, int(1000 / fastest)))
+        self._frame.setInterval(self._frame_floor_ms)
         if not self._t0_ns:
             self._t0_ns = time.monotonic_ns()
         self.plot.set_curves([CurveSpec(c.id, c.label, c.unit) for c in chosen])
@@ -337,6 +341,7 @@ class TelemetryPage(Page):
         self.plot_stack.setCurrentWidget(self.plot)
         if self.isVisible():
             self.session.start()
+        self._sync_timers()
         notice = self.session.notice
         self.status.setText(f"⚠ {notice}" if notice else "")
 
@@ -344,6 +349,19 @@ class TelemetryPage(Page):
         if self.session is not None:
             self.session.close()
             self.session = None
+        self._sync_timers()
+
+    def _sync_timers(self) -> None:
+        """Frames and statistics only while something is plotted: a session sampling, or a recording
+        replayed (scrolled and zoomed). With nothing ticked the page costs no wakeups at all."""
+        plotting = self.replay is not None or self.session is not None
+        if plotting and (self.isVisible() or self._recorder is not None):
+            if not self._frame.isActive():
+                self._frame.start()
+                self._stats_timer.start()
+        else:
+            self._frame.stop()
+            self._stats_timer.stop()
 
     def _show_empty(self, text: str) -> None:
         self.empty.setText(text)
@@ -390,7 +408,7 @@ class TelemetryPage(Page):
     def _pace(self, frame_s: float) -> None:
         """Draw less often when a frame is expensive (64 curves, a slow machine): the event loop must
         stay free for the user; the data is all kept and drawn at the next frame."""
-        budget_ms = max(FRAME_MS, min(500, int(frame_s * 1000 * 3)))
+        budget_ms = max(self._frame_floor_ms, min(500, int(frame_s * 1000 * 3)))
         if abs(budget_ms - self._frame.interval()) > 5:
             self._frame.setInterval(budget_ms)
 
@@ -574,6 +592,7 @@ class TelemetryPage(Page):
         self.stop_recording()
         self._stop_session()
         self.replay = rec
+        self._sync_timers()
         self.plot.set_curves([CurveSpec(c.id, c.label, c.unit) for c in rec.channels])
         for m in rec.markers:
             self.plot.add_event((m.t_ns - rec.anchor_monotonic_ns) * 1e-9, "marker", m.note)
@@ -598,6 +617,7 @@ class TelemetryPage(Page):
 
     def back_to_live(self) -> None:
         self.replay = None
+        self._sync_timers()
         self.live_button.hide()
         for w in (self.pause_button, self.marker_button, self.record_button):
             w.setEnabled(True)

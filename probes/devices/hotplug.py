@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import math
 import os
+import select
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hwinspector.probes.devices.tree import Device, nearest_parent, read_device_dir, udev_daemon_running
 
@@ -113,11 +116,20 @@ def watch_uevents(
     emit: Callable[[str, str], None],
     should_stop: Callable[[], bool],
     source: str | None = None,
-    poll_s: float = 0.2,
+    poll_s: float | None = None,
     on_listening: Callable[[], None] | None = None,
+    *,
+    stop_fd: int | None = None,
+    wait_s: Callable[[], float | None] | None = None,
 ) -> str:
     """Call ``emit(action, devpath)`` for each uevent until ``should_stop()``; returns a reason when the
-    monitor cannot run at all (netlink refused), else "" on a normal stop."""
+    monitor cannot run at all (netlink refused), else "" on a normal stop.
+
+    It blocks on the monitor's socket, and on ``stop_fd`` (readable: stop now), so an idle machine costs
+    no wakeups at all. ``wait_s()`` bounds the next wait (None: until an event or ``stop_fd``), e.g. to
+    flush a batch on time; without it, ``poll_s`` does (None: no bound). ``should_stop()`` is asked
+    after every wake.
+    """
     import pyudev  # imported here: the rest of the probes work without libudev
 
     try:
@@ -133,15 +145,30 @@ def watch_uevents(
         return f"hotplug monitor unavailable: {exc}"
     if on_listening is not None:
         on_listening()
+    waiter = select.poll()
+    waiter.register(mon.fileno(), select.POLLIN)
+    if stop_fd is not None:
+        waiter.register(stop_fd, select.POLLIN)
     while not should_stop():
+        limit = wait_s() if wait_s is not None else poll_s
+        ready = waiter.poll(None if limit is None else max(0, math.ceil(limit * 1000)))
+        if stop_fd is not None and any(fd == stop_fd for fd, _ in ready):
+            break
+        if ready:
+            _drain(mon, emit)
+    return ""
+
+
+def _drain(mon: Any, emit: Callable[[str, str], None]) -> None:
+    """Every uevent queued on the monitor's socket, without blocking."""
+    while True:
         try:
-            dev = mon.poll(timeout=poll_s)
+            dev = mon.poll(timeout=0)
         except OSError:
             # ENOBUFS under an event storm: the kernel dropped events for us, so the consumer's view
             # may be stale; ask it to re-read everything.
             emit("resync", "")
-            continue
+            return
         if dev is None:
-            continue
+            return
         emit(dev.action or "change", dev.device_path)
-    return ""

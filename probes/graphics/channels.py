@@ -7,12 +7,17 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hwinspector.probes.errors import ProbeUnavailable
 from hwinspector.probes.sysfs_attr import link_name, optional_int, optional_text, read_int
-from hwinspector.probes.telemetry.channels import Channel, ChannelReading, register_provider
+from hwinspector.probes.telemetry.channels import (
+    MS_RESIDENCY_WINDOW_S,
+    Channel,
+    ChannelReading,
+    register_provider,
+)
 
 # amdgpu answers gpu_busy_percent and mem_busy_percent from SMU metrics cached for 1 ms; its
 # power1_average is itself an average over ~100 ms (PERFORMANCE.md).
@@ -159,7 +164,8 @@ def _i915(card: _Card) -> Iterator[Channel]:
 def _rc6(card: _Card, gt: str, path: Path) -> Channel:
     # A running total of milliseconds in RC6 (GT powered down): its rate in ms/s * 0.1 is the share of
     # time idle, in percent; 100 minus it is the share of time the GT was awake.
-    return _channel(card, f"{gt}/rc6", f"{gt} RC6 (idle) residency", "%", path, 0.1, INTEL_RC6_HZ, "counter")
+    ch = _channel(card, f"{gt}/rc6", f"{gt} RC6 (idle) residency", "%", path, 0.1, INTEL_RC6_HZ, "counter")
+    return replace(ch, full_scale=100.0, window_s=MS_RESIDENCY_WINDOW_S)
 
 
 def _xe(card: _Card) -> Iterator[Channel]:

@@ -168,14 +168,19 @@ class SystemBusWatcher:
         self._stop = asyncio.Event()
         if self._closed:
             return
+        # A machine without a system bus (a container, a minimal VM) is asked again ever less often, up
+        # to twelve intervals apart: trying every 5 s forever would wake the inspector for nothing.
+        wait_s = self._reconnect_s
         while not self._stop.is_set():
             try:
                 bus = await SystemBus.connect(self._address, self._timeout_s)
             except BusUnavailable as exc:
                 self._all_unavailable(exc.reason)
-                if await self._pause(self._reconnect_s):
+                if await self._pause(wait_s):
                     break
+                wait_s = min(wait_s * 2, self._reconnect_s * 12)
                 continue
+            wait_s = self._reconnect_s
             self._bus = bus
             bus.on_signal(self._on_signal)
             try:

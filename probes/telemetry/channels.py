@@ -24,6 +24,12 @@ ChannelKind = Literal["counter", "gauge"]
 RAPL_HZ = 1000.0  # energy status updates every ~1 ms (976 µs time unit on Intel)
 CPUFREQ_HZ = 250.0  # APERF/MPERF at the scheduler tick; stale after 20 ms
 CPUIDLE_HZ = 250.0
+# A residency counter (time spent in a state) moves in steps, not smoothly: cpuidle adds a whole idle
+# period to `time` only when the CPU leaves the state (a step as long as the period, up to seconds on a
+# tickless idle CPU), RC6 and runtime PM count whole milliseconds. Its share of time is taken over a
+# window at least this long, and over at least the step itself (session.counters_to_rates).
+CPUIDLE_WINDOW_S = 0.25
+MS_RESIDENCY_WINDOW_S = 0.1  # 1 ms steps: 1 % resolution
 BATTERY_HZ = 1.0  # ACPI driver cache 1 s, firmware updates every few seconds
 HWMON_HZ = {"coretemp": 1.0, "k10temp": 10.0}  # coretemp caches 1 s, each refresh an IPI
 HWMON_DEFAULT_HZ = 10.0
@@ -38,6 +44,9 @@ class Channel:
     ``value = raw * scale`` in ``unit`` for a gauge. For a counter, ``raw * scale`` is a running total
     and the plotted value in ``unit`` is its rate, Δ(raw * scale) / Δt, with the raw counter wrapping
     to 0 after ``wrap_raw`` where that is known.
+
+    A counter with ``full_scale`` counts time spent in a state (a residency): its rate is a share of
+    time that can never exceed ``full_scale`` (100 %), and it is taken over at least ``window_s``.
     """
 
     id: str  # stable across boots: "rapl:package-0", "hwmon:coretemp/temp1", "cpufreq:cpu3"
@@ -51,6 +60,8 @@ class Channel:
     readable: bool
     reason: str | None  # why it is not readable (or why a trial read failed)
     wrap_raw: int | None = None
+    full_scale: float | None = None
+    window_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +100,10 @@ def read_catalogue(sysfs: Path = Path("/sys")) -> Catalogue:
     # GPU providers live in their own module, which imports this one: registering them here (once,
     # idempotently) keeps every caller of the catalogue from having to remember it.
     from hwinspector.probes.graphics import channels as gpu_channels
+    from hwinspector.probes.telemetry import system
 
     gpu_channels.register()
+    register_provider("system", system.system_channels)
 
     channels: list[Channel] = []
     unavailable: dict[str, str] = {}
@@ -119,10 +132,13 @@ def read_channel_values(channels: Iterable[Channel]) -> list[ChannelReading]:
     Command channels (nvidia-smi) are not files: one run of the program answers all of them.
     """
     from hwinspector.probes.graphics import channels as gpu_channels
+    from hwinspector.probes.telemetry import system
 
     chans = list(channels)
     commands = [c for c in chans if gpu_channels.is_command_channel(c)]
     by_command = {r.id: r for r in gpu_channels.read_nvidia_smi(commands)} if commands else {}
+    polled = [c for c in chans if is_system_channel(c)]
+    by_command.update({r.id: r for r in system.read_system(polled)} if polled else {})
     out = []
     for ch in chans:
         if ch.id in by_command:
@@ -140,6 +156,11 @@ def read_channel_values(channels: Iterable[Channel]) -> list[ChannelReading]:
         else:
             out.append(ChannelReading(ch.id, attr.value, attr.value * ch.scale, None))
     return out
+
+
+def is_system_channel(ch: Channel) -> bool:
+    """A channel psutil answers (CPU, memory, disk, network): read by a poller, not the file sampler."""
+    return ch.path.startswith("psutil:")
 
 
 def _trial(path: Path) -> tuple[bool, str | None]:
@@ -281,6 +302,8 @@ def cpuidle_channels(sysfs: Path) -> list[Channel]:
                 scale=1e-4,  # µs; its rate in µs/s * 1e-4 is the share of time in percent
                 max_rate_hz=CPUIDLE_HZ,
                 kind="counter",
+                full_scale=100.0,
+                window_s=CPUIDLE_WINDOW_S,
                 device=f"cpu{s.cpu}",
                 readable=s.time_us is not None,
                 reason=None if s.time_us is not None else "time unreadable",

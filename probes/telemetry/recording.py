@@ -9,7 +9,7 @@ import os
 import time
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,6 +24,7 @@ VERSION = 1
 FLUSH_INTERVAL_S = 1.0  # at most this much is lost when the process is killed
 MAX_DECOMPRESSED = 1 << 30  # a hostile file must not fill memory
 MAX_LINE = 64 << 20
+LEGACY_WINDOW_S = 0.25  # residencies of recordings that predate per-channel windows
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,8 @@ class RecordedChannel:
     unit: str
     kind: str
     rate_hz: float
+    full_scale: float | None = None  # a residency (share of time): never above this
+    window_s: float = 0.0  # what its rate was taken over, at least
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +94,8 @@ class RecordingWriter:
         self.path = path
         self.csv = path.suffix.lower() == ".csv"
         self.channels = [
-            RecordedChannel(c.id, c.label, c.unit, c.kind, r) for c, r in zip(channels, rates, strict=True)
+            RecordedChannel(c.id, c.label, c.unit, c.kind, r, c.full_scale, c.window_s)
+            for c, r in zip(channels, rates, strict=True)
         ]
         self._index = {c.id: i for i, c in enumerate(self.channels)}
         self.anchor_mono = anchor_monotonic_ns if anchor_monotonic_ns is not None else time.monotonic_ns()
@@ -110,7 +114,14 @@ class RecordingWriter:
             "format": FORMAT,
             "version": VERSION,
             "channels": [
-                {"id": c.id, "label": c.label, "unit": c.unit, "kind": c.kind, "rate_hz": c.rate_hz}
+                {
+                    "id": c.id,
+                    "label": c.label,
+                    "unit": c.unit,
+                    "kind": c.kind,
+                    "rate_hz": c.rate_hz,
+                    **({"full_scale": c.full_scale, "window_s": c.window_s} if c.full_scale is not None else {}),
+                }
                 for c in self.channels
             ],
             "clock": {
@@ -244,6 +255,39 @@ def _decompress_tolerant(raw: bytes, source: str) -> tuple[bytes, bool]:
     return bytes(out), ended
 
 
+def _recorded_channel(c: Any) -> RecordedChannel:
+    full = c.get("full_scale")
+    return RecordedChannel(
+        str(c["id"]),
+        str(c["label"]),
+        str(c["unit"]),
+        str(c["kind"]),
+        float(c["rate_hz"]),
+        None if full is None else float(full),
+        float(c.get("window_s") or 0.0),
+    )
+
+
+def _rederive_residency(
+    t_ns: npt.NDArray[np.int64], rates: npt.NDArray[np.float64], rate_hz: float
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """A residency recorded as per-row rates over too short a window (a version before windows were
+    tied to the counter's step): the rates, integrated back into a running total, become shares of
+    time over LEGACY_WINDOW_S, as the live session derives them now."""
+    from hwinspector.probes.telemetry.session import counters_to_rates
+
+    if len(t_ns) < 2:
+        return t_ns, np.clip(rates, 0.0, 100.0)
+    dt = np.diff(t_ns) * 1e-9
+    step = np.where(np.isfinite(rates[1:]), rates[1:], 0.0) * dt
+    totals = np.concatenate(([0.0], np.cumsum(step)))
+    totals[1:][~np.isfinite(rates[1:])] = np.nan  # a gap stays a gap
+    span = max(1, round(LEGACY_WINDOW_S * rate_hz))
+    out = counters_to_rates(t_ns, totals, None, None, span, 100.0)
+    out[0] = np.nan
+    return t_ns, out
+
+
 def read_recording(path: Path) -> Recording:
     """Read a recording, as much of it as survived; raises InputFormatError for what is not one."""
     name = str(path)
@@ -270,10 +314,7 @@ def read_recording(path: Path) -> Recording:
     if header.get("version") != VERSION:
         raise InputFormatError(name, f"recording format version {header.get('version')!r} is not supported", 1)
     try:
-        channels = tuple(
-            RecordedChannel(str(c["id"]), str(c["label"]), str(c["unit"]), str(c["kind"]), float(c["rate_hz"]))
-            for c in header["channels"]
-        )
+        channels = tuple(_recorded_channel(c) for c in header["channels"])
         anchor_m = int(header["clock"]["monotonic_ns"])
         anchor_r = int(header["clock"]["realtime_ns"])
     except (KeyError, TypeError, ValueError):
@@ -310,6 +351,20 @@ def read_recording(path: Path) -> Recording:
     elif not ended:
         warnings.append("the gzip stream ends early")
     series = {c.id: (np.asarray(ts[i], np.int64), np.asarray(vs[i], np.float64)) for i, c in enumerate(channels)}
+    rederived = []
+    for i, c in enumerate(channels):
+        if c.full_scale is not None:
+            t_arr, v_arr = series[c.id]
+            series[c.id] = (t_arr, np.clip(v_arr, 0.0, c.full_scale))  # NaN stays NaN
+        elif c.kind == "counter" and c.unit == "%":
+            series[c.id] = _rederive_residency(*series[c.id], c.rate_hz)
+            channels = (*channels[:i], replace(c, full_scale=100.0, window_s=LEGACY_WINDOW_S), *channels[i + 1 :])
+            rederived.append(c.id)
+    if rederived:
+        warnings.append(
+            f"{len(rederived)} residency channel(s) were recorded over windows shorter than their counters' "
+            f"steps (impossible values above 100 %); shown as shares over {LEGACY_WINDOW_S:g} s windows"
+        )
     return Recording(
         name,
         channels,

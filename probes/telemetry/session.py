@@ -7,13 +7,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from hwinspector.probes.graphics.channels import is_command_channel, read_nvidia_smi
-from hwinspector.probes.telemetry.channels import Channel, ChannelReading
+from hwinspector.probes.telemetry.channels import Channel, ChannelReading, is_system_channel
 from hwinspector.probes.telemetry.sampler import Backend, SampleBlock, Sampler, SamplerStats
+from hwinspector.probes.telemetry.system import read_system
 
 MAX_USER_RATE_HZ = 1000.0
 COUNTER_SPAN_S = 0.01  # counters become rates over 10 ms (or one row, if rows are further apart)
@@ -56,8 +58,9 @@ def effective_rate(channel: Channel, cap_hz: float | None) -> float:
     if cap_hz is None:
         return channel.max_rate_hz
     rate = min(max(cap_hz, 0.1), MAX_USER_RATE_HZ)
-    # a command channel costs a process run per reading: never faster than its own maximum
-    return min(rate, channel.max_rate_hz) if is_command_channel(channel) else rate
+    # a polled channel costs a process run or a psutil call per reading: never faster than its maximum
+    polled = is_command_channel(channel) or is_system_channel(channel)
+    return min(rate, channel.max_rate_hz) if polled else rate
 
 
 class _Ring:
@@ -116,6 +119,7 @@ def counters_to_rates(
     prev: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] | None,
     wrap: float | None,
     span: int = 1,
+    full_scale: float | None = None,
 ) -> npt.NDArray[np.float64]:
     """Per-row rate (unit/s) of a running total, over ``span`` rows (the rows before this block come
     in ``prev``); a wrap adds ``wrap``; a reset gives NaN, never a spike.
@@ -123,12 +127,16 @@ def counters_to_rates(
     A span of several rows matters for counters that the hardware updates about as often as we
     sample: RAPL steps every ~976 µs, so 1 kHz samples see 0 or 2 steps, and single-row rates alias
     between nothing and double.
+
+    ``full_scale`` marks a residency (time in a state, as a share of time): see ``share_of_time``.
     """
     if len(t_ns) == 0:
         return np.empty(0)
     pt, pv = prev if prev is not None else (np.empty(0, np.int64), np.empty(0))
     t_all = np.concatenate((pt, t_ns))
     v_all = np.concatenate((pv, totals))
+    if full_scale is not None:
+        return _residency_rates(t_all, v_all, len(pt), span, full_scale)
     dv_step = np.diff(v_all)
     if wrap is not None:
         dv_step = np.where(dv_step < 0, dv_step + wrap, dv_step)
@@ -145,6 +153,83 @@ def counters_to_rates(
         return np.where(ok, dv / dt, np.nan)
 
 
+def _residency_rates(
+    t_all: npt.NDArray[np.int64], v_all: npt.NDArray[np.float64], first: int, span: int, full_scale: float
+) -> npt.NDArray[np.float64]:
+    """Shares of time for rows ``first``… of a residency counter (see _residency_window).
+
+    A failed read is a missing row, not a break: the windows look across it. A backwards step (a CPU
+    taken offline and back) starts the counting again after it.
+    """
+    out = np.full(len(t_all) - first, np.nan)
+    good = np.flatnonzero(np.isfinite(v_all))
+    if len(good) < 2:
+        return out
+    t, v = t_all[good], v_all[good]
+    step = np.diff(v)
+    reset = step < 0
+    cum = np.concatenate(([0.0], np.cumsum(np.where(reset, 0.0, step))))
+    epoch = np.concatenate(([0], np.cumsum(reset)))
+    idx = np.arange(len(good))
+    base, end = _residency_window(cum, idx, span)
+    dt = (t[end] - t[base]) * 1e-9
+    ok = (dt > 0) & (epoch[idx] == epoch[base])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(ok, share_of_time(cum[end] - cum[base], dt, full_scale), np.nan)
+    new = good >= first
+    out[good[new] - first] = shares[new]
+    return out
+
+
+def _residency_window(
+    cum: npt.NDArray[np.float64], idx: npt.NDArray[np.int64], span: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The rows a residency's share is taken between: both where the counter stepped.
+
+    cpuidle adds an idle period to `time` only when the CPU leaves the state: a row where the counter
+    moved marks the end of a period, and every period counted after it began after it. A window from
+    such a row to the last such row, at least ``span`` rows long, holds whole periods only: it is at
+    least as long as every step in it, never above 100 %, and free of the bias of the period still
+    running (whose time the counter does not hold yet). Between steps the share over the last whole
+    periods holds; when nothing has stepped for two windows the CPU is busy or in one long period
+    that the counter will only show when it ends: the share over that time so far (nil) is shown.
+    Where no step lies far enough back, the window starts at the oldest row kept, and share_of_time
+    caps the step.
+    """
+    rows = np.arange(len(cum))
+    stepped = np.concatenate(([False], np.diff(cum) > 0))
+    last_step = np.maximum.accumulate(np.where(stepped, rows, -1))
+    end = last_step[idx]
+    start = last_step[np.maximum(end - span, 0)]
+    start = np.where((end >= 0) & (start >= 0), start, 0)
+    quiet = (end < 0) | (end <= start) | (idx - end > 2 * span)
+    base = np.where(quiet, np.where(end >= 0, np.maximum(end, idx - 2 * span), np.maximum(idx - span, 0)), start)
+    return base.astype(np.int64), np.where(quiet, idx, end).astype(np.int64)
+
+
+def share_of_time(dv: Any, dt_s: Any, full_scale: float) -> Any:
+    """A residency counter's increase ``dv`` over ``dt_s`` seconds as a share of time, 0..full_scale.
+
+    Such counters move in steps: cpuidle adds a whole idle period when the CPU leaves the state, RC6
+    and runtime PM whole milliseconds. A step larger than the window (``dv`` > ``dt_s`` x full scale)
+    says the state began before the window did: the share is taken over the step instead, so it is
+    the whole window, never 663 %. Works on numbers and numpy arrays alike.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        span = np.maximum(dt_s, dv / full_scale)
+        return np.clip(dv / span, 0.0, full_scale)
+
+
+def counter_span_rows(channel: Channel, rate_hz: float) -> int:
+    """How many rows a counter's rate is taken over: 10 ms, or the channel's own window when longer."""
+    return max(1, round(max(COUNTER_SPAN_S, channel.window_s) * rate_hz))
+
+
+def counter_context_rows(channel: Channel, span: int) -> int:
+    """Rows kept between blocks: a residency looks further back, for the last step before its window."""
+    return span if channel.full_scale is None else 4 * span + 2
+
+
 class CommandSampler:
     """Samples command channels (nvidia-smi) on a thread at a low rate: one run answers every channel.
 
@@ -152,14 +237,14 @@ class CommandSampler:
     keeps its rows in the same history, plots and recordings as the file samplers' rows.
     """
 
-    backend = "command"
-
     def __init__(
         self,
         channels: Sequence[Channel],
         rate_hz: float,
         read: Callable[[Sequence[Channel]], list[ChannelReading]] = read_nvidia_smi,
+        backend: str = "command",
     ) -> None:
+        self.backend = backend
         self.channels = list(channels)
         self.period_s = 1.0 / max(rate_hz, 0.01)
         self.notice: str | None = None
@@ -178,7 +263,7 @@ class CommandSampler:
         if self._thread is not None and self._thread.is_alive():
             return
         self._halt.clear()
-        self._thread = threading.Thread(target=self._run, name="command-sampler", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"{self.backend}-sampler", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -273,20 +358,24 @@ class TelemetrySession:
         self.channels = tuple(channels)
         self.rate_cap_hz = rate_cap_hz
         # command channels (nvidia-smi) are polled by a CommandSampler, never read as files
-        by_rate: dict[tuple[float, bool], list[Channel]] = {}
+        # psutil's system channels likewise, by a poller thread of their own
+        by_rate: dict[tuple[float, int], list[Channel]] = {}
         for ch in self.channels:
-            by_rate.setdefault((effective_rate(ch, rate_cap_hz), is_command_channel(ch)), []).append(ch)
+            how = 1 if is_command_channel(ch) else 2 if is_system_channel(ch) else 0
+            by_rate.setdefault((effective_rate(ch, rate_cap_hz), how), []).append(ch)
         self.groups: list[tuple[float, list[Channel], Sampler | CommandSampler, _Ring]] = []
-        for (rate, command), chans in sorted(by_rate.items(), key=lambda kv: (kv[0][0], not kv[0][1]), reverse=True):
+        for (rate, how), chans in sorted(by_rate.items(), key=lambda kv: (kv[0][0], -kv[0][1]), reverse=True):
             sampler: Sampler | CommandSampler
-            if command:
+            if how == 1:
                 sampler = CommandSampler(chans, rate)
+            elif how == 2:
+                sampler = CommandSampler(chans, rate, read=read_system, backend="psutil")
             else:
                 sampler = Sampler([c.path for c in chans], rate, backend, scale=[c.scale for c in chans])
             rows = max(16, int(rate * history_s))
             self.groups.append((rate, chans, sampler, _Ring(rows, len(chans))))
         self._prev: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = {}
-        self._span = {ch.id: max(1, round(COUNTER_SPAN_S * effective_rate(ch, rate_cap_hz))) for ch in self.channels}
+        self._span = {ch.id: counter_span_rows(ch, effective_rate(ch, rate_cap_hz)) for ch in self.channels}
         self._where = {ch.id: (g, i) for g, (_, chans, _, _) in enumerate(self.groups) for i, ch in enumerate(chans)}
         self.started_monotonic_ns = 0
         self.started_realtime_ns = 0
@@ -332,10 +421,13 @@ class TelemetrySession:
                     wrap = ch.wrap_raw * ch.scale if ch.wrap_raw else None
                     span = self._span[ch.id]
                     prev = self._prev.get(ch.id)
-                    vals[:, i] = counters_to_rates(block.timestamps_ns, block.values[:, i], prev, wrap, span)
+                    vals[:, i] = counters_to_rates(
+                        block.timestamps_ns, block.values[:, i], prev, wrap, span, ch.full_scale
+                    )
                     pt = block.timestamps_ns if prev is None else np.concatenate((prev[0], block.timestamps_ns))
                     pv = block.values[:, i] if prev is None else np.concatenate((prev[1], block.values[:, i]))
-                    self._prev[ch.id] = (pt[-span:], pv[-span:])
+                    keep = counter_context_rows(ch, span)
+                    self._prev[ch.id] = (pt[-keep:], pv[-keep:])
             ring.append(block.timestamps_ns, vals)
             out.append((chans, block.timestamps_ns, vals))
         return out

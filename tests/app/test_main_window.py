@@ -140,3 +140,24 @@ def test_keyboard_shortcuts(window: MainWindow, qtbot) -> None:  # type: ignore[
     assert window.current_page() is window.pages["drivers"]
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.search.hasFocus()
+
+
+def test_the_filter_proxy_is_in_the_view_only_while_filtering(window: MainWindow, corpus: Path) -> None:
+    """Unfiltered, the tree view shows the model itself (half the calls into Python per painted cell);
+    typing a filter puts the proxy in, clearing it takes it out; the selected device stays selected."""
+    snap = load_snapshot(corpus / "udev/checkbox-udevadm_data/DELL_VOSTRO_270.txt")
+    window.show_snapshot(snap)
+    window.show_page("devices")
+    page = window.pages["devices"]
+    assert isinstance(page, DevicesPage)
+    view = page.views["kind"]
+    assert view.model() is page.models["kind"]
+    path = "/devices/pci0000:00/0000:00:02.0"
+    page.select_path(path)
+    assert page.selected_path() == path
+    window.search.setText("i915")
+    assert view.model() is page.proxies["kind"]
+    assert page.selected_path() == path
+    window.search.clear()
+    assert view.model() is page.models["kind"]
+    assert page.selected_path() == path

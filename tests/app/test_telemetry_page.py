@@ -195,3 +195,19 @@ def test_stats_colour_swatches_are_made_once_per_colour(page: TelemetryPage, qtb
     row = model.rows()[0]
     image = model.data(model.index(0, 0), Qt.ItemDataRole.DecorationRole).pixmap(12, 12).toImage()
     assert image.pixelColor(6, 6) == QColor(row.color) == QColor(page.plot.color_of(row.id))
+
+
+def test_no_frame_timer_while_nothing_is_plotted(page: TelemetryPage, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A page with nothing ticked draws nothing and wakes nobody: the timers run only with a plot."""
+    assert page._frame.isActive() and page._stats_timer.isActive()
+    page.set_catalogue(_catalogue(tmp_path), checked=[])
+    assert page.session is None
+    assert not page._frame.isActive() and not page._stats_timer.isActive()
+    page.hide()
+    page.show()
+    qtbot.waitExposed(page)
+    assert not page._frame.isActive()
+    page.channels.set_checked(["hwmon:coretemp/temp1"])
+    qtbot.waitUntil(lambda: page.session is not None and page._frame.isActive(), timeout=3000)
+    page.hide()
+    assert not page._frame.isActive() and not page._stats_timer.isActive()

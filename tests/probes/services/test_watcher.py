@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from pathlib import Path
 from typing import Any
@@ -176,3 +177,26 @@ def test_fwupd_signals_trigger_a_reread(system_bus: PrivateSystemBus, tmp_path: 
 
     ev = run_watcher(scenario, sysfs=tmp_path)
     assert ev.latest("fwupd").devices[-1].name == "ThinkPad Thunderbolt 4 Dock"
+
+
+def test_no_system_bus_is_asked_again_ever_less_often(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a bus the watcher backs off (up to twelve intervals) instead of waking every interval."""
+    from hwinspector.probes.services import watcher
+
+    attempts: list[float] = []
+    real_connect = watcher.SystemBus.connect
+
+    async def counting_connect(*args: Any, **kwargs: Any) -> Any:  # a spy: the real connect runs
+        attempts.append(time.monotonic())
+        return await real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(watcher.SystemBus, "connect", staticmethod(counting_connect))
+
+    async def scenario(w: SystemBusWatcher, ev: Events) -> None:
+        await asyncio.sleep(2.0)
+
+    run_watcher(scenario, address=f"unix:path={tmp_path / 'missing'}", sysfs=tmp_path, reconnect_s=0.05)
+    # every 50 ms would be 40 attempts in 2 s; doubling up to 0.6 s apart: about 7
+    assert 4 <= len(attempts) <= 10, len(attempts)
+    gaps = [b - a for a, b in itertools.pairwise(attempts)]
+    assert max(gaps) >= 0.5
