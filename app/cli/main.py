@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hwinspector import __version__
+from hwinspector.cli import remote
 from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
 from hwinspector.probes.machine.snapshot import Snapshot, load_snapshot
 
@@ -63,14 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     drv.add_argument("--problems", action="store_true", help="only the problems; exit 1 when there are any")
     for module in _command_modules():
         module.register(sub)
+    remote.add_host_options(sub)
     return parser
 
 
 def _command_modules() -> list[Any]:
     """Subcommand groups living in their own modules: each has register(subparsers) and run(args)."""
-    from hwinspector.cli import check, diff, graphics, report, services, telemetry
+    from hwinspector.cli import agent, check, diff, graphics, report, services, telemetry
 
-    return [telemetry, services, graphics, check, report, diff]
+    return [telemetry, services, graphics, check, report, diff, agent]
 
 
 def _load(source: str | None) -> Snapshot:
@@ -177,10 +179,14 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     try:
         if args.command is None:
             return _run_gui(args)
+        code = remote.run(args, argv, main)
+        if code is not None:
+            return code
         for module in _command_modules():
             code = module.run(args)
             if code is not None:
