@@ -14,7 +14,8 @@ SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 font
   libcairo2-dev pciutils usbutils lm-sensors edid-decode mesa-utils vulkan-tools \
   mesa-vulkan-drivers hwdata kmod upower libdrm2 chromium \
   desktop-file-utils appstream lintian debhelper dh-python pybuild-plugin-pyproject python3-all-dev \
-  python3-setuptools python3-wheel python3-dbus-next python3-numpy dpkg-dev man-db
+  python3-setuptools python3-wheel python3-dbus-next python3-numpy dpkg-dev man-db \
+  openssh-server openssh-client
 STAMP := $(VENV)/.installed
 INSTALL_LOCK := /tmp/hwinspector-install.lock
 

@@ -117,7 +117,9 @@ def _cli(link: RemoteLink, argv: list[str]) -> int:
     if (why := _closed_problem(ch)) is not None:
         return _fail(link.host, why)
     status = ch.closed.fields.get("exit-status") if ch.closed else None
-    return status if isinstance(status, int) and 0 <= status < 256 else EXIT_USAGE
+    if not (isinstance(status, int) and 0 <= status < 256):
+        return _fail(link.host, "the agent ended the command without an exit status")
+    return status
 
 
 def _zero_install(link: RemoteLink, args: argparse.Namespace, argv: Sequence[str], main: Callable[..., int]) -> int:

@@ -269,4 +269,3 @@ def serve_stdio(full: bool | None = None) -> int:
     rfile = sys.stdin.buffer
     agent = Agent(rfile, wfile, full=installed() if full is None else full)
     return agent.serve()
-

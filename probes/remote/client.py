@@ -256,7 +256,7 @@ class RemoteLink:
             raise RemoteError("protocol-error", "the agent did not start with init")
         if got.message.get("version") != VERSION:
             raise RemoteError(
-                "protocol-error", f"the agent speaks version {got.message.get('version')!r}, not {VERSION}"
+                "protocol-error", f"the agent speaks protocol version {got.message.get('version')!r}, not {VERSION}"
             )
         self.init = got.message
         self.send(control("init", version=VERSION))
@@ -300,7 +300,10 @@ class RemoteLink:
                     code = msg.get("problem")
                     ch.queue.put(
                         Closed(
-                            code if isinstance(code, str) and code in PROBLEMS else None,
+                            # an unknown code is not repeated as if it meant something
+                            (code if code in PROBLEMS else "internal-error")
+                            if isinstance(code, str) and code
+                            else None,
                             printable(str(msg.get("message") or "")),
                             msg,
                         )

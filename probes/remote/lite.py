@@ -96,10 +96,10 @@ def list_lite_channels(sysfs: str = "/sys") -> list[LiteChannel]:
     for d in sorted(os.listdir(rapl) if os.path.isdir(rapl) else []):
         p = os.path.join(rapl, d, "energy_uj")
         if _readable_int(p):
-            name = _read(os.path.join(rapl, d, "name")) or d
-            out.append(
-                LiteChannel(f"rapl:{_UNSAFE.sub('_', name)}", f"{name} power", "W", p, 1e-6, 100.0, "counter", d)
-            )
+            # a subzone (intel-rapl:0:0) is named after its package, as the catalogue does: "package-0/core"
+            chain = [":".join(d.split(":")[: i + 1]) for i in range(1, d.count(":") + 1)]
+            name = "/".join(_UNSAFE.sub("_", _read(os.path.join(rapl, z, "name")) or z) for z in chain)
+            out.append(LiteChannel(f"rapl:{name}", f"RAPL {name}", "W", p, 1e-6, 100.0, "counter", d))
     return out
 
 

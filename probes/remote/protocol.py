@@ -127,7 +127,9 @@ def read_frame(stream: IO[bytes], max_bytes: int = MAX_FRAME_BYTES) -> Frame | N
             break
         head += c
         if not c.isdigit() or len(head) > _MAX_DIGITS:
-            rest = head + stream.read(80)
+            # what is already buffered, for the message; read() would wait for 80 bytes that may never come
+            more = getattr(stream, "read1", None)
+            rest = head + (more(80) if more else b"")
             if head.isdigit():
                 raise ProtocolError("too-large", f"a frame length of more than {_MAX_DIGITS} digits {shown(rest)}")
             raise ProtocolError("protocol-error", f"expected a frame length, got {shown(rest)}")
