@@ -59,7 +59,7 @@ class Agent:
 
     @property
     def capabilities(self) -> list[str]:
-        caps = ["telemetry", "udev-db"]
+        caps = ["telemetry", "catalogue", "udev-db"]
         return ["cli", "report", *caps] if self.full else caps
 
     def send(self, channel: str, message: dict[str, Any]) -> None:
@@ -136,6 +136,7 @@ class Agent:
             return
         handlers: dict[str, Callable[[str, dict[str, Any], threading.Event], None]] = {
             "telemetry": self._telemetry,
+            "catalogue": self._catalogue,
             "udev-db": self._udev_db,
         }
         if self.full:
@@ -222,6 +223,14 @@ class Agent:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    def _catalogue(self, channel: str, msg: dict[str, Any], stop: threading.Event) -> None:
+        if self.full:
+            doc = importlib.import_module(_FULL_SOURCE).catalogue_json()
+        else:
+            doc = {"channels": [lite.channel_json(c) for c in lite.list_lite_channels()], "unavailable": {}}
+        self.send(channel, doc)
+        self.close_channel(channel)
+
     def _udev_db(self, channel: str, msg: dict[str, Any], stop: threading.Event) -> None:
         text, origin = lite.read_udev_db()
         self.send(channel, {"origin": origin, "size": len(text)})
@@ -244,10 +253,14 @@ class Agent:
         clock = {"monotonic_ns": time.monotonic_ns(), "realtime_ns": time.time_ns()}
         self.send(channel, {"type": "meta", **source.meta(), "clock": clock})
         source.start()
+        last_cost = time.monotonic()
         try:
             while not stop.wait(BATCH_S):
                 for batch in source.poll():
                     self.send(channel, {"type": "data", **batch})
+                if time.monotonic() - last_cost >= 1.0:  # what sampling costs there, once a second
+                    last_cost = time.monotonic()
+                    self.send(channel, {"type": "cost", **source.cost(final=False)})
         finally:
             source.stop()
         for batch in source.poll():

@@ -185,9 +185,10 @@ class RemoteLink:
                 except subprocess.TimeoutExpired:
                     os.killpg(self.proc.pid, signal.SIGKILL)
                     self.proc.wait()
-        for s in (self.proc.stdout, self.proc.stderr):
+        for s in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             if s:
-                s.close()
+                with contextlib.suppress(OSError):
+                    s.close()
 
     def _drain_stderr(self) -> None:
         assert self.proc.stderr

@@ -66,8 +66,29 @@ class SessionSource:
         if self.session is not None:
             self.session.stop()
 
-    def cost(self) -> dict[str, float]:
+    def cost(self, final: bool = True) -> dict[str, float]:
         assert self.session is not None
         cost = self.session.cost()
-        self.session.close()
+        if final:
+            self.session.close()
         return {k: float(v) for k, v in cost.items()}
+
+
+def catalogue_json() -> dict[str, Any]:
+    cat = read_catalogue()
+    return {
+        "channels": [
+            {
+                "id": c.id,
+                "label": c.label,
+                "unit": c.unit,
+                "kind": c.kind,
+                "max_rate_hz": c.max_rate_hz,
+                "device": c.device,
+                "readable": c.readable,
+                "reason": c.reason,
+            }
+            for c in cat.channels
+        ],
+        "unavailable": dict(cat.unavailable),
+    }

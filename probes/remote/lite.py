@@ -217,13 +217,28 @@ class LiteSource:
         for t in self._threads:
             t.join(timeout=2)
 
-    def cost(self) -> dict[str, float]:
+    def cost(self, final: bool = True) -> dict[str, float]:
         elapsed = max((time.monotonic_ns() - self._t0) / 1e9, 1e-9)
+        total = self._ticks + self._missed
         return {
             "cpu_percent": 100 * (time.process_time() - self._cpu0) / elapsed,
             "ticks": float(self._ticks),
             "lost_ticks": float(self._missed),
+            "lost_percent": 100 * self._missed / total if total else 0.0,
         }
+
+
+def channel_json(c: LiteChannel) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "label": c.label,
+        "unit": c.unit,
+        "kind": c.kind,
+        "max_rate_hz": c.rate_hz,
+        "device": c.device,
+        "readable": True,
+        "reason": None,
+    }
 
 
 def read_udev_db(sysfs: str = "/sys") -> tuple[str, str]:
