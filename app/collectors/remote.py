@@ -11,6 +11,7 @@ import dataclasses
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
@@ -82,6 +83,7 @@ class RemoteMachine(QObject):
     failed = Signal(str)  # could not connect at all: one line
     progress = Signal(str)
     capture_done = Signal(str, str)  # saved path, error
+    hotplug = Signal(list)  # [(action, devpath)] from the target's uevents
 
     def __init__(self) -> None:
         super().__init__()
@@ -145,6 +147,8 @@ class RemoteMachine(QObject):
             return
         self.connected.emit(link)
         self.snapshot_ready.emit(snap)
+        if "hotplug" in link.capabilities:
+            threading.Thread(target=self._forward_hotplug, args=(link,), name="remote-hotplug", daemon=True).start()
         agent = "hwinspector" if not link.zero_install else "a temporary Python agent"
         self.link_state.emit(f"Connected to {self.host} over ssh ({agent} there).", True)
         assert self._watch is not None
@@ -162,6 +166,33 @@ class RemoteMachine(QObject):
             notes=(*snap.source.notes, f"read from {self.host} over ssh"),
         )
         return dataclasses.replace(snap, source=src)
+
+    def _forward_hotplug(self, link: RemoteLink) -> None:
+        ch = link.open("hotplug", budget_bytes=1 << 62)
+        try:
+            for m in ch.messages():
+                events = m.get("events")
+                if isinstance(events, list):
+                    batch = [
+                        (printable(e[0])[:16], printable(e[1])[:400])
+                        for e in events[:1000]
+                        if isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e)
+                    ]
+                    if batch:
+                        self.hotplug.emit(batch)
+        except RemoteError:
+            pass  # the link watch reports the drop
+
+    @Slot()
+    def refresh(self) -> None:
+        """Read the target again (after its devices changed)."""
+        link = self.link
+        if link is None:
+            return
+        try:
+            self.snapshot_ready.emit(self._snapshot(link))
+        except RemoteError as exc:
+            self.progress.emit(f"{self.host}: {exc.message}")
 
     def _check(self) -> None:
         link = self.link

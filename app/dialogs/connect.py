@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, QThread, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from hwinspector.collectors.remote import RemoteMachine
@@ -58,6 +59,8 @@ class RemoteControl(QObject):
     request_stop = Signal()
     request_finish = Signal()
     captured = Signal(str, str)  # saved path, error (on the GUI thread)
+    request_refresh = Signal()
+    hotplug_seen = Signal(list)  # the target's device events, on the GUI thread
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -73,6 +76,13 @@ class RemoteControl(QObject):
         self.request_capture.connect(self.worker.capture)
         self.request_stop.connect(self.worker.stop)
         self.request_finish.connect(self.worker.finish)
+        self.request_refresh.connect(self.worker.refresh)
+        self.worker.hotplug.connect(self._hotplug)
+        # A burst of device events becomes one new read of the target, two seconds after the last.
+        self._refresh = QTimer(self)
+        self._refresh.setSingleShot(True)
+        self._refresh.setInterval(2000)
+        self._refresh.timeout.connect(self.request_refresh.emit)
         self.worker.connected.connect(self._connected)
         self.worker.snapshot_ready.connect(self._snapshot)
         self.worker.link_state.connect(self._link_state)
@@ -97,6 +107,7 @@ class RemoteControl(QObject):
         self.request_connect.emit(host)
 
     def stop(self) -> None:
+        self._refresh.stop()
         if self.host:
             self.host = ""
             self.up = False
@@ -115,8 +126,6 @@ class RemoteControl(QObject):
 
     def banner_text(self, snapshot: Snapshot) -> str:
         when = snapshot.source.taken_at
-        import time
-
         read = time.strftime("%H:%M:%S", time.localtime(when)) if when > 0 else "just now"
         text = self.state_text or f"Connected to {self.host} over ssh."
         return (
@@ -153,6 +162,19 @@ class RemoteControl(QObject):
             self.window.banner.show()
         if not up:
             self._set_telemetry_link(None)
+
+    def _hotplug(self, events: list[tuple[str, str]]) -> None:
+        if not self.host:
+            return
+        now = time.monotonic_ns()
+        page: Any = self.window.pages.get("telemetry")
+        for action, path in events:
+            if page is not None and hasattr(page, "add_timeline_event"):
+                page.add_timeline_event(now, "udev", f"{self.host}: {action} {path.rsplit('/', 1)[-1]}")
+        action, path = events[-1]
+        self.window.statusBar().showMessage(f"{self.host}: {action} {path} ({len(events)} event(s))", 10000)
+        self.hotplug_seen.emit(events)
+        self._refresh.start()
 
     def _failed(self, message: str) -> None:
         self.host = ""

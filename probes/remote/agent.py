@@ -60,7 +60,7 @@ class Agent:
     @property
     def capabilities(self) -> list[str]:
         caps = ["telemetry", "catalogue", "udev-db"]
-        return ["cli", "report", *caps] if self.full else caps
+        return ["cli", "report", "hotplug", *caps] if self.full else caps
 
     def send(self, channel: str, message: dict[str, Any]) -> None:
         self.send_raw(encode(channel, message))
@@ -140,7 +140,7 @@ class Agent:
             "udev-db": self._udev_db,
         }
         if self.full:
-            handlers |= {"cli": self._cli, "report": self._report}
+            handlers |= {"cli": self._cli, "report": self._report, "hotplug": self._hotplug}
         handler = handlers.get(str(payload))
         if handler is None:
             self.close_channel(channel, "not-supported", message=f"this agent has no {payload!r} channel")
@@ -222,6 +222,30 @@ class Agent:
             self.close_channel(channel, status=rc)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+    def _hotplug(self, channel: str, msg: dict[str, Any], stop: threading.Event) -> None:
+        """Device add/remove/change events on the target, coalesced into one frame per 0.2 s."""
+        pending: list[list[str]] = []
+        lock = threading.Lock()
+        last = [time.monotonic()]
+
+        def emit(action: str, path: str) -> None:
+            with lock:
+                pending.append([action, path])
+
+        def should_stop() -> bool:
+            if time.monotonic() - last[0] >= 0.2:
+                last[0] = time.monotonic()
+                with lock:
+                    batch = pending[:1000]
+                    del pending[:]
+                if batch:
+                    self.send(channel, {"events": batch})
+            return stop.is_set()
+
+        watch = importlib.import_module("hwinspector.probes.devices.hotplug").watch_uevents
+        reason = watch(emit, should_stop, None, 0.1, lambda: self.send(channel, {"listening": True}))
+        self.close_channel(channel, "not-supported" if reason else None, message=reason or None)
 
     def _catalogue(self, channel: str, msg: dict[str, Any], stop: threading.Event) -> None:
         if self.full:

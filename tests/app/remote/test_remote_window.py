@@ -120,3 +120,17 @@ def test_a_refused_host_is_a_plain_text_warning(window: MainWindow, qtbot, sshd:
     assert "not in known_hosts" in shown[0]
     assert not window.remote.active
     assert os.path.getsize(sshd.known_hosts) == 0
+
+
+def test_device_events_on_the_target_are_forwarded(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    lo = Path("/sys/devices/virtual/net/lo/uevent")
+    if not os.access(lo, os.W_OK):
+        pytest.skip("cannot write a synthetic uevent (needs root and /sys/devices/virtual/net/lo)")
+    connect(window, qtbot)
+    qtbot.wait(1000)  # the target's monitor is listening by now (it says so on the channel)
+    with qtbot.waitSignal(window.remote.hotplug_seen, timeout=30_000) as seen:
+        lo.write_text("change")  # the kernel sends a real "change" uevent for lo
+    assert ("change", "/devices/virtual/net/lo") in seen.args[0]
+    with qtbot.waitSignal(window.snapshot_shown, timeout=110_000):
+        pass  # the burst is followed by a new read of the target
+    assert window.snapshot is not None and window.snapshot.source.label == "target"
