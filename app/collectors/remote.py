@@ -35,9 +35,8 @@ def fetch_bundle(link: RemoteLink, dest: Path, argv: list[str], progress: object
     if "report" not in link.capabilities:
         raise RemoteError(
             "not-supported",
-            f"{link.host} has no hwinspector installed (only python3): the pages need it there; "
-            "install it with `sudo apt install hwinspector`, `sudo snap install hwinspector` "
-            "or `pip install hwinspector`",
+            f"an evidence bundle needs hwinspector on {link.host}: `sudo apt install hwinspector`, "
+            "`sudo snap install hwinspector` or `pip install hwinspector` there",
         )
     ch = link.open("report", argv=argv, budget_bytes=MAX_BUNDLE_BYTES * 2)
     name, size, fd, written, path = "", -1, -1, 0, Path()
@@ -71,6 +70,20 @@ def fetch_bundle(link: RemoteLink, dest: Path, argv: list[str], progress: object
         raise RemoteError(ch.closed.problem, ch.closed.message or ch.closed.problem)
     if not name or written != size:
         raise RemoteError("internal-error", "the capture there ended without a bundle")
+    return path
+
+
+def fetch_udev_db(link: RemoteLink, dest: Path) -> Path:
+    """The target's udev database (``udevadm info --export-db``) in ``dest``: what a python3-only target gives."""
+    ch = link.open("udev-db", budget_bytes=512 * 1024 * 1024)
+    path = dest / "udev-db.txt"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        for m in ch.messages():
+            if isinstance(m.get("text"), str):
+                f.write(m["text"])
+    if ch.closed is not None and ch.closed.problem:
+        raise RemoteError(ch.closed.problem, ch.closed.message or ch.closed.problem)
     return path
 
 
@@ -155,7 +168,14 @@ class RemoteMachine(QObject):
         self._watch.start()
 
     def _snapshot(self, link: RemoteLink) -> Snapshot:
-        path = fetch_bundle(link, self._workdir(), ["-q"], self.progress.emit)
+        if "report" in link.capabilities:
+            path = fetch_bundle(link, self._workdir(), ["-q"], self.progress.emit)
+            note = f"read from {self.host} over ssh"
+        else:
+            path = fetch_udev_db(link, self._workdir())
+            note = (
+                f"{self.host} has no hwinspector: devices and drivers from its udev database, read by a temporary agent"
+            )
         try:
             snap = load_snapshot(path)
         except (InputFormatError, ProbeUnavailable, OSError) as exc:
@@ -163,7 +183,7 @@ class RemoteMachine(QObject):
         src = dataclasses.replace(
             snap.source,
             label=self.host,
-            notes=(*snap.source.notes, f"read from {self.host} over ssh"),
+            notes=(*snap.source.notes, note),
         )
         return dataclasses.replace(snap, source=src)
 

@@ -134,3 +134,13 @@ def test_device_events_on_the_target_are_forwarded(window: MainWindow, qtbot) ->
     with qtbot.waitSignal(window.snapshot_shown, timeout=110_000):
         pass  # the burst is followed by a new read of the target
     assert window.snapshot is not None and window.snapshot.source.label == "target"
+
+
+def test_a_target_with_only_python3_shows_its_devices(window: MainWindow, qtbot, monkeypatch, sshd: Sshd) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("HWINSPECTOR_REMOTE_AGENT", "/nonexistent/hwinspector")
+    connect(window, qtbot)
+    snap = window.snapshot
+    assert snap is not None and snap.source.label == "target" and snap.source.kind == "udevadm"
+    assert len(snap.devices) > 10
+    assert any("temporary agent" in n for n in snap.source.notes)
+    assert "a temporary Python agent there" in window.banner.text()
