@@ -230,8 +230,6 @@ class RemoteLink:
             try:
                 f = self._read()
                 if f is not None and f.channel == CONTROL and f.command == "boot":
-                    from hwinspector.probes.remote.protocol import shown  # noqa: F401
-
                     src = agent_source()
                     self.send(str(len(src)).encode() + b"\n" + src)
                     f = self._read()

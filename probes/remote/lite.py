@@ -165,8 +165,8 @@ class LiteSource:
             while not self._stop.is_set():
                 now = time.monotonic_ns()
                 row: list[float | None] = []
-                for c, fd in zip(chans, fds, strict=True):
-                    row.append(self._value(c, fd, now))
+                for i, c in enumerate(chans):  # (no zip(strict=): Python 3.9 runs this too)
+                    row.append(self._value(c, fds[i], now))
                 with self._lock:
                     self._rows[rate].append((now, row))
                     self._ticks += 1

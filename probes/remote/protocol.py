@@ -50,7 +50,7 @@ class ProtocolError(Exception):
         self.detail = detail
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: the zero-install agent runs this on Python 3.9
 class Frame:
     channel: str
     message: dict[str, Any]

@@ -238,3 +238,21 @@ def test_a_concurrent_pair_of_links_to_one_target(sshd: Sshd) -> None:
     assert [r.returncode for r in results] == [0, 0]
     docs = [json.loads(r.stdout) for r in results]
     assert docs[0]["bindings"] == docs[1]["bindings"]
+
+
+OLD_PYTHONS = Path("/root/.pyenv/versions")
+
+
+@pytest.mark.parametrize(("version", "works"), [("3.9", True), ("3.8", False)])
+def test_zero_install_on_the_oldest_python_it_supports(sshd: Sshd, tmp_path: Path, version: str, works: bool) -> None:
+    found = sorted(OLD_PYTHONS.glob(f"{version}.*/bin/python3"))
+    if not found:
+        pytest.skip(f"no Python {version} installed under {OLD_PYTHONS} to play the target's python3")
+    env = dict(sshd.zero_install_env(), HWINSPECTOR_REMOTE_PYTHON=str(found[-1]))
+    done = hwi("drivers", "--json", "--host", "target", env=env)
+    if works:
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["bindings"]
+    else:
+        assert done.returncode == 2
+        assert "3.9 or later" in done.stderr and done.stderr.count("\n") == 1
