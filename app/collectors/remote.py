@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
@@ -102,6 +103,8 @@ class RemoteMachine(QObject):
         super().__init__()
         self.host = ""
         self.link: RemoteLink | None = None
+        # the environment for ssh at each attempt (the window's askpass); None: batch mode, never asks
+        self.ssh_env: Callable[[], dict[str, str]] | None = None
         self._dir: Path | None = None  # private copies of the target's bundles, removed on stop()
         self._watch: QTimer | None = None
         self._retry: QTimer | None = None
@@ -135,7 +138,8 @@ class RemoteMachine(QObject):
             return
         self.progress.emit(f"Connecting to {self.host} over ssh…")
         try:
-            link = RemoteLink(self.host, batch=True)
+            env = self.ssh_env() if self.ssh_env is not None else None
+            link = RemoteLink(self.host, batch=env is None, env=env)
         except RemoteError as exc:
             if first:
                 self.failed.emit(f"{self.host}: {exc.message}")

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from hwinspector.collectors.remote import RemoteMachine
+from hwinspector.dialogs.askpass import askpass_env
 from hwinspector.probes.machine.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class RemoteControl(QObject):
         self._thread = QThread(self)
         self._thread.setObjectName("remote-machine")
         self.worker = RemoteMachine()
+        self.worker.ssh_env = askpass_env
         self.worker.moveToThread(self._thread)
         self.request_connect.connect(self.worker.connect_to)
         self.request_capture.connect(self.worker.capture)
