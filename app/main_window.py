@@ -240,6 +240,8 @@ class MainWindow(QMainWindow):
             self.load_source(path)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
+        if self.remote.active and snapshot.source.label != self.remote.host:
+            return  # a read of another source that finished after the remote machine replaced it
         self.busy.hide()
         self.snapshot = snapshot
         self._stale.clear()

@@ -35,6 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"hwinspector {__version__}")
     _add_from(parser)
+    parser.add_argument(
+        "--host",
+        dest="gui_host",
+        metavar="HOST",
+        help="open the window connected to HOST over ssh (as File → Connect to machine…)",
+    )
     parser.add_argument("--page", metavar="NAME", help="page to show first (overview, devices, drivers, …)")
     parser.add_argument("--screenshot", metavar="OUT.png", help="render the page offscreen to a PNG and exit")
     parser.add_argument("--size", default="1280x800", metavar="WxH", help="window size for --screenshot")
@@ -174,7 +180,14 @@ def _run_gui(args: argparse.Namespace) -> int:
             theme=args.theme,
             presentation=args.presentation,
         )
-    return run_gui(args.source, args.page, args.select, theme=args.theme, presentation=args.presentation)
+    if args.gui_host and (args.source or args.screenshot):
+        print(
+            "hwinspector: --host opens the window on that machine; it takes no --from or --screenshot", file=sys.stderr
+        )
+        return EXIT_USAGE
+    return run_gui(
+        args.source, args.page, args.select, theme=args.theme, presentation=args.presentation, host=args.gui_host
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -184,6 +197,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return _run_gui(args)
+        if args.gui_host:
+            print(f"hwinspector: put --host after the command: hwinspector {args.command} --host HOST", file=sys.stderr)
+            return EXIT_USAGE
         code = remote.run(args, argv, main)
         if code is not None:
             return code

@@ -181,6 +181,8 @@ class RemoteControl(QObject):
     def _failed(self, message: str) -> None:
         self.host = ""
         self.window.busy.hide()
+        if self.window.snapshot is None:
+            self.window.start()  # opened with --host and refused: show this machine instead
         self.window.statusBar().showMessage(message, 15000)
         warn(self.window, "Cannot connect", message)
 

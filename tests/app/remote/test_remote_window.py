@@ -144,3 +144,15 @@ def test_a_target_with_only_python3_shows_its_devices(window: MainWindow, qtbot,
     assert len(snap.devices) > 10
     assert any("temporary agent" in n for n in snap.source.notes)
     assert "a temporary Python agent there" in window.banner.text()
+
+
+def test_host_before_a_command_is_a_usage_error() -> None:
+    """`hwinspector --host H` opens the window on H; before a command it would be ignored, so it is refused."""
+    import subprocess
+    import sys
+
+    wrong = subprocess.run(
+        [sys.executable, "-m", "hwinspector", "--host", "target", "devices"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert wrong.returncode == 2 and "put --host after the command" in wrong.stderr
