@@ -23,7 +23,6 @@ from hwinspector.probes.remote.client import RemoteError, RemoteLink
 from hwinspector.probes.remote.transport import printable
 
 RECONNECT_MS = 5000
-WATCH_MS = 1000
 MAX_BUNDLE_BYTES = 512 * 1024 * 1024
 
 
@@ -98,6 +97,7 @@ class RemoteMachine(QObject):
     progress = Signal(str)
     capture_done = Signal(str, str)  # saved path, error
     hotplug = Signal(list)  # [(action, devpath)] from the target's uevents
+    lost = Signal(object, object)  # RemoteLink, RemoteError: from the link's reader thread, queued here
 
     def __init__(self) -> None:
         super().__init__()
@@ -106,7 +106,6 @@ class RemoteMachine(QObject):
         # the environment for ssh at each attempt (the window's askpass); None: batch mode, never asks
         self.ssh_env: Callable[[], dict[str, str]] | None = None
         self._dir: Path | None = None  # private copies of the target's bundles, removed on stop()
-        self._watch: QTimer | None = None
         self._retry: QTimer | None = None
 
     def _workdir(self) -> Path:
@@ -124,10 +123,8 @@ class RemoteMachine(QObject):
     def _ensure_timers(self) -> None:
         # Parentless timers made on this thread: finish() drops them here, so Qt deletes them on the
         # thread they belong to (a timer deleted from the GUI thread would warn and leak its timer id).
-        if self._watch is None:
-            self._watch = QTimer()
-            self._watch.setInterval(WATCH_MS)
-            self._watch.timeout.connect(self._check)
+        if self._retry is None:
+            self.lost.connect(self._on_lost)
             self._retry = QTimer()
             self._retry.setSingleShot(True)
             self._retry.setInterval(RECONNECT_MS)
@@ -150,6 +147,8 @@ class RemoteMachine(QObject):
                 self._retry.start()
             return
         self.link = link
+        # event-driven: the link says when it ends (EOF, ssh's keepalive, silence); no polling timer
+        link.on_lost = lambda err: self.lost.emit(link, err)
         try:
             snap = self._snapshot(link)
         except RemoteError as exc:
@@ -168,8 +167,6 @@ class RemoteMachine(QObject):
             threading.Thread(target=self._forward_hotplug, args=(link,), name="remote-hotplug", daemon=True).start()
         agent = "hwinspector" if not link.zero_install else "a temporary Python agent"
         self.link_state.emit(f"Connected to {self.host} over ssh ({agent} there).", True)
-        assert self._watch is not None
-        self._watch.start()
 
     def _snapshot(self, link: RemoteLink) -> Snapshot:
         if "report" in link.capabilities:
@@ -218,22 +215,17 @@ class RemoteMachine(QObject):
         except RemoteError as exc:
             self.progress.emit(f"{self.host}: {exc.message}")
 
-    def _check(self) -> None:
-        link = self.link
-        if link is None:
-            return
-        try:
-            link.check_alive()
-        except RemoteError as exc:
-            assert self._watch is not None and self._retry is not None
-            self._watch.stop()
-            self.disconnect_link()
-            self.link_state.emit(
-                f"⚠ The link to {self.host} was lost ({exc.message}). The pages show what was read before; "
-                "reconnecting…",
-                False,
-            )
-            self._retry.start()
+    @Slot(object, object)
+    def _on_lost(self, link: RemoteLink, exc: RemoteError) -> None:
+        if link is not self.link:
+            return  # an older link, already replaced
+        assert self._retry is not None
+        self.disconnect_link()
+        self.link_state.emit(
+            f"⚠ The link to {self.host} was lost ({exc.message}). The pages show what was read before; reconnecting…",
+            False,
+        )
+        self._retry.start()
 
     @Slot(str)
     def capture(self, dest: str) -> None:
@@ -265,7 +257,7 @@ class RemoteMachine(QObject):
     def finish(self) -> None:
         """The last call on this thread: end the link, drop the timers here, end the thread's loop."""
         self.stop()
-        self._watch = self._retry = None
+        self._retry = None
         thread = QThread.currentThread()
         if thread is not None:
             thread.quit()
@@ -273,8 +265,7 @@ class RemoteMachine(QObject):
     @Slot()
     def stop(self) -> None:
         """Forget the host and end the link (File → Show live machine, or the window closes)."""
-        if self._watch is not None and self._retry is not None:
-            self._watch.stop()
+        if self._retry is not None:
             self._retry.stop()
         self.host = ""
         self.disconnect_link()

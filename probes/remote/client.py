@@ -14,7 +14,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -124,6 +124,8 @@ class RemoteLink:
         self._last_seen = time.monotonic()
         self._error: RemoteError | None = None
         self._done = threading.Event()
+        # Told once, from a reader thread, when the link ends by itself (not by close()).
+        self.on_lost: Callable[[RemoteError], None] | None = None
         try:
             argv = ssh_argv(host, batch=batch, env=env)
         except ValueError as exc:
@@ -275,10 +277,13 @@ class RemoteLink:
 
     def _fail_all(self, err: RemoteError) -> None:
         with self._lock:
-            if self._error is None:
+            first = self._error is None
+            if first:
                 self._error = err
             chans = list(self._channels.values())
             self._channels.clear()
+        if first and not self._done.is_set() and self.on_lost is not None:
+            self.on_lost(err)
         for ch in chans:
             ch.queue.put(Closed(err.problem, err.message))
         if self.proc.poll() is None:
@@ -325,6 +330,8 @@ class RemoteLink:
     def _pinger(self) -> None:
         while not self._done.wait(PING_S):
             self.send(control("ping"))
+            if self._error is None and time.monotonic() - self._last_seen > SILENCE_TIMEOUT_S:
+                self._fail_all(RemoteError("timeout", f"nothing heard from {self.host} for {SILENCE_TIMEOUT_S:g} s"))
 
     def check_alive(self) -> None:
         if self._error is not None:
