@@ -17,7 +17,9 @@ from hwinspector.probes.bundle.reader import is_bundle
 from hwinspector.probes.remote.stream import RemoteTelemetrySession
 from tests.sshd import Sshd
 
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "packaging" / "screenshots"
+# Where the screenshots of a remote session go: a temporary folder, or the README's (packaging/screenshots)
+# with HWINSPECTOR_SCREENSHOTS=packaging/screenshots (then look at them before committing).
+SHOTS_ENV = "HWINSPECTOR_SCREENSHOTS"
 HAS_CPUIDLE = Path("/sys/devices/system/cpu/cpu0/cpuidle").is_dir()
 
 
@@ -40,7 +42,13 @@ def connect(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: window.remote.up, timeout=10_000)
 
 
-def test_connect_shows_the_remote_machine_with_a_banner(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get(SHOTS_ENV) or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_connect_shows_the_remote_machine_with_a_banner(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     connect(window, qtbot)
     snap = window.snapshot
     assert snap is not None and snap.source.label == "target"
@@ -55,12 +63,11 @@ def test_connect_shows_the_remote_machine_with_a_banner(window: MainWindow, qtbo
     window.show()
     window.show_page("overview")
     qtbot.wait(1500)
-    SCREENSHOTS.mkdir(exist_ok=True)
-    window.grab().save(str(SCREENSHOTS / "remote-overview.png"))
+    assert window.grab().save(str(shots(tmp_path) / "remote-overview.png"))
 
 
 @pytest.mark.skipif(not HAS_CPUIDLE, reason="no cpuidle states on this machine: no channel to plot")
-def test_live_plots_come_from_the_targets_sampler(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_live_plots_come_from_the_targets_sampler(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     connect(window, qtbot)
     window.show()
     window.show_page("telemetry")
@@ -76,7 +83,7 @@ def test_live_plots_come_from_the_targets_sampler(window: MainWindow, qtbot) -> 
     qtbot.waitUntil(lambda: len(session.series(first)[0]) > 100, timeout=30_000)
     assert page._kmsg is None  # this machine's kernel log is not the target's
     qtbot.wait(1500)
-    window.grab().save(str(SCREENSHOTS / "remote-telemetry.png"))
+    assert window.grab().save(str(shots(tmp_path) / "remote-telemetry.png"))
 
 
 def test_a_dropped_link_shows_in_the_banner_and_reconnects(window: MainWindow, qtbot, sshd: Sshd) -> None:  # type: ignore[no-untyped-def]
