@@ -6,7 +6,9 @@ The prompt comes from ssh and may carry a name from the other side, so it is sho
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import stat
 import sys
 import tempfile
@@ -61,6 +63,7 @@ def askpass_env(environ: dict[str, str] | None = None) -> dict[str, str]:
     if not env.get("SSH_ASKPASS"):
         if _script is None or not _script.exists():
             folder = Path(tempfile.mkdtemp(prefix="hwinspector-askpass-"))
+            atexit.register(shutil.rmtree, folder, True)
             script = folder / "askpass"
             script.write_text(
                 f"#!{sys.executable}\nimport sys\nfrom hwinspector.dialogs.askpass import main\nsys.exit(main())\n"
