@@ -17,7 +17,8 @@ SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 font
   python3-setuptools python3-wheel python3-dbus-next python3-numpy python3-psutil dpkg-dev man-db \
   prometheus prometheus-node-exporter \
   ethtool iw rfkill bluez bolt \
-  polkitd pkexec util-linux powertop
+  polkitd pkexec util-linux powertop \
+  openssh-server openssh-client
 STAMP := $(VENV)/.installed
 # checkbox-ng in a virtual environment of its own: its pins (packaging/checkbox/requirements.txt)
 # would hold our test environment back.

@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -62,7 +62,13 @@ def apply_theme(app: QApplication, theme: str) -> None:
 
 
 def run_gui(
-    source: str | None, page: str | None, select: str | None = None, *, theme: str = "auto", presentation: bool = False
+    source: str | None,
+    page: str | None,
+    select: str | None = None,
+    *,
+    theme: str = "auto",
+    presentation: bool = False,
+    host: str | None = None,
 ) -> int:
     app = _app()
     apply_theme(app, theme)
@@ -74,7 +80,11 @@ def run_gui(
         current = window.current_page()
         window.snapshot_shown.connect(lambda _snap: current.select_path(select))
     window.show()
-    schedule_start(window)
+    if host:
+        # the remote machine first; should it refuse, the window falls back to this machine
+        QTimer.singleShot(0, lambda: window.remote.connect_to(host))
+    else:
+        schedule_start(window)
     if presentation:
         _open_presentation(window, None)
     code = app.exec()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from hwinspector import __version__
 from hwinspector.bus_bridge import BusBridge
 from hwinspector.collectors.snapshot import HotplugThread, SnapshotCollector
+from hwinspector.dialogs.connect import RemoteControl
 from hwinspector.pages import PageInfo, page_infos
 from hwinspector.pages.base import Page
 from hwinspector.probes.devices.hotplug import HotplugEvent, monitor_source
@@ -131,6 +132,7 @@ class MainWindow(QMainWindow):
         self._background_build_started = False
         self.sidebar.setCurrentRow(0)
         self._pending_source = source
+        self.remote = RemoteControl(self)
 
     def _connect_bus(self) -> None:
         """One system-bus bridge for the window: pages with ``set_bus`` get it when built, the timeline its events."""
@@ -214,16 +216,20 @@ class MainWindow(QMainWindow):
             "Open an evidence bundle (.tar.xz), a udevadm --export-db dump or a umockdev recording from another machine"
         )
         open_act.triggered.connect(self.open_dialog)
+        connect_act = QAction("Connect to &machine…", self)
+        connect_act.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        connect_act.setToolTip("Inspect another machine over ssh (your ssh config, keys and known_hosts)")
+        connect_act.triggered.connect(lambda: self.remote.ask_and_connect())
         live_act = QAction("Show &live machine", self)
         live_act.setShortcut(QKeySequence("Ctrl+L"))
         live_act.triggered.connect(lambda: self.load_source(None))
         reload_act = QAction("&Reload", self)
         reload_act.setShortcut(QKeySequence.StandardKey.Refresh)
-        reload_act.triggered.connect(lambda: self.load_source(self._current_path()))
+        reload_act.triggered.connect(self.reload)
         quit_act = QAction("&Quit", self)
         quit_act.setShortcut(QKeySequence.StandardKey.Quit)
         quit_act.triggered.connect(self.close)
-        for a in (open_act, live_act, reload_act):
+        for a in (open_act, connect_act, live_act, reload_act):
             menu.addAction(a)
             tb.addAction(a)
         menu.addSeparator()
@@ -259,6 +265,7 @@ class MainWindow(QMainWindow):
         self.load_source(self._pending_source)
 
     def load_source(self, source: str | None) -> None:
+        self.remote.stop()  # another source replaces the remote machine
         self.busy.show()
         if source is None:
             # Listen before reading: a device that changes while the tree is read is then caught by
@@ -271,9 +278,18 @@ class MainWindow(QMainWindow):
             return None
         return self.snapshot.source.path
 
+    def reload(self) -> None:
+        if self.remote.active:
+            self.remote.connect_to(self.remote.host)
+        else:
+            self.load_source(self._current_path())
+
     def capture_evidence(self) -> None:
         from hwinspector.dialogs.capture import open_capture_dialog
 
+        if self.remote.active:
+            self.remote.capture()  # captured there, saved here
+            return
         open_capture_dialog(self)
 
     def open_dialog(self) -> None:
@@ -288,6 +304,8 @@ class MainWindow(QMainWindow):
             self.load_source(path)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
+        if self.remote.active and snapshot.source.label != self.remote.host:
+            return  # a read of another source that finished after the remote machine replaced it
         self.busy.hide()
         self.snapshot = snapshot
         self._stale.clear()
@@ -304,11 +322,16 @@ class MainWindow(QMainWindow):
                 devices.set_monitor_state(self._monitor_text)
         else:
             self._stop_hotplug()
-            self.banner.setText(f"{describe_source(snapshot)} File → Show live machine (Ctrl+L) returns.")
+            if self.remote.active and snapshot.source.label == self.remote.host:
+                self.banner.setText(self.remote.banner_text(snapshot))
+                self.source_label.setText(f"Source: {self.remote.host} (remote machine, over ssh)")
+            else:
+                self.banner.setText(f"{describe_source(snapshot)} File → Show live machine (Ctrl+L) returns.")
             self.banner.show()
             if snapshot.source.kind == "bundle" and snapshot.source.path:
                 self._load_bundle_recording(snapshot.source.path)
-            self.setWindowTitle(f"Hardware Inspector — {snapshot.source.label}")
+            remote = " (remote machine)" if self.remote.active else ""
+            self.setWindowTitle(f"Hardware Inspector — {snapshot.source.label}{remote}")
         self._filter_changed(self.search.text())
         self.snapshot_shown.emit(snapshot)
 
@@ -431,6 +454,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop the worker threads (idempotent)."""
         self._closing = True
+        self.remote.shutdown()
         self._stop_hotplug()
         self.bus.stop()
         for page in self.built_pages():

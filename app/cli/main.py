@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hwinspector import __version__
+from hwinspector.cli import remote
 from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
 
 if TYPE_CHECKING:
@@ -35,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"hwinspector {__version__}")
     add_from(parser)
+    parser.add_argument(
+        "--host",
+        dest="gui_host",
+        metavar="HOST",
+        help="open the window connected to HOST over ssh (as File → Connect to machine…)",
+    )
     parser.add_argument("--page", metavar="NAME", help="page to show first (overview, devices, drivers, …)")
     parser.add_argument("--screenshot", metavar="OUT.png", help="render the page offscreen to a PNG and exit")
     parser.add_argument("--size", default="1280x800", metavar="WxH", help="window size for --screenshot")
@@ -57,12 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _command_modules():
         module.register(sub)
+    remote.add_host_options(sub)
     return parser
 
 
 def _command_modules() -> list[Any]:
     """Subcommand groups living in their own modules: each has register(subparsers) and run(args)."""
     from hwinspector.cli import (
+        agent,
         av,
         check,
         devices,
@@ -77,7 +86,7 @@ def _command_modules() -> list[Any]:
         usbc,
     )
 
-    return [devices, telemetry, services, graphics, av, usbc, idle, suspend, check, report, diff, exporter]
+    return [devices, telemetry, services, graphics, av, usbc, idle, suspend, check, report, diff, exporter, agent]
 
 
 def _load(source: str | None) -> Snapshot:
@@ -109,15 +118,29 @@ def _run_gui(args: argparse.Namespace) -> int:
             theme=args.theme,
             presentation=args.presentation,
         )
-    return run_gui(args.source, args.page, args.select, theme=args.theme, presentation=args.presentation)
+    if args.gui_host and (args.source or args.screenshot):
+        print(
+            "hwinspector: --host opens the window on that machine; it takes no --from or --screenshot", file=sys.stderr
+        )
+        return EXIT_USAGE
+    return run_gui(
+        args.source, args.page, args.select, theme=args.theme, presentation=args.presentation, host=args.gui_host
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     try:
         if args.command is None:
             return _run_gui(args)
+        if args.gui_host:
+            print(f"hwinspector: put --host after the command: hwinspector {args.command} --host HOST", file=sys.stderr)
+            return EXIT_USAGE
+        code = remote.run(args, argv, main)
+        if code is not None:
+            return code
         for module in _command_modules():
             code = module.run(args)
             if code is not None:

@@ -34,6 +34,8 @@ from hwinspector.models.telemetry_stats import StatsModel, StatsRow
 from hwinspector.pages.base import Page, empty_state
 from hwinspector.probes.devices.hotplug import HotplugEvent
 from hwinspector.probes.machine.snapshot import Snapshot
+from hwinspector.probes.remote.client import RemoteLink
+from hwinspector.probes.remote.stream import RemoteTelemetrySession, read_remote_catalogue
 from hwinspector.probes.telemetry.channels import Catalogue, Channel, read_catalogue
 from hwinspector.probes.telemetry.recording import RecordedChannel, Recording, read_recording
 from hwinspector.probes.telemetry.session import TelemetrySession, default_selection, effective_rate
@@ -81,7 +83,8 @@ class TelemetryPage(Page):
         super().__init__(parent)
         self._live = True
         self._catalogue: Catalogue | None = None
-        self.session: TelemetrySession | None = None
+        self.session: TelemetrySession | RemoteTelemetrySession | None = None
+        self._remote: RemoteLink | None = None  # File → Connect to machine: plots come from its sampler
         self.replay: Recording | None = None
         self._t0_ns = 0
         self._timeline: list[tuple[int, str, str]] = []  # monotonic ns, kind, text
@@ -221,8 +224,22 @@ class TelemetryPage(Page):
 
     # --- Page API -------------------------------------------------------------------------------
 
+    def set_remote(self, link: RemoteLink | None) -> None:
+        """Plot another machine's sampler over this link (None: back to this machine's own)."""
+        if link is self._remote:
+            return
+        self._remote = link
+        self._stop_session()
+        self._stop_kmsg()  # this machine's kernel log says nothing about the other one
+        self._catalogue = None
+        self._live = link is not None
+        if link is None:
+            self._show_empty("The link to the remote machine is down; its plots resume when it is back.")
+        elif self.isVisible():
+            self._load_catalogue()
+
     def set_snapshot(self, snapshot: Snapshot) -> None:
-        live = snapshot.source.is_live
+        live = snapshot.source.is_live or self._remote is not None
         if live == self._live and self._catalogue is not None:
             return
         self._live = live
@@ -252,7 +269,8 @@ class TelemetryPage(Page):
                 self._load_catalogue()
             elif self.session is not None:
                 self.session.start()
-            self._start_kmsg()
+            if self._remote is None:
+                self._start_kmsg()
         self._sync_timers()
 
     def hideEvent(self, event: object) -> None:
@@ -275,7 +293,9 @@ class TelemetryPage(Page):
 
     def _load_catalogue(self) -> None:
         self._show_empty("Looking for telemetry channels…")
-        run_in_background(read_catalogue, self._catalogue_loaded, self._catalogue_failed)
+        link = self._remote
+        reader = read_catalogue if link is None else (lambda: read_remote_catalogue(link))
+        run_in_background(reader, self._catalogue_loaded, self._catalogue_failed)
 
     def _catalogue_loaded(self, cat: object) -> None:
         assert isinstance(cat, Catalogue)
@@ -328,10 +348,14 @@ class TelemetryPage(Page):
                 else "This machine exposes no telemetry channels (no hwmon, powercap, battery or cpufreq)."
             )
             return
-        self.session = TelemetrySession(chosen, self.rate_cap())
+        self.session = (
+            TelemetrySession(chosen, self.rate_cap())
+            if self._remote is None
+            else RemoteTelemetrySession(self._remote, chosen, self.rate_cap())
+        )
         # Frames at 30 Hz for channels that change ten times a second (CPU utilisation) or once (a
         # battery) would wake the machine for nothing: frame no faster than the fastest group's rows.
-        fastest = max(rate for rate, *_ in self.session.groups)
+        fastest = max(effective_rate(c, self.rate_cap()) for c in chosen)
         self._frame_floor_ms = max(FRAME_MS, min(1000, int(1000 / fastest)))
         self._frame.setInterval(self._frame_floor_ms)
         if not self._t0_ns:

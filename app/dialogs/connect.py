@@ -1,0 +1,194 @@
+"""File → Connect to machine…: the host dialog (recent hosts remembered) and the window's remote state."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QSettings, Qt, QThread, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+from hwinspector.collectors.remote import RemoteMachine
+from hwinspector.dialogs.askpass import askpass_env
+from hwinspector.probes.machine.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from hwinspector.main_window import MainWindow
+
+RECENT_KEY = "remote/recent_hosts"
+MAX_RECENT = 10
+
+
+def recent_hosts(settings: QSettings | None = None) -> list[str]:
+    value = (settings or QSettings()).value(RECENT_KEY, [])
+    if isinstance(value, str):
+        value = [value]
+    return [h for h in value if isinstance(h, str) and h] if isinstance(value, list) else []
+
+
+def remember_host(host: str, settings: QSettings | None = None) -> None:
+    s = settings or QSettings()
+    hosts = [host, *(h for h in recent_hosts(s) if h != host)][:MAX_RECENT]
+    s.setValue(RECENT_KEY, hosts)
+
+
+def warn(parent: Any, title: str, text: str) -> None:
+    """A warning whose text came from another machine: plain text, never rich text or links."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
+
+
+def ask_host(parent: Any) -> str | None:
+    host, ok = QInputDialog.getItem(
+        parent,
+        "Connect to machine",
+        "Host (as you would give it to ssh: an alias from ~/.ssh/config, user@host, host):",
+        recent_hosts(),
+        0,
+        True,
+    )
+    host = host.strip()
+    return host if ok and host else None
+
+
+class RemoteControl(QObject):
+    """The window's side of a remote session: the worker thread, the banner, capture to a local file."""
+
+    request_connect = Signal(str)
+    request_capture = Signal(str)
+    request_stop = Signal()
+    request_finish = Signal()
+    captured = Signal(str, str)  # saved path, error (on the GUI thread)
+    request_refresh = Signal()
+    hotplug_seen = Signal(list)  # the target's device events, on the GUI thread
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.host = ""
+        self.up = False
+        self.state_text = ""
+        self._thread = QThread(self)
+        self._thread.setObjectName("remote-machine")
+        self.worker = RemoteMachine()
+        self.worker.ssh_env = askpass_env
+        self.worker.moveToThread(self._thread)
+        self.request_connect.connect(self.worker.connect_to)
+        self.request_capture.connect(self.worker.capture)
+        self.request_stop.connect(self.worker.stop)
+        self.request_finish.connect(self.worker.finish)
+        self.request_refresh.connect(self.worker.refresh)
+        self.worker.hotplug.connect(self._hotplug)
+        # A burst of device events becomes one new read of the target, two seconds after the last.
+        self._refresh = QTimer(self)
+        self._refresh.setSingleShot(True)
+        self._refresh.setInterval(2000)
+        self._refresh.timeout.connect(self.request_refresh.emit)
+        self.worker.connected.connect(self._connected)
+        self.worker.snapshot_ready.connect(self._snapshot)
+        self.worker.link_state.connect(self._link_state)
+        self.worker.failed.connect(self._failed)
+        self.worker.progress.connect(window._on_progress)
+        self.worker.capture_done.connect(self._captured)
+        self._thread.start()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.host)
+
+    def ask_and_connect(self) -> None:
+        host = ask_host(self.window)
+        if host:
+            self.connect_to(host)
+
+    def connect_to(self, host: str) -> None:
+        remember_host(host)
+        self.host = host
+        self.window.busy.show()
+        self.request_connect.emit(host)
+
+    def stop(self) -> None:
+        self._refresh.stop()
+        if self.host:
+            self.host = ""
+            self.up = False
+            self._set_telemetry_link(None)
+            self.request_stop.emit()
+
+    def shutdown(self) -> None:
+        """End the link and the worker thread (idempotent); a connection attempt in flight is waited for."""
+        if not self._thread.isRunning():
+            return
+        self.stop()
+        self.request_finish.emit()  # the worker quits its own thread after the queued stop
+        if not self._thread.wait(60_000):
+            self._thread.quit()
+            self._thread.wait()
+
+    def banner_text(self, snapshot: Snapshot) -> str:
+        when = snapshot.source.taken_at
+        read = time.strftime("%H:%M:%S", time.localtime(when)) if when > 0 else "just now"
+        text = self.state_text or f"Connected to {self.host} over ssh."
+        return (
+            f"Remote machine {self.host}: the pages show {self.host} as read at {read}; live telemetry comes from "
+            f"its own sampler. {text} File → Show live machine (Ctrl+L) disconnects."
+        )
+
+    def capture(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, f"Save evidence from {self.host}", "", "Evidence bundles (*.tar.xz)"
+        )
+        if path:
+            self.request_capture.emit(path)
+
+    def _set_telemetry_link(self, link: object) -> None:
+        page: Any = self.window.pages.get("telemetry")
+        if page is not None and hasattr(page, "set_remote"):
+            page.set_remote(link)
+
+    def _connected(self, link: object) -> None:
+        if self.host:
+            self._set_telemetry_link(link)
+
+    def _snapshot(self, snapshot: Snapshot) -> None:
+        if self.host:
+            self.window.statusBar().clearMessage()  # "Connecting…" would sit over the source line
+            self.window.show_snapshot(snapshot)
+
+    def _link_state(self, text: str, up: bool) -> None:
+        self.up = up
+        self.state_text = text
+        if self.host and self.window.snapshot is not None:
+            self.window.banner.setText(self.banner_text(self.window.snapshot))
+            self.window.banner.show()
+        if not up:
+            self._set_telemetry_link(None)
+
+    def _hotplug(self, events: list[tuple[str, str]]) -> None:
+        if not self.host:
+            return
+        now = time.monotonic_ns()
+        page: Any = self.window.pages.get("telemetry")
+        for action, path in events:
+            if page is not None and hasattr(page, "add_timeline_event"):
+                page.add_timeline_event(now, "udev", f"{self.host}: {action} {path.rsplit('/', 1)[-1]}")
+        action, path = events[-1]
+        self.window.statusBar().showMessage(f"{self.host}: {action} {path} ({len(events)} event(s))", 10000)
+        self.hotplug_seen.emit(events)
+        self._refresh.start()
+
+    def _failed(self, message: str) -> None:
+        self.host = ""
+        self.window.busy.hide()
+        if self.window.snapshot is None:
+            self.window.start()  # opened with --host and refused: show this machine instead
+        self.window.statusBar().showMessage(message, 15000)
+        warn(self.window, "Cannot connect", message)
+
+    def _captured(self, path: str, error: str) -> None:
+        self.captured.emit(path, error)
+        if error:
+            warn(self.window, "Capture failed", error)
+        else:
+            self.window.statusBar().showMessage(f"Evidence from {self.host} saved: {path}", 15000)
