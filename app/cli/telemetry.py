@@ -115,7 +115,8 @@ def cmd_telemetry(args: argparse.Namespace) -> int:
         for w in rec.warnings:
             print(f"note: {w}")
         for r in rows:
-            print(f"  {r['id']:40} {r['samples']:>8} samples  last {r['last']} {r['unit']}")
+            last = "-" if r["last"] is None else f"{r['last']:.4g}"
+            print(f"  {r['id']:40} {r['samples']:>8} samples  last {last} {r['unit']}")
         return 0
     cat = read_catalogue()
     readable = [c for c in cat.channels if c.readable]

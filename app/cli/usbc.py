@@ -39,8 +39,8 @@ def run(args: argparse.Namespace) -> int | None:
     if args.command not in ("usbc", "wireless"):
         return None
     # Imported here: the chain models bring Qt's core library, which the other commands never need.
-    from hwinspector.collectors.links import usbc_report, wireless_report
     from hwinspector.models.link_chain import chain_text
+    from hwinspector.models.link_reports import usbc_report, wireless_report
     from hwinspector.probes.machine.snapshot import load_snapshot
 
     snap = load_snapshot(args.source)  # InputFormatError: exit 2, with its one-line reason

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hwinspector.collectors.links import wireless_report
 from hwinspector.models.link_chain import ChainReport
+from hwinspector.models.link_reports import wireless_report
 from hwinspector.pages.link_chain import LinkChainPage
 from hwinspector.probes.machine.snapshot import Snapshot
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication
 
-from hwinspector.collectors.links import usbc_report, wireless_report
 from hwinspector.models.link_chain import chain_text
+from hwinspector.models.link_reports import usbc_report, wireless_report
 from hwinspector.pages.usbc import UsbcPage
 from hwinspector.pages.wireless import WirelessPage
 from hwinspector.probes.devices.tree import read_devices

@@ -23,6 +23,12 @@ WITHOUT_QT = (
         ["graphics", "--json"],
         ["telemetry", "--json"],
         ["check", "--json"],
+        ["audio", "--json"],
+        ["camera", "--json"],
+        ["usbc", "--json"],
+        ["wireless", "--json"],
+        ["suspend", "--json"],
+        ["idle", "--duration", "1", "--json"],
     ],
 )
 def test_command_runs_without_qt(args: list[str]) -> None:
