@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -18,20 +18,18 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QStackedWidget,
     QTableView,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from hwinspector.collectors.telemetry import KernelLogThread, RecorderWorker, run_in_background
-from hwinspector.models.channels import ChannelModel, ChannelRole
 from hwinspector.models.telemetry_stats import StatsModel, StatsRow
 from hwinspector.pages.base import Page, empty_state
+from hwinspector.pages.telemetry_channels import ChannelBrowser
 from hwinspector.probes.devices.hotplug import HotplugEvent
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.probes.remote.client import RemoteLink
@@ -40,7 +38,6 @@ from hwinspector.probes.telemetry.channels import Catalogue, Channel, read_catal
 from hwinspector.probes.telemetry.recording import RecordedChannel, Recording, read_recording
 from hwinspector.probes.telemetry.session import TelemetrySession, default_selection, effective_rate
 from hwinspector.widgets import dim
-from hwinspector.widgets.device_tree_view import TextFilterProxy
 from hwinspector.widgets.live_plot import CurveSpec, LivePlot
 
 MAX_TIMELINE = 2000  # events kept for the timeline (a storm must not grow it without bound)
@@ -58,13 +55,6 @@ RATES = (
     ("1000 Hz", 1000.0),
 )
 Series = dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]
-
-
-def _channel_text(index: QModelIndex | QPersistentModelIndex) -> str:
-    ch = index.data(ChannelRole)
-    if isinstance(ch, Channel):
-        return f"{ch.id} {ch.label} {ch.device} {ch.unit}"
-    return str(index.data() or "")
 
 
 class TelemetryPage(Page):
@@ -94,42 +84,10 @@ class TelemetryPage(Page):
         self._recorder_thread: QThread | None = None
         self._kmsg: KernelLogThread | None = None
 
-        # channel browser
-        self.channels = ChannelModel(self)
-        self.channels.selection_changed.connect(self._schedule_rebuild)
-        self.proxy = TextFilterProxy(_channel_text, self)
-        self.proxy.setSourceModel(self.channels)
-        self.tree = QTreeView()
-        self.tree.setModel(self.proxy)
-        self.tree.setUniformRowHeights(True)
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Find channels")
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._filter_channels)
-        defaults = QPushButton("Defaults")
-        defaults.setToolTip("Package power, CPU temperature, per-core frequency, battery power")
-        defaults.clicked.connect(self.select_defaults)
-        none = QPushButton("None")
-        none.clicked.connect(lambda: self.channels.set_checked([]))
-        self.catalogue_note = QLabel()
-        self.catalogue_note.setWordWrap(True)
-        dim(self.catalogue_note)
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
-        ll.addWidget(self.search)
-        ll.addWidget(self.tree, 1)
-        row = QHBoxLayout()
-        row.addWidget(defaults)
-        row.addWidget(none)
-        ll.addLayout(row)
-        ll.addWidget(self.catalogue_note)
-
+        self.browser = ChannelBrowser(self)
+        self.browser.selection_changed.connect(self._schedule_rebuild)
+        self.browser.defaults_requested.connect(self.select_defaults)
+        self.channels, self.tree, self.catalogue_note = self.browser.channels, self.browser.tree, self.browser.note
         # controls
         self.pause_button = QPushButton("Pause")
         self.pause_button.setToolTip("Stop following time to scroll back and zoom (Space); sampling goes on")
@@ -194,7 +152,7 @@ class TelemetryPage(Page):
         center.addWidget(self.stats_view)
         center.setSizes([520, 160])
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
+        split.addWidget(self.browser)
         split.addWidget(center)
         split.setSizes([360, 860])
         lay = QVBoxLayout(self)
@@ -260,7 +218,7 @@ class TelemetryPage(Page):
         self._add_timeline_batch(batch)
 
     def set_filter(self, text: str) -> None:
-        self.search.setText(text)
+        self.browser.search.setText(text)
 
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
@@ -308,16 +266,8 @@ class TelemetryPage(Page):
         """Show these channels (tests feed catalogues of fake trees here)."""
         self._catalogue = cat
         chosen = list(checked) if checked is not None else [c.id for c in default_selection(cat.channels)]
-        # nvidia-smi channels can be ticked (the session polls the command once a second) and stay out
-        # of the defaults: each reading is a process run
-        shown = list(cat.channels)
-        self.channels.set_channels(shown, chosen)
-        self.tree.expandAll()
-        notes = [f"{name}: {why}" for name, why in cat.unavailable.items()]
-        unreadable = sum(not c.readable for c in shown)
-        if unreadable:
-            notes.insert(0, f"{unreadable} channel(s) not readable (hover for why)")
-        self.catalogue_note.setText("\n".join(notes))
+        # nvidia-smi channels can be ticked and stay out of the defaults: each reading is a process run
+        self.browser.show_catalogue(cat, chosen)
         self._rebuild_session()
 
     def select_defaults(self) -> None:
@@ -467,10 +417,6 @@ class TelemetryPage(Page):
 
     def _window_changed(self, i: int) -> None:
         self.plot.window_s = WINDOWS[i][1]
-
-    def _filter_channels(self, text: str) -> None:
-        self.proxy.set_text(text)
-        self.tree.expandAll()
 
     # --- timeline ----------------------------------------------------------------------------------
 
