@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from hwinspector.probes.power.idle import analyse
 from hwinspector.probes.power.msr import energy_unit_joules, list_msr_sources, read_cpu_vendor, read_msr
 from hwinspector.probes.power.suspend import WakeupSource, list_wakeup_sources
+from tests.probes.power.test_idle import _counters
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 WOL = DATA / "wakeup" / "brcmstb-wol"
@@ -130,3 +132,23 @@ def test_dangling_device_link_is_no_device(tmp_path: Path) -> None:
     (entry / "name").write_text("gone.usb\n")
     [source] = list_wakeup_sources(tmp_path)
     assert (source.name, source.device) == ("gone.usb", None)
+
+
+def test_thinkpad_x1c6_idle_verdict_from_reset_to_the_capture() -> None:
+    # Residency counters and the TSC all start at 0 at reset, so "reset -> capture" is a window the idle
+    # analysis can judge. PC6 stayed 0 in the capture: the package never went below PC3.
+    msr = X1C6 / "dev" / "cpu" / "0" / "msr"
+    pc6 = _capture_registers()[0x3F9]  # not in the file: it would share bytes with PC3
+    reading = {
+        "msr:cpu0:tsc": read_msr(msr, 0x10),
+        "msr:pkg0:pkg_c2_residency": read_msr(msr, 0x60D),
+        "msr:pkg0:pkg_c3_residency": read_msr(msr, 0x3F8),
+        "msr:pkg0:pkg_c6_residency": pc6,
+    }
+    seconds = reading["msr:cpu0:tsc"] / 2.1e9
+    doc = analyse(_counters(0.0, privileged=dict.fromkeys(reading, 0)), _counters(seconds, privileged=reading)).doc
+    pkg = doc["privileged"]["package_cstates"]
+    assert pkg["pkg0:pkg_c2"] == pytest.approx(15.35, abs=0.01)
+    assert pkg["pkg0:pkg_c3"] == pytest.approx(41.10, abs=0.01)
+    assert pkg["pkg0:pkg_c6"] == 0
+    assert doc["verdict"]["culprits"][0] == "package never below PC3 (PC6 and deeper: 0.0 % of the window)"
