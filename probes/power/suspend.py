@@ -88,12 +88,15 @@ def list_wakeup_sources(sysfs: Path = Path("/sys")) -> list[WakeupSource]:
     for n in names:
         d = base / n
         dev = None
-        try:
-            link = os.path.realpath(d / "device")
-            if link.startswith(str(sysfs) + "/"):
-                dev = "/" + os.path.relpath(link, sysfs)
-        except OSError:
-            pass
+        # Sources registered without a device (eventpoll, autosleep, ...) have no link; realpath of a
+        # missing path would echo it back as if it were a device.
+        if os.path.islink(d / "device"):
+            try:
+                link = os.path.realpath(d / "device", strict=True)
+                if link.startswith(os.path.realpath(sysfs) + "/"):
+                    dev = "/" + os.path.relpath(link, os.path.realpath(sysfs))
+            except OSError:
+                pass
         out.append(
             WakeupSource(
                 _text(d / "name") or n,
