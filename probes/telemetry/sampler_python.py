@@ -80,7 +80,8 @@ class _PyState:
 
     def reopen(self, i: int) -> None:
         try:
-            fd = os.open(self.paths[i], os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+            flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK
+            fd = os.open(self.paths[i], flags | (os.O_NOFOLLOW if self.offsets[i] >= 0 else 0))
             st = os.fstat(fd)
             self.ids[i] = (st.st_dev, st.st_ino)
         except OSError:

@@ -139,8 +139,9 @@ int core_set_channel(sampler_core *c, size_t i, const char *path, int binary, of
 /* Open (or reopen after an unplug or a replaced file) one channel. */
 static void reopen_channel(channel_t *c)
 {
-    /* O_NONBLOCK: a FIFO given by mistake must not hang the sampler in open(). */
-    int fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    /* O_NONBLOCK: a FIFO given by mistake must not hang the sampler in open(). A register file
+     * is a device node, never a link (as probes/power/msr.py reads it): O_NOFOLLOW. */
+    int fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (c->binary ? O_NOFOLLOW : 0));
     struct stat st;
     if (c->fd >= 0)
         close(c->fd);

@@ -108,6 +108,18 @@ def test_read_error_is_counted(tmp_path: Path, backend: Backend) -> None:
     assert s.stats["read_errors_by_channel"] == (s.stats["ticks"], 0)
 
 
+def test_register_file_behind_a_link_is_refused(tmp_path: Path, backend: Backend) -> None:
+    # As read_msr does (O_NOFOLLOW): a link where a register file should be is not followed.
+    msr = tmp_path / "msr"
+    _put(msr, TSC, 3)
+    link = tmp_path / "link"
+    link.symlink_to(msr)
+    with Sampler([(link, TSC, "u64"), (msr, TSC, "u64")], 200, backend) as s:
+        block = _collect(s, lambda b: True)
+    assert np.isnan(block.values[:, 0]).all() and (block.values[:, 1] == 3).all()
+    assert s.stats["read_errors_by_channel"] == (s.stats["ticks"], 0)
+
+
 def test_deleted_device_gives_nan_and_comes_back(tmp_path: Path, backend: Backend) -> None:
     msr0, msr1 = tmp_path / "msr0", tmp_path / "msr1"
     _put(msr0, TSC, 1)
