@@ -34,7 +34,8 @@ class Source:
     unit: str
     description: str
     read: Callable[[], int | str]
-    path: Path | None = None  # for the native sampler (RAPL energy_uj text files)
+    path: Path | None = None  # for the native sampler: a RAPL energy_uj text file, an msr device
+    offset: int | None = None  # an MSR's register number: a u64 at this offset of ``path``
 
 
 def _rapl_reader(path: Path) -> Callable[[], int | str]:
@@ -69,7 +70,9 @@ def build_registry(roots: Roots) -> Registry:
             def read_one(path: Path = path, address: int = address) -> int:
                 return read_msr(path, address)
 
-            reg.sources[m.id] = Source(m.id, "msr", m.counter.unit, m.counter.description, read_one)
+            reg.sources[m.id] = Source(
+                m.id, "msr", m.counter.unit, m.counter.description, read_one, Path(path), address
+            )
     except ProbeUnavailable as exc:
         reg.absent["msr"] = str(exc)
     try:

@@ -1,21 +1,20 @@
 """High-rate reads inside the helper, handed to the client in batches.
 
-RAPL energy files are text counters, which is what the native sampler reads (a C thread on absolute
-deadlines, no GIL); MSRs are binary registers at a file offset, read by a small thread with pread.
-Either way the rows wait in the helper until the client asks for them (``stream_read``).
+Both kinds run in the native sampler (a C thread on absolute deadlines, no GIL; its pure-Python twin
+where the extension cannot load): RAPL energy files as decimal text counters, MSRs as binary
+little-endian u64 registers read with pread at the register's offset of /dev/cpu/N/msr. The rows
+wait in the helper until the client asks for them (``stream_read``).
 """
 
 from __future__ import annotations
 
 import math
-import threading
-import time
 from collections import deque
 from collections.abc import Sequence
 
 from hwinspector.probes.privileged.protocol import MAX_ROWS_PER_ANSWER, MSR_MAX_RATE_HZ, RAPL_MAX_RATE_HZ
 from hwinspector.probes.privileged.sources import Source
-from hwinspector.probes.telemetry.sampler import Sampler
+from hwinspector.probes.telemetry.sampler import CounterSpec, Sampler
 
 Row = list[float | int | None]
 
@@ -34,53 +33,26 @@ class Stream:
         self.kind = kinds.pop()
         self.ids = [s.id for s in sources]
         self.rate_hz = capped_rate(self.kind, rate_hz)
-        self.backend = "python"
-        self._sampler: Sampler | None = None
         self._rows: deque[Row] = deque(maxlen=max(16, math.ceil(self.rate_hz * history_s)))
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        if self.kind == "rapl":
-            paths = [s.path for s in sources if s.path is not None]
-            self._sampler = Sampler(paths, self.rate_hz, history_s=history_s)
-            self.backend = self._sampler.backend
-            self._sampler.start()
-        else:
-            self._sources = list(sources)
-            self._thread = threading.Thread(target=self._run, name="msr-stream", daemon=True)
-            self._thread.start()
-
-    def _run(self) -> None:
-        period = 1.0 / self.rate_hz
-        deadline = time.monotonic()
-        while not self._stop.is_set():
-            row: Row = [time.monotonic_ns()]
-            for s in self._sources:
-                try:
-                    v = s.read()
-                    row.append(v if isinstance(v, int) else None)
-                except (OSError, ValueError):
-                    row.append(None)
-            self._rows.append(row)
-            deadline += period
-            # Absolute deadlines; after a stall, skip the missed ticks instead of bursting.
-            now = time.monotonic()
-            if deadline < now:
-                deadline = now + period
-            self._stop.wait(deadline - now)
+        specs: list[CounterSpec] = []
+        for s in sources:
+            if s.path is None or (self.kind == "msr" and s.offset is None):
+                raise ValueError(f"{s.id} cannot be streamed")
+            specs.append(s.path if self.kind == "rapl" or s.offset is None else (s.path, s.offset, "u64"))
+        self._sampler = Sampler(specs, self.rate_hz, history_s=history_s)
+        self.backend = self._sampler.backend
+        self._sampler.start()
 
     def drain(self) -> list[Row]:
-        if self._sampler is not None:
-            block = self._sampler.drain()
-            for t, vals in zip(block.timestamps_ns.tolist(), block.values.tolist(), strict=True):
-                self._rows.append([t, *(None if math.isnan(v) else int(v) for v in vals)])
+        block = self._sampler.drain()
+        # MSRs come exact from the u64 columns (a float64 rounds a TSC above 2**53).
+        exact = block.raw.tolist() if block.raw is not None else block.values.tolist()
+        for t, vals, ints in zip(block.timestamps_ns.tolist(), block.values.tolist(), exact, strict=True):
+            self._rows.append([t, *(None if math.isnan(v) else int(n) for v, n in zip(vals, ints, strict=True))])
         out: list[Row] = []
         while self._rows and len(out) < MAX_ROWS_PER_ANSWER:
             out.append(self._rows.popleft())
         return out
 
     def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-        if self._sampler is not None:
-            self._sampler.close()
+        self._sampler.close()

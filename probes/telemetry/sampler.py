@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hwinspector.probes.errors import ProbeUnavailable
-from hwinspector.probes.telemetry.sampler_python import PythonSampler
+from hwinspector.probes.telemetry.sampler_python import PythonSampler, RawSpec
 
 if TYPE_CHECKING:
     from hwinspector.probes.telemetry._sampler import NativeSampler
@@ -26,6 +26,9 @@ _NATIVE_MODULE = "hwinspector.probes.telemetry._sampler"
 _PERCENTILE_REFRESH_S = 0.5
 
 Backend = Literal["auto", "native", "python"]
+# A counter: a path to a file holding one decimal number, or (path, offset, "u64") for a
+# little-endian 64-bit value read with pread at offset (the /dev/cpu/N/msr format).
+CounterSpec = str | os.PathLike[str] | tuple[str | os.PathLike[str], int, Literal["u64"]]
 
 
 class SamplerStats(TypedDict):
@@ -52,12 +55,17 @@ class SamplerStats(TypedDict):
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SampleBlock:
-    """Rows drained at once: CLOCK_MONOTONIC wake times and one column per path (NaN = failed)."""
+    """Rows drained at once: CLOCK_MONOTONIC wake times and one column per path (NaN = failed).
+
+    ``raw`` holds the exact unscaled u64 values where some counter is binary (float64 ``values``
+    round above 2**53), 0 in text columns and failed reads; None where every counter is text.
+    """
 
     timestamps_ns: npt.NDArray[np.int64]
     values: npt.NDArray[np.float64]
     stats: SamplerStats
     backend: str
+    raw: npt.NDArray[np.uint64] | None = None
 
 
 class _Impl(Protocol):
@@ -65,6 +73,7 @@ class _Impl(Protocol):
     def stop(self) -> None: ...
     def close(self) -> None: ...
     def drain(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+    def drain_raw(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.uint64]]: ...
     def counters(self) -> dict[str, int]: ...
     def channel_errors(self) -> list[int]: ...
     def lateness(self) -> npt.NDArray[np.int64]: ...
@@ -73,9 +82,9 @@ class _Impl(Protocol):
 class _NativeImpl:
     """Shapes the extension's bytearrays into numpy arrays; the work is all in C."""
 
-    def __init__(self, cls: type[NativeSampler], paths: list[bytes], period_ns: int, cap: int, rt: bool):
-        self._s = cls(paths, period_ns, cap, rt)
-        self._nch = len(paths)
+    def __init__(self, cls: type[NativeSampler], specs: list[RawSpec], period_ns: int, cap: int, rt: bool):
+        self._s = cls(specs, period_ns, cap, rt)
+        self._nch = len(specs)
 
     def start(self) -> bool:
         return self._s.start()
@@ -89,6 +98,16 @@ class _NativeImpl:
     def drain(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         ts, vals = self._s.drain()
         return np.frombuffer(ts, np.int64), np.frombuffer(vals, np.float64).reshape(-1, self._nch)
+
+    def drain_raw(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.uint64]]:
+        ts, vals, raw = self._s.drain_raw()
+        t = np.frombuffer(ts, np.int64)
+        width = self._nch if raw else 0
+        return (
+            t,
+            np.frombuffer(vals, np.float64).reshape(-1, self._nch),
+            np.frombuffer(raw, np.uint64).reshape(-1, width),
+        )
 
     def counters(self) -> dict[str, int]:
         return self._s.counters()
@@ -113,6 +132,10 @@ def _native_class() -> tuple[type[NativeSampler] | None, str]:
 class Sampler:
     """Sample counter files (one integer or decimal per file) at a fixed rate on a thread.
 
+    A counter is a path, or ``(path, offset, "u64")`` for a binary little-endian 64-bit value read
+    at ``offset`` (an MSR from /dev/cpu/N/msr: offset = register); a short read or an error gives
+    NaN and counts a read error, like an unparsable text counter.
+
     ``backend="auto"`` uses the native extension and falls back to Python, setting ``notice`` to
     say why; ``"native"`` raises ProbeUnavailable where the extension cannot load. A path that is
     missing at construction is not an error: its channel reads NaN, counts read errors, and is
@@ -122,7 +145,7 @@ class Sampler:
 
     def __init__(
         self,
-        paths: Sequence[str | os.PathLike[str]],
+        paths: Sequence[CounterSpec],
         rate_hz: float,
         backend: Backend = "auto",
         *,
@@ -140,9 +163,20 @@ class Sampler:
             raise ValueError(f"scale has {len(scale)} entries for {len(paths)} paths")
         if backend not in ("auto", "native", "python"):
             raise ValueError(f"backend must be 'auto', 'native' or 'python', got {backend!r}")
-        self.paths = tuple(os.fspath(p) for p in paths)
+        self.paths = tuple(os.fspath(p[0] if isinstance(p, tuple) else p) for p in paths)
         if any("\0" in p for p in self.paths):
             raise ValueError("a path contains a NUL byte")
+        raw: list[RawSpec] = []
+        for p, spec in zip(self.paths, paths, strict=True):
+            if not isinstance(spec, tuple):
+                raw.append(os.fsencode(p))
+                continue
+            if len(spec) != 3 or spec[2] != "u64" or isinstance(spec[1], bool) or not isinstance(spec[1], int):
+                raise ValueError(f'a binary counter is (path, offset, "u64"), got {spec!r}')
+            if not 0 <= spec[1] < 1 << 63:
+                raise ValueError(f"offset must be in [0, 2**63), got {spec[1]!r}")
+            raw.append((os.fsencode(p), spec[1], "u64"))
+        self.binary = any(isinstance(r, tuple) for r in raw)
         self.rate_hz = float(rate_hz)
         self.period_ns = round(1e9 / rate_hz)
         self.capacity_rows = max(MIN_CAPACITY_ROWS, math.ceil(rate_hz * history_s))
@@ -150,7 +184,6 @@ class Sampler:
         self.notice: str | None = None
         self._scale = None if scale is None else np.asarray(scale, np.float64)
         self._lateness_cache = (-1, 0.0, 0, 0)  # ticks, monotonic time, p50, p99
-        raw = [os.fsencode(p) for p in self.paths]
         cls, why = (None, "") if backend == "python" else _native_class()
         self._impl: _Impl
         if cls is not None:
@@ -184,10 +217,14 @@ class Sampler:
 
     def drain(self) -> SampleBlock:
         """Rows sampled since the previous drain (empty if none), with the stats at this moment."""
-        ts, vals = self._impl.drain()
+        raw: npt.NDArray[np.uint64] | None = None
+        if self.binary:
+            ts, vals, raw = self._impl.drain_raw()
+        else:
+            ts, vals = self._impl.drain()
         if self._scale is not None:
             vals = vals * self._scale
-        return SampleBlock(ts, vals, self.stats, self.backend)
+        return SampleBlock(ts, vals, self.stats, self.backend, raw)
 
     @property
     def stats(self) -> SamplerStats:

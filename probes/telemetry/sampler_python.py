@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import struct
 import threading
 import time
 import weakref
@@ -19,6 +20,12 @@ _MAX_SLEEP_NS = 50_000_000  # stop() is seen within 50 ms even at low rates
 _RT_PRIORITY = 10
 _PR_SET_TIMERSLACK = 29
 _SPACE = rb"[ \t\n\v\f\r]*"
+_U64 = struct.Struct("<Q")
+
+# A counter: a path to a decimal text file, or (path, offset, "u64") for a little-endian 64-bit
+# value read at an offset, as /dev/cpu/N/msr gives registers.
+RawSpec = bytes | tuple[bytes, int, str]
+
 _DECIMAL = re.compile(_SPACE + rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?" + _SPACE)
 
 
@@ -32,12 +39,24 @@ def parse_counter(data: bytes) -> float:
     return float(data) if _DECIMAL.fullmatch(data) else math.nan
 
 
+def _spec_offset(spec: RawSpec) -> int:
+    if not isinstance(spec, tuple):
+        return -1
+    _, offset, fmt = spec
+    if fmt != "u64" or isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ValueError('a binary counter is (path, offset >= 0, "u64")')
+    return offset
+
+
 class _PyState:
     """Everything the Python sampler thread touches; the thread never references the Sampler."""
 
-    def __init__(self, paths: list[bytes], period_ns: int, cap: int, realtime: bool) -> None:
-        n = len(paths)
-        self.paths = paths
+    def __init__(self, specs: list[RawSpec], period_ns: int, cap: int, realtime: bool) -> None:
+        n = len(specs)
+        self.paths = [s[0] if isinstance(s, tuple) else s for s in specs]
+        # offset of each binary u64 counter; -1 for a text counter
+        self.offsets = [_spec_offset(s) for s in specs]
+        self.binary = any(o >= 0 for o in self.offsets)
         self.period_ns = period_ns
         self.realtime = realtime
         self.fds = [-1] * n
@@ -45,6 +64,7 @@ class _PyState:
         self.failed = [False] * n
         self.ts = np.zeros(cap, np.int64)
         self.vals = np.zeros((cap, n), np.float64)
+        self.raw = np.zeros((cap, n if self.binary else 0), np.uint64)
         self.lock = threading.Lock()
         self.head = self.rd = self.overwritten = 0
         self.ticks = self.late_ticks = self.missed_ticks = self.read_errors = self.cpu_ns = 0
@@ -60,7 +80,8 @@ class _PyState:
 
     def reopen(self, i: int) -> None:
         try:
-            fd = os.open(self.paths[i], os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+            flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK
+            fd = os.open(self.paths[i], flags | (os.O_NOFOLLOW if self.offsets[i] >= 0 else 0))
             st = os.fstat(fd)
             self.ids[i] = (st.st_dev, st.st_ino)
         except OSError:
@@ -111,7 +132,7 @@ def _py_thread(st: _PyState, started: threading.Event) -> None:
     st.native_id = threading.get_native_id()
     started.set()
     period, nch, cap = st.period_ns, len(st.fds), len(st.ts)
-    fds, ch_errors, failed = st.fds, st.ch_errors, st.failed
+    fds, ch_errors, failed, offsets = st.fds, st.ch_errors, st.failed, st.offsets
     cpu_base, ticks, check_acc, cursor = st.cpu_ns, st.ticks, 0, 0
     deadline = time.monotonic_ns()
     while not st.stop:
@@ -121,13 +142,20 @@ def _py_thread(st: _PyState, started: threading.Event) -> None:
             continue
         late = now - deadline
         row = [math.nan] * nch
+        raw = [0] * nch
         for i in range(nch):
-            fd = fds[i]
+            fd, off = fds[i], offsets[i]
             if fd >= 0:
                 try:
-                    data = os.pread(fd, _READ_BUF, 0)
-                    if len(data) < _READ_BUF:
-                        row[i] = parse_counter(data)
+                    if off >= 0:
+                        data = os.pread(fd, 8, off)
+                        if len(data) == 8:  # a short read (past a fixture's end) is an error
+                            raw[i] = _U64.unpack(data)[0]
+                            row[i] = float(raw[i])
+                    else:
+                        data = os.pread(fd, _READ_BUF, 0)
+                        if len(data) < _READ_BUF:
+                            row[i] = parse_counter(data)
                 except OSError:
                     failed[i] = True
             if row[i] != row[i]:
@@ -137,6 +165,8 @@ def _py_thread(st: _PyState, started: threading.Event) -> None:
             slot = st.head % cap
             st.ts[slot] = now
             st.vals[slot] = row
+            if st.binary:
+                st.raw[slot] = raw
             st.head += 1
         st.lateness[ticks % LATENCY_WINDOW] = late
         ticks += 1
@@ -179,8 +209,8 @@ def _py_shutdown(st: _PyState) -> None:
 class PythonSampler:
     """The same sampler in Python: shares the GIL, so it suffers whenever the GUI holds it."""
 
-    def __init__(self, paths: list[bytes], period_ns: int, cap: int, realtime: bool) -> None:
-        self._st = _PyState(paths, period_ns, cap, realtime)
+    def __init__(self, specs: list[RawSpec], period_ns: int, cap: int, realtime: bool) -> None:
+        self._st = _PyState(specs, period_ns, cap, realtime)
         self._ctl = threading.Lock()
         self._finalizer = weakref.finalize(self, _py_shutdown, self._st)
 
@@ -212,6 +242,11 @@ class PythonSampler:
             self._finalizer()
 
     def drain(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        ts, vals, _ = self.drain_raw()
+        return ts, vals
+
+    def drain_raw(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.uint64]]:
+        """Like drain, plus the exact u64 values (no columns unless some counter is binary)."""
         st = self._st
         cap = len(st.ts)
         with st.lock:
@@ -220,9 +255,9 @@ class PythonSampler:
                 st.overwritten += h - cap - st.rd
                 st.rd = h - cap
             idx = np.arange(st.rd, h) % cap
-            ts, vals = st.ts[idx], st.vals[idx]
+            ts, vals, raw = st.ts[idx], st.vals[idx], st.raw[idx]
             st.rd = h
-        return ts, vals
+        return ts, vals, raw
 
     def counters(self) -> dict[str, int]:
         st = self._st

@@ -78,6 +78,39 @@ static void Sampler_dealloc(SamplerObject *s)
     Py_TYPE(s)->tp_free((PyObject *)s);
 }
 
+/* One counter spec: bytes (a decimal text counter) or (bytes, offset, "u64") (a little-endian
+ * u64 read at offset, the /dev/cpu/N/msr format). Sets a Python error and returns -1 if bad. */
+static int set_channel(sampler_core *c, size_t i, PyObject *spec)
+{
+    PyObject *path = spec;
+    long long offset = 0;
+    int binary = 0;
+    if (PyTuple_Check(spec)) {
+        const char *fmt;
+        if (!PyArg_ParseTuple(spec, "OLs;a binary counter is (path, offset, \"u64\")", &path,
+                              &offset, &fmt))
+            return -1;
+        if (strcmp(fmt, "u64") != 0 || offset < 0) {
+            PyErr_SetString(PyExc_ValueError, "a binary counter is (path, offset >= 0, \"u64\")");
+            return -1;
+        }
+        binary = 1;
+    }
+    char *raw;
+    Py_ssize_t len;
+    if (PyBytes_AsStringAndSize(path, &raw, &len) < 0)
+        return -1;
+    if ((Py_ssize_t)strlen(raw) != len) {
+        PyErr_SetString(PyExc_ValueError, "embedded NUL in path");
+        return -1;
+    }
+    if (core_set_channel(c, i, raw, binary, (off_t)offset) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
 static int Sampler_init(SamplerObject *s, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"paths", "period_ns", "capacity", "realtime", NULL};
@@ -96,7 +129,8 @@ static int Sampler_init(SamplerObject *s, PyObject *args, PyObject *kw)
         PyErr_SetString(PyExc_ValueError, "period_ns must be > 0 and capacity >= 2");
         return -1;
     }
-    if (!(seq = PySequence_Fast(paths, "paths must be a sequence of bytes")))
+    if (!(seq = PySequence_Fast(paths,
+                                "paths must be a sequence of bytes or (bytes, offset, \"u64\")")))
         return -1;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     if (n == 0 || (uint64_t)n > SIZE_MAX / sizeof(double) / capacity) {
@@ -111,20 +145,8 @@ static int Sampler_init(SamplerObject *s, PyObject *args, PyObject *kw)
         return -1;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        char *raw;
-        Py_ssize_t len;
-        if (PyBytes_AsStringAndSize(PySequence_Fast_GET_ITEM(seq, i), &raw, &len) < 0) {
+        if (set_channel(&s->core, (size_t)i, PySequence_Fast_GET_ITEM(seq, i)) < 0) {
             Py_DECREF(seq);
-            return -1;
-        }
-        if ((Py_ssize_t)strlen(raw) != len) {
-            Py_DECREF(seq);
-            PyErr_SetString(PyExc_ValueError, "embedded NUL in path");
-            return -1;
-        }
-        if (core_set_path(&s->core, (size_t)i, raw) < 0) {
-            Py_DECREF(seq);
-            PyErr_NoMemory();
             return -1;
         }
     }
@@ -201,32 +223,49 @@ static PyObject *Sampler_close(SamplerObject *s, PyObject *unused)
     Py_RETURN_NONE;
 }
 
-static PyObject *Sampler_drain(SamplerObject *s, PyObject *unused)
+static PyObject *drain_rows(SamplerObject *s, int with_raw)
 {
-    (void)unused;
     if (!s->ready) {
         PyErr_SetString(PyExc_ValueError, "not initialised");
         return NULL;
     }
     /* The copy runs with the GIL held: that serialises drains; the thread never takes it. */
     size_t w = s->core.nch;
+    size_t rw = with_raw && s->core.raw ? w : 0;
     uint64_t head, n = core_pending(&s->core, &head);
     PyObject *ts = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(int64_t)));
     PyObject *vals = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(n * w * sizeof(double)));
-    if (!ts || !vals) {
-        Py_XDECREF(ts);
-        Py_XDECREF(vals);
-        return NULL;
-    }
+    PyObject *raw = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(n * rw * sizeof(uint64_t)));
+    if (!ts || !vals || !raw)
+        goto fail;
     uint64_t kept = core_copy(&s->core, head, (int64_t *)PyByteArray_AS_STRING(ts),
-                              (double *)PyByteArray_AS_STRING(vals));
+                              (double *)PyByteArray_AS_STRING(vals),
+                              rw ? (uint64_t *)PyByteArray_AS_STRING(raw) : NULL);
     if (kept != n && (PyByteArray_Resize(ts, (Py_ssize_t)(kept * sizeof(int64_t))) < 0 ||
-                      PyByteArray_Resize(vals, (Py_ssize_t)(kept * w * sizeof(double))) < 0)) {
-        Py_DECREF(ts);
-        Py_DECREF(vals);
-        return NULL;
-    }
+                      PyByteArray_Resize(vals, (Py_ssize_t)(kept * w * sizeof(double))) < 0 ||
+                      PyByteArray_Resize(raw, (Py_ssize_t)(kept * rw * sizeof(uint64_t))) < 0))
+        goto fail;
+    if (with_raw)
+        return Py_BuildValue("(NNN)", ts, vals, raw);
+    Py_DECREF(raw);
     return Py_BuildValue("(NN)", ts, vals);
+fail:
+    Py_XDECREF(ts);
+    Py_XDECREF(vals);
+    Py_XDECREF(raw);
+    return NULL;
+}
+
+static PyObject *Sampler_drain(SamplerObject *s, PyObject *unused)
+{
+    (void)unused;
+    return drain_rows(s, 0);
+}
+
+static PyObject *Sampler_drain_raw(SamplerObject *s, PyObject *unused)
+{
+    (void)unused;
+    return drain_rows(s, 1);
 }
 
 static PyObject *Sampler_counters(SamplerObject *s, PyObject *unused)
@@ -295,6 +334,8 @@ static PyMethodDef Sampler_methods[] = {
      "Stop, close the files; rows stay drainable."},
     {"drain", (PyCFunction)Sampler_drain, METH_NOARGS,
      "Rows since the last drain as (int64 timestamps, float64 values) bytearrays."},
+    {"drain_raw", (PyCFunction)Sampler_drain_raw, METH_NOARGS,
+     "Like drain, plus the exact uint64 values (empty unless some counter is binary)."},
     {"counters", (PyCFunction)Sampler_counters, METH_NOARGS, "Cumulative counters as a dict."},
     {"channel_errors", (PyCFunction)Sampler_channel_errors, METH_NOARGS,
      "Read errors per channel."},
@@ -307,7 +348,9 @@ static PyTypeObject SamplerType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "hwinspector.probes._sampler.NativeSampler",
     .tp_basicsize = sizeof(SamplerObject),
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "NativeSampler(paths, period_ns, capacity, realtime=False)",
+    .tp_doc =
+        "NativeSampler(specs, period_ns, capacity, realtime=False); a spec is a path (bytes) or "
+        "(path, offset, \"u64\")",
     .tp_new = Sampler_new,
     .tp_init = (initproc)Sampler_init,
     .tp_dealloc = (destructor)Sampler_dealloc,

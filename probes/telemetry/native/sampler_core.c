@@ -127,16 +127,21 @@ int core_init(sampler_core *c, size_t nch, int64_t period_ns, uint64_t cap)
     return 0;
 }
 
-int core_set_path(sampler_core *c, size_t i, const char *path)
+int core_set_channel(sampler_core *c, size_t i, const char *path, int binary, off_t offset)
 {
+    c->ch[i].binary = binary;
+    c->ch[i].offset = offset;
+    if (binary && !c->raw && !(c->raw = calloc(c->cap * c->nch, sizeof *c->raw)))
+        return -1;
     return (c->ch[i].path = strdup(path)) ? 0 : -1;
 }
 
 /* Open (or reopen after an unplug or a replaced file) one channel. */
 static void reopen_channel(channel_t *c)
 {
-    /* O_NONBLOCK: a FIFO given by mistake must not hang the sampler in open(). */
-    int fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    /* O_NONBLOCK: a FIFO given by mistake must not hang the sampler in open(). A register file
+     * is a device node, never a link (as probes/power/msr.py reads it): O_NOFOLLOW. */
+    int fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (c->binary ? O_NOFOLLOW : 0));
     struct stat st;
     if (c->fd >= 0)
         close(c->fd);
@@ -182,27 +187,53 @@ void core_free(sampler_core *c)
     free(c->ch);
     free(c->ts);
     free(c->vals);
+    free(c->raw);
     free((void *)c->ch_errors);
     free((void *)c->lateness);
     c->ch = NULL;
     c->ts = NULL;
     c->vals = NULL;
+    c->raw = NULL;
     c->ch_errors = NULL;
     c->lateness = NULL;
 }
 
-static double read_channel(sampler_core *c, size_t i)
+/* One register as /dev/cpu/N/msr gives it: 8 bytes, little-endian, at the register's offset.
+ * A short read (past the end of a fixture) is an error like EIO. */
+static int read_u64(channel_t *ch, uint64_t *out)
+{
+    unsigned char b[8];
+    ssize_t n = pread(ch->fd, b, sizeof b, ch->offset);
+    if (n < 0)
+        ch->failed = 1;
+    if (n != (ssize_t)sizeof b)
+        return -1;
+    uint64_t u = 0;
+    for (int k = 7; k >= 0; k--)
+        u = u << 8 | b[k];
+    *out = u;
+    return 0;
+}
+
+static double read_channel(sampler_core *c, size_t i, uint64_t *raw)
 {
     channel_t *ch = &c->ch[i];
     char buf[READ_BUF];
     double v;
-    if (ch->fd >= 0) {
+    uint64_t u = 0;
+    if (ch->fd >= 0 && ch->binary) {
+        if (read_u64(ch, &u) == 0) {
+            *raw = u;
+            return (double)u;
+        }
+    } else if (ch->fd >= 0) {
         ssize_t n = pread(ch->fd, buf, sizeof buf, 0);
         if (n < 0)
             ch->failed = 1;
         else if (n < (ssize_t)sizeof buf && core_parse(buf, buf + n, &v) == 0)
             return v;
     }
+    *raw = 0;
     atomic_fetch_add_explicit(&c->ch_errors[i], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&c->read_errors, 1, memory_order_relaxed);
     return NAN;
@@ -244,8 +275,9 @@ void *core_thread(void *arg)
         atomic_thread_fence(memory_order_release);
         uint64_t slot = h % c->cap;
         double *row = c->vals + slot * c->nch;
+        uint64_t scratch, *raw = c->raw ? c->raw + slot * c->nch : NULL;
         for (size_t i = 0; i < c->nch; i++)
-            row[i] = read_channel(c, i);
+            row[i] = read_channel(c, i, raw ? raw + i : &scratch);
         c->ts[slot] = now;
         atomic_store_explicit(&c->head, h + 1, memory_order_release);
 
@@ -288,17 +320,22 @@ uint64_t core_pending(sampler_core *c, uint64_t *head)
     return h - c->rd;
 }
 
-uint64_t core_copy(sampler_core *c, uint64_t head, int64_t *ts, double *vals)
+uint64_t core_copy(sampler_core *c, uint64_t head, int64_t *ts, double *vals, uint64_t *raw)
 {
     size_t w = c->nch;
     uint64_t n = head - c->rd;
     int64_t *t = ts;
     double *v = vals;
+    uint64_t *u = c->raw ? raw : NULL;
     for (uint64_t r = c->rd; r < head;) {
         uint64_t slot = r % c->cap;
         uint64_t k = head - r < c->cap - slot ? head - r : c->cap - slot;
         memcpy(t, c->ts + slot, k * sizeof *t);
         memcpy(v, c->vals + slot * w, k * w * sizeof *v);
+        if (u) {
+            memcpy(u, c->raw + slot * w, k * w * sizeof *u);
+            u += k * w;
+        }
         t += k;
         v += k * w;
         r += k;
@@ -312,6 +349,8 @@ uint64_t core_copy(sampler_core *c, uint64_t head, int64_t *ts, double *vals)
         uint64_t drop = valid_from - c->rd < n ? valid_from - c->rd : n;
         memmove(ts, ts + drop, (n - drop) * sizeof *ts);
         memmove(vals, vals + drop * w, (n - drop) * w * sizeof *vals);
+        if (c->raw && raw)
+            memmove(raw, raw + drop * w, (n - drop) * w * sizeof *raw);
         c->overwritten += drop;
         n -= drop;
     }

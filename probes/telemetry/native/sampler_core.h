@@ -17,6 +17,8 @@ typedef struct {
     dev_t dev;
     ino_t ino;
     int failed; /* a read failed since the last check: reopen at the next check */
+    int binary; /* 0: a decimal text counter at offset 0; 1: a little-endian u64 at offset */
+    off_t offset;
 } channel_t;
 
 typedef struct {
@@ -28,6 +30,7 @@ typedef struct {
     /* Ring: row r lives in slot r % cap; head counts rows ever written (the thread only). */
     int64_t *ts;
     double *vals;
+    uint64_t *raw; /* exact u64 values, cap * nch; NULL unless some channel is binary */
     _Atomic uint64_t head;
     /* Consumer state: the caller serialises drains (the binding holds the GIL). */
     uint64_t rd;
@@ -50,9 +53,12 @@ int core_global_init(void);
 /* Parse one counter (see the .c file for the accepted forms). Returns -1 if invalid. */
 int core_parse(const char *s, const char *end, double *out);
 
-/* Allocate for nch channels (paths set afterwards with core_set_path); -1 on ENOMEM. */
+/* Allocate for nch channels (set afterwards with core_set_channel); -1 on ENOMEM. */
 int core_init(sampler_core *c, size_t nch, int64_t period_ns, uint64_t cap);
-int core_set_path(sampler_core *c, size_t i, const char *path);
+/* Channel i reads a decimal text counter (binary 0) or a little-endian u64 at offset, as
+ * /dev/cpu/N/msr gives registers (binary 1). Set every channel before core_open_all; -1 on
+ * ENOMEM. */
+int core_set_channel(sampler_core *c, size_t i, const char *path, int binary, off_t offset);
 /* Open every path; one that cannot be opened reads as NaN and is retried by the thread. */
 void core_open_all(sampler_core *c);
 void core_close_all(sampler_core *c);
@@ -66,8 +72,9 @@ void *core_thread(void *arg);
  * head they end at, to pass to core_copy. */
 uint64_t core_pending(sampler_core *c, uint64_t *head);
 /* Copy rows [c->rd, head) out; returns how many remain valid (any overwritten during the copy
- * are dropped from the front and counted) and moves c->rd to head. */
-uint64_t core_copy(sampler_core *c, uint64_t head, int64_t *ts, double *vals);
+ * are dropped from the front and counted) and moves c->rd to head. raw (may be NULL) receives
+ * the exact u64 values when c->raw exists (0 for text channels and failed reads). */
+uint64_t core_copy(sampler_core *c, uint64_t head, int64_t *ts, double *vals, uint64_t *raw);
 /* Overwritten rows, counting those lost but not yet noticed by a drain. */
 uint64_t core_overwritten(sampler_core *c);
 /* Copy up to LATENCY_WINDOW recent lateness samples (ns) into dst; returns how many. */

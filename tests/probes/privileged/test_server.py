@@ -181,6 +181,7 @@ def test_rapl_stream_is_capped_and_streams_batches(helper: Pipe) -> None:
 def test_msr_stream_and_mixed_kinds_refused(helper: Pipe) -> None:
     got = helper.ask({"op": "stream_start", "ids": ["msr:cpu0:tsc", "msr:pkg0core1:core_c7_residency"], "rate_hz": 50})
     assert got["ok"] is True and got["capped"] is False
+    assert got["backend"] == "native"  # the C sampler reads the registers, not a Python thread
     time.sleep(0.3)
     rows = helper.ask({"op": "stream_read"})["rows"]
     assert rows and all(r[1] == 0x2000000000 for r in rows)  # type: ignore[index,union-attr]
