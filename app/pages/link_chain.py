@@ -5,34 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from hwinspector.collectors.links import ChainCollector
-from hwinspector.models.graphics import GraphicsChainModel
 from hwinspector.models.link_chain import ChainReport, chain_text
-from hwinspector.pages.base import Page, empty_state
-from hwinspector.pages.graphics import SELECT_HINT, element_sections
+from hwinspector.pages.base import Page
+from hwinspector.pages.chain_panel import ChainPanel
 from hwinspector.probes.devices.hotplug import HotplugEvent
 from hwinspector.probes.machine.snapshot import Snapshot
-from hwinspector.widgets import dim
-from hwinspector.widgets.chain_view import ChainView
-from hwinspector.widgets.property_table import PropertyTable
-from hwinspector.widgets.status_icons import status_icon
-
-KeyRole = Qt.ItemDataRole.UserRole + 1
 
 
 class LinkChainPage(Page):
@@ -55,60 +39,17 @@ class LinkChainPage(Page):
         self.collector.report_ready.connect(self._ready)
         self.collector.failed.connect(self._failed)
 
-        self.summary = QLabel()
-        f = self.summary.font()
-        f.setPointSizeF(f.pointSizeF() * 1.1)
-        f.setBold(True)
-        self.summary.setFont(f)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.state = QLabel()
-        dim(self.state)
-        self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setToolTip("Read the chain again")
-        self.refresh_button.clicked.connect(self.refresh)
-        self.copy_button = QPushButton("Copy chain")
-        self.copy_button.setToolTip("Copy the whole chain as text, for a bug report (addresses left out)")
-        self.copy_button.clicked.connect(self.copy_chain)
-        top = QHBoxLayout()
-        top.addWidget(self.summary, 1)
-        top.addWidget(self.state)
-        top.addWidget(self.refresh_button)
-        top.addWidget(self.copy_button)
-
-        self.issues = QListWidget()
-        self.issues.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.issues.setWordWrap(True)
-        self.issues.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.issues.itemClicked.connect(self._issue_clicked)
-        self.issues.itemActivated.connect(self._issue_clicked)
-        self.issues.hide()
-
-        self.model = GraphicsChainModel(self)
-        self.view = ChainView()
-        self.view.setModel(self.model)
-        self.view.current_changed.connect(self._show_details)
-        self.details = PropertyTable()
-        self.details.clear(SELECT_HINT)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.view)
-        split.addWidget(self.details)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        split.setSizes([820, 300])
-        content = QWidget()
-        cl = QVBoxLayout(content)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.addLayout(top)
-        cl.addWidget(self.issues)
-        cl.addWidget(split, 1)
-        self.empty = empty_state("Waiting for the source to load…")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.body = QStackedWidget()
-        self.body.addWidget(self.empty)
-        self.body.addWidget(content)
-        self._content = content
+        self.panel = ChainPanel(
+            "Read the chain again", "Copy the whole chain as text, for a bug report (addresses left out)"
+        )
+        self.panel.refresh_button.clicked.connect(self.refresh)
+        self.panel.copy_button.clicked.connect(self.copy_chain)
+        self.summary, self.state, self.issues = self.panel.summary, self.panel.state, self.panel.issues
+        self.refresh_button, self.copy_button = self.panel.refresh_button, self.panel.copy_button
+        self.model, self.view, self.details = self.panel.model, self.panel.view, self.panel.details
+        self.empty, self.body = self.panel.empty, self.panel.body
         lay = QVBoxLayout(self)
-        lay.addWidget(self.body)
+        lay.addWidget(self.panel)
 
     # --- Page API ---------------------------------------------------------------------------------------
 
@@ -132,12 +73,7 @@ class LinkChainPage(Page):
         self.view.set_filter(text)
 
     def select_path(self, path: str) -> None:
-        hits = [e for e in self.model.picture.elements() if e.devpath == path]
-        if hits:
-            self.view.select_key(hits[0].key)
-            self._pending_path = ""
-        else:
-            self._pending_path = path
+        self._pending_path = "" if self.panel.select_path(path) else path
 
     def shutdown(self) -> None:
         self._wanted = -1
@@ -182,51 +118,9 @@ class LinkChainPage(Page):
         self.report = report
         self.state.setText("" if report.is_live else f"From {report.source_label}")
         self.refresh_button.setEnabled(report.is_live)
-        if report.unavailable:
-            self.model.set_picture(report.picture)
-            self.empty.setText(report.unavailable)
-            self.body.setCurrentWidget(self.empty)
-            return
-        keep = self.view.current_key()
-        self.model.set_picture(report.picture)
-        self.view.relayout()
-        pic = report.picture
-        self.summary.setText(pic.summary)
-        self.issues.clear()
-        for issue in pic.issues:
-            item = QListWidgetItem(status_icon(issue.severity), issue.text)
-            item.setData(KeyRole, issue.key or "")
-            item.setToolTip(issue.text)
-            self.issues.addItem(item)
-        self.issues.setVisible(bool(pic.issues))
-        self._fit_issues()
-        QTimer.singleShot(0, self._fit_issues)
-        self.body.setCurrentWidget(self._content)
-        first = keep if keep and pic.element(keep) is not None else next(iter(self.view.keys()), "")
-        self.view.select_key(first)
-        self._show_details(first)
-        if self._pending_path:
+        self.panel.show_picture(report.picture, report.unavailable)
+        if not report.unavailable and self._pending_path:
             self.select_path(self._pending_path)
-
-    def _fit_issues(self) -> None:
-        n = min(self.issues.count(), 4)
-        rows = sum(max(self.issues.visualItemRect(self.issues.item(i)).height(), 18) for i in range(n))
-        self.issues.setFixedHeight(rows + 2 * self.issues.frameWidth() + 2)
-
-    # --- interaction --------------------------------------------------------------------------------------
-
-    def _issue_clicked(self, item: QListWidgetItem) -> None:
-        key = str(item.data(KeyRole) or "")
-        if key:
-            self.view.select_key(key)
-            self.view.setFocus()
-
-    def _show_details(self, key: str) -> None:
-        e = self.model.element(key) if key else None
-        if e is None:
-            self.details.clear(SELECT_HINT if self.model.rowCount() else "")
-            return
-        self.details.set_content(f"{e.caption}: {e.title}", element_sections(e))
 
     def copy_text(self) -> str:
         return chain_text(self.report) if self.report is not None else ""

@@ -37,7 +37,7 @@ def test_audio_page_draws_every_card(qtbot: QtBot, corpus: Path, name: str) -> N
     page = _shown(qtbot, AudioPage(), corpus / DUMPS / name)
     try:
         reading = page.reading
-        assert reading is not None and page.body.currentWidget() is page._content
+        assert reading is not None and page.body.currentWidget() is page.panel.content
         assert page.model.rowCount() == len(reading.audio.cards) >= 2
         keys = page.view.keys()
         assert "card0:card" in keys and "card0:drv" in keys and page.view.current_key() == keys[0]
@@ -85,7 +85,7 @@ def test_problems_are_listed_and_lead_to_their_box(qtbot: QtBot) -> None:
         texts = [page.issues.item(i).text() for i in range(page.issues.count())]
         assert any("only a dummy output" in t for t in texts)
         row = next(i for i, t in enumerate(texts) if "shows no node" in t)
-        page._issue_clicked(page.issues.item(row))
+        page.panel._issue_clicked(page.issues.item(row))
         assert page.view.current_key() == "card0:srv"
         pic = audio_picture(chain, "test")
         assert pic.element("card0:srv") is not None and pic.element("card0:srv").status == "warning"  # type: ignore[union-attr]

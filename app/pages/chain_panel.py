@@ -1,0 +1,137 @@
+"""The Graphics page's way of showing a chain, for the pages of the other chains (audio, camera, USB-C, wireless).
+
+A summary line with Refresh and Copy chain, the problems (click one to find its box), the lanes of linked
+boxes, and every property of the selected box beside them; an explanation in their place when there is
+nothing to draw. The pages own the reading; this panel only shows a picture.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hwinspector.models.graphics import GraphicsChainModel
+from hwinspector.models.graphics_elements import ChainPicture
+from hwinspector.pages.base import empty_state
+from hwinspector.pages.graphics import SELECT_HINT, element_sections
+from hwinspector.widgets import dim
+from hwinspector.widgets.chain_view import ChainView
+from hwinspector.widgets.property_table import PropertyTable
+from hwinspector.widgets.status_icons import status_icon
+
+KeyRole = Qt.ItemDataRole.UserRole + 1
+
+
+class ChainPanel(QWidget):
+    def __init__(self, refresh_tip: str, copy_tip: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = QLabel()
+        f = self.summary.font()
+        f.setPointSizeF(f.pointSizeF() * 1.1)
+        f.setBold(True)
+        self.summary.setFont(f)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.state = QLabel()
+        dim(self.state)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip(refresh_tip)
+        self.copy_button = QPushButton("Copy chain")
+        self.copy_button.setToolTip(copy_tip)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.state)
+        top.addWidget(self.refresh_button)
+        top.addWidget(self.copy_button)
+        self.issues = QListWidget()
+        self.issues.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.issues.setWordWrap(True)
+        self.issues.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.issues.itemClicked.connect(self._issue_clicked)
+        self.issues.itemActivated.connect(self._issue_clicked)
+        self.issues.hide()
+        self.model = GraphicsChainModel(self)
+        self.view = ChainView()
+        self.view.setModel(self.model)
+        self.view.current_changed.connect(self._show_details)
+        self.details = PropertyTable()
+        self.details.clear(SELECT_HINT)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.view)
+        split.addWidget(self.details)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([840, 300])
+        self.content = QWidget()
+        cl = QVBoxLayout(self.content)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addLayout(top)
+        cl.addWidget(self.issues)
+        cl.addWidget(split, 1)
+        self.empty = empty_state("Waiting for the source to load…")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.body = QStackedWidget()
+        self.body.addWidget(self.empty)
+        self.body.addWidget(self.content)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.body)
+
+    def show_picture(self, pic: ChainPicture, empty_text: str | None = None) -> None:
+        """Draw the picture; with ``empty_text``, say that instead of the (empty) lanes."""
+        keep = self.view.current_key()
+        self.model.set_picture(pic)
+        self.view.relayout()
+        self.summary.setText(pic.summary)
+        self.issues.clear()
+        for issue in pic.issues:
+            item = QListWidgetItem(status_icon(issue.severity), issue.text)
+            item.setData(KeyRole, issue.key or "")
+            item.setToolTip(issue.text)
+            self.issues.addItem(item)
+        self.issues.setVisible(bool(pic.issues))
+        self._fit_issues()
+        QTimer.singleShot(0, self.issues, self._fit_issues)  # not after the list is gone
+        if empty_text is not None:
+            self.empty.setText(empty_text)
+            self.body.setCurrentWidget(self.empty)
+            return
+        self.body.setCurrentWidget(self.content)
+        first = keep if keep and pic.element(keep) is not None else next(iter(self.view.keys()), "")
+        self.view.select_key(first)
+        self._show_details(first)
+
+    def select_path(self, path: str) -> bool:
+        """Select the box of this device; False when the picture has none."""
+        hits = [e for e in self.model.picture.elements() if e.devpath == path]
+        if hits:
+            self.view.select_key(hits[0].key)
+        return bool(hits)
+
+    def _fit_issues(self) -> None:
+        n = min(self.issues.count(), 4)
+        rows = sum(max(self.issues.visualItemRect(self.issues.item(i)).height(), 18) for i in range(n))
+        self.issues.setFixedHeight(rows + 2 * self.issues.frameWidth() + 2)
+
+    def _issue_clicked(self, item: QListWidgetItem) -> None:
+        key = str(item.data(KeyRole) or "")
+        if key:
+            self.view.select_key(key)
+            self.view.setFocus()
+
+    def _show_details(self, key: str) -> None:
+        e = self.model.element(key) if key else None
+        if e is None:
+            self.details.clear(SELECT_HINT if self.model.rowCount() else "")
+            return
+        self.details.set_content(f"{e.caption}: {e.title}", element_sections(e))
