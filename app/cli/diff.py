@@ -15,18 +15,6 @@ if TYPE_CHECKING:
     from hwinspector.report.diff import CATEGORIES, Change, Diff, Side
 
 EXIT_EQUAL, EXIT_DIFFERENT, EXIT_USAGE = 0, 1, 2
-_TITLES = {
-    "devices": "Devices",
-    "drivers": "Drivers and modules",
-    "versions": "Firmware and versions",
-    "problems": "Problems",
-    "graphics": "Graphics chain",
-    "usb-c": "USB-C and Thunderbolt chain",
-    "wireless": "Wireless chain",
-    "idle": "Idle (what kept the machine awake)",
-    "telemetry": "Telemetry (recording summaries)",
-}
-_SIGN = {"added": "+", "removed": "-", "changed": "~", "appeared": "+", "disappeared": "-"}
 
 
 def register(sub: Any) -> None:
@@ -72,7 +60,9 @@ def _describe(side: Side) -> str:
 
 
 def _line(c: Change) -> str:
-    sign = _SIGN.get(c.kind, "?")
+    from hwinspector.report.diff import CHANGE_SIGNS
+
+    sign = CHANGE_SIGNS.get(c.kind, "?")
     name = f" ({c.detail})" if c.detail and c.category not in ("telemetry", "idle") else ""
     if c.kind == "changed":
         extra = f"  [{c.detail}]" if c.category in ("telemetry", "idle") and c.detail else ""
@@ -86,13 +76,15 @@ def render_text(d: Diff) -> str:
     lines = [f"A: {_describe(d.a)}", f"B: {_describe(d.b)}", ""]
     if d.equal:
         lines.append("No differences in what both sources show.")
+    from hwinspector.report.diff import CATEGORY_TITLES
+
     for cat, changes in d.by_category().items():
         if not changes:
             continue
         counts: dict[str, int] = {}
         for c in changes:
             counts[c.kind] = counts.get(c.kind, 0) + 1
-        lines.append(f"{_TITLES.get(cat, cat)}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        lines.append(f"{CATEGORY_TITLES.get(cat, cat)}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
         lines += [_line(c) for c in changes]
         lines.append("")
     if d.not_compared:

@@ -24,21 +24,9 @@ from PySide6.QtWidgets import (
 from hwinspector.pages.base import Page
 from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
 from hwinspector.probes.machine.snapshot import Snapshot
-from hwinspector.report.diff import Diff
+from hwinspector.report.diff import CATEGORY_TITLES, CHANGE_SIGNS, Diff
 
 LIVE = "live"
-_TITLES = {
-    "devices": "Devices",
-    "drivers": "Drivers and modules",
-    "versions": "Firmware and versions",
-    "problems": "Problems",
-    "graphics": "Graphics chain",
-    "usb-c": "USB-C and Thunderbolt chain",
-    "wireless": "Wireless chain",
-    "idle": "Idle (what kept the machine awake)",
-    "telemetry": "Telemetry (recording summaries)",
-}
-_SIGN = {"added": "+", "removed": "-", "changed": "~", "appeared": "+", "disappeared": "-"}
 # a problem that appeared is bad news, one that disappeared good news; other changes are just news
 _COLOUR = {
     "added": "#2e7d32",
@@ -205,13 +193,13 @@ class ComparePage(Page):
         for cat, changes in result.by_category().items():
             if not changes:
                 continue
-            top = QTreeWidgetItem([f"{_TITLES.get(cat, cat)} ({len(changes)})", "", ""])
+            top = QTreeWidgetItem([f"{CATEGORY_TITLES.get(cat, cat)} ({len(changes)})", "", ""])
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
             for c in changes:
                 name = f"  ({c.detail})" if c.detail else ""
-                item = QTreeWidgetItem([f"{_SIGN.get(c.kind, '?')} {c.item}{name}", c.a or "—", c.b or "—"])
+                item = QTreeWidgetItem([f"{CHANGE_SIGNS.get(c.kind, '?')} {c.item}{name}", c.a or "—", c.b or "—"])
                 colour = _COLOUR.get(c.kind)
                 if colour is not None:
                     item.setForeground(0, QBrush(QColor(colour)))

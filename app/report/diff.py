@@ -29,6 +29,20 @@ CATEGORIES = (
     "idle",
     "telemetry",
 )
+CATEGORY_TITLES = {
+    "devices": "Devices",
+    "drivers": "Drivers and modules",
+    "versions": "Firmware and versions",
+    "problems": "Problems",
+    "graphics": "Graphics chain",
+    "audio": "Audio chain",
+    "camera": "Camera chain",
+    "usb-c": "USB-C and Thunderbolt chain",
+    "wireless": "Wireless chain",
+    "idle": "Idle (what kept the machine awake)",
+    "telemetry": "Telemetry (recording summaries)",
+}
+CHANGE_SIGNS = {"added": "+", "removed": "-", "changed": "~", "appeared": "+", "disappeared": "-"}
 # Device attributes and udev properties that carry firmware versions (NVMe firmware_rev, ATA ID_REVISION,
 # network fw_version, amdgpu vbios_version, thunderbolt nvm_version, …)
 _FIRMWARE_KEY = re.compile(
