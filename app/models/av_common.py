@@ -5,11 +5,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 
-from hwinspector.models.graphics_elements import RANK, ChainElement, ChainPicture, Issue, Lane
+from hwinspector.models.graphics_elements import (
+    RANK,
+    ChainElement,
+    ChainPicture,
+    Issue,
+    Lane,
+    issue_lines,
+    lane_lines,
+)
 from hwinspector.probes.audio.chain import Problem
 from hwinspector.probes.graphics.drm import GraphicsProblem
-
-MARKS = {"error": "✖", "warning": "⚠", "info": "i"}
 
 
 def gp(problems: Iterable[Problem]) -> list[GraphicsProblem]:
@@ -44,16 +50,5 @@ def picture_text(what: str, label: str, picture: ChainPicture, taken_at: float =
     """The whole chain as plain text for a bug report: problems, notes, then each lane box by box."""
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(taken_at)) if taken_at else ""
     out = [f"{what} chain of {label}" + (f" ({when})" if when else ""), picture.summary]
-    problems = [i for i in picture.issues if i.severity != "info"]
-    notes = [i for i in picture.issues if i.severity == "info"]
-    if problems:
-        out += ["", "Problems:", *(f"  {MARKS.get(i.severity, '!')} {i.text}" for i in problems)]
-    if notes:
-        out += ["", "Notes:", *(f"  {MARKS['info']} {i.text}" for i in notes)]
-    for lane in picture.lanes:
-        out += ["", lane.title + (f" — {lane.subtitle}" if lane.subtitle else "")]
-        for e in sorted(lane.elements, key=lambda e: (e.column, e.row)):
-            lines = " · ".join(e.lines)
-            out.append(f"  {e.caption}: {e.title}" + (f" — {lines}" if lines else ""))
-            out += [f"      {MARKS.get(p.severity, '!')} {p.detail}" for p in e.problems]
+    out += issue_lines(picture) + lane_lines(picture)
     return "\n".join(out).rstrip() + "\n"

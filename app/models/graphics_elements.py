@@ -250,19 +250,38 @@ def head_element(key: str, kind: str, caption: str, title: str, rows: tuple[tupl
 # --- as text -----------------------------------------------------------------------------------------------
 
 _TEXT_ORDER = {"none": 0, "cpu": 0, "gpu": 0, "driver": 1, "drm": 2, "connector": 3, "opengl": 5, "vulkan": 6}
-_MARKS = {"error": "✖", "warning": "⚠", "info": "i"}
+MARKS = {"error": "✖", "warning": "⚠", "info": "i"}
+
+
+def issue_lines(pic: ChainPicture) -> list[str]:
+    """A chain's problems, then its notes, as text lines for a bug report."""
+    problems = [i for i in pic.issues if i.severity != "info"]
+    notes = [i for i in pic.issues if i.severity == "info"]
+    out: list[str] = []
+    if problems:
+        out += ["", "Problems:", *(f"  {MARKS.get(i.severity, '!')} {i.text}" for i in problems)]
+    if notes:
+        out += ["", "Notes:", *(f"  {MARKS['info']} {i.text}" for i in notes)]
+    return out
+
+
+def lane_lines(pic: ChainPicture) -> list[str]:
+    """Each lane box by box with the problems of each box (the audio, camera, USB-C and wireless chains)."""
+    out: list[str] = []
+    for lane in pic.lanes:
+        out += ["", lane.title + (f" — {lane.subtitle}" if lane.subtitle else "")]
+        for e in sorted(lane.elements, key=lambda e: (e.column, e.row)):
+            lines = " · ".join(e.lines)
+            out.append(f"  {e.caption}: {e.title}" + (f" — {lines}" if lines else ""))
+            out += [f"      {MARKS.get(p.severity, '!')} {p.detail}" for p in e.problems]
+    return out
 
 
 def picture_text(stack: GraphicsStack, pic: ChainPicture) -> str:
     """The whole chain as plain text for a bug report (no serial numbers: they identify the monitor)."""
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(stack.taken_at)) if stack.taken_at else ""
     out = [f"Graphics chain of {stack.source_label}" + (f" ({when})" if when else ""), pic.summary]
-    problems = [i for i in pic.issues if i.severity != "info"]
-    notes = [i for i in pic.issues if i.severity == "info"]
-    if problems:
-        out += ["", "Problems:", *(f"  {_MARKS[i.severity]} {i.text}" for i in problems)]
-    if notes:
-        out += ["", "Notes:", *(f"  {_MARKS['info']} {i.text}" for i in notes)]
+    out += issue_lines(pic)
     for lane in pic.lanes:
         out += ["", f"{lane.title}" + (f" — {lane.subtitle}" if lane.subtitle else "")]
         by_key = {e.key: e for e in lane.elements}
@@ -280,5 +299,5 @@ def _element_text(e: ChainElement, indent: str) -> list[str]:
     lines = " · ".join(e.lines)
     out = [f"{indent}{e.caption}: {e.title}" + (f" — {lines}" if lines else "")]
     pad = " " * (len(indent) + 4)
-    out += [f"{pad}{_MARKS.get(p.severity, '!')} {p.detail}" for p in e.problems]
+    out += [f"{pad}{MARKS.get(p.severity, '!')} {p.detail}" for p in e.problems]
     return out

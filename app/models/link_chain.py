@@ -6,12 +6,11 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from hwinspector.models.graphics_elements import RANK, ChainElement, ChainPicture, Issue, Lane
+from hwinspector.models.graphics_elements import RANK, ChainElement, ChainPicture, Issue, Lane, issue_lines, lane_lines
 from hwinspector.probes.graphics.chain import GraphicsProblem
 from hwinspector.probes.problems import Problem
 
 Rows = tuple[tuple[str, str], ...]
-_MARKS = {"error": "✖", "warning": "⚠", "info": "i"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,16 +92,5 @@ def chain_text(report: ChainReport) -> str:
     if report.unavailable:
         return "\n".join([*out, report.unavailable]) + "\n"
     out.append(pic.summary)
-    problems = [i for i in pic.issues if i.severity != "info"]
-    notes = [i for i in pic.issues if i.severity == "info"]
-    if problems:
-        out += ["", "Problems:", *(f"  {_MARKS[i.severity]} {i.text}" for i in problems)]
-    if notes:
-        out += ["", "Notes:", *(f"  {_MARKS['info']} {i.text}" for i in notes)]
-    for lane in pic.lanes:
-        out += ["", lane.title + (f" — {lane.subtitle}" if lane.subtitle else "")]
-        for e in sorted(lane.elements, key=lambda e: (e.column, e.row)):
-            lines = " · ".join(e.lines)
-            out.append(f"  {e.caption}: {e.title}" + (f" — {lines}" if lines else ""))
-            out += [f"      {_MARKS.get(p.severity, '!')} {p.detail}" for p in e.problems]
+    out += issue_lines(pic) + lane_lines(pic)
     return "\n".join(out).rstrip() + "\n"
