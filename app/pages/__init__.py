@@ -48,9 +48,13 @@ def _literal_pages(name: str, source: str) -> list[PageInfo] | None:
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 key = stmt.targets[0].id
                 if key in _FIELDS:
-                    if not isinstance(stmt.value, ast.Constant):
+                    value = stmt.value
+                    # title = N_("Overview"): marked for translation, translated where the sidebar shows it
+                    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "N_":
+                        value = value.args[0] if len(value.args) == 1 else value
+                    if not isinstance(value, ast.Constant):
                         return None
-                    attrs[key] = stmt.value.value
+                    attrs[key] = value.value
         if attrs.get("page_id"):
             found.append(
                 PageInfo(
