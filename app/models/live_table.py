@@ -7,6 +7,8 @@ from typing import Generic, TypeVar
 
 from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from hwinspector.i18n import _
+
 AnyIndex = QModelIndex | QPersistentModelIndex
 R = TypeVar("R")
 P = TypeVar("P")
@@ -23,7 +25,7 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole
 
 def _header(headers: Sequence[str], section: int, orientation: Qt.Orientation, role: int) -> object:
     if orientation == Qt.Orientation.Horizontal and role == _DISPLAY and 0 <= section < len(headers):
-        return headers[section]
+        return _(headers[section])
     return None
 
 
