@@ -85,6 +85,13 @@ def language() -> str:
     return ""
 
 
+def bind_default_domain() -> None:
+    """argparse translates its usage, headings and errors with gettext.gettext, in the default text domain:
+    make that ours (app/cli/argparse_texts.py puts argparse's texts in the catalogue)."""
+    gettext.bindtextdomain(DOMAIN, str(locale_dir()))
+    gettext.textdomain(DOMAIN)
+
+
 def _(message: str) -> str:
     return Text(_catalogue().gettext(message))
 

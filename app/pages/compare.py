@@ -200,7 +200,7 @@ class ComparePage(Page):
         for cat, changes in result.by_category().items():
             if not changes:
                 continue
-            top = QTreeWidgetItem([f"{CATEGORY_TITLES.get(cat, cat)} ({len(changes)})", "", ""])
+            top = QTreeWidgetItem([f"{_(CATEGORY_TITLES.get(cat, cat))} ({len(changes)})", "", ""])
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
