@@ -128,7 +128,7 @@ pot:
 	  --package-name=hwinspector --package-version=$$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml) \
 	  --msgid-bugs-address=https://github.com/hwinspector/hwinspector/issues \
 	  --copyright-holder="hwinspector developers" -o $(POT) $$(find app widgets probes -name '*.py' | LC_ALL=C sort)
-	for po in po/*.po; do msgmerge --quiet --update --backup=none --previous --add-location=file $$po $(POT); done
+	for po in $(wildcard po/*.po); do msgmerge --quiet --update --backup=none --previous --add-location=file $$po $(POT); done
 
 # The compiled catalogues under resources/locale (setup.py does the same for every build and make dev).
 mo:
