@@ -154,13 +154,22 @@ def localize(text: str, _depth: int = 0) -> str:
         return direct
     if _depth > 3:
         return text
+    # Several templates can match ("not applicable: {why}" and "not applicable: {what} {where}"): the one
+    # whose fields are themselves texts of the catalogue wins; among equals, the one with most literal text.
+    best: tuple[int, str, dict[str, str]] | None = None
     for rx, msgid, names in _templates():
         m = rx.match(text)
         if m is None:
             continue
         values = {n: localize(m.group(n), _depth + 1) for n in names}
+        score = sum(1 for n in names if values[n] != m.group(n))
+        if best is None or score > best[0]:
+            best = (score, msgid, values)
+        if score == len(names):
+            break
+    if best is not None:
         try:
-            return str(_catalogue().gettext(msgid).format(**values))
+            return str(_catalogue().gettext(best[1]).format(**best[2]))
         except (KeyError, IndexError, ValueError):
             return text  # a translation with a broken field: English beats a traceback
     for sep in ("; ", ", "):

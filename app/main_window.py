@@ -210,7 +210,7 @@ class MainWindow(QMainWindow):
         tb = QToolBar(_("Main"))
         tb.setMovable(False)
         self.addToolBar(tb)
-        menu = self.menuBar().addMenu("&File")
+        menu = self.menuBar().addMenu(_("&File"))
         open_act = QAction(_("&Open bundle or dump…"), self)
         open_act.setShortcut(QKeySequence.StandardKey.Open)
         open_act.setToolTip(
@@ -227,10 +227,10 @@ class MainWindow(QMainWindow):
         live_act = QAction(_("Show &live machine"), self)
         live_act.setShortcut(QKeySequence("Ctrl+L"))
         live_act.triggered.connect(lambda: self.load_source(None))
-        reload_act = QAction("&Reload", self)
+        reload_act = QAction(_("&Reload"), self)
         reload_act.setShortcut(QKeySequence.StandardKey.Refresh)
         reload_act.triggered.connect(self.reload)
-        quit_act = QAction("&Quit", self)
+        quit_act = QAction(_("&Quit"), self)
         quit_act.setShortcut(QKeySequence.StandardKey.Quit)
         quit_act.triggered.connect(self.close)
         for a in (open_act, connect_act, live_act, reload_act):
@@ -245,7 +245,7 @@ class MainWindow(QMainWindow):
         self.capture_action = capture_act
         menu.addSeparator()
         menu.addAction(quit_act)
-        view = self.menuBar().addMenu("&View")
+        view = self.menuBar().addMenu(_("&View"))
         for i in range(self.sidebar.count()):
             item = self.sidebar.item(i)
             act = QAction(item.text(), self)
@@ -253,8 +253,8 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _unused=False, row=i: self.sidebar.setCurrentRow(row))
             view.addAction(act)
             self.addAction(act)  # shortcuts work even while the menu bar is hidden or native
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction("&About", self._about)
+        help_menu = self.menuBar().addMenu(_("&Help"))
+        help_menu.addAction(_("&About"), self._about)
         spacer = QWidget()
         spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy())
         tb.addWidget(spacer)

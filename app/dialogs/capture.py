@@ -50,10 +50,10 @@ from hwinspector.report.capture import (
 MAX_FINDINGS_SHOWN = 50
 STATE_TEXT = {
     "running": N_("running…"),
-    "ok": "done",
-    "failed": "failed",
+    "ok": N_("done"),
+    "failed": N_("failed"),
     "timeout": N_("timed out"),
-    "skipped": "skipped",
+    "skipped": N_("skipped"),
 }
 
 
@@ -349,7 +349,7 @@ class CaptureDialog(QDialog):
                     continue
                 kept = cat in self.relaxed
                 top = QTreeWidgetItem(
-                    self.privacy_tree, [f"{cat} ({len(found)})", _("kept as read") if kept else "masked"]
+                    self.privacy_tree, [f"{cat} ({len(found)})", _("kept as read") if kept else _("masked")]
                 )
                 top.setData(0, Qt.ItemDataRole.UserRole, cat)
                 top.setFlags(top.flags() | Qt.ItemFlag.ItemIsUserCheckable)

@@ -24,7 +24,8 @@ def _controller_boxes(c: Controller, lane: str, link_to: str | None) -> list[Cha
     rows = [
         (_("Name"), c.name), (_("Address"), c.address), (_("Bus"), c.bus or "?"), (_("Kind"),
                                                                                    _(_KIND.get(c.kind) or c.kind)),
-        (_("Driver"), c.driver or "none"), (_("Module"), c.module or _("not recorded")), (_("Device path"), c.devpath),
+        (_("Driver"), c.driver or _("none")), (_("Module"), c.module or _("not recorded")), (_("Device path"),
+                                                                                             c.devpath),
     ]  # fmt: skip
     if c.kind != "dsp":
         rows.append((_("Firmware"), c.firmware_note))
@@ -39,7 +40,7 @@ def _controller_boxes(c: Controller, lane: str, link_to: str | None) -> list[Cha
                 n=len(c.peripherals)
             )
         )
-    drv_rows = [(_("Driver"), c.driver or "none"), (_("Module"), c.module or _("not recorded"))]
+    drv_rows = [(_("Driver"), c.driver or _("none")), (_("Module"), c.module or _("not recorded"))]
     drv_rows += [("SoundWire", p) for p in c.peripherals]
     nxt = f"{lane}:fw" if c.kind == "dsp" else link_to
     driver = box(
@@ -86,7 +87,7 @@ def _card_boxes(card: SoundCard, lane: str, chain: AudioChain) -> list[ChainElem
         (_("Number"), str(n)), (_("ALSA id"), card.id or _("not recorded")), (_("ALSA driver"),
                                                                               card.alsa_driver or _("not recorded")),
         (_("Name"), card.name), (_("Long name"), card.long_name or _("not recorded")),
-        (_("Machine driver"), card.machine_driver or "none"),
+        (_("Machine driver"), card.machine_driver or _("none")),
     ]  # fmt: skip
     rows += [(f"PCM {p.device}", f"{p.id} ({'playback' if p.playback else ''}{' ' if p.playback and p.capture else ''}"
               f"{'capture' if p.capture else ''})") for p in card.pcms]  # fmt: skip

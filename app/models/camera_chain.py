@@ -65,7 +65,7 @@ def _pipe_lane(p: CameraPipe, chain: CameraChain) -> Lane:
             rows=[(_("Name"), p.name), (_("Address"), p.address), ("IDs", p.ids or "?"),
                   (_("Kind"), {"uvc": _("USB Video Class"), "ipu": _("Intel IPU (MIPI camera)")}.get(p.kind,
                                                                                                      "video device")),
-                  (_("Driver"), p.driver or "none"), (_("Module"),
+                  (_("Driver"), p.driver or _("none")), (_("Module"),
                                                       p.module or _("not recorded")), (_("Device path"), p.key),
                   *((_("Sensor"), f"{s.hid} ({s.driver or 'no driver'})") for s in p.sensors),
                   *((_("Privacy switch"), line) for line in chain.privacy)]),

@@ -263,7 +263,7 @@ class SecurityModel(LiveTreeModel[HsiGroup, SecurityAttr]):
             if col == SecurityColumn.ACTION:
                 return action_text(item) or None
             if col == SecurityColumn.RESULT:
-                return "flags: " + (", ".join(item.flags) or "none")
+                return "flags: " + (", ".join(item.flags) or _("none"))
             return None
         if role == Qt.ItemDataRole.DecorationRole and col == SecurityColumn.ATTRIBUTE:
             return status_icon("ok" if item.success else "error")

@@ -37,7 +37,7 @@ _SESSION_TYPES = {
 
 
 def _yes(v: bool | None, unknown: str = _("not recorded")) -> str:
-    return unknown if v is None else ("yes" if v else "no")
+    return unknown if v is None else (_("yes") if v else _("no"))
 
 
 def _rows(pairs: Sequence[tuple[str, object]]) -> Rows:
@@ -96,7 +96,7 @@ def gpu_sections(g: Gpu, driver: bool = False) -> tuple[Section, ...]:
             (_("Boot VGA"), _yes(g.boot_vga)),
             (_("Firmware framebuffer"), "yes" if g.firmware_framebuffer else None),
             (_("Runtime power state"), g.runtime_status),
-            (_("DRM cards"), ", ".join(c.name for c in g.cards) or "none"),
+            (_("DRM cards"), ", ".join(c.name for c in g.cards) or _("none")),
             (_("Devpath"), g.devpath),
         ]
     )
@@ -222,7 +222,7 @@ def edid_rows(edid: Edid, serials: bool = True) -> Rows:
                     _("{ext_name} (block {getattr})").format(ext_name=_ext_name(e), getattr=getattr(e, "block", "?"))
                     for e in edid.extensions
                 )
-                or "none",
+                or _("none"),
             ),
             (_("Size"), f"{edid.size_bytes} bytes"),
             (_("Checksums"), "ok" if edid.checksum_ok else "BAD"),
@@ -315,7 +315,7 @@ def gl_sections(gl: GlInfo, displays: Sequence[GlDisplay]) -> tuple[Section, ...
                 (_("Mesa"), d.mesa_version),
                 (_("Accelerated"), _yes(rq.accelerated, "") if rq and rq.accelerated is not None else None),
                 (_("Video memory"), f"{rq.video_memory_mb} MB" if rq and rq.video_memory_mb else None),
-                (_("Software rendering"), "yes" if d.is_software else "no"),
+                (_("Software rendering"), _("yes") if d.is_software else _("no")),
                 (_("Error"), d.error),
             ]
         )
@@ -323,7 +323,7 @@ def gl_sections(gl: GlInfo, displays: Sequence[GlDisplay]) -> tuple[Section, ...
     probe = _rows(
         [
             (_("Displays found"), len(gl.displays)),
-            (_("Default for applications"), gl.primary.name if gl.primary else "none"),
+            (_("Default for applications"), gl.primary.name if gl.primary else _("none")),
             (_("Unavailable because"), gl.unavailable_reason),
             *((_("Problem {i}").format(i=i + 1), p) for i, p in enumerate(gl.problems)),
             (_("Probe error"), gl.error),
@@ -351,7 +351,7 @@ def vulkan_sections(vk: VulkanInfo, devices: Sequence[VulkanDevice]) -> tuple[Se
                 (_("PCI address"), d.pci_address),
                 (_("DRM primary"), f"{d.drm_primary[0]}:{d.drm_primary[1]}" if d.drm_primary else None),
                 (_("DRM render"), f"{d.drm_render[0]}:{d.drm_render[1]}" if d.drm_render else None),
-                (_("Software"), "yes" if d.is_software else "no"),
+                (_("Software"), _("yes") if d.is_software else _("no")),
             ]
         )
         out.append((f"GPU{d.index}: {d.device_name}", rows))
@@ -402,7 +402,7 @@ def session_sections(s: Session, chain: GraphicsChain | None, primary: GlDisplay
         [
             (
                 _("Default GPU"),
-                f"{default.address} ({default.driver}) {default.model or default.name}" if default else "none",
+                f"{default.address} ({default.driver}) {default.model or default.name}" if default else _("none"),
             ),
             (_("Why"), chain.default_gpu_reason if chain else None),
             (_("OpenGL applications get"), (primary.renderer or primary.name) if primary else _("no OpenGL")),

@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from hwinspector.i18n import localize
+from hwinspector.i18n import _, localize
 from hwinspector.models.graphics_elements import RANK, ChainElement, ChainPicture, Issue, Lane, issue_lines, lane_lines
 from hwinspector.probes.graphics.chain import GraphicsProblem
 from hwinspector.probes.problems import Problem
@@ -65,7 +65,7 @@ def rows(*pairs: tuple[str, object]) -> Rows:
         if v is None or v == "" or v == ():
             continue
         if isinstance(v, bool):
-            v = "yes" if v else "no"
+            v = _("yes") if v else _("no")
         out.append((k, str(v)))
     return tuple(out)
 

@@ -64,12 +64,12 @@ def supply_state(s: PowerSupply) -> str:
     if s.is_battery:
         return s.status or _("state unknown")
     if s.online is not None:
-        return "online" if s.online else "offline"
+        return _("online") if s.online else _("offline")
     return s.status or "—"
 
 
 def supply_kind(s: PowerSupply) -> str:
-    kind = {"Mains": _("AC adapter"), "USB": "USB"}.get(s.type or "", s.type or "unknown")
+    kind = {"Mains": _("AC adapter"), "USB": "USB"}.get(s.type or "", s.type or _("unknown"))
     if s.usb_type:
         kind += f" ({s.usb_type})"
     if s.scope == "Device":
@@ -88,7 +88,7 @@ def supply_sections(s: PowerSupply) -> list[Section]:
         return None if value is None else quantity(value, unit, digits)
 
     def flag(value: bool | None) -> str | None:
-        return None if value is None else ("yes" if value else "no")
+        return None if value is None else (_("yes") if value else _("no"))
 
     general = _rows(
         (_("Name"), s.name),

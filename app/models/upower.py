@@ -10,7 +10,7 @@ from enum import IntEnum
 
 from PySide6.QtCore import Qt
 
-from hwinspector.i18n import N_, _
+from hwinspector.i18n import N_, _, localize
 from hwinspector.models.live_table import FractionRole, LevelRole, LiveTableModel, ValueRole, quantity
 from hwinspector.models.power import format_duration
 from hwinspector.probes.power.supply import PowerSupply
@@ -51,7 +51,7 @@ def device_name(d: UPowerDevice) -> str:
 
 def device_state(d: UPowerDevice) -> str:
     if d.kind == "line-power":
-        return "online" if d.online else "offline" if d.online is False else "unknown"
+        return _("online") if d.online else _("offline") if d.online is False else _("unknown")
     if d.present is False and d.kind in ("battery", "ups"):
         return _("not present")
     return d.state.replace("-", " ")
@@ -68,7 +68,7 @@ def time_text(d: UPowerDevice) -> str:
 def thresholds_text(d: UPowerDevice) -> str:
     if not d.charge_threshold_supported:
         return ""
-    on = "on" if d.charge_threshold_enabled else "off"
+    on = _("on") if d.charge_threshold_enabled else _("off")
     return f"{d.charge_start_threshold_percent}-{d.charge_end_threshold_percent} % ({on})"
 
 
@@ -81,7 +81,7 @@ def _int_pct(value: int | None) -> str:
 
 
 def _yes(value: bool | None) -> str | None:
-    return None if value is None else ("yes" if value else "no")
+    return None if value is None else (_("yes") if value else _("no"))
 
 
 def _when(unix: int | None) -> str | None:
@@ -290,8 +290,8 @@ def switcheroo_section(sw: SwitcherooInfo) -> Section:
     """("GPUs (switcheroo-control)", rows) for a property table: each GPU, the default, how to launch on it."""
     title = _("GPUs (switcheroo-control)")
     if not sw.available:
-        return title, [("switcheroo-control", _("not available: {reason}").format(reason=sw.reason))]
-    rows: list[tuple[str, str]] = [(_("Dual GPU"), "yes" if sw.has_dual_gpu else "no")]
+        return title, [("switcheroo-control", _("not available: {reason}").format(reason=localize(sw.reason)))]
+    rows: list[tuple[str, str]] = [(_("Dual GPU"), _("yes") if sw.has_dual_gpu else _("no"))]
     for i, g in enumerate(sw.gpus, 1):
         what = [w for w, on in (("default", g.default), ("discrete", g.discrete), ("integrated", g.discrete is False))
                 if on]  # fmt: skip

@@ -18,7 +18,7 @@ COLUMNS = (N_("Controller"), N_("Port"), N_("Partner and cable"), N_("Alternate 
 def _pdos(pdos: tuple[Pdo, ...] | None) -> str:
     if pdos is None:
         return _("none advertised")
-    return "; ".join(p.text() for p in pdos) or "empty"
+    return "; ".join(p.text() for p in pdos) or _("empty")
 
 
 def _alt_rows(a: AltMode) -> tuple[tuple[str, str], ...]:
@@ -163,7 +163,7 @@ def _port_lane(chain: UsbcChain, p: TypecPort) -> Lane:
                     f"{c2.current_now_a:g} A" if c2.current_now_a is not None else "",
                 ) if x
             )  # fmt: skip
-            lines2.append(f"now {now}" if now else "online")
+            lines2.append(f"now {now}" if now else _("online"))
             if c2.power_max_w:
                 lines2.append(_("contract max {power_max_w:g} W").format(power_max_w=c2.power_max_w))
         elif src:

@@ -156,7 +156,7 @@ def _bt_lanes(chain: WirelessChain) -> list[Lane]:
                     COL_USER, problems=[p for p in mine if "BlueZ" in p.detail], quiet="error")
             )  # fmt: skip
         else:
-            power = adapter.power_state or ("on" if adapter.powered else "off")
+            power = adapter.power_state or (_("on") if adapter.powered else _("off"))
             els.append(
                 box(user_key, "bluez", _("BlueZ adapter"), adapter.alias or adapter.name,
                     [f"powered {power}", _("{devices} known device(s)").format(devices=adapter.devices)], COL_USER,

@@ -51,7 +51,7 @@ def device_sections(dev: Device, problems: Sequence[Problem] = ()) -> list[Secti
         (_("sysfs path"), f"/sys{dev.path}"),
         (_("Subsystem"), dev.subsystem or "—"),
         (_("Device type"), dev.devtype or "—"),
-        (_("Driver"), dev.driver or "none"),
+        (_("Driver"), dev.driver or _("none")),
         (_("Module"), dev.module or (_("built-in or unknown") if dev.driver else "—")),
         (_("Device node"), dev.devnode or "—"),
         (_("Modalias"), dev.modalias or "—"),

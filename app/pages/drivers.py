@@ -230,7 +230,7 @@ class DriversPage(Page):
                         _("Device"),
                         [
                             (_("Path"), item.path),
-                            (_("Driver"), item.driver or "none"),
+                            (_("Driver"), item.driver or _("none")),
                             (_("Subsystem"), item.subsystem or "—"),
                         ],
                     )

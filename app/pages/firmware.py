@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hwinspector.i18n import N_, _
+from hwinspector.i18n import N_, _, localize
 from hwinspector.models.firmware import (
     FirmwareColumn,
     FirmwareDeviceModel,
@@ -218,7 +218,7 @@ class FirmwarePage(Page):
         if not info.available:
             self.device_model.set_rows([])
             self.security_model.set_attrs([])
-            self.live_view.explain(_("fwupd: not available: {reason}").format(reason=info.reason))
+            self.live_view.explain(_("fwupd: not available: {reason}").format(reason=localize(info.reason)))
             return
         self.live_view.show_view()
         hsi = parse_hsi(info.host_security_id)
@@ -232,11 +232,11 @@ class FirmwarePage(Page):
         tainted = (
             ""
             if info.tainted is None
-            else _(" · kernel tainted: {value}").format(value="yes" if info.tainted else "no")
+            else _(" · kernel tainted: {value}").format(value=_("yes") if info.tainted else _("no"))
         )
         self.host.setText(
             _("{host_product} · fwupd {daemon_version}{tainted}").format(
-                host_product=info.host_product or "Host", daemon_version=info.daemon_version, tainted=tainted
+                host_product=info.host_product or _("Host"), daemon_version=info.daemon_version, tainted=tainted
             )
         )
         selected = self.selected_device()

@@ -176,7 +176,7 @@ class OverviewPage(Page):
             if live
             else _("Captured machine, read from {label}: not the live machine").format(label=snapshot.source.label)
         )
-        notes = list(snapshot.source.notes)
+        notes = [localize(n) for n in snapshot.source.notes]
         shown = notes[:4] + ([_("… and {n} more").format(n=len(notes) - 4)] if len(notes) > 4 else [])
         self.notes.setText("\n".join(f"• {n}" for n in shown))
         self.notes.setToolTip("\n".join(notes))

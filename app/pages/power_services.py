@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hwinspector.i18n import N_, _
+from hwinspector.i18n import N_, _, localize
 from hwinspector.models.profiles import HoldModel, ProfileModel, drivers_text, profile_label, profiles_status
 from hwinspector.models.sleep import InhibitorModel, can_rows, kernel_sleep_rows, mem_sleep_note, session_text
 from hwinspector.probes.services.bus import PowerProfiles, ProfileSwitchResult, SleepInfo
@@ -108,7 +108,7 @@ class ProfilesPanel(QGroupBox):
     def show_profiles(self, pp: PowerProfiles) -> None:
         self.profiles = pp
         if not pp.available:
-            self.body.explain(_("power-profiles-daemon: not available: {reason}").format(reason=pp.reason))
+            self.body.explain(_("power-profiles-daemon: not available: {reason}").format(reason=localize(pp.reason)))
             return
         self.body.show_view()
         names = [p.name for p in pp.profiles]
@@ -239,7 +239,7 @@ class SleepPanel(QGroupBox):
         self.note.setVisible(bool(note))
         lg = info.logind
         if not lg.available:
-            self.logind.explain(_("systemd-logind: not available: {reason}").format(reason=lg.reason))
+            self.logind.explain(_("systemd-logind: not available: {reason}").format(reason=localize(lg.reason)))
             return
         self.logind.show_view()
         for w in self._can_widgets:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QItemSelection, QModelIndex, QPersistentModelIndex, Q
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from hwinspector.collectors.sensors import PowerReading
-from hwinspector.i18n import N_, _
+from hwinspector.i18n import N_, _, localize
 from hwinspector.models.live_table import FractionRole, LevelRole, SearchRole
 from hwinspector.models.upower import (
     PowerDrawLog,
@@ -126,7 +126,7 @@ class UPowerPanel(QWidget):
         self.info = info
         if not info.available:
             self.model.set_rows([])
-            self.body.explain(_("UPower: not available: {reason}").format(reason=info.reason))
+            self.body.explain(_("UPower: not available: {reason}").format(reason=localize(info.reason)))
             return
         self.body.show_view()
         self.summary.setText(upower_summary(info))

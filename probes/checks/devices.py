@@ -125,7 +125,7 @@ def check_audio(sections: Sections) -> Verdict:
         title,
         hardware,
         working,
-        "audio",
+        N_("audio"),
         N_("Check snd_hda_intel or SOF in the kernel log (codec probe, DSP firmware)."),
     )
 
@@ -144,7 +144,7 @@ def check_network(sections: Sections) -> Verdict:
     for d in devs:
         if d.get("subsystem") != "net" or str(d.get("path", "")).startswith("/devices/virtual/"):
             continue
-        kind = {"wlan": "wireless", "wwan": N_("mobile broadband")}.get(str(d.get("devtype")), "wired")
+        kind = {"wlan": N_("wireless"), "wwan": N_("mobile broadband")}.get(str(d.get("devtype")), N_("wired"))
         working.append(f"{kind}: {sysname(d)} ({_driver_above(d, by_path) or 'no driver'})")
     working.sort()
     verdict = _devices_verdict(
@@ -152,7 +152,7 @@ def check_network(sections: Sections) -> Verdict:
         title,
         hardware,
         working,
-        "network",
+        N_("network"),
         N_(
             "A network controller without a driver: the Drivers page lists matching modules; Wi-Fi "
             "often needs firmware."
@@ -232,7 +232,7 @@ def check_camera(sections: Sections) -> Verdict:
         title,
         hardware,
         working,
-        "camera",
+        N_("camera"),
         N_("uvcvideo (USB) or the IPU driver and its sensor firmware (MIPI) did not register a video node."),
     )
 

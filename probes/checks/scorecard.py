@@ -82,7 +82,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("fingerprint", check_fingerprint),
     ("touch", check_touch),
 )
-STATUS_WORDS = {Status.PASS: "PASS", Status.WARNING: "WARN", Status.FAIL: "FAIL", Status.NA: "N/A"}
+STATUS_WORDS = {Status.PASS: N_("PASS"), Status.WARNING: N_("WARN"), Status.FAIL: N_("FAIL"), Status.NA: N_("N/A")}
 
 
 def run_scorecard(sections: Sections) -> list[Verdict]:
@@ -115,8 +115,14 @@ def counts(verdicts: Sequence[Verdict]) -> dict[str, int]:
 
 def counts_text(verdicts: Sequence[Verdict]) -> str:
     c = counts(verdicts)
-    words = {"fail": "failed", "warning": "warning", "pass": "passed", "n/a": N_("not applicable")}
-    return ", ".join(f"{n} {words[k]}{'s' if k == 'warning' and n > 1 else ''}" for k, n in c.items() if n)
+    # One template per count (the window and the CLI localize the joined text part by part).
+    words = {
+        "fail": N_("{n} failed"),
+        "warning": N_("{n} warnings") if c.get("warning", 0) > 1 else N_("{n} warning"),
+        "pass": N_("{n} passed"),
+        "n/a": N_("{n} not applicable"),
+    }
+    return ", ".join(words[k].format(n=n) for k, n in c.items() if n)
 
 
 # --- identity --------------------------------------------------------------------------------------
@@ -195,7 +201,7 @@ def _fwupd(sections: Sections) -> str | None:
 def identity_rows(sections: Sections) -> list[tuple[str, str]]:
     """(label, value) rows of what the machine is and runs; never a serial number (Identity has none)."""
     i = _identity(sections)
-    lacking = N_("not in this source") if _source(sections).get("kind") != "live" else "unknown"
+    lacking = N_("not in this source") if _source(sections).get("kind") != "live" else N_("unknown")
 
     def join(*parts: object, sep: str = " ") -> str | None:
         return sep.join(str(p) for p in parts if p) or None
