@@ -72,7 +72,7 @@ def set_languages(languages: Sequence[str] | None) -> None:
         None if languages is None else gettext.translation(DOMAIN, str(locale_dir()), list(languages), fallback=True)
     )
     _templates.cache_clear()
-    localize.cache_clear()
+    _localized.cache_clear()
 
 
 def language() -> str:
@@ -116,8 +116,9 @@ _FIELD = re.compile(r"\{([A-Za-z_]\w*)(![rsa])?(:[^{}]*)?\}")
 
 
 @functools.cache
-def _templates() -> tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...]:
-    """Every msgid with named fields, as a pattern matching its English text; most literal text first."""
+def _templates() -> tuple[tuple[re.Pattern[str], str, tuple[str, ...], bool], ...]:
+    """Every msgid with named fields as a pattern matching its English text, most literal text first; the flag
+    says whether the template has words of its own ("{label}: not present"), not only fields and punctuation."""
     catalogue = getattr(_catalogue(), "_catalog", None)
     if not isinstance(catalogue, Mapping):
         return ()
@@ -133,14 +134,51 @@ def _templates() -> tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...]:
             names.append(name)
             pos = m.end()
         pattern.append(re.escape(msgid[pos:].replace("{{", "{").replace("}}", "}")))
-        literal = len(_FIELD.sub("", msgid))
-        found.append((literal, re.compile("".join(pattern) + r"\Z", re.DOTALL), msgid, tuple(dict.fromkeys(names))))
+        literal = _FIELD.sub("", msgid)
+        worded = len(re.findall(r"[^\W\d_]", literal)) >= 3
+        rx = re.compile("".join(pattern) + r"\Z", re.DOTALL)
+        found.append((len(literal), rx, msgid, tuple(dict.fromkeys(names)), worded))
     found.sort(key=lambda t: -t[0])
-    return tuple((rx, msgid, names) for _n, rx, msgid, names in found)
+    return tuple((rx, msgid, names, worded) for _n, rx, msgid, names, worded in found)
 
 
 @functools.lru_cache(maxsize=8192)
-def localize(text: str, _depth: int = 0) -> str:
+def _localized(text: str, depth: int) -> tuple[str, bool]:
+    """(the text in the user's language, whether anything of it was found in the catalogue)."""
+    direct = _catalogue().gettext(text)
+    if direct != text:
+        return direct, True
+    if depth > 3:
+        return text, False
+    # Several templates can match ("not applicable: {why}" and "not applicable: {what} {where}"): the one
+    # whose fields are themselves texts of the catalogue wins; among equals, the one with most literal text.
+    best: tuple[float, str, dict[str, str]] | None = None
+    for rx, msgid, names, worded in _templates():
+        m = rx.match(text)
+        if m is None:
+            continue
+        fields = {n: _localized(m.group(n), depth + 1) for n in names}
+        score = sum(1 for v in fields.values() if v[1]) / len(names)
+        if not worded and score == 0:
+            continue  # "{what} {where}" with nothing known in it translates nothing
+        if best is None or score > best[0]:
+            best = (score, msgid, {n: v[0] for n, v in fields.items()})
+        if score == 1:
+            break
+    if best is not None:
+        try:
+            return str(_catalogue().gettext(best[1]).format(**best[2])), True
+        except (KeyError, IndexError, ValueError):
+            return text, False  # a translation with a broken field: English beats a traceback
+    for sep in ("; ", ", "):
+        if sep in text:
+            done = [_localized(p, depth + 1) for p in text.split(sep)]
+            if any(ok for _t, ok in done):
+                return sep.join(t for t, _ok in done), True
+    return text, False
+
+
+def localize(text: str) -> str:
     """An English text a probe wrote (scorecard, problems, verdicts) in the user's language.
 
     A text that is a msgid is translated; one that a marked template produced is matched against the
@@ -149,36 +187,7 @@ def localize(text: str, _depth: int = 0) -> str:
     """
     if not text or not isinstance(_catalogue(), gettext.GNUTranslations):
         return _(text) if text else text
-    direct = _catalogue().gettext(text)
-    if direct != text:
-        return direct
-    if _depth > 3:
-        return text
-    # Several templates can match ("not applicable: {why}" and "not applicable: {what} {where}"): the one
-    # whose fields are themselves texts of the catalogue wins; among equals, the one with most literal text.
-    best: tuple[int, str, dict[str, str]] | None = None
-    for rx, msgid, names in _templates():
-        m = rx.match(text)
-        if m is None:
-            continue
-        values = {n: localize(m.group(n), _depth + 1) for n in names}
-        score = sum(1 for n in names if values[n] != m.group(n))
-        if best is None or score > best[0]:
-            best = (score, msgid, values)
-        if score == len(names):
-            break
-    if best is not None:
-        try:
-            return str(_catalogue().gettext(best[1]).format(**best[2]))
-        except (KeyError, IndexError, ValueError):
-            return text  # a translation with a broken field: English beats a traceback
-    for sep in ("; ", ", "):
-        if sep in text:
-            parts = text.split(sep)
-            done = [localize(p, _depth + 1) for p in parts]
-            if done != parts:
-                return sep.join(done)
-    return text
+    return _localized(text, 0)[0]
 
 
 def localize_all(texts: Sequence[str]) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hwinspector.i18n import N_, _, localize
+from hwinspector.i18n import N_, _, localize, ngettext
 from hwinspector.models.device_tree import DeviceRole, DeviceTreeModel, PathRole
 from hwinspector.pages.base import Page
 from hwinspector.probes.devices.drivers import Problem
@@ -257,7 +257,7 @@ class DevicesPage(Page):
     def _update_count(self) -> None:
         total = len(self.models["topology"].device_paths())
         problems = sum(1 for ps in self._problems.values() if ps)
-        text = f"{total} devices"
+        text = ngettext("{n} device", "{n} devices", total).format(n=total)
         if problems:
             text += _(", {problems} with problems").format(problems=problems)
         self.count_label.setText(text)

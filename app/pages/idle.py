@@ -35,7 +35,7 @@ from hwinspector.pages.base import Page, empty_state
 from hwinspector.pages.idle_suspend import SuspendPanel
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.probes.power.idle import DEFAULT_DURATION_S
-from hwinspector.probes.privileged.protocol import RAPL_SIDE_CHANNEL_NOTE
+from hwinspector.probes.privileged.protocol import RAPL_MAX_RATE_HZ
 from hwinspector.widgets import dim
 from hwinspector.widgets.reading_table import reading_table
 
@@ -47,6 +47,15 @@ BEFORE_TEXT = N_(
     "Root-only counters (package C-states, processor energy, PMC residency) need an administrator's consent: "
     "tick the box and polkit asks once."
 )
+
+
+def _side_channel_note() -> str:
+    """protocol.RAPL_SIDE_CHANNEL_NOTE (the helper's English, stdlib-only module) in the user's language."""
+    return _(
+        "Processor energy counters are root-only since Linux 5.10 because fast readings leak what other "
+        "programs compute (PLATYPUS, CVE-2020-8694). The helper reads them at most {rate:g} times a second "
+        "and only while you ask it to."
+    ).format(rate=RAPL_MAX_RATE_HZ)
 
 
 class IdlePage(Page):
@@ -71,10 +80,10 @@ class IdlePage(Page):
         self.duration.setValue(DEFAULT_DURATION_S)
         self.duration.setSuffix(" s")
         self.privileged = QCheckBox(_("Include root-only counters"))
-        self.privileged.setToolTip(RAPL_SIDE_CHANNEL_NOTE)
+        self.privileged.setToolTip(_side_channel_note())
         # Said where it is enabled: the energy counters are root-only because reading them is a side channel.
         self.consent_note = QLabel(
-            RAPL_SIDE_CHANNEL_NOTE + _(" polkit asks for an administrator password when you measure.")
+            _side_channel_note() + _(" polkit asks for an administrator password when you measure.")
         )
         self.consent_note.setWordWrap(True)
         self.consent_note.setStyleSheet("background: #eef4fc; color: #1d3d66; padding: 6px; border-radius: 4px;")
@@ -89,7 +98,7 @@ class IdlePage(Page):
         self.copy.setEnabled(False)
         self.copy.clicked.connect(self.copy_report)
         bar = QHBoxLayout()
-        for w in (self.measure, QLabel("for"), self.duration, self.privileged):
+        for w in (self.measure, QLabel(_("for")), self.duration, self.privileged):
             bar.addWidget(w)
         bar.addWidget(self.progress, 1)
         bar.addStretch()
@@ -235,7 +244,7 @@ class IdlePage(Page):
             self.priv_note.show()
         elif isinstance(priv, dict):
             absent = "; ".join(_("no {k}: {r}").format(k=k, r=r) for k, r in (priv.get("absent") or {}).items())
-            self.priv_note.setText(RAPL_SIDE_CHANNEL_NOTE + (f"\n{absent}" if absent else ""))
+            self.priv_note.setText(_side_channel_note() + (f"\n{absent}" if absent else ""))
             self.priv_note.show()
         else:
             self.priv_note.hide()

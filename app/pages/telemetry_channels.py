@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTreeView, QVBoxLayout, QWidget
 
-from hwinspector.i18n import _, ngettext
+from hwinspector.i18n import _, localize, ngettext
 from hwinspector.models.channels import ChannelModel, ChannelRole
 from hwinspector.probes.telemetry.channels import Catalogue, Channel
 from hwinspector.widgets import dim
@@ -65,7 +65,7 @@ class ChannelBrowser(QWidget):
         """List the catalogue's channels with these ticked, and say what is missing and why."""
         self.channels.set_channels(list(cat.channels), chosen)
         self.tree.expandAll()
-        notes = [f"{name}: {why}" for name, why in cat.unavailable.items()]
+        notes = [f"{name}: {localize(why)}" for name, why in cat.unavailable.items()]
         unreadable = sum(not c.readable for c in cat.channels)
         if unreadable:
             notes.insert(

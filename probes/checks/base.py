@@ -91,8 +91,12 @@ def worst(statuses: Iterable[Status]) -> Status:
 def not_in_source(check: str, title: str, what: str, sections: Sections | None = None, section: str = "") -> Verdict:
     """A source that does not carry this part (a udevadm dump has no thermal data) is no failure."""
     sec = sections.get(section) if sections is not None else None
-    where = N_("not collected here") if sec is not None and sec.reason == "not collected" else NOT_IN_SOURCE
-    return Verdict(check, title, Status.NA, N_("not applicable: {what} {where}").format(what=what, where=where))
+    # Two whole sentences rather than "{what} {where}": the window finds where one field ends (i18n.localize).
+    if sec is not None and sec.reason == "not collected":
+        summary = N_("not applicable: {what} not collected here").format(what=what)
+    else:
+        summary = N_("not applicable: {what} not in this source").format(what=what)
+    return Verdict(check, title, Status.NA, summary)
 
 
 def source_lacks(sections: Sections, name: str) -> bool:
