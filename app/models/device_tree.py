@@ -366,7 +366,7 @@ class DeviceTreeModel(QAbstractItemModel):
         dev = node.device
         if dev is None:  # a group row
             if role == Qt.ItemDataRole.DisplayRole and col == Column.NAME:
-                return f"{node.label} ({len(node.children)})"
+                return f"{_(node.label)} ({len(node.children)})"
             if role == Qt.ItemDataRole.FontRole:
                 f = QFont()
                 f.setBold(True)

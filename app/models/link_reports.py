@@ -20,8 +20,8 @@ def usbc_report(snap: Snapshot, **live: Any) -> ChainReport:
     chain = usbc_for(snap, **live)
     unavailable = None
     if not chain.ports and not chain.domains and not chain.orphan_controllers:
-        unavailable = _("No USB-C port (/sys/class/typec) and no Thunderbolt/USB4 controller in ") + (
-            _("this machine") if snap.source.is_live else snap.source.label
+        unavailable = _("No USB-C port (/sys/class/typec) and no Thunderbolt/USB4 controller in {where}").format(
+            where=_("this machine") if snap.source.is_live else snap.source.label
         )
     pic = build_usbc_picture(chain) if unavailable is None else picture([], "")
     return ChainReport(USBC_TITLE, snap.source.label, snap.source.is_live, pic, chain, unavailable, _taken(snap))
@@ -31,8 +31,8 @@ def wireless_report(snap: Snapshot, **live: Any) -> ChainReport:
     chain = wireless_for(snap, **live)
     unavailable = None
     if not chain.wifi and not chain.bluetooth:
-        unavailable = _("No Wi-Fi (ieee80211) or Bluetooth (hci) device in ") + (
-            _("this machine") if snap.source.is_live else snap.source.label
+        unavailable = _("No Wi-Fi (ieee80211) or Bluetooth (hci) device in {where}").format(
+            where=_("this machine") if snap.source.is_live else snap.source.label
         )
     pic = build_wireless_picture(chain) if unavailable is None else picture([], "")
     return ChainReport(WIRELESS_TITLE, snap.source.label, snap.source.is_live, pic, chain, unavailable, _taken(snap))

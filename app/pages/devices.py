@@ -46,7 +46,7 @@ def _searchable(index: QModelIndex | QPersistentModelIndex) -> str:
 def device_sections(dev: Device, problems: Sequence[Problem] = ()) -> list[Section]:
     general = [
         (_("Name"), dev.name),
-        (_("Kind"), dev.kind),
+        (_("Kind"), _(dev.kind)),
         (_("Device path"), dev.path),
         (_("sysfs path"), f"/sys{dev.path}"),
         (_("Subsystem"), dev.subsystem or "—"),

@@ -125,7 +125,9 @@ class OverviewPage(Page):
         self.identity_box = QGroupBox(_("Machine"))
         self.identity_form = QFormLayout(self.identity_box)
         self.identity_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.identity_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # Preferred, not Maximum: the box must grow to the height its wrapped values need at the width it gets
+        # (a size hint is computed before the width is known; longer translations wrap more).
+        self.identity_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.scorecard = ScorecardView()
         self.scorecard.max_columns = 3
         self.scorecard.show_message(_("Reading the machine…"))
