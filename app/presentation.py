@@ -20,7 +20,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hwinspector.collectors.sensors import PowerSource, SensorPoller
-from hwinspector.i18n import N_, _
+from hwinspector.i18n import N_, _, localize
 from hwinspector.probes.telemetry.channels import Channel, read_catalogue, read_channel_values
 from hwinspector.widgets.scorecard import CardData, ScorecardView, status_color
 from hwinspector.widgets.tile import Tile
@@ -96,7 +96,7 @@ class TileSource:
             label = "RAPL " + " + ".join(r.domain.name for r in chosen)
             pkg = TileValue("power", _fmt(sum(watts), "W"), label)
         elif chosen:
-            pkg = TileValue("power", "…", next((r.reason for r in chosen if r.reason), None) or "measuring")
+            pkg = TileValue("power", "…", next((r.reason for r in chosen if r.reason), None) or N_("measuring"))
         else:
             pkg = TileValue("power", "—", power.rapl_error or _("no RAPL domain on this machine"))
         batteries = [s for s in power.supplies if s.type == "Battery" and s.scope != "Device"]
@@ -222,7 +222,7 @@ class PresentationWindow(QWidget):
             tile = self.tiles.get(v.key)
             if tile is not None:
                 accent = status_color(v.level, self.palette()) if v.level else None
-                tile.set_value(v.value, v.detail, accent)
+                tile.set_value(v.value, localize(v.detail), accent)
         self.readings_shown += 1
 
     def _badge_color(self, overall: str) -> None:

@@ -19,9 +19,10 @@ class PoError(ValueError):
     """A .po file this compiler cannot read (the line says where)."""
 
 
-def parse_po(text: str, name: str = "<po>") -> dict[str, str]:
-    """msgid (with msgctxt + "\\x04" and "\\0" + msgid_plural) -> msgstr (plural forms joined by "\\0")."""
-    entries: dict[str, str] = {}
+def read_po(text: str, name: str = "<po>") -> dict[str, tuple[str, bool]]:
+    """Every entry: msgid (msgctxt + "\\x04" before it, "\\0" + msgid_plural after it) -> (msgstr, fuzzy); plural
+    forms joined by "\\0"; untranslated entries have an empty msgstr; obsolete (#~) entries are left out."""
+    entries: dict[str, tuple[str, bool]] = {}
     cur: dict[str, str] = {}
     forms: dict[int, str] = {}
     fuzzy = False
@@ -38,19 +39,18 @@ def parse_po(text: str, name: str = "<po>") -> dict[str, str]:
                 msgstr = cur.get("msgstr", "")
             if "msgctxt" in cur:
                 msgid = cur["msgctxt"] + "\x04" + msgid
-            translated = msgstr.replace("\0", "") != ""
-            if translated and (not fuzzy or msgid == ""):
-                entries[msgid] = msgstr
+            entries[msgid] = (msgstr, fuzzy)
         cur, forms, fuzzy = {}, {}, False
 
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if line.startswith("#,") and "fuzzy" in line:
+            if key.startswith("msgstr"):
+                flush()
+                key = ""
             fuzzy = True
             continue
         if not line or line.startswith("#"):
-            if not line and "msgid" in cur and key.startswith("msgstr"):
-                flush()
             continue
         word, _sep, rest = line.partition(" ")
         if word.startswith("msg"):
@@ -73,6 +73,15 @@ def parse_po(text: str, name: str = "<po>") -> dict[str, str]:
             raise PoError(f"{name}:{lineno}: text before any keyword")
     flush()
     return entries
+
+
+def parse_po(text: str, name: str = "<po>") -> dict[str, str]:
+    """What goes into the .mo: translated entries that are not fuzzy (the header even when it is)."""
+    return {
+        msgid: msgstr
+        for msgid, (msgstr, fuzzy) in read_po(text, name).items()
+        if msgstr.replace("\0", "") and (not fuzzy or msgid == "")
+    }
 
 
 def mo_bytes(entries: dict[str, str]) -> bytes:

@@ -81,7 +81,7 @@ def cmd_drivers(snap: Snapshot, as_json: bool, problems_only: bool) -> int:
         return code
     if not problems_only:
         rows = [
-            [b.driver, b.module or "(built-in)", str(len(b.devices)), b.module_version or ""]
+            [b.driver, b.module or _("(built-in)"), str(len(b.devices)), b.module_version or ""]
             for b in snap.bindings
             if b.devices
         ]
