@@ -66,11 +66,15 @@ def _catalogue() -> gettext.NullTranslations:
 
 
 def set_languages(languages: Sequence[str] | None) -> None:
-    """Use these languages (None: the environment's again); for tests and the window's language switch."""
+    """Use these languages (None: the environment's again; ["pseudo"]: the pseudo-locale); for tests and the
+    window's language switch."""
     global _translation
-    _translation = (
-        None if languages is None else gettext.translation(DOMAIN, str(locale_dir()), list(languages), fallback=True)
-    )
+    if languages is None:
+        _translation = None
+    elif list(languages) == ["pseudo"]:
+        _translation = PseudoTranslations()
+    else:
+        _translation = gettext.translation(DOMAIN, str(locale_dir()), list(languages), fallback=True)
     _templates.cache_clear()
     _localized.cache_clear()
 
