@@ -171,7 +171,7 @@ def _localized(text: str, depth: int) -> tuple[str, bool]:
             break
     if best is not None:
         try:
-            return str(_catalogue().gettext(best[1]).format(**best[2])), True
+            return _fill(best[1], _catalogue().gettext(best[1]), best[2]), True
         except (KeyError, IndexError, ValueError):
             return text, False  # a translation with a broken field: English beats a traceback
     for sep in ("; ", ", "):
@@ -180,6 +180,23 @@ def _localized(text: str, depth: int) -> tuple[str, bool]:
             if any(ok for _t, ok in done):
                 return sep.join(t for t, _ok in done), True
     return text, False
+
+
+def _fill(msgid: str, translated: str, values: dict[str, str]) -> str:
+    """The translated template filled with values the English text already rendered: a number under a numeric
+    format spec ("{temp:.1f}") is read back and formatted again (the window's locale writes it), anything else
+    goes in as it was written (its spec and conversion dropped: "{share:.0%}" already says "42%")."""
+    specs = {m.group(1): (m.group(3) or "")[1:] for m in _FIELD.finditer(msgid)}
+    args: dict[str, Any] = {}
+    for name, value in values.items():
+        spec = specs.get(name, "")
+        number: float | None = None
+        if spec and spec[-1:] in ("f", "d", "g", "") and re.fullmatch(r"-?\d+(\.\d+)?", value):
+            number = int(value) if spec.endswith("d") or "." not in value else float(value)
+        args[name] = value if number is None else number
+    kept = {n for n, v in args.items() if not isinstance(v, str)}
+    template = _FIELD.sub(lambda m: m.group(0) if m.group(1) in kept else "{" + m.group(1) + "}", translated)
+    return str(Text(template).format(**args))
 
 
 def localize(text: str) -> str:

@@ -243,7 +243,7 @@ def portable_reason(sections: Sections) -> str | None:
             return N_("lid switch (ACPI PNP0C0D)")
     for supply in supplies(sections):
         if supply["type"] == "Battery" and supply["scope"] != "Device":
-            return f"battery {supply['name']}"
+            return N_("battery {name}").format(name=supply["name"])
     return None
 
 
@@ -257,7 +257,7 @@ def virtual_reason(sections: Sections) -> str | None:
     for line in as_list(data(sections, "kernel_log"))[:2000]:
         message = str(as_dict(line).get("message", ""))
         if message.startswith("Hypervisor detected:"):
-            return f"kernel: {message}"
+            return N_("kernel: {message}").format(message=message)
     for dev in devices(sections):
         if dev.get("subsystem") == "virtio" or str(dev.get("driver") or "").startswith("virtio"):
             return N_("virtio device {name}").format(name=name(dev))

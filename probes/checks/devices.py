@@ -317,7 +317,7 @@ def check_touch(sections: Sections) -> Verdict:
             title,
             Status.WARNING,
             N_("portable machine, but no touchpad found"),
-            (f"portable: {why}", N_("no input device is a touchpad or a touchscreen")),
+            (N_("portable: {why}").format(why=why), N_("no input device is a touchpad or a touchscreen")),
             N_("A laptop's touchpad is on I2C (i2c_hid_acpi), SMBus (elan_i2c, psmouse-rmi) or PS/2 (psmouse)."),
         )
     return verdict

@@ -112,7 +112,7 @@ def _deep_idle_in_window(cid: str, title: str, idle: dict[str, Any]) -> Verdict:
             )
     culprits = as_list(verdict.get("culprits"))
     if culprits:
-        evidence += [f"culprit: {c}" for c in culprits[:5]]
+        evidence += [N_("culprit: {c}").format(c=c) for c in culprits[:5]]
         return Verdict(
             cid, title, Status.WARNING, N_("kept awake: {culprits}").format(culprits=culprits[0]), tuple(evidence)
         )

@@ -73,7 +73,10 @@ def check_battery(sections: Sections) -> Verdict:
                 title,
                 Status.WARNING,
                 N_("battery slot empty"),
-                (f"portable: {portable}", N_("the ACPI battery (PNP0C0A) is bound but reports no battery present")),
+                (
+                    N_("portable: {portable}").format(portable=portable),
+                    N_("the ACPI battery (PNP0C0A) is bound but reports no battery present"),
+                ),
                 N_("Insert or reconnect the battery; if one is fitted, the embedded controller does not report it."),
             )
         return Verdict(
@@ -81,7 +84,7 @@ def check_battery(sections: Sections) -> Verdict:
             title,
             Status.FAIL,
             N_("portable machine, but no battery seen"),
-            (f"portable: {portable}",),
+            (N_("portable: {portable}").format(portable=portable),),
             N_(
                 "No power_supply of type Battery: check the ACPI battery device (PNP0C0A) or the platform's "
                 "battery driver in the kernel log."
@@ -136,7 +139,7 @@ def check_ac(sections: Sections) -> Verdict:
             title,
             Status.FAIL,
             N_("portable machine, but no AC adapter seen"),
-            (f"portable: {portable}",),
+            (N_("portable: {portable}").format(portable=portable),),
             N_(
                 "No power_supply of type Mains or USB: the ACPI AC adapter (ACPI0003) or the UCSI driver did not bind, "
                 "so the system cannot tell mains from battery."
@@ -151,7 +154,7 @@ def check_ac(sections: Sections) -> Verdict:
         cid,
         title,
         Status.PASS,
-        f"seen: {', '.join(str(s['name']) for s in found)}",
+        N_("seen: {names}").format(names=", ".join(str(s["name"]) for s in found)),
         tuple(listed([line(s) for s in found])),
     )
 
@@ -430,7 +433,7 @@ def check_power_profiles(sections: Sections) -> Verdict:
         )
     ]
     if drivers:
-        evidence.append(f"drivers: {', '.join(drivers)}")
+        evidence.append(N_("drivers: {drivers}").format(drivers=", ".join(drivers)))
     if pp.get("performance_degraded"):
         evidence.append(
             N_("performance degraded: {performance_degraded}").format(performance_degraded=pp["performance_degraded"])
