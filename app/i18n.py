@@ -28,7 +28,8 @@ PSEUDO_ENV = "HWINSPECTOR_PSEUDO_LOCALE"
 
 _translation: gettext.NullTranslations | None = None
 # The window installs a QLocale-based formatter (numbers follow LANG/LC_ALL there); the CLI keeps Python's.
-_formatter: string.Formatter = string.Formatter()
+_PYTHON_FORMAT = string.Formatter()
+_formatter: string.Formatter = _PYTHON_FORMAT
 
 
 class Text(str):
@@ -37,13 +38,15 @@ class Text(str):
     __slots__ = ()
 
     def format(self, *args: Any, **kwargs: Any) -> str:
+        if _formatter is _PYTHON_FORMAT:
+            return str.format(self, *args, **kwargs)  # C speed where no locale formatter is installed
         return _formatter.vformat(self, args, kwargs)
 
 
 def set_formatter(formatter: string.Formatter | None) -> None:
     """Format fields of translated texts with this formatter (None: Python's own, the C locale's)."""
     global _formatter
-    _formatter = formatter or string.Formatter()
+    _formatter = formatter or _PYTHON_FORMAT
 
 
 def locale_dir() -> Path:

@@ -21,12 +21,26 @@ _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
+# power_supply's status values (Documentation/ABI/testing/sysfs-class-power), shown in the user's language.
+BATTERY_STATUS = {
+    "Charging": N_("Charging"),
+    "Discharging": N_("Discharging"),
+    "Full": N_("Full"),
+    "Not charging": N_("Not charging"),
+    "Unknown": N_("Unknown"),
+}
+
+
 def format_duration(seconds: float) -> str:
     minutes = round(seconds / 60)
     if minutes < 1:
         return _("under a minute")
     hours, minutes = divmod(minutes, 60)
-    return _("{hours} h {minutes:02d} min").format(hours=hours, minutes=minutes) if hours else f"{minutes} min"
+    return (
+        _("{hours} h {minutes:02d} min").format(hours=hours, minutes=minutes)
+        if hours
+        else _("{minutes} min").format(minutes=minutes)
+    )
 
 
 def time_estimate(s: PowerSupply) -> tuple[str, float | None]:
@@ -54,7 +68,8 @@ def time_estimate(s: PowerSupply) -> tuple[str, float | None]:
     if hours is None or hours < 0:
         return "", None
     seconds = hours * 3600
-    return f"{format_duration(seconds)} {'until full' if charging else 'left'}", seconds
+    template = _("{duration} until full") if charging else _("{duration} left")
+    return template.format(duration=format_duration(seconds)), seconds
 
 
 def supply_state(s: PowerSupply) -> str:
@@ -62,6 +77,8 @@ def supply_state(s: PowerSupply) -> str:
     if s.present is False:
         return _("not present")
     if s.is_battery:
+        if s.status in BATTERY_STATUS:
+            return _(BATTERY_STATUS[s.status])
         return s.status or _("state unknown")
     if s.online is not None:
         return _("online") if s.online else _("offline")
@@ -69,7 +86,7 @@ def supply_state(s: PowerSupply) -> str:
 
 
 def supply_kind(s: PowerSupply) -> str:
-    kind = {"Mains": _("AC adapter"), "USB": "USB"}.get(s.type or "", s.type or _("unknown"))
+    kind = {"Mains": _("AC adapter"), "USB": "USB", "Battery": _("Battery")}.get(s.type or "", s.type or _("unknown"))
     if s.usb_type:
         kind += f" ({s.usb_type})"
     if s.scope == "Device":

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from hwinspector.collectors.sensors import PowerReading, PowerSource, SensorPoller
-from hwinspector.i18n import N_, _
+from hwinspector.i18n import N_, _, ngettext
 from hwinspector.models.live_table import FractionRole, LevelRole, SearchRole, quantity
 from hwinspector.models.power import (
     RaplColumn,
@@ -368,7 +368,7 @@ class PowerPage(Page):
                 )
             )
         if b.cycle_count is not None:
-            detail.append(f"{b.cycle_count} cycles")
+            detail.append(ngettext("{n} cycle", "{n} cycles", b.cycle_count).format(n=b.cycle_count))
         if b.technology:
             detail.append(b.technology)
         if b.voltage_volts is not None:
