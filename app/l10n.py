@@ -54,9 +54,14 @@ def clock_time(unix: float, *, seconds: bool = True) -> str:
 
 
 def date_time(unix: float | None = None) -> str:
-    """A date and time in the locale's short form; now when unix is None."""
-    stamp = QDateTime.fromMSecsSinceEpoch(int((time.time() if unix is None else unix) * 1000))
-    return QLocale().toString(stamp, QLocale.FormatType.ShortFormat)
+    """A date and a time of day with seconds in the locale's short forms (14.11.23 22:13:20); now when unix is
+    None. The C locale (no LANG) keeps ISO 8601, which its own short form ("14 11 2023") is worse than."""
+    unix = time.time() if unix is None else unix
+    loc = QLocale()
+    if loc.language() == QLocale.Language.C:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(unix))
+    stamp = QDateTime.fromMSecsSinceEpoch(int(unix * 1000))
+    return loc.toString(stamp.date(), QLocale.FormatType.ShortFormat) + " " + clock_time(unix)
 
 
 def duration(seconds: float) -> str:

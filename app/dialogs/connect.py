@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
+from hwinspector import l10n
 from hwinspector.collectors.remote import RemoteMachine
 from hwinspector.dialogs.askpass import askpass_env
 from hwinspector.i18n import _, ngettext
@@ -129,7 +130,7 @@ class RemoteControl(QObject):
 
     def banner_text(self, snapshot: Snapshot) -> str:
         when = snapshot.source.taken_at
-        read = time.strftime("%H:%M:%S", time.localtime(when)) if when > 0 else _("just now")
+        read = l10n.clock_time(when) if when > 0 else _("just now")
         text = self.state_text or _("Connected to {host} over ssh.").format(host=self.host)
         return _(
             "Remote machine {host}: the pages show {host} as read at {read}; live telemetry comes from "

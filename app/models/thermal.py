@@ -11,6 +11,7 @@ from enum import IntEnum
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
+from hwinspector import l10n
 from hwinspector.i18n import N_, _
 from hwinspector.models.live_table import FractionRole, LevelRole, LiveTableModel, LiveTreeModel, ValueRole
 from hwinspector.probes.power.hwmon import HwmonChip, HwmonInput
@@ -111,7 +112,7 @@ class HwmonModel(LiveTreeModel[HwmonChip, SensorRow]):
         self._last_good: dict[tuple[str, str], tuple[float, str]] = {}
 
     def set_chips(self, chips: Sequence[HwmonChip]) -> bool:
-        stamp = time.strftime("%H:%M:%S")
+        stamp = l10n.clock_time(time.time())
         parents, children = [], []
         for chip in chips:
             parents.append(dataclasses.replace(chip, inputs=()))  # values change; the chip row does not

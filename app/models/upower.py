@@ -10,6 +10,7 @@ from enum import IntEnum
 
 from PySide6.QtCore import Qt
 
+from hwinspector import l10n
 from hwinspector.i18n import N_, _, localize
 from hwinspector.models.live_table import FractionRole, LevelRole, LiveTableModel, ValueRole, quantity
 from hwinspector.models.power import format_duration
@@ -87,7 +88,8 @@ def _yes(value: bool | None) -> str | None:
 def _when(unix: int | None) -> str | None:
     if not unix:
         return None
-    return datetime.fromtimestamp(unix).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    zone = datetime.fromtimestamp(unix).astimezone().strftime("%Z")
+    return f"{l10n.date_time(unix)} {zone}"
 
 
 def upower_sections(d: UPowerDevice) -> list[Section]:

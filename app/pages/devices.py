@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hwinspector import l10n
 from hwinspector.i18n import N_, _, localize, ngettext
 from hwinspector.models.device_tree import DeviceRole, DeviceTreeModel, PathRole
 from hwinspector.pages.base import Page
@@ -164,7 +165,7 @@ class DevicesPage(Page):
         for model in self.models.values():
             model.apply_events(events)
             model.set_status({p: _worst(ps) for p, ps in self._problems.items()})
-        stamp = time.strftime("%H:%M:%S")
+        stamp = l10n.clock_time(time.time())
         self.event_log.setUpdatesEnabled(False)
         for ev in events[-MAX_EVENT_LOG:]:
             name = ev.device.name if ev.device else ev.path.rsplit("/", 1)[-1]
