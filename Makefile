@@ -69,8 +69,8 @@ sysdeps:
 	fi
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app widgets probes tests benchmarks packaging
-	$(VENV)/bin/ruff format --check app widgets probes tests benchmarks packaging
+	$(VENV)/bin/ruff check app widgets probes tests benchmarks packaging po
+	$(VENV)/bin/ruff format --check app widgets probes tests benchmarks packaging po
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/clang-format --dry-run -Werror probes/telemetry/native/*.[ch]
 
