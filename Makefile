@@ -135,4 +135,4 @@ mo:
 	$(PYTHON) po/msgfmt.py
 
 clean:
-	rm -rf $(VENV) $(CHECKBOX_VENV) build *.egg-info .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKBOX_VENV) build *.egg-info .mypy_cache .ruff_cache resources/locale
