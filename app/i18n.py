@@ -209,7 +209,10 @@ def localize(text: str) -> str:
     template, translated, and filled with the same values (themselves localized where they are texts);
     a list joined with ", " or "; " is localized item by item. Anything else stays as it is.
     """
-    if not text or not isinstance(_catalogue(), gettext.GNUTranslations):
+    catalogue = _catalogue()
+    if isinstance(catalogue, PseudoTranslations) and text.startswith("[") and text.endswith("]"):
+        return text  # already pseudo-translated by the page (ExplainedView localizes what it is handed)
+    if not text or not isinstance(catalogue, gettext.GNUTranslations):
         return _(text) if text else text
     return _localized(text, 0)[0]
 
