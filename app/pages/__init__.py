@@ -80,7 +80,7 @@ def page_infos() -> list[PageInfo]:
         except (OSError, SyntaxError, SystemError):
             # compiled-only installs or unusual sources: ask the module itself. SystemError: CPython 3.11's
             # "AST constructor recursion depth mismatch" when another thread compiles at the same moment
-            # (seen once in the suite under load; python/cpython#106905), which the import does not hit.
+            # (seen once in the suite under load; fixed in later CPython releases), which the import does not hit.
             pages = None
         if pages is None:
             module = importlib.import_module(f"{__name__}.{info.name}")
