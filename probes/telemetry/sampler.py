@@ -88,6 +88,7 @@ class _NativeImpl:
     def __init__(self, cls: type[NativeSampler], specs: list[RawSpec], period_ns: int, cap: int, rt: bool):
         self._s = cls(specs, period_ns, cap, rt)
         self._nch = len(specs)
+        self._binary = any(isinstance(s, tuple) for s in specs)
 
     def start(self) -> bool:
         return self._s.start()
@@ -105,11 +106,11 @@ class _NativeImpl:
     def drain_raw(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.uint64]]:
         ts, vals, raw = self._s.drain_raw()
         t = np.frombuffer(ts, np.int64)
-        width = self._nch if raw else 0
+        width = self._nch if self._binary else 0  # (no rows drained: reshape(-1, width) is ambiguous)
         return (
             t,
-            np.frombuffer(vals, np.float64).reshape(-1, self._nch),
-            np.frombuffer(raw, np.uint64).reshape(-1, width),
+            np.frombuffer(vals, np.float64).reshape(len(t), self._nch),
+            np.frombuffer(raw, np.uint64).reshape(len(t), width),
         )
 
     def counters(self) -> dict[str, int]:

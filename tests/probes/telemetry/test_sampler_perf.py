@@ -8,6 +8,7 @@ A copy of the software PMU's sysfs ``type`` file stands for a GPU PMU that can v
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import math
 import os
@@ -54,10 +55,8 @@ def pmu(tmp_path: Path) -> Path:
 def perf_fds() -> int:
     n = 0
     for fd in os.listdir("/proc/self/fd"):
-        try:
+        with contextlib.suppress(OSError):
             n += "perf_event" in os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            pass
     return n
 
 
