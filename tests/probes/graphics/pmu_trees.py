@@ -63,6 +63,7 @@ XE_EVENTS = {
     "gt-requested-frequency": (0x05, "MHz"),
 }
 RAPL_SCALE = "2.3283064365386962890625e-10"
+CPU_CLOCK, DUMMY = 0, 9  # PERF_COUNT_SW_CPU_CLOCK, PERF_COUNT_SW_DUMMY
 RAPL_EVENTS = {"energy-cores": 0x01, "energy-pkg": 0x02, "energy-ram": 0x03, "energy-gpu": 0x04}
 
 
@@ -153,3 +154,35 @@ def lnl(sysfs: Path) -> None:
     """Lunar Lake on xe: the primary GT (render, copy, compute) and the media GT (video, video enhance)."""
     xe_pmu(sysfs, "0000:00:02.0", {0: ("bcs", "ccs", "rcs"), 1: ("vcs", "vecs")})
     rapl_pmu(sysfs)
+
+
+def i915_on_software(sysfs: Path, sw_type: int) -> None:
+    """An "i915" PMU with the software PMU's type: busy is cpu-clock (100 %), RC6 the dummy event (0 %).
+
+    The software PMU has one quirk real GPU PMUs lack: a group led by the dummy event never reads its
+    cpu-clock siblings (the dummy is never active, and perf reads siblings through an active leader).
+    The first event of each fake PMU, its group's leader, is therefore a cpu-clock one.
+    """
+    d = _pmu(sysfs, "i915", sw_type)
+    (d / "format" / "i915_eventid").write_text("config:0-20\n")
+    _event(d, "interrupts", f"config={CPU_CLOCK:#x}")  # the leader: 1e9 "irq/s"
+    _event(d, "rc6-residency", f"config={DUMMY:#x}", "ns")
+    _event(d, "rcs0-busy", f"config={CPU_CLOCK:#x}", "ns")
+    bind_i915(sysfs, "0000:00:02.0")
+
+
+def xe_on_software(sysfs: Path, sw_type: int, address: str = "0000:03:00.0") -> None:
+    """An xe PMU with the software PMU's type: engine busy is cpu-clock over cpu-clock (100 %)."""
+    d = xe_pmu(sysfs, address, {0: ("rcs",)}, pmu_type=sw_type)
+    for name in ("engine-active-ticks", "engine-total-ticks", "gt-actual-frequency"):
+        _event(d, name, f"event={CPU_CLOCK:#04x}")
+    # the leader (xe's counters list C6 first): cpu-clock's ns read as ms of C6 outrun the wall clock a
+    # million times, and the share of time caps at 100 %
+    _event(d, "gt-c6-residency", f"event={CPU_CLOCK:#04x}", "ms")
+
+
+def power_on_software(sysfs: Path, sw_type: int) -> None:
+    """perf's power PMU with the software PMU's type: energy-gpu is cpu-clock (its ns as 2^-32 J)."""
+    d = _pmu(sysfs, "power", sw_type)
+    (d / "format" / "event").write_text("config:0-7\n")
+    _event(d, "energy-gpu", f"event={CPU_CLOCK:#04x}", "Joules", RAPL_SCALE)

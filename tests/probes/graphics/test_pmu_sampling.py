@@ -3,10 +3,6 @@
 The fake i915 and xe PMUs carry the software PMU's type number, so their events really open: an "engine
 busy" that is cpu-clock counted system-wide is busy 100 % of the time, an "RC6" that is the dummy event
 never, and xe's per-read frequency delta of cpu-clock is the time between two reads.
-
-The software PMU has one quirk real GPU PMUs lack: a group led by the dummy event never reads its
-cpu-clock siblings (the dummy is never active, and perf reads siblings through an active leader). The
-first event of each fake PMU, its group's leader, is therefore a cpu-clock one.
 """
 
 from __future__ import annotations
@@ -19,12 +15,7 @@ import pytest
 
 from hwinspector.probes.graphics.pmu_channels import intel_pmu_channels
 from hwinspector.probes.telemetry.channels import Channel, read_channel_values
-from hwinspector.probes.telemetry.perf import (
-    PERF_COUNT_SW_CPU_CLOCK,
-    PERF_COUNT_SW_DUMMY,
-    read_paranoid,
-    system_wide_refusal,
-)
+from hwinspector.probes.telemetry.perf import read_paranoid, system_wide_refusal
 from hwinspector.probes.telemetry.sampler import Backend
 from hwinspector.probes.telemetry.session import TelemetrySession
 from tests.probes.graphics import pmu_trees as trees
@@ -35,24 +26,6 @@ pytestmark = pytest.mark.skipif(
     reason="needs perf events and the right to count system-wide (root, CAP_PERFMON or perf_event_paranoid <= 0)",
 )
 SW_TYPE = int(SOFTWARE.read_text()) if SOFTWARE.exists() else 1
-
-
-def _i915_on_software(sysfs: Path) -> None:
-    d = trees._pmu(sysfs, "i915", SW_TYPE)
-    (d / "format" / "i915_eventid").write_text("config:0-20\n")
-    trees._event(d, "interrupts", f"config={PERF_COUNT_SW_CPU_CLOCK:#x}")  # the leader: 1e9 "irq/s"
-    trees._event(d, "rc6-residency", f"config={PERF_COUNT_SW_DUMMY:#x}", "ns")
-    trees._event(d, "rcs0-busy", f"config={PERF_COUNT_SW_CPU_CLOCK:#x}", "ns")
-    trees.bind_i915(sysfs, "0000:00:02.0")
-
-
-def _xe_on_software(sysfs: Path) -> None:
-    d = trees.xe_pmu(sysfs, "0000:03:00.0", {0: ("rcs",)}, pmu_type=SW_TYPE)
-    for name in ("engine-active-ticks", "engine-total-ticks", "gt-actual-frequency"):
-        trees._event(d, name, f"event={PERF_COUNT_SW_CPU_CLOCK:#04x}")
-    # the leader (xe's counters list C6 first): cpu-clock's ns read as ms of C6 outrun the wall clock a
-    # million times, and the share of time caps at 100 %
-    trees._event(d, "gt-c6-residency", f"event={PERF_COUNT_SW_CPU_CLOCK:#04x}", "ms")
 
 
 def _run(channels: list[Channel], backend: Backend, seconds: float = 0.6) -> TelemetrySession:
@@ -77,7 +50,7 @@ def _settled(session: TelemetrySession, cid: str) -> float:
 @pytest.mark.parametrize("backend", ["native", "python"])
 def test_i915_channels_through_the_session(tmp_path: Path, backend: Backend) -> None:
     sysfs = tmp_path / "sys"
-    _i915_on_software(sysfs)
+    trees.i915_on_software(sysfs, SW_TYPE)
     channels = intel_pmu_channels(sysfs)
     assert all(c.readable for c in channels)
     session = _run(channels, backend)
@@ -90,7 +63,7 @@ def test_i915_channels_through_the_session(tmp_path: Path, backend: Backend) -> 
 @pytest.mark.parametrize("backend", ["native", "python"])
 def test_xe_channels_through_the_session(tmp_path: Path, backend: Backend) -> None:
     sysfs = tmp_path / "sys"
-    _xe_on_software(sysfs)
+    trees.xe_on_software(sysfs, SW_TYPE)
     channels = {c.id: c for c in intel_pmu_channels(sysfs)}
     session = _run(list(channels.values()), backend)
     assert _settled(session, "gpu:0000:03:00.0/pmu/gt0/rcs0/busy") == pytest.approx(100.0, abs=2.0)
@@ -103,7 +76,7 @@ def test_xe_channels_through_the_session(tmp_path: Path, backend: Backend) -> No
 def test_one_shot_reads_keep_the_counter_open_between_calls(tmp_path: Path) -> None:
     """The CLI reads every channel twice: the second reading of a perf counter compares with the first."""
     sysfs = tmp_path / "sys"
-    _xe_on_software(sysfs)
+    trees.xe_on_software(sysfs, SW_TYPE)
     channels = {c.id: c for c in intel_pmu_channels(sysfs)}
     busy, freq = channels["gpu:0000:03:00.0/pmu/gt0/rcs0/busy"], channels["gpu:0000:03:00.0/pmu/gt0/act_freq"]
     t1 = time.monotonic()
@@ -119,7 +92,7 @@ def test_one_shot_reads_keep_the_counter_open_between_calls(tmp_path: Path) -> N
 
 def test_one_shot_read_of_a_vanished_pmu_says_why(tmp_path: Path) -> None:
     sysfs = tmp_path / "sys"
-    _i915_on_software(sysfs)
+    trees.i915_on_software(sysfs, SW_TYPE)
     channel = next(c for c in intel_pmu_channels(sysfs) if c.id.endswith("/rcs0/busy"))
     (sysfs / "bus/event_source/devices/i915/type").unlink()
     reading = read_channel_values([channel])[0]
