@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,9 +161,14 @@ def encode_config(terms: str, formats: dict[str, str], extra: dict[str, int] | N
     return config
 
 
-def list_pmus(sysfs: Path = Path("/sys")) -> list[Pmu]:
+def is_gpu_pmu(name: str) -> bool:
+    return name == "i915" or name.startswith(("i915_", "xe_"))
+
+
+def list_pmus(sysfs: Path = Path("/sys"), wanted: Callable[[str], bool] = lambda name: True) -> list[Pmu]:
+    """The event sources whose name ``wanted`` accepts (a server's dozens of uncore PMUs are not read for nothing)."""
     d = sysfs / "bus" / "event_source" / "devices"
-    return [read_pmu(d / n) for n in _files(d)]
+    return [read_pmu(d / n) for n in _files(d) if wanted(n)]
 
 
 def _suspended(sysfs: Path, address: str) -> bool:
@@ -268,8 +274,8 @@ def list_gpu_counters(sysfs: Path = Path("/sys")) -> list[GpuCounter]:
 
     A PMU whose type cannot be read, or an event whose terms do not parse, is skipped.
     """
-    pmus = list_pmus(sysfs)
-    gpus = [p for p in pmus if p.name == "i915" or p.name.startswith(("i915_", "xe_"))]
+    pmus = list_pmus(sysfs, lambda name: is_gpu_pmu(name) or name == "power")
+    gpus = [p for p in pmus if is_gpu_pmu(p.name)]
     if not gpus:
         raise ProbeUnavailable("no i915 or xe PMU under /sys/bus/event_source/devices")
     found: list[GpuCounter | None] = []
