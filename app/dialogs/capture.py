@@ -6,9 +6,10 @@ the user relaxes a category; screenshots are rendered on the GUI thread, from re
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hwinspector.collectors.telemetry import run_in_background
 from hwinspector.dialogs.screenshots import render_screenshots
 from hwinspector.report.assemble import PrivacySetup, Redacted, categories, redact
 from hwinspector.report.capture import (
@@ -45,13 +45,14 @@ from hwinspector.report.capture import (
     default_output,
     save,
 )
+from hwinspector.threads import Port, run_in_background, start_thread
 
 MAX_FINDINGS_SHOWN = 50
 STATE_TEXT = {"running": "running…", "ok": "done", "failed": "failed", "timeout": "timed out", "skipped": "skipped"}
 
 
-class CaptureThread(QThread):
-    """Gathers the privacy context and runs ``collect`` off the GUI thread."""
+class CaptureThread(QObject):
+    """Gathers the privacy context and runs ``collect`` on a worker thread; its signals arrive on the GUI thread."""
 
     step = Signal(object)  # Step
     collected = Signal(object, object)  # Collected, PrivacySetup | None
@@ -68,18 +69,42 @@ class CaptureThread(QThread):
         super().__init__(parent)
         self.options, self.redact_on, self.key, self.key_path = options, redact_on, key, key_path
         self.control = CaptureControl()
+        self._thread: threading.Thread | None = None
 
-    def run(self) -> None:
-        try:
-            setup = PrivacySetup.load(self.options, self.key, self.key_path) if self.redact_on else None
-            result = collect(self.options, self.step.emit, self.control)
-        except Cancelled:
-            self.failed.emit("Cancelled.")
-            return
-        except Exception as exc:  # shown in the dialog; the GUI must survive a capture bug
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
-            return
+    def start(self) -> None:
+        options, redact_on, key, key_path, control = self.options, self.redact_on, self.key, self.key_path, self.control
+        step, collected, failed = Port(self._step), Port(self._collected), Port(self._failed)
+
+        def run() -> None:
+            try:
+                setup = PrivacySetup.load(options, key, key_path) if redact_on else None
+                result = collect(options, step, control)
+            except Cancelled:
+                failed("Cancelled.")
+                return
+            except Exception as exc:  # shown in the dialog; the GUI must survive a capture bug
+                failed(f"{type(exc).__name__}: {exc}")
+                return
+            collected(result, setup)
+
+        self._thread = start_thread(run, "capture")
+
+    def isRunning(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self, timeout_ms: int) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout_ms / 1000)
+        return not self.isRunning()
+
+    def _step(self, step: object) -> None:
+        self.step.emit(step)
+
+    def _collected(self, result: object, setup: object) -> None:
         self.collected.emit(result, setup)
+
+    def _failed(self, text: str) -> None:
+        self.failed.emit(text)
 
 
 class CaptureDialog(QDialog):
