@@ -58,7 +58,9 @@ _SNIFF: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("raw/os-release", "os", re.compile(r"^(?:PRETTY_NAME|VERSION_ID)=", re.M)),
     ("raw/kernel/modules", "kernel", re.compile(r"\A\w+ \d+ \d+ (?:-|\S+,) (?:Live|Loading|Unloading) 0x", re.M)),
     ("raw/drm/amdgpu_firmware_info.txt", "drm", re.compile(r"^VCE feature version: |^SMC feature version: ", re.M)),
+    ("raw/drm/connectors.txt", "drm", re.compile(r"\A\S*/card\d+-[^/\s]+/(?:status|enabled|dpms|modes): ", re.M)),
 )
+_EDID_NAME = re.compile(r"^(card\d+-[A-Za-z0-9-]+)\.edid\.bin$")
 # Files whose content says too little: recognised by their usual names.
 _BY_NAME = {
     "cmdline": ("raw/kernel/cmdline", "kernel"),
@@ -83,6 +85,9 @@ def sniff(name: str, data: bytes) -> tuple[str, str] | None:
     """(bundle path, subsystem) for a tool output, or None when it is none we know."""
     if name in _BY_NAME:
         return _BY_NAME[name]
+    m = _EDID_NAME.match(name)
+    if m:
+        return f"raw/drm/{m[1]}.edid.bin", "drm"
     head = unwrap_markdown(data[: 256 << 10].decode("utf-8", "replace")).lstrip("\ufeff")
     for path, subsystem, test in _SNIFF:
         if test.search(head[:65536]):
@@ -95,7 +100,9 @@ def sniff(name: str, data: bytes) -> tuple[str, str] | None:
 
 def _result(path: str, subsystem: str, data: bytes, producer: dict[str, Any], taken: float) -> RawResult:
     media = BINARY if path.endswith(".bin") else (JSON if path.endswith(".json") else "text/plain; charset=utf-8")
-    spec = RawSpec(path, subsystem, path.rsplit("/", 1)[-1], media_type=media, probe=str(producer))
+    # an EDID goes through the filter's EDID rule (serial zeroed, checksum fixed), as in a bundle
+    privacy = "edid" if path.endswith(".edid.bin") else "text"
+    spec = RawSpec(path, subsystem, path.rsplit("/", 1)[-1], media_type=media, probe=str(producer), privacy=privacy)
     return RawResult(spec, "ok", data, producer, None, taken, taken)
 
 
@@ -254,7 +261,7 @@ def from_folder(folder: Path, options: CaptureOptions) -> Evidence:
         # several dmidecode -t outputs (baseboard, chassis …) are one dmidecode listing
         data = b"\n".join(body for _, body in parts) if len(parts) > 1 else parts[0][1]
         producer: dict[str, object] = {"file": ", ".join(n for n, _ in parts)}
-        collected.raw.append(_result(rel, subsystems.get(rel, "other"), data, producer, taken))
+        collected.raw.append(_result(rel, subsystems.get(rel, rel.split("/")[1]), data, producer, taken))
     return Evidence("folder", folder.name, collected, taken, notes)
 
 

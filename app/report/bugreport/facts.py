@@ -160,7 +160,8 @@ def build_facts(files: Mapping[str, bytes], sections: Mapping[str, Any]) -> Fact
             f["memory"], where["memory"] = _size(int(m[1]) << 10), "kernel log"
 
     # GPUs and displays
-    f["gpus"], where["gpus"] = _gpus(files, sections, lines)
+    gpus, where["gpus"] = _gpus(files, sections, lines)
+    f["gpus"] = tuple(_inxi_driver(g, inxi) for g in gpus)
     f["displays"] = _displays(sections, files)
 
     # distribution and kernel
@@ -187,7 +188,8 @@ def build_facts(files: Mapping[str, bytes], sections: Mapping[str, Any]) -> Fact
             release, where["kernel"] = m[1], "OpenGL renderer string"
     f["kernel_release"] = release.split()[0] if release else None
     uname = (_text(files, "raw/kernel/uname-mi.txt") or "").strip()
-    f["uname_mi"] = uname or (ident.get("architecture") if isinstance(ident.get("architecture"), str) else None)
+    arch = ident.get("architecture") if isinstance(ident.get("architecture"), str) else None
+    f["uname_mi"] = uname or arch or P.inxi_value(inxi, "arch")
     signature = _text(files, "raw/kernel/version_signature")
     f["kernel_kind"], f["kernel_kind_why"] = P.kernel_kind(f["kernel_release"], proc_version, signature)
     _taint(f, files, sections)
@@ -283,6 +285,17 @@ def _gpus(files: Mapping[str, bytes], sections: Mapping[str, Any], lines: list[s
     return tuple(out), "graphics section"
 
 
+def _inxi_driver(g: Gpu, inxi: str) -> Gpu:
+    """inxi's Graphics section names the driver where lspci was run without -k."""
+    if g.driver or not inxi:
+        return g
+    vendor = g.name.split()[0].lower()
+    for m in re.finditer(r"Device-\d+: (?P<name>.+?) driver: (?P<drv>[\w-]+)", inxi):
+        if m["name"].split()[0].lower() == vendor or vendor.startswith(m["name"].split()[0].lower()):
+            return Gpu(g.name, g.pci_id, g.subsystem_id, g.address, m["drv"])
+    return g
+
+
 def _ids_from_log(lines: list[str], address: str) -> str | None:
     """amdgpu/radeon log the ids at init: "(POLARIS11 0x1002:0x67EF 0x106B:0x018F 0xC2)"."""
     m = P.first_match(lines, r"initializing kernel modesetting \(\S+ 0x([0-9A-Fa-f]{4}):0x([0-9A-Fa-f]{4})")
@@ -310,9 +323,22 @@ def _displays(sections: Mapping[str, Any], files: Mapping[str, bytes]) -> tuple[
     if text:
         out = []
         for m in re.finditer(r"/(card\d+-([A-Za-z-]+)-\d+)/status: connected", text):
-            out.append(Display(m[1], m[2], None, None))
+            out.append(Display(m[1], m[2], _monitor(files.get(f"raw/drm/{m[1]}.edid.bin")), None))
         return tuple(out)
     return None
+
+
+def _monitor(edid: bytes | None) -> str | None:
+    """Who made the monitor and which model, from its EDID (the serial is already masked)."""
+    if not edid:
+        return None
+    from hwinspector.probes.graphics.chain import monitor_name
+    from hwinspector.probes.graphics.edid.decode import decode_edid
+
+    try:
+        return monitor_name(decode_edid(edid))
+    except (ValueError, IndexError):
+        return None
 
 
 def _amd_firmware(files: Mapping[str, bytes], sections: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
