@@ -420,7 +420,7 @@ def test_inxi_lines_mask_the_serial_and_keep_the_rest_of_the_line() -> None:
 
 def test_efibootmgr_partition_guids_are_masked() -> None:
     f = _f()
-    line = "Boot0001* ubuntu\tHD(1,GPT,6a1c2b8e-3f4d-4c5a-9e0b-1d2c3b4a5f60,0x800,0x82000)/File(\\EFI\\ubuntu\\shimx64.efi)\n"
+    line = "Boot0001* ubuntu\tHD(1,GPT,6a1c2b8e-3f4d-4c5a-9e0b-1d2c3b4a5f60,0x800,0x82000)/File(\\EFI\\shimx64.efi)\n"
     out = f.text(line, where="raw/firmware/efibootmgr-v.txt")
     assert "6a1c2b8e" not in out
     assert re.search(rf"HD\(1,GPT,FS_UUID-{TOKEN},0x800,0x82000\)/File", out)

@@ -166,7 +166,7 @@ def test_launchpad_report_is_plain_text_and_carries_the_apport_file(amd) -> None
     r = _report(amd, "launchpad")
     assert not re.search(r"^#", r.body, re.M)  # Launchpad shows descriptions as plain text
     assert "Release: Ubuntu 24.04" in r.body
-    assert [a.name for a in r.attachments][0] == "hwinspector.apport"
+    assert r.attachments[0].name == "hwinspector.apport"
 
 
 def test_every_tracker_lists_its_template_source_and_no_attachment_over_its_limit(amd) -> None:  # type: ignore[no-untyped-def]
