@@ -68,6 +68,7 @@ _BY_NAME = {
     "tainted": ("raw/kernel/tainted", "kernel"),
     "version_signature": ("raw/kernel/version_signature", "kernel"),
     "fwupdmgr-version.txt": ("raw/firmware/fwupdmgr-version.txt", "firmware"),
+    "uname-mi.txt": ("raw/kernel/uname-mi.txt", "kernel"),
     "i915_error_state": ("raw/drm/gpu-error-state.txt", "drm"),
     "error": ("raw/drm/gpu-error-state.txt", "drm"),
     "i915_vbt": ("raw/drm/i915_vbt.bin", "drm"),

@@ -35,6 +35,7 @@ def bugreport_plan(
         _file("raw/os-release", "os", etc / "os-release"),
         _file("raw/kernel/version_signature", "kernel", procfs / "version_signature"),
         _file("raw/kernel/drm.debug", "kernel", sysfs / "module/drm/parameters/debug"),
+        _cmd("raw/kernel/uname-mi.txt", "kernel", "uname", "-mi"),
         _cmd("raw/os/dpkg-architecture.txt", "os", "dpkg", "--print-architecture"),
         _cmd("raw/os/kernel-package.txt", "os", "dpkg-query", "-W", f"linux-image-{release}"),
         _cmd(
