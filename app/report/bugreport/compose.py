@@ -114,8 +114,9 @@ def summary_lines(ctx: Ctx, *, skip_title: bool = False) -> list[str]:
         )
     elif probs:
         out.append(f"hwinspector's checks on {ctx.origin} found:")
+        bold = "" if ctx.tracker.id == "launchpad" else "**"  # Launchpad shows descriptions as plain text
         for v in probs[:8]:
-            out.append(f"- **{v.title}**: {v.status.value}, {v.summary}")
+            out.append(f"- {bold}{v.title}{bold}: {v.status.value}, {v.summary}")
             out += [f"  - {e}" for e in v.evidence[:4]]
     else:
         out.append(f"hwinspector's checks found no failure on {ctx.origin}.")

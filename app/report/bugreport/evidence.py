@@ -233,6 +233,9 @@ def from_folder(folder: Path, options: CaptureOptions) -> Evidence:
             reason = exc.reason if isinstance(exc, InputFormatError) else (exc.strerror or str(exc))
             notes.append(f"{name}: skipped ({reason})")
             continue
+        if not data.strip():
+            notes.append(f"{name}: empty; left out")
+            continue
         kind = sniff(name, data)
         if kind is None:
             notes.append(f"{name}: not a tool output hwinspector recognises; left out")

@@ -208,7 +208,11 @@ def render_launchpad(ctx: Ctx, why: str, apport_file: bytes) -> BugReport:
         )
     )
     if not f.distro_release:
-        ctx.lack("the Ubuntu release", "distro")
+        ctx.lack("DistroRelease (the Ubuntu release)", "distro")
+    if not f.uname_mi:
+        ctx.lack("Architecture and Uname", "uname", "dpkg --print-architecture; uname -srm")
+    if not f.kernel_release:
+        ctx.lack("the running kernel (Uname, Package)", "kernel", "uname -srm; dpkg-query -W linux-image-$(uname -r)")
     if f.distro_release and f.distro_release.startswith("Ubuntu") and not ctx.files.get("raw/kernel/version_signature"):
         ctx.lack("ProcVersionSignature", "kernel", "cat /proc/version_signature")
     kernel_log(ctx)
