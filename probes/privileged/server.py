@@ -44,7 +44,7 @@ _FIELDS: dict[str, frozenset[str]] = {
     "stream_read": frozenset(),
     "stream_stop": frozenset(),
     "suspend_cycle": frozenset({"seconds"}),
-    "gpu_dump": frozenset({"id"}),
+    "gpu_dump": frozenset({"dump"}),
 }
 assert set(_FIELDS) == set(OPS)
 
@@ -193,10 +193,11 @@ class Helper:
 
     def _op_gpu_dump(self, req: dict[str, Any]) -> dict[str, Any]:
         """One GPU crash dump or firmware table, by an id from ``list`` (listed afresh: dumps come and go)."""
-        ident = req.get("id")
+        # "dump", not "id": a request's "id" is the request's own, echoed in the answer
+        ident = req.get("dump")
         dumps = self._gpu_dumps()
         if not isinstance(ident, str) or ident not in dumps:
-            raise Refused("id must be one of the gpu_dumps the list op names")
+            raise Refused("dump must be one of the gpu_dumps ids the list op names")
         try:
             data, truncated = read_gpu_dump(dumps[ident])
         except OSError as exc:

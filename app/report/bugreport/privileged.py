@@ -44,7 +44,7 @@ def read_gpu_dumps(client: object | None = None) -> tuple[list[RawResult], str |
                 continue
             started = time.time()
             try:
-                answer = helper.request("gpu_dump", id=ident, timeout_s=60.0)
+                answer = helper.request("gpu_dump", dump=ident, timeout_s=60.0)
                 data = decode(answer)
             except (HelperRefused, ValueError) as exc:
                 out.append(RawResult(RawSpec(path, "drm", ident), "skipped", error=str(exc)))
