@@ -74,7 +74,8 @@ def test_the_bug_report_reads_them_through_a_real_helper_process(tmp_path: Path)
         "import json, sys; from pathlib import Path; "
         "from hwinspector.probes.privileged.server import serve; "
         "from hwinspector.probes.privileged.sources import Roots; "
-        f"serve(sys.stdin.buffer, sys.stdout.buffer, Roots(**{{k: Path(v) for k, v in json.loads({json.dumps(json.dumps(r))}).items()}}))"
+        f"r = json.loads({json.dumps(json.dumps(r))}); "
+        "serve(sys.stdin.buffer, sys.stdout.buffer, Roots(**{k: Path(v) for k, v in r.items()}))"
     )
     with HelperClient([sys.executable, "-c", code]) as client:
         results, reason = read_gpu_dumps(client)

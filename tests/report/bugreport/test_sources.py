@@ -1,4 +1,4 @@
-"""Every source (a capture made here, a bundle made here, dumps, folders) and bad input: a clear line, never a traceback."""
+"""Every source (a capture made here, a bundle made here, dumps, folders); bad input gives a line, never a traceback."""
 
 from __future__ import annotations
 
