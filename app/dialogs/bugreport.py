@@ -163,7 +163,7 @@ class BugReportDialog(QDialog):
         self.step_edit.setPlaceholderText(_("A reproduction step, then Enter"))
         self.step_edit.returnPressed.connect(self.add_step)
         remove = QPushButton(_("Remove"))
-        remove.clicked.connect(lambda: (self.steps.takeItem(self.steps.currentRow()), self.rebuild()))
+        remove.clicked.connect(self.remove_step)
         col = QVBoxLayout()
         col.addWidget(self.step_edit)
         col.addWidget(remove, 0, Qt.AlignmentFlag.AlignLeft)
@@ -196,6 +196,10 @@ class BugReportDialog(QDialog):
             self.steps.addItem(text)
             self.step_edit.clear()
             self.rebuild()
+
+    def remove_step(self) -> None:
+        self.steps.takeItem(self.steps.currentRow())
+        self.rebuild()
 
     def step_texts(self) -> list[str]:
         return [self.steps.item(i).text() for i in range(self.steps.count())]
@@ -261,7 +265,7 @@ class BugReportDialog(QDialog):
         red, report = result
         assert isinstance(report, BugReport)
         self.report = report
-        self.preview.show_redacted(red)  # type: ignore[arg-type]
+        self.preview.show_redacted(red)
         auto = self.tracker_combo.currentData() == "auto"
         self.why_label.setText(
             _("auto chose {name}: {why}").format(name=report.tracker.name, why=report.why) if auto else report.why
