@@ -139,8 +139,11 @@ def _failed_update(sections: Mapping[str, Any]) -> str | None:
 
 
 def pick_tracker(facts: Facts, verdicts: Sequence[Verdict], sections: Mapping[str, Any]) -> tuple[str, str]:
-    """(tracker id, why) from the failing checks and chains, in the order the issue lists."""
-    from hwinspector.i18n import _
+    """(tracker id, why) from the failing checks and chains, in the order the issue lists. ``why`` stays
+    English: it goes into report.json for scripts (the N_ marks let the window translate the sentences)."""
+
+    def _(text: str) -> str:
+        return text
 
     failing = [v for v in verdicts if v.status is Status.FAIL]
     warned = [v for v in verdicts if v.status is Status.WARNING]
