@@ -28,6 +28,7 @@ from hwinspector import __version__
 from hwinspector.bus_bridge import BusBridge
 from hwinspector.collectors.snapshot import HotplugThread, SnapshotCollector
 from hwinspector.dialogs.connect import RemoteControl
+from hwinspector.i18n import _
 from hwinspector.pages import PageInfo, page_infos
 from hwinspector.pages.base import Page
 from hwinspector.probes.devices.hotplug import HotplugEvent, monitor_source
@@ -234,6 +235,11 @@ class MainWindow(QMainWindow):
         capture_act.triggered.connect(self.capture_evidence)
         menu.addAction(capture_act)
         self.capture_action = capture_act
+        bug_act = QAction(_("&Report a bug…"), self)
+        bug_act.setToolTip(_("Prepare a bug report for the right upstream tracker (nothing is sent)"))
+        bug_act.triggered.connect(self.report_bug)
+        menu.addAction(bug_act)
+        self.bugreport_action = bug_act
         menu.addSeparator()
         menu.addAction(quit_act)
         view = self.menuBar().addMenu("&View")
@@ -286,6 +292,13 @@ class MainWindow(QMainWindow):
             self.remote.capture()  # captured there, saved here
             return
         open_capture_dialog(self)
+
+    def report_bug(self) -> None:
+        from hwinspector.dialogs.bugreport import open_bugreport_dialog
+
+        # the report is about what the window shows: this machine, or the bundle or dump it opened
+        src = self.snapshot.source if self.snapshot is not None else None
+        open_bugreport_dialog(self, src.path if src is not None and not src.is_live else None)
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
