@@ -38,6 +38,7 @@ OPS: Final = (
     "stream_read",
     "stream_stop",
     "suspend_cycle",
+    "gpu_dump",
 )
 
 RAPL_SIDE_CHANNEL_NOTE: Final = (
