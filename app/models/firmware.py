@@ -128,7 +128,9 @@ def firmware_sections(d: FirmwareDevice) -> list[Section]:
 
 def security_report(info: FirmwareInfo) -> str:
     """Plain text for the clipboard, in the order and words of `fwupdmgr security`."""
-    lines = [_("Host Security ID: {host_security_id}").format(host_security_id=info.host_security_id or "not reported")]
+    lines = [
+        _("Host Security ID: {host_security_id}").format(host_security_id=info.host_security_id or _("not reported"))
+    ]
     if info.host_product:
         lines.append(
             _("Host: {host_product} (fwupd {daemon_version})").format(
