@@ -17,10 +17,12 @@ until its item goes (``QAccessible.deleteAccessibleInterface`` deletes the C++ s
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, QRect, Qt
+from PySide6.QtCore import QLocale, QObject, QRect, Qt
 from PySide6.QtGui import QAccessible, QAccessibleEvent, QAccessibleInterface, QWindow
 from PySide6.QtWidgets import QAccessibleWidget, QListWidgetItem, QWidget
 
@@ -249,12 +251,6 @@ def item_focused(view: QWidget, key: str, keys: list[str]) -> None:
         QAccessible.updateAccessibility(event)
 
 
-def description_changed(widget: QWidget) -> None:
-    """Tell assistive technology that a reading's text alternative changed (plots call it at most once a second)."""
-    if QAccessible.isActive():
-        QAccessible.updateAccessibility(QAccessibleEvent(widget, QAccessible.Event.DescriptionChanged))
-
-
 def cell_text(display: object, decoration: object = None, level: object = None) -> str:
     """What a screen reader says for a table cell (``Qt.AccessibleTextRole``): never nothing, and the status
     its icon or its level bar shows in words ("i915, warning"); an em dash, our sign for "no reading", as words."""
@@ -276,3 +272,41 @@ def status_item(status: str, text: str) -> QListWidgetItem:
     spoken = _("{status}: {text}").format(status=_(WORDS.get(status, status)), text=text)
     item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
     return item
+
+
+def number(value: float) -> str:
+    """A reading as the window's locale writes it, with as many decimals as its size deserves."""
+    digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
+    return QLocale().toString(float(value), "f", digits)
+
+
+def series_text(label: str, unit: str, last: float | None, low: float, high: float) -> str:
+    """One plotted channel in words: "Package power: last 4.31 W, lowest 2.10 W, highest 9.87 W"."""
+    if last is None or math.isnan(last):
+        return _("{channel}: no reading yet").format(channel=label)
+
+    def q(v: float) -> str:
+        return f"{number(v)} {unit}".strip() if not math.isnan(v) else "—"
+
+    return _("{channel}: last {last}, lowest {low}, highest {high}").format(
+        channel=label, last=q(last), low=q(low), high=q(high)
+    )
+
+
+class Describer:
+    """Sets a widget's accessible description at most once per ``interval_s`` (a plot redraws 30 times a second;
+    a screen reader wants to hear the numbers, not a stream of them), and only when the text changed."""
+
+    def __init__(self, widget: QWidget, interval_s: float = 1.0) -> None:
+        self.widget, self.interval_s = widget, interval_s
+        self._at = -math.inf
+
+    def due(self) -> bool:
+        return time.monotonic() - self._at >= self.interval_s
+
+    def set(self, text: str, *, force: bool = False) -> None:
+        if not force and not self.due():
+            return
+        self._at = time.monotonic()
+        if text != self.widget.accessibleDescription():
+            self.widget.setAccessibleDescription(text)  # Qt tells assistive technology itself
