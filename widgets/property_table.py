@@ -85,7 +85,7 @@ class PropertyTable(QWidget):
             f = head.font(0)
             f.setBold(True)
             head.setFont(0, f)
-            head.setFirstColumnSpanned(True)
+            head.setToolTip(0, name)
             head.setData(1, Qt.ItemDataRole.AccessibleTextRole, cell_text(""))
             for key, value in rows:
                 shown = (
@@ -96,10 +96,12 @@ class PropertyTable(QWidget):
                 item = QTreeWidgetItem([key, shown.replace("\n", " ⏎ ")])
                 item.setData(1, Qt.ItemDataRole.UserRole, value)
                 item.setData(1, Qt.ItemDataRole.AccessibleTextRole, cell_text(shown))
+                item.setToolTip(0, key)  # a long name is elided in its column; the tooltip has it whole
                 item.setToolTip(1, value[:4000])
                 item.setFont(1, self._mono)
                 head.addChild(item)
             self.tree.addTopLevelItem(head)
+            head.setFirstColumnSpanned(True)  # only once in the tree: before, Qt has no view to tell and ignores it
             head.setExpanded(True)
         self.tree.resizeColumnToContents(0)
         # long property names (ID_PCI_SUBCLASS_FROM_DATABASE) must not squeeze the values out of view
