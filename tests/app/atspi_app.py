@@ -12,8 +12,9 @@ import sys
 
 from PySide6.QtCore import QSocketNotifier, QTimer
 
-from hwinspector.gui import _app, apply_theme
+from hwinspector.gui import _app
 from hwinspector.main_window import MainWindow
+from hwinspector.themes import apply_theme
 
 SETTLE_MS = 1500  # a page's first readings (1.5 s pollers) and the plots' first second of data
 
