@@ -61,7 +61,8 @@ def build_actions(window: MainWindow) -> None:
     reload_act.setShortcut(QKeySequence.StandardKey.Refresh)
     reload_act.triggered.connect(window.reload)
     quit_act = QAction(_("&Quit"), window)
-    quit_act.setShortcut(QKeySequence.StandardKey.Quit)
+    # the platform's Quit keys; Qt's generic theme (Xvfb, tiling window managers) has none, so Ctrl+Q there
+    quit_act.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) or [QKeySequence("Ctrl+Q")])
     quit_act.triggered.connect(window.close)
     for a in (open_act, connect_act, live_act, reload_act):
         menu.addAction(a)

@@ -1,4 +1,4 @@
-"""Is any text cut off, or any icon blurred? Checks on a shown widget tree (offscreen is enough)."""
+"""Is any text cut off? A check on a shown widget tree (offscreen is enough)."""
 
 from __future__ import annotations
 
@@ -42,17 +42,4 @@ def clipped(root: QWidget) -> list[str]:
             need = w.fontMetrics().horizontalAdvance(w.title().replace("&", "")) + 2 * w.fontMetrics().height()
             if w.width() + SLACK < need:
                 bad.append(f"group title cut ({w.width()} < {need}): {w.title()[:60]!r}")
-    return bad
-
-
-def blurry(root: QWidget) -> list[str]:
-    """Pixmaps shown at a lower pixel ratio than the screen's: a bitmap scaled up is blurred."""
-    bad = []
-    for w in root.findChildren(QLabel):
-        if w.isVisible() and not w.pixmap().isNull():
-            pm = w.pixmap()
-            if pm.devicePixelRatio() + 0.01 < w.devicePixelRatioF():
-                bad.append(
-                    f"pixmap at ratio {pm.devicePixelRatio()} on a {w.devicePixelRatioF()} screen: {w.objectName()}"
-                )
     return bad
