@@ -6,7 +6,11 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 # A note's tint over the window colour: information blue, warning amber, refusal red.
-_NOTE_TINTS = {"info": ("#3574c4", 0.12), "warning": ("#d89b00", 0.22), "error": ("#d0302f", 0.14)}
+_NOTE_TINTS: dict[str, tuple[str, float]] = {
+    "info": ("#3574c4", 0.12),
+    "warning": ("#d89b00", 0.22),
+    "error": ("#d0302f", 0.14),
+}
 
 
 def dim(widget: QWidget) -> QWidget:
@@ -30,7 +34,9 @@ def note_style(kind: str = "info", palette: QPalette | None = None) -> str:
     hue, share = _NOTE_TINTS.get(kind, _NOTE_TINTS["info"])
     base, text, tint = pal.color(QPalette.ColorRole.Window), pal.color(QPalette.ColorRole.WindowText), QColor(hue)
     bg = QColor(
-        *(round(a * (1 - share) + b * share) for a, b in zip(base.getRgb()[:3], tint.getRgb()[:3], strict=True))
+        round(base.red() * (1 - share) + tint.red() * share),
+        round(base.green() * (1 - share) + tint.green() * share),
+        round(base.blue() * (1 - share) + tint.blue() * share),
     )
     return (
         f"background: {bg.name()}; color: {text.name()}; padding: 6px; border-radius: 4px;"

@@ -11,8 +11,10 @@ the widget's constructor) adds a factory that Qt asks for the widget's accessibl
   ``accessible_item(key) -> AccessibleItem``; the widget calls ``items_changed`` after a relayout and
   ``item_focused`` when its current item moves, so a screen reader follows the arrow keys.
 
-Item interfaces are not QObjects: Qt keeps them by id in its cache, and Python keeps each alive in ``_ALIVE``
-until its item goes (``QAccessible.deleteAccessibleInterface`` deletes the C++ side first; the order matters).
+Methods answering "none" return None (nullptr to Qt), which PySide's stubs do not allow: hence the
+``type: ignore[override]`` on them. Item interfaces are not QObjects: Qt keeps them by id in its cache, and
+Python keeps each alive in ``_ALIVE`` until its item goes (``QAccessible.deleteAccessibleInterface`` deletes
+the C++ side first; the order matters).
 """
 
 from __future__ import annotations
@@ -80,10 +82,10 @@ class _Widget(QAccessibleWidget):
     def childCount(self) -> int:
         return 0 if self._leaf else super().childCount()
 
-    def child(self, index: int) -> QAccessibleInterface | None:
+    def child(self, index: int) -> QAccessibleInterface | None:  # type: ignore[override]
         return None if self._leaf else super().child(index)
 
-    def childAt(self, x: int, y: int) -> QAccessibleInterface | None:
+    def childAt(self, x: int, y: int) -> QAccessibleInterface | None:  # type: ignore[override]
         return None if self._leaf else super().childAt(x, y)
 
     def indexOfChild(self, child: QAccessibleInterface) -> int:
@@ -103,7 +105,7 @@ class _ItemsWidget(QAccessibleWidget):
     def childCount(self) -> int:
         return len(self._keys())
 
-    def child(self, index: int) -> QAccessibleInterface | None:
+    def child(self, index: int) -> QAccessibleInterface | None:  # type: ignore[override]
         keys = self._keys()
         return _item(self._view, keys[index]) if 0 <= index < len(keys) else None
 
@@ -113,14 +115,14 @@ class _ItemsWidget(QAccessibleWidget):
             return keys.index(child.key) if child.key in keys else -1
         return -1
 
-    def childAt(self, x: int, y: int) -> QAccessibleInterface | None:
+    def childAt(self, x: int, y: int) -> QAccessibleInterface | None:  # type: ignore[override]
         for key in self._keys():
             item = self._view.accessible_item(key)  # type: ignore[attr-defined]
             if item is not None and item.rect.contains(x, y):
                 return _item(self._view, key)
         return None
 
-    def focusChild(self) -> QAccessibleInterface | None:
+    def focusChild(self) -> QAccessibleInterface | None:  # type: ignore[override]
         if not self._view.hasFocus():
             return None
         for key in self._keys():
@@ -143,25 +145,25 @@ class _Item(QAccessibleInterface):
     def isValid(self) -> bool:
         return self._data() is not None
 
-    def object(self) -> QObject | None:
+    def object(self) -> QObject | None:  # type: ignore[override]
         return None
 
-    def window(self) -> QWindow | None:
+    def window(self) -> QWindow | None:  # type: ignore[override]
         return self.view.window().windowHandle()
 
     def relations(self, match: Any = None) -> list[Any]:
         return []
 
-    def focusChild(self) -> QAccessibleInterface | None:
+    def focusChild(self) -> QAccessibleInterface | None:  # type: ignore[override]
         return None
 
-    def childAt(self, x: int, y: int) -> QAccessibleInterface | None:
+    def childAt(self, x: int, y: int) -> QAccessibleInterface | None:  # type: ignore[override]
         return None
 
-    def parent(self) -> QAccessibleInterface | None:
+    def parent(self) -> QAccessibleInterface | None:  # type: ignore[override]
         return QAccessible.queryAccessibleInterface(self.view)
 
-    def child(self, index: int) -> QAccessibleInterface | None:
+    def child(self, index: int) -> QAccessibleInterface | None:  # type: ignore[override]
         return None
 
     def childCount(self) -> int:
