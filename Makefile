@@ -7,7 +7,8 @@ PIP := $(PY) -m pip
 # System packages the tests need (Debian/Ubuntu names): Qt offscreen and Xvfb, umockdev and
 # dbus-daemon for real udev/D-Bus clients, build tools for the C extension and dbus-python, and the
 # reference tools we compare against; gettext (xgettext, msgmerge, msgfmt as the oracle of po/msgfmt.py)
-# and fonts-noto-cjk (the Chinese window renders glyphs, not boxes).
+# and fonts-noto-cjk (the Chinese window renders glyphs, not boxes); at-spi2-core and python3-pyatspi
+# (tests/app/test_accessibility.py walks the window as a screen reader does, through AT-SPI).
 SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 fonts-dejavu-core \
   libdbus-1-3 xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
   libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 libudev1 umockdev gir1.2-umockdev-1.0 \
@@ -20,7 +21,8 @@ SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 font
   ethtool iw rfkill bluez bolt \
   polkitd pkexec util-linux powertop \
   openssh-server openssh-client \
-  gettext fonts-noto-cjk
+  gettext fonts-noto-cjk \
+  at-spi2-core python3-pyatspi
 STAMP := $(VENV)/.installed
 # checkbox-ng in a virtual environment of its own: its pins (packaging/checkbox/requirements.txt)
 # would hold our test environment back.

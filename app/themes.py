@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from hwinspector.resources import icon_path
+
 THEMES = ("auto", "light", "dark", "high-contrast")
 R = QPalette.ColorRole
 
@@ -56,8 +58,9 @@ HIGH_CONTRAST = {
     R.Shadow: "#ffffff",
 }
 DISABLED = {"dark": "#808080", "high-contrast": "#a0a0a0"}
-# Fusion draws the frames of fields and lists a little darker than the window: black on black. In high contrast
-# every field and list gets a white frame, and the one with the keyboard focus a thick yellow one.
+# Fusion draws the frames of fields, lists and check boxes a little darker than the window: black on black. In
+# high contrast every field and list gets a white frame, the one with the keyboard focus a thick yellow one, and
+# check boxes a white frame, filled yellow when ticked (half filled when some of a group are).
 HIGH_CONTRAST_STYLE = """
 QLineEdit, QAbstractSpinBox, QComboBox, QPlainTextEdit, QTextEdit, QAbstractItemView {
     border: 1px solid #ffffff;
@@ -67,7 +70,23 @@ QAbstractItemView:focus {
     border: 2px solid #ffff00;
 }
 QToolTip { border: 1px solid #ffff00; }
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button { background: #000000; border: 1px solid #ffffff; width: 14px; }
+QAbstractSpinBox::up-arrow { image: url(UP); width: 8px; height: 5px; }
+QAbstractSpinBox::down-arrow { image: url(DOWN); width: 8px; height: 5px; }
+QAbstractItemView::indicator, QCheckBox::indicator {
+    width: 12px; height: 12px; border: 1px solid #ffffff; background: #000000;
+}
+QAbstractItemView::indicator:checked, QCheckBox::indicator:checked { background: #ffff00; }
+QAbstractItemView::indicator:indeterminate, QCheckBox::indicator:indeterminate {
+    background: qlineargradient(x1: 0, y1: 0, x2: 1, y2: 1, stop: 0.5 #ffff00, stop: 0.51 #000000);
+}
 """
+
+
+def high_contrast_style() -> str:
+    """The style sheet, with the arrows' SVG files where this installation keeps them."""
+    up, down = (icon_path(n).as_posix() for n in ("arrow-up", "arrow-down"))
+    return HIGH_CONTRAST_STYLE.replace("url(UP)", f"url({up})").replace("url(DOWN)", f"url({down})")
 
 
 def wanted(theme: str) -> str:
@@ -105,6 +124,6 @@ def apply_theme(app: QApplication, theme: str) -> str:
     if hasattr(hints, "setColorScheme"):  # Qt 6.8+
         hints.setColorScheme(Qt.ColorScheme.Light if theme == "light" else Qt.ColorScheme.Dark)
     app.setPalette(app.style().standardPalette() if theme == "light" else palette_for(theme))
-    app.setStyleSheet(HIGH_CONTRAST_STYLE if theme == "high-contrast" else "")
+    app.setStyleSheet(high_contrast_style() if theme == "high-contrast" else "")
     app.setProperty("hwinspector_theme", theme)
     return theme
