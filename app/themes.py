@@ -70,7 +70,9 @@ QAbstractItemView:focus {
     border: 2px solid #ffff00;
 }
 QToolTip { border: 1px solid #ffff00; }
-QAbstractSpinBox::up-button, QAbstractSpinBox::down-button { background: #000000; border: 1px solid #ffffff; width: 14px; }
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {
+    background: #000000; border: 1px solid #ffffff; width: 14px;
+}
 QAbstractSpinBox::up-arrow { image: url(UP); width: 8px; height: 5px; }
 QAbstractSpinBox::down-arrow { image: url(DOWN); width: 8px; height: 5px; }
 QAbstractItemView::indicator, QCheckBox::indicator {
