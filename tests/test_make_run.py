@@ -116,13 +116,17 @@ def _copy_sources(dest: Path) -> Path:
     return src
 
 
-def _editable_install(src: Path, prefix: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index"]
+def _build_editable(src: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """setuptools' PEP 660 hook as pip calls it for `make run` (strict editable mode); nothing is installed."""
+    code = (
+        "import sys; from setuptools import build_meta as b; b.build_editable(sys.argv[1], {'editable_mode': 'strict'})"
+    )
     return subprocess.run(
-        [*pip, "-e", str(src), "--prefix", str(prefix), "--config-settings", "editable_mode=strict"],
+        [sys.executable, "-c", code, str(src / "dist")],
         capture_output=True,
         text=True,
         timeout=300,
+        cwd=src,
         env={**os.environ, **env},
         check=False,
     )
@@ -132,23 +136,23 @@ def test_without_a_compiler_make_runs_install_goes_on_and_the_app_says_not_built
     src = _copy_sources(tmp_path)
     no_cc = {"CC": str(tmp_path / "no-such-cc")}
     # make dev's and the packages' builds fail loudly without a compiler...
-    strict = _editable_install(src, tmp_path / "strict", no_cc)
+    strict = _build_editable(src, no_cc)
     assert strict.returncode != 0 and "no-such-cc" in strict.stdout + strict.stderr
-    # ...make run's (HWINSPECTOR_NATIVE=optional) installs everything but the sampler.
-    got = _editable_install(src, tmp_path / "prefix", {**no_cc, "HWINSPECTOR_NATIVE": "optional"})
+    # ...make run's (HWINSPECTOR_NATIVE=optional) builds everything but the sampler.
+    got = _build_editable(src, {**no_cc, "HWINSPECTOR_NATIVE": "optional"})
     assert got.returncode == 0, got.stderr[-2000:]
+    assert list((src / "dist").glob("hwinspector-*.whl"))
     assert not list(src.rglob("_sampler*.so"))
-    # The installed copy, not this checkout's: its link tree first, the venv's packages (numpy) after,
+    # The built link tree, not this checkout's install: first on the path, the venv's packages (numpy) after,
     # without site (-S), so that this checkout's own editable .pth is not read.
-    (pth,) = (tmp_path / "prefix").rglob("__editable__*.pth")
-    path = [pth.read_text().strip(), sysconfig.get_paths()["purelib"]]
+    (tree,) = (src / "build").glob("__editable__.hwinspector-*")
     code = "from hwinspector.probes.telemetry.sampler import python_fallback_reason as r; print(r())"
     said = subprocess.run(
         [sys.executable, "-S", "-c", code],
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(path)},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tree), sysconfig.get_paths()["purelib"]])},
         check=True,
     )
     assert said.stdout.strip() == (
