@@ -33,26 +33,27 @@ def as_a_user(argv: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=REPO, env=env, check=False)
 
 
+def make(*args: str) -> str:
+    """make's output for ``args`` in this checkout, as from a shell (not as a sub-make of `make pytest`)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    return subprocess.run(["make", *args], capture_output=True, text=True, cwd=REPO, env=env, check=True).stdout
+
+
 def make_lists() -> dict[str, list[str]]:
-    out = subprocess.run(
-        ["make", "-s", "--no-print-directory", "list-packages"], capture_output=True, text=True, cwd=REPO, check=True
-    )
-    return {k: v.split() for k, v in (line.split(": ", 1) for line in out.stdout.splitlines())}
+    out = make("-s", "list-packages")
+    return {k: v.split() for k, v in (line.split(": ", 1) for line in out.splitlines())}
 
 
 @needs_make
 def test_make_run_never_installs_the_test_extra() -> None:
     # -B: every recipe, as on a fresh checkout without .venv.
-    run = subprocess.run(["make", "-n", "-B", "run"], capture_output=True, text=True, cwd=REPO, check=True).stdout
+    run = make("-n", "-B", "run")
     assert "pip install -q -e . " in run
     for test_only in ("[test]", "pytest", "PyGObject", "dbus-python", "checkbox"):
         assert test_only not in run
     assert "packaging/system-packages" in run.split("pip install")[0]  # system packages are checked first
     # The same check finds the test extra where it is installed: make test.
-    assert (
-        "'.[test]'"
-        in subprocess.run(["make", "-n", "-B", "dev"], capture_output=True, text=True, cwd=REPO, check=True).stdout
-    )
+    assert "'.[test]'" in make("-n", "-B", "dev")
 
 
 @needs_make
@@ -64,7 +65,7 @@ def test_the_lists_split_runtime_build_and_test_and_make_test_has_them_all() -> 
     for test_only in ("libcairo2-dev", "libgirepository1.0-dev", "libdbus-1-dev", "xvfb", "umockdev", "chromium"):
         assert test_only in lists["test"] and test_only not in lists["runtime"] + lists["build"]
     assert not set(lists["runtime"]) & set(lists["test"])
-    sysdeps = subprocess.run(["make", "-n", "sysdeps"], capture_output=True, text=True, cwd=REPO, check=True).stdout
+    sysdeps = make("-n", "sysdeps")
     assert sysdeps.split() == ["packaging/system-packages", *lists["runtime"], *lists["build"], *lists["test"]]
 
 
