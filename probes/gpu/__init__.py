@@ -1,1 +1,1 @@
-"""Per-vendor GPU readers (amdgpu, i915/xe, NVIDIA), DRM fdinfo clients, and the rule that a sleeping GPU is never woken."""
+"""GPU readers per vendor (amdgpu, i915/xe, NVIDIA), DRM fdinfo clients, and never waking a sleeping GPU."""

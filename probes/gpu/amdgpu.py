@@ -21,7 +21,14 @@ from hwinspector.probes.sysfs_attr import errno_name, parse_int
 METRICS_MIN_INTERVAL_S = 0.01
 
 # pp_dpm_<clk>: the clock domain each file names.
-DPM_DOMAINS = (("sclk", "gfx"), ("mclk", "mem"), ("socclk", "soc"), ("fclk", "fclk"), ("vclk", "vclk"), ("dclk", "dclk"))
+DPM_DOMAINS = (
+    ("sclk", "gfx"),
+    ("mclk", "mem"),
+    ("socclk", "soc"),
+    ("fclk", "fclk"),
+    ("vclk", "vclk"),
+    ("dclk", "dclk"),
+)
 _DPM_LINE = re.compile(r"^\s*\w+:\s*(\d+)\s*[Mm][Hh]z.*\*\s*$")
 
 _SIMPLE = (

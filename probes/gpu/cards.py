@@ -1,4 +1,4 @@
-"""Finding GPUs: /sys/class/drm/cardN, its device (a real link or, in captured trees, a plain folder) and render node."""
+"""Finding GPUs: class/drm/cardN, its device (a link, or a plain folder in captures) and its render node."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from hwinspector.probes.telemetry.session import share_of_time
 
 def derive(before: Gpu | None, after: Gpu, dt_s: float) -> Gpu:
     """``after`` with rates added: ``power_w.<dom>`` from ``energy_j.<dom>`` and ``residency_percent.<x>``
-    from ``residency_ms.<x>``, by the same 0–100 % rule as the Telemetry residencies (share_of_time)."""
+    from ``residency_ms.<x>``, by the same 0-100 % rule as the Telemetry residencies (share_of_time)."""
     if before is None or dt_s <= 0 or after.asleep or before.asleep:
         return after
     prev = {r.key: r.value for r in before.readings}

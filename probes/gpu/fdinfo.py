@@ -1,4 +1,4 @@
-"""Who uses the GPU: DRM clients from /proc/PID/fdinfo (Documentation/gpu/drm-usage-stats.rst), de-duplicated by client id."""
+"""Who uses the GPU: DRM clients from /proc/PID/fdinfo (drm-usage-stats.rst), de-duplicated by client id."""
 
 from __future__ import annotations
 

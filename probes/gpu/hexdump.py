@@ -96,8 +96,6 @@ def _hex_bytes(tokens: list[str], source: str, line: int) -> bytes:
     raise InputFormatError(source, f"hex groups of {sorted(width)} digits: not a dump this reads", line)
 
 
-
-
 def _rows(rows: list[tuple[int, bytes | None, bool]], _width: int, source: str) -> bytes:
     out = bytearray()
     last = b""

@@ -1,4 +1,4 @@
-"""A GPU's own hwmon folders (amdgpu, i915, xe, nouveau): temperatures by label, power, energy, fan, voltages, clocks."""
+"""A GPU's own hwmon folders (amdgpu, i915, xe, nouveau): temperatures by label, power, energy, fan, volts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Intel i915 and xe without root: GT frequencies (rps_* or freq0/*), RC6 / gtidle residency, throttle reasons, hwmon."""
+"""Intel i915 and xe without root: GT frequencies (rps_* or freq0/*), RC6/gtidle residency, throttling, hwmon."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Decoding amdgpu's gpu_metrics blob: the revision from its header, unsupported (all-ones) fields absent, units per revision."""
+"""Decoding amdgpu's gpu_metrics: revision from the header, all-ones (unsupported) fields absent, units per revision."""
 
 from __future__ import annotations
 

@@ -11,142 +11,176 @@ from __future__ import annotations
 import ctypes
 from functools import cache
 
-# Array sizes (NUM_HBM_INSTANCES, NUM_XGMI_LINKS, MAX_GFX_CLKS, MAX_CLKS, NUM_VCN, NUM_JPEG_ENG).
-HBM, XGMI, GFX_CLKS, CLKS, VCN, JPEG = 4, 8, 8, 4, 4, 32
+# Array sizes as the header defines them: NUM_HBM_INSTANCES 4, NUM_XGMI_LINKS 8, MAX_GFX_CLKS 8, MAX_CLKS 4,
+# NUM_VCN 4, NUM_JPEG_ENG 32 (written out below).
 
 Field = tuple[str, str, int]  # name, type code (B u8, H u16, I u32, Q u64), count (1 = scalar)
 
 
 def _f(spec: str) -> list[Field]:
-    """Fields from a compact "type name[count]" list, one per line, as they appear in the header."""
-    out: list[Field] = []
-    for line in spec.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        code, name = line.split()
-        count = 1
-        if "[" in name:
-            name, _, n = name.partition("[")
-            count = int(n.rstrip("]"))
-        out.append((name, code, count))
+    """Fields from "type:name[count]" tokens in header order (the counts are the header's #defines)."""
+    out: list[Field] = [("structure_size", "H", 1), ("format_revision", "B", 1), ("content_revision", "B", 1)]
+    for token in spec.split():
+        code, _, name = token.partition(":")
+        base, _, n = name.partition("[")
+        out.append((base, code, int(n.rstrip("]")) if n else 1))
     return out
 
 
-_HEADER = _f("H structure_size\nB format_revision\nB content_revision")
-
-_V1_TEMPS = "H temperature_edge\nH temperature_hotspot\nH temperature_mem\nH temperature_vrgfx\nH temperature_vrsoc\nH temperature_vrmem\n"
-_V1_ACT = "H average_gfx_activity\nH average_umc_activity\nH average_mm_activity\nH average_socket_power\n"
-_V1_CLOCKS = (
-    "H average_gfxclk_frequency\nH average_socclk_frequency\nH average_uclk_frequency\nH average_vclk0_frequency\n"
-    "H average_dclk0_frequency\nH average_vclk1_frequency\nH average_dclk1_frequency\n"
-    "H current_gfxclk\nH current_socclk\nH current_uclk\nH current_vclk0\nH current_dclk0\nH current_vclk1\n"
-    "H current_dclk1\nI throttle_status\nH current_fan_speed\n"
-)
-_V1_1 = (
-    _V1_TEMPS
-    + _V1_ACT
-    + "Q energy_accumulator\nQ system_clock_counter\n"
-    + _V1_CLOCKS
-    + f"H pcie_link_width\nH pcie_link_speed\nH padding\nI gfx_activity_acc\nI mem_activity_acc\nH temperature_hbm[{HBM}]\n"
-)
-_V1_2 = _V1_1 + "Q firmware_timestamp\n"
-_V1_3 = _V1_2 + "H voltage_soc\nH voltage_gfx\nH voltage_mem\nH padding1\nQ indep_throttle_status\n"
-
-_V1_4_HEAD = f"H temperature_hotspot\nH temperature_mem\nH temperature_vrsoc\nH curr_socket_power\nH average_gfx_activity\nH average_umc_activity\nH vcn_activity[{VCN}]\n"
-_V1_4_LINKS = (
-    "H pcie_link_width\nH pcie_link_speed\nH xgmi_link_width\nH xgmi_link_speed\nI gfx_activity_acc\nI mem_activity_acc\n"
-    "Q pcie_bandwidth_acc\nQ pcie_bandwidth_inst\nQ pcie_l0_to_recov_count_acc\nQ pcie_replay_count_acc\n"
-    "Q pcie_replay_rover_count_acc\n"
-)
-_V1_4_TAIL = (
-    f"Q xgmi_read_data_acc[{XGMI}]\nQ xgmi_write_data_acc[{XGMI}]\nQ firmware_timestamp\n"
-    f"H current_gfxclk[{GFX_CLKS}]\nH current_socclk[{CLKS}]\nH current_vclk0[{CLKS}]\nH current_dclk0[{CLKS}]\n"
-    "H current_uclk\nH padding\n"
-)
-_V1_4 = (
-    _V1_4_HEAD
-    + "Q energy_accumulator\nQ system_clock_counter\nI throttle_status\nI gfxclk_lock_status\n"
-    + _V1_4_LINKS
-    + _V1_4_TAIL
-)
-_V1_5 = (
-    _V1_4_HEAD
-    + f"H jpeg_activity[{JPEG}]\nQ energy_accumulator\nQ system_clock_counter\nI throttle_status\nI gfxclk_lock_status\n"
-    + _V1_4_LINKS
-    + "I pcie_nak_sent_count_acc\nI pcie_nak_rcvd_count_acc\n"
-    + _V1_4_TAIL
-)
-_V1_6 = (
-    _V1_4_HEAD
-    + f"H jpeg_activity[{JPEG}]\nQ energy_accumulator\nQ system_clock_counter\nI accumulation_counter\n"
-    + "I prochot_residency_acc\nI ppt_residency_acc\nI socket_thm_residency_acc\nI vr_thm_residency_acc\n"
-    + "I hbm_thm_residency_acc\nI throttle_status\nI gfxclk_lock_status\n"
-    + _V1_4_LINKS
-    + "I pcie_nak_sent_count_acc\nI pcie_nak_rcvd_count_acc\n"
-    + _V1_4_TAIL
-)
-
-_V2_TEMPS = "H temperature_gfx\nH temperature_soc\nH temperature_core[8]\nH temperature_l3[2]\nH average_gfx_activity\nH average_mm_activity\n"
-_V2_POWER = "H average_socket_power\nH average_cpu_power\nH average_soc_power\nH average_gfx_power\nH average_core_power[8]\n"
-_V2_CLOCKS = (
-    "H average_gfxclk_frequency\nH average_socclk_frequency\nH average_uclk_frequency\nH average_fclk_frequency\n"
-    "H average_vclk_frequency\nH average_dclk_frequency\n"
-    "H current_gfxclk\nH current_socclk\nH current_uclk\nH current_fclk\nH current_vclk\nH current_dclk\n"
-    "H current_coreclk[8]\nH current_l3clk[2]\nI throttle_status\nH fan_pwm\n"
-)
-_V2_0 = "Q system_clock_counter\n" + _V2_TEMPS + _V2_POWER + _V2_CLOCKS + "H padding\n"
-_V2_1 = _V2_TEMPS + "Q system_clock_counter\n" + _V2_POWER + _V2_CLOCKS + "H padding[3]\n"
-_V2_2 = _V2_1 + "Q indep_throttle_status\n"
-_V2_3 = (
-    _V2_2
-    + "H average_temperature_gfx\nH average_temperature_soc\nH average_temperature_core[8]\nH average_temperature_l3[2]\n"
-)
-_V2_4 = (
-    _V2_3
-    + "H average_cpu_voltage\nH average_soc_voltage\nH average_gfx_voltage\n"
-    + "H average_cpu_current\nH average_soc_current\nH average_gfx_current\n"
-)
-
-_V3_0 = (
-    "H temperature_gfx\nH temperature_soc\nH temperature_core[16]\nH temperature_skin\n"
-    "H average_gfx_activity\nH average_vcn_activity\nH average_ipu_activity[8]\nH average_core_c0_activity[16]\n"
-    "H average_dram_reads\nH average_dram_writes\nH average_ipu_reads\nH average_ipu_writes\n"
-    "Q system_clock_counter\n"
-    "I average_socket_power\nH average_ipu_power\nI average_apu_power\nI average_gfx_power\nI average_dgpu_power\n"
-    "I average_all_core_power\nH average_core_power[16]\nH average_sys_power\nH stapm_power_limit\n"
-    "H current_stapm_power_limit\n"
-    "H average_gfxclk_frequency\nH average_socclk_frequency\nH average_vpeclk_frequency\nH average_ipuclk_frequency\n"
-    "H average_fclk_frequency\nH average_vclk_frequency\nH average_uclk_frequency\nH average_mpipu_frequency\n"
-    "H current_coreclk[16]\nH current_core_maxfreq\nH current_gfx_maxfreq\n"
-    "I throttle_residency_prochot\nI throttle_residency_spl\nI throttle_residency_fppt\nI throttle_residency_sppt\n"
-    "I throttle_residency_thm_core\nI throttle_residency_thm_gfx\nI throttle_residency_thm_soc\n"
-    "I time_filter_alphavalue\n"
-)
-
-_V1_0 = (
-    "Q system_clock_counter\n"
-    + _V1_TEMPS
-    + _V1_ACT
-    + "I energy_accumulator\n"
-    + _V1_CLOCKS
-    + "B pcie_link_width\nB pcie_link_speed\n"
-)
-
 LAYOUTS: dict[tuple[int, int], list[Field]] = {
-    (1, 0): _HEADER + _f(_V1_0),
-    (1, 1): _HEADER + _f(_V1_1),
-    (1, 2): _HEADER + _f(_V1_2),
-    (1, 3): _HEADER + _f(_V1_3),
-    (1, 4): _HEADER + _f(_V1_4),
-    (1, 5): _HEADER + _f(_V1_5),
-    (1, 6): _HEADER + _f(_V1_6),
-    (2, 0): _HEADER + _f(_V2_0),
-    (2, 1): _HEADER + _f(_V2_1),
-    (2, 2): _HEADER + _f(_V2_2),
-    (2, 3): _HEADER + _f(_V2_3),
-    (2, 4): _HEADER + _f(_V2_4),
-    (3, 0): _HEADER + _f(_V3_0),
+    (1, 0): _f(
+        """
+        Q:system_clock_counter H:temperature_edge H:temperature_hotspot H:temperature_mem H:temperature_vrgfx
+        H:temperature_vrsoc H:temperature_vrmem H:average_gfx_activity H:average_umc_activity
+        H:average_mm_activity H:average_socket_power I:energy_accumulator H:average_gfxclk_frequency
+        H:average_socclk_frequency H:average_uclk_frequency H:average_vclk0_frequency H:average_dclk0_frequency
+        H:average_vclk1_frequency H:average_dclk1_frequency H:current_gfxclk H:current_socclk H:current_uclk
+        H:current_vclk0 H:current_dclk0 H:current_vclk1 H:current_dclk1 I:throttle_status H:current_fan_speed
+        B:pcie_link_width B:pcie_link_speed
+        """
+    ),
+    (1, 1): _f(
+        """
+        H:temperature_edge H:temperature_hotspot H:temperature_mem H:temperature_vrgfx H:temperature_vrsoc
+        H:temperature_vrmem H:average_gfx_activity H:average_umc_activity H:average_mm_activity
+        H:average_socket_power Q:energy_accumulator Q:system_clock_counter H:average_gfxclk_frequency
+        H:average_socclk_frequency H:average_uclk_frequency H:average_vclk0_frequency H:average_dclk0_frequency
+        H:average_vclk1_frequency H:average_dclk1_frequency H:current_gfxclk H:current_socclk H:current_uclk
+        H:current_vclk0 H:current_dclk0 H:current_vclk1 H:current_dclk1 I:throttle_status H:current_fan_speed
+        H:pcie_link_width H:pcie_link_speed H:padding I:gfx_activity_acc I:mem_activity_acc H:temperature_hbm[4]
+        """
+    ),
+    (1, 2): _f(
+        """
+        H:temperature_edge H:temperature_hotspot H:temperature_mem H:temperature_vrgfx H:temperature_vrsoc
+        H:temperature_vrmem H:average_gfx_activity H:average_umc_activity H:average_mm_activity
+        H:average_socket_power Q:energy_accumulator Q:system_clock_counter H:average_gfxclk_frequency
+        H:average_socclk_frequency H:average_uclk_frequency H:average_vclk0_frequency H:average_dclk0_frequency
+        H:average_vclk1_frequency H:average_dclk1_frequency H:current_gfxclk H:current_socclk H:current_uclk
+        H:current_vclk0 H:current_dclk0 H:current_vclk1 H:current_dclk1 I:throttle_status H:current_fan_speed
+        H:pcie_link_width H:pcie_link_speed H:padding I:gfx_activity_acc I:mem_activity_acc H:temperature_hbm[4]
+        Q:firmware_timestamp
+        """
+    ),
+    (1, 3): _f(
+        """
+        H:temperature_edge H:temperature_hotspot H:temperature_mem H:temperature_vrgfx H:temperature_vrsoc
+        H:temperature_vrmem H:average_gfx_activity H:average_umc_activity H:average_mm_activity
+        H:average_socket_power Q:energy_accumulator Q:system_clock_counter H:average_gfxclk_frequency
+        H:average_socclk_frequency H:average_uclk_frequency H:average_vclk0_frequency H:average_dclk0_frequency
+        H:average_vclk1_frequency H:average_dclk1_frequency H:current_gfxclk H:current_socclk H:current_uclk
+        H:current_vclk0 H:current_dclk0 H:current_vclk1 H:current_dclk1 I:throttle_status H:current_fan_speed
+        H:pcie_link_width H:pcie_link_speed H:padding I:gfx_activity_acc I:mem_activity_acc H:temperature_hbm[4]
+        Q:firmware_timestamp H:voltage_soc H:voltage_gfx H:voltage_mem H:padding1 Q:indep_throttle_status
+        """
+    ),
+    (1, 4): _f(
+        """
+        H:temperature_hotspot H:temperature_mem H:temperature_vrsoc H:curr_socket_power H:average_gfx_activity
+        H:average_umc_activity H:vcn_activity[4] Q:energy_accumulator Q:system_clock_counter I:throttle_status
+        I:gfxclk_lock_status H:pcie_link_width H:pcie_link_speed H:xgmi_link_width H:xgmi_link_speed
+        I:gfx_activity_acc I:mem_activity_acc Q:pcie_bandwidth_acc Q:pcie_bandwidth_inst
+        Q:pcie_l0_to_recov_count_acc Q:pcie_replay_count_acc Q:pcie_replay_rover_count_acc
+        Q:xgmi_read_data_acc[8] Q:xgmi_write_data_acc[8] Q:firmware_timestamp H:current_gfxclk[8]
+        H:current_socclk[4] H:current_vclk0[4] H:current_dclk0[4] H:current_uclk H:padding
+        """
+    ),
+    (1, 5): _f(
+        """
+        H:temperature_hotspot H:temperature_mem H:temperature_vrsoc H:curr_socket_power H:average_gfx_activity
+        H:average_umc_activity H:vcn_activity[4] H:jpeg_activity[32] Q:energy_accumulator Q:system_clock_counter
+        I:throttle_status I:gfxclk_lock_status H:pcie_link_width H:pcie_link_speed H:xgmi_link_width
+        H:xgmi_link_speed I:gfx_activity_acc I:mem_activity_acc Q:pcie_bandwidth_acc Q:pcie_bandwidth_inst
+        Q:pcie_l0_to_recov_count_acc Q:pcie_replay_count_acc Q:pcie_replay_rover_count_acc
+        I:pcie_nak_sent_count_acc I:pcie_nak_rcvd_count_acc Q:xgmi_read_data_acc[8] Q:xgmi_write_data_acc[8]
+        Q:firmware_timestamp H:current_gfxclk[8] H:current_socclk[4] H:current_vclk0[4] H:current_dclk0[4]
+        H:current_uclk H:padding
+        """
+    ),
+    (1, 6): _f(
+        """
+        H:temperature_hotspot H:temperature_mem H:temperature_vrsoc H:curr_socket_power H:average_gfx_activity
+        H:average_umc_activity H:vcn_activity[4] H:jpeg_activity[32] Q:energy_accumulator Q:system_clock_counter
+        I:accumulation_counter I:prochot_residency_acc I:ppt_residency_acc I:socket_thm_residency_acc
+        I:vr_thm_residency_acc I:hbm_thm_residency_acc I:throttle_status I:gfxclk_lock_status H:pcie_link_width
+        H:pcie_link_speed H:xgmi_link_width H:xgmi_link_speed I:gfx_activity_acc I:mem_activity_acc
+        Q:pcie_bandwidth_acc Q:pcie_bandwidth_inst Q:pcie_l0_to_recov_count_acc Q:pcie_replay_count_acc
+        Q:pcie_replay_rover_count_acc I:pcie_nak_sent_count_acc I:pcie_nak_rcvd_count_acc
+        Q:xgmi_read_data_acc[8] Q:xgmi_write_data_acc[8] Q:firmware_timestamp H:current_gfxclk[8]
+        H:current_socclk[4] H:current_vclk0[4] H:current_dclk0[4] H:current_uclk H:padding
+        """
+    ),
+    (2, 0): _f(
+        """
+        Q:system_clock_counter H:temperature_gfx H:temperature_soc H:temperature_core[8] H:temperature_l3[2]
+        H:average_gfx_activity H:average_mm_activity H:average_socket_power H:average_cpu_power
+        H:average_soc_power H:average_gfx_power H:average_core_power[8] H:average_gfxclk_frequency
+        H:average_socclk_frequency H:average_uclk_frequency H:average_fclk_frequency H:average_vclk_frequency
+        H:average_dclk_frequency H:current_gfxclk H:current_socclk H:current_uclk H:current_fclk H:current_vclk
+        H:current_dclk H:current_coreclk[8] H:current_l3clk[2] I:throttle_status H:fan_pwm H:padding
+        """
+    ),
+    (2, 1): _f(
+        """
+        H:temperature_gfx H:temperature_soc H:temperature_core[8] H:temperature_l3[2] H:average_gfx_activity
+        H:average_mm_activity Q:system_clock_counter H:average_socket_power H:average_cpu_power
+        H:average_soc_power H:average_gfx_power H:average_core_power[8] H:average_gfxclk_frequency
+        H:average_socclk_frequency H:average_uclk_frequency H:average_fclk_frequency H:average_vclk_frequency
+        H:average_dclk_frequency H:current_gfxclk H:current_socclk H:current_uclk H:current_fclk H:current_vclk
+        H:current_dclk H:current_coreclk[8] H:current_l3clk[2] I:throttle_status H:fan_pwm H:padding[3]
+        """
+    ),
+    (2, 2): _f(
+        """
+        H:temperature_gfx H:temperature_soc H:temperature_core[8] H:temperature_l3[2] H:average_gfx_activity
+        H:average_mm_activity Q:system_clock_counter H:average_socket_power H:average_cpu_power
+        H:average_soc_power H:average_gfx_power H:average_core_power[8] H:average_gfxclk_frequency
+        H:average_socclk_frequency H:average_uclk_frequency H:average_fclk_frequency H:average_vclk_frequency
+        H:average_dclk_frequency H:current_gfxclk H:current_socclk H:current_uclk H:current_fclk H:current_vclk
+        H:current_dclk H:current_coreclk[8] H:current_l3clk[2] I:throttle_status H:fan_pwm H:padding[3]
+        Q:indep_throttle_status
+        """
+    ),
+    (2, 3): _f(
+        """
+        H:temperature_gfx H:temperature_soc H:temperature_core[8] H:temperature_l3[2] H:average_gfx_activity
+        H:average_mm_activity Q:system_clock_counter H:average_socket_power H:average_cpu_power
+        H:average_soc_power H:average_gfx_power H:average_core_power[8] H:average_gfxclk_frequency
+        H:average_socclk_frequency H:average_uclk_frequency H:average_fclk_frequency H:average_vclk_frequency
+        H:average_dclk_frequency H:current_gfxclk H:current_socclk H:current_uclk H:current_fclk H:current_vclk
+        H:current_dclk H:current_coreclk[8] H:current_l3clk[2] I:throttle_status H:fan_pwm H:padding[3]
+        Q:indep_throttle_status H:average_temperature_gfx H:average_temperature_soc
+        H:average_temperature_core[8] H:average_temperature_l3[2]
+        """
+    ),
+    (2, 4): _f(
+        """
+        H:temperature_gfx H:temperature_soc H:temperature_core[8] H:temperature_l3[2] H:average_gfx_activity
+        H:average_mm_activity Q:system_clock_counter H:average_socket_power H:average_cpu_power
+        H:average_soc_power H:average_gfx_power H:average_core_power[8] H:average_gfxclk_frequency
+        H:average_socclk_frequency H:average_uclk_frequency H:average_fclk_frequency H:average_vclk_frequency
+        H:average_dclk_frequency H:current_gfxclk H:current_socclk H:current_uclk H:current_fclk H:current_vclk
+        H:current_dclk H:current_coreclk[8] H:current_l3clk[2] I:throttle_status H:fan_pwm H:padding[3]
+        Q:indep_throttle_status H:average_temperature_gfx H:average_temperature_soc
+        H:average_temperature_core[8] H:average_temperature_l3[2] H:average_cpu_voltage H:average_soc_voltage
+        H:average_gfx_voltage H:average_cpu_current H:average_soc_current H:average_gfx_current
+        """
+    ),
+    (3, 0): _f(
+        """
+        H:temperature_gfx H:temperature_soc H:temperature_core[16] H:temperature_skin H:average_gfx_activity
+        H:average_vcn_activity H:average_ipu_activity[8] H:average_core_c0_activity[16] H:average_dram_reads
+        H:average_dram_writes H:average_ipu_reads H:average_ipu_writes Q:system_clock_counter
+        I:average_socket_power H:average_ipu_power I:average_apu_power I:average_gfx_power I:average_dgpu_power
+        I:average_all_core_power H:average_core_power[16] H:average_sys_power H:stapm_power_limit
+        H:current_stapm_power_limit H:average_gfxclk_frequency H:average_socclk_frequency
+        H:average_vpeclk_frequency H:average_ipuclk_frequency H:average_fclk_frequency H:average_vclk_frequency
+        H:average_uclk_frequency H:average_mpipu_frequency H:current_coreclk[16] H:current_core_maxfreq
+        H:current_gfx_maxfreq I:throttle_residency_prochot I:throttle_residency_spl I:throttle_residency_fppt
+        I:throttle_residency_sppt I:throttle_residency_thm_core I:throttle_residency_thm_gfx
+        I:throttle_residency_thm_soc I:time_filter_alphavalue
+        """
+    ),
 }
 
 _CTYPES = {"B": ctypes.c_uint8, "H": ctypes.c_uint16, "I": ctypes.c_uint32, "Q": ctypes.c_uint64}

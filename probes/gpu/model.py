@@ -1,4 +1,4 @@
-"""The GPU data model: readings keyed by quantity, unit and domain (``temperature_c.junction``), absent with a reason."""
+"""The GPU data model: readings keyed by quantity, unit and domain (temperature_c.junction), absent with a reason."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from types import ModuleType
 from typing import Any
 
@@ -99,10 +100,9 @@ class Nvml:
         self._power(nv, h, readings, absent)
         get("energy_j.total", lambda: nv.nvmlDeviceGetTotalEnergyConsumption(h), 0.001)  # mJ
         get("power_w.cap", lambda: nv.nvmlDeviceGetEnforcedPowerLimit(h), 0.001)
-        get("temperature_c.gpu", lambda: nv.nvmlDeviceGetTemperature(h, nv.NVML_TEMPERATURE_GPU))
-        for dom, clk in (("gfx", "NVML_CLOCK_GRAPHICS"), ("sm", "NVML_CLOCK_SM"), ("mem", "NVML_CLOCK_MEM")):
-            get(f"clock_mhz.{dom}", lambda c=clk: nv.nvmlDeviceGetClockInfo(h, getattr(nv, c)))
-        get("clock_mhz.video", lambda: nv.nvmlDeviceGetClockInfo(h, nv.NVML_CLOCK_VIDEO))
+        get("temperature_c.gpu", partial(nv.nvmlDeviceGetTemperature, h, 0))  # NVML_TEMPERATURE_GPU
+        for dom, clk in (("gfx", 0), ("sm", 1), ("mem", 2), ("video", 3)):  # NVML_CLOCK_GRAPHICS, _SM, _MEM, _VIDEO
+            get(f"clock_mhz.{dom}", partial(nv.nvmlDeviceGetClockInfo, h, clk))
         try:
             util = nv.nvmlDeviceGetUtilizationRates(h)
             readings += [Reading("busy_percent.gfx", float(util.gpu), "nvml")]
@@ -169,9 +169,10 @@ def _field_value(nv: Any, fv: Any) -> float:
 
 
 def _import_pynvml() -> ModuleType:
-    import pynvml
+    import pynvml  # type: ignore[import-untyped]
 
-    return pynvml
+    module: ModuleType = pynvml
+    return module
 
 
 # --- the fallback: nvidia-smi ------------------------------------------------------------------------
@@ -235,12 +236,12 @@ def read_nvidia_smi(
             rows[_slot(cells[0])] = cells[1:]
     out: dict[str, NvidiaRead | str] = {}
     for addr in pci_addresses:
-        cells = rows.get(addr.lower())
-        if cells is None:
+        row = rows.get(addr.lower())
+        if row is None:
             out[addr] = f"nvidia-smi does not list {addr}"
             continue
         readings, absent = [], []
-        for (field, key, scale), cell in zip(SMI_FIELDS, cells, strict=True):
+        for (field, key, scale), cell in zip(SMI_FIELDS, row, strict=True):
             try:
                 readings.append(Reading(key, float(cell) * scale, "nvidia-smi"))
             except ValueError:

@@ -1,10 +1,10 @@
-"""Reading every GPU: runtime PM first, then the vendor's own counters while it is awake; clients from fdinfo and NVML."""
+"""Reading every GPU: runtime PM first, then its own counters while it is awake; clients from fdinfo and NVML."""
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,8 +14,8 @@ from hwinspector.probes.gpu.derive import derive
 from hwinspector.probes.gpu.fdinfo import ClientSample, clients, read_client_samples
 from hwinspector.probes.gpu.hwmon import read_gpu_hwmon
 from hwinspector.probes.gpu.intel import read_intel
-from hwinspector.probes.gpu.model import Absent, Gpu, GpuClient, GpuReport, Reading, merge
-from hwinspector.probes.gpu.nvml import Nvml, NvidiaRead, read_nvidia_smi
+from hwinspector.probes.gpu.model import Absent, Gpu, GpuClient, GpuReport, Reading, RuntimePm, merge
+from hwinspector.probes.gpu.nvml import NvidiaRead, Nvml, read_nvidia_smi
 from hwinspector.probes.gpu.runtime import Asleep, GuardedReader, SleepTracker, read_runtime_pm
 
 # Two looks this far apart give busy %, residency shares and power from energy in one command.
@@ -67,18 +67,20 @@ class GpuReader:
         self.nvml.close()
 
     def _nvidia(
-        self, nvidia: Sequence[GpuDevice], runtimes: dict[str, object], notes: list[str]
+        self, nvidia: Sequence[GpuDevice], runtimes: Mapping[str, RuntimePm], notes: list[str]
     ) -> dict[str, NvidiaRead | str]:
         if not nvidia:
             self.nvml.close()
             return {}
-        awake = [d for d in nvidia if not getattr(runtimes[d.pci_address], "asleep", False)]
+        awake = [d for d in nvidia if not runtimes[d.pci_address].asleep]
         if len(awake) < len(nvidia):
             # nvmlInit opens every NVIDIA GPU: with one asleep, NVML stays closed (and is closed now).
             self.nvml.close()
             if not awake:
                 return {}
-            return {d.pci_address: "NVML not opened: another NVIDIA GPU is asleep and NVML would wake it" for d in awake}
+            return {
+                d.pci_address: "NVML not opened: another NVIDIA GPU is asleep and NVML would wake it" for d in awake
+            }
         if self.nvml.open():
             out: dict[str, NvidiaRead | str] = {}
             for d in awake:
@@ -109,12 +111,12 @@ def _named(c: GpuClient, procfs: Path) -> GpuClient:
 
 def read_gpu(
     dev: GpuDevice,
-    runtime: object | None = None,
+    runtime: RuntimePm | None = None,
     cache: MetricsCache = METRICS_CACHE,
     nvidia: NvidiaRead | str | None = None,
 ) -> Gpu:
     """One GPU: runtime PM first; while it sleeps nothing else is read (and EPERM/EBUSY means it sleeps)."""
-    guard = GuardedReader(dev.device_dir, runtime if runtime is not None else None)  # type: ignore[arg-type]
+    guard = GuardedReader(dev.device_dir, runtime)
     base = Gpu(
         pci_address=dev.pci_address,
         driver=dev.driver,

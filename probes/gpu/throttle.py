@@ -1,4 +1,4 @@
-"""Throttle reasons: amdgpu's ASIC-independent throttler bits, NVIDIA's clocks-event reasons, Intel's throttle_reason_* files."""
+"""Throttle reasons: amdgpu's ASIC-independent throttler bits and NVIDIA's clocks-event reasons, as names."""
 
 from __future__ import annotations
 

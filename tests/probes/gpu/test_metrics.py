@@ -19,7 +19,9 @@ REAL = {"rx7800xt": (1, 3), "rx6900xt": (1, 3), "phoenix": (2, 1), "strixpoint":
 
 
 @pytest.mark.parametrize(("name", "revision"), REAL.items())
-def test_the_ctypes_layout_has_the_size_real_firmware_writes_in_the_header(name: str, revision: tuple[int, int]) -> None:
+def test_the_ctypes_layout_has_the_size_real_firmware_writes_in_the_header(
+    name: str, revision: tuple[int, int]
+) -> None:
     size, fmt, content = header(blob(name))
     assert (fmt, content) == revision
     assert size_of(revision) == size
