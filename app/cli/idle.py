@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from hwinspector.cli.tables import table
@@ -76,7 +77,13 @@ def run(args: argparse.Namespace) -> int | None:
             print(f"idle: root-only counters unavailable: {why}", file=sys.stderr)
     try:
         priv: PrivilegedReader | None = reader
-        report = measure_idle(args.duration, privileged=priv, progress=_progress(args.duration))
+        report = measure_idle(
+            args.duration,
+            sysfs=Path(args.sysfs),
+            procfs=Path(args.procfs),
+            privileged=priv,
+            progress=_progress(args.duration),
+        )
     finally:
         if client is not None:
             client.close()

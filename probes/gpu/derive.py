@@ -7,11 +7,14 @@ from dataclasses import replace
 from hwinspector.probes.gpu.model import Gpu, Reading, merge
 from hwinspector.probes.telemetry.session import share_of_time
 
+# Below this, counters with 1 ms (RC6) or ~1 ms (energy) updates give noise, not a rate.
+MIN_INTERVAL_S = 0.02
+
 
 def derive(before: Gpu | None, after: Gpu, dt_s: float) -> Gpu:
     """``after`` with rates added: ``power_w.<dom>`` from ``energy_j.<dom>`` and ``residency_percent.<x>``
     from ``residency_ms.<x>``, by the same 0-100 % rule as the Telemetry residencies (share_of_time)."""
-    if before is None or dt_s <= 0 or after.asleep or before.asleep:
+    if before is None or dt_s < MIN_INTERVAL_S or after.asleep or before.asleep:
         return after
     prev = {r.key: r.value for r in before.readings}
     added: list[Reading] = []

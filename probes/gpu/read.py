@@ -39,17 +39,18 @@ class GpuReader:
 
     def read(self) -> GpuReport:
         devices = list_gpu_devices(self.sysfs)
-        runtimes = {d.pci_address: self.tracker.observe(d.pci_address, read_runtime_pm(d.device_dir)) for d in devices}
+        # Keyed by card: captured trees of two machines may share a PCI address.
+        runtimes = {d.card: self.tracker.observe(d.card, read_runtime_pm(d.device_dir)) for d in devices}
         nvidia = [d for d in devices if d.driver == "nvidia"]
         notes: list[str] = []
         nvidia_reads = self._nvidia(nvidia, runtimes, notes)
         gpus: list[Gpu] = []
         now = self.clock()
         for dev in devices:
-            g = read_gpu(dev, runtimes[dev.pci_address], self.cache, nvidia_reads.get(dev.pci_address))
-            last = self._last.get(dev.pci_address)
+            g = read_gpu(dev, runtimes[dev.card], self.cache, nvidia_reads.get(dev.pci_address))
+            last = self._last.get(dev.card)
             g = derive(last[1] if last else None, g, now - last[0] if last else 0.0)
-            self._last[dev.pci_address] = (now, g)
+            self._last[dev.card] = (now, g)
             gpus.append(g)
         awake_nodes = _awake_nodes(devices, gpus)
         samples = read_client_samples(self.procfs, lambda node: node in awake_nodes)
@@ -72,7 +73,7 @@ class GpuReader:
         if not nvidia:
             self.nvml.close()
             return {}
-        awake = [d for d in nvidia if not runtimes[d.pci_address].asleep]
+        awake = [d for d in nvidia if not runtimes[d.card].asleep]
         if len(awake) < len(nvidia):
             # nvmlInit opens every NVIDIA GPU: with one asleep, NVML stays closed (and is closed now).
             self.nvml.close()
@@ -176,9 +177,10 @@ def read_gpu_report(
     """Two looks ``interval_s`` apart (busy % per client, residency shares, power from energy), NVML closed after."""
     r = reader or GpuReader(sysfs, procfs)
     try:
+        if interval_s <= 0:
+            return r.read()  # one look: no rates
         r.read()
-        if interval_s > 0:
-            time.sleep(interval_s)
+        time.sleep(interval_s)
         return r.read()
     finally:
         if reader is None:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,7 +48,7 @@ def _lib(tmp_path: Path) -> Path:
     return libdir
 
 
-def _run(tmp_path: Path, env: dict[str, str], *extra: str) -> dict[str, object]:
+def _run(tmp_path: Path, env: dict[str, str], *extra: str) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, "-c", _READ, str(tmp_path / "sys"), str(tmp_path / "proc"), *extra],
         capture_output=True,
@@ -56,7 +57,7 @@ def _run(tmp_path: Path, env: dict[str, str], *extra: str) -> dict[str, object]:
         env={**os.environ, **env},
         check=True,
     )
-    result: dict[str, object] = json.loads(out.stdout)
+    result: dict[str, Any] = json.loads(out.stdout)
     return result
 
 
@@ -67,7 +68,7 @@ def test_nvml_through_pynvml_reads_power_fields_energy_clocks_and_processes(tmp_
     (tmp_path / "proc" / "4242").mkdir(parents=True)
     (tmp_path / "proc" / "4242" / "comm").write_text("blender\n")
     rep = _run(tmp_path, {"LD_LIBRARY_PATH": str(libdir)})
-    (gpu,) = rep["gpus"]  # type: ignore[misc]
+    (gpu,) = rep["gpus"]
     v = gpu["readings"]
     assert v["power_w.input"] == pytest.approx(42.25)  # NVML_FI_DEV_POWER_INSTANT, mW
     assert v["power_w.average"] == pytest.approx(31.5)  # no averaged field: nvmlDeviceGetPowerUsage
@@ -81,7 +82,7 @@ def test_nvml_through_pynvml_reads_power_fields_energy_clocks_and_processes(tmp_
     assert "fan_pwm_percent" not in v
     assert "Not Supported" in gpu["absent"]["fan_pwm_percent"]
     assert gpu["throttle_reasons"] == ["gpu_idle", "sw_power_cap"]
-    clients = {c["pid"]: c for c in rep["clients"]}  # type: ignore[attr-defined]
+    clients = {c["pid"]: c for c in rep["clients"]}
     assert clients[4242]["command"] == "blender"
     assert clients[4242]["memory_kib"] == {"vram": 300 * 1024}
     assert clients[4343]["memory_kib"] == {"vram": 1024 * 1024}
@@ -93,7 +94,7 @@ def test_a_sleeping_nvidia_gpu_never_opens_nvml(tmp_path: Path) -> None:
     libdir = _lib(tmp_path)
     captured_card(tmp_path / "sys", "card1", {**NVIDIA, "device/power/runtime_status": "suspended"})
     rep = _run(tmp_path, {"LD_LIBRARY_PATH": str(libdir)})
-    (gpu,) = rep["gpus"]  # type: ignore[misc]
+    (gpu,) = rep["gpus"]
     assert gpu["runtime_pm"]["asleep"] is True
     assert gpu["readings"] == {}
     assert rep["nvml_open"] is False
@@ -116,11 +117,11 @@ def test_without_nvml_nvidia_smi_answers(tmp_path: Path) -> None:
     )
     # No libnvidia-ml.so.1 anywhere on the library path: NVML cannot load.
     rep = _run(tmp_path, {"LD_LIBRARY_PATH": str(tmp_path / "empty")}, str(exe))
-    (gpu,) = rep["gpus"]  # type: ignore[misc]
+    (gpu,) = rep["gpus"]
     assert gpu["readings"]["power_w.average"] == pytest.approx(35.2)
     assert gpu["sources"]["power_w.average"] == "nvidia-smi"
     assert gpu["absent"]["fan_pwm_percent"] == "nvidia-smi fan.speed: [N/A]"
-    assert any("nvidia-smi" in n for n in rep["notes"])  # type: ignore[attr-defined]
+    assert any("nvidia-smi" in n for n in rep["notes"])
 
 
 @pytest.mark.timeout(120)
@@ -130,6 +131,6 @@ def test_nvidia_smi_failing_gives_a_reason_not_a_crash(tmp_path: Path) -> None:
         tmp_path, 'echo "NVIDIA-SMI has failed because it could not communicate with the driver." >&2; exit 9'
     )
     rep = _run(tmp_path, {"LD_LIBRARY_PATH": str(tmp_path / "empty")}, str(exe))
-    (gpu,) = rep["gpus"]  # type: ignore[misc]
+    (gpu,) = rep["gpus"]
     assert gpu["readings"] == {}
     assert "could not communicate with the driver" in gpu["notes"][0]
