@@ -36,20 +36,26 @@ def read_gpu_hwmon(guard: GuardedReader) -> tuple[list[Reading], list[Absent]]:
     """Every reading of the device's hwmon folders; raises Asleep (the caller stops) when the GPU sleeps."""
     readings: list[Reading] = []
     absent: list[Absent] = []
-    for hw in hwmon_dirs(guard.device_dir):
-        names = set(_names(hw))
-        for key, path in _plan(guard, hw, names):
-            attr = guard.text(path)
-            rel = f"hwmon/{hw.name}/{path.name}"
-            if attr.text is None:
-                absent.append(Absent(key, f"{rel}: {attr.error}"))
-                continue
-            value = parse_int(attr.text)
-            if value is None:
-                absent.append(Absent(key, f"{rel}: garbage {attr.text[:20]!r}"))
-                continue
-            readings.append(Reading(key, value * _scale(key, path.name), rel))
+    for key, path in hwmon_plan(guard):
+        attr = guard.text(path)
+        rel = f"hwmon/{path.parent.name}/{path.name}"
+        if attr.text is None:
+            absent.append(Absent(key, f"{rel}: {attr.error}"))
+            continue
+        value = parse_int(attr.text)
+        if value is None:
+            absent.append(Absent(key, f"{rel}: garbage {attr.text[:20]!r}"))
+            continue
+        readings.append(Reading(key, value * _scale(key, path.name), rel))
     return readings, absent
+
+
+def hwmon_plan(guard: GuardedReader) -> list[tuple[str, Path]]:
+    """(reading key, value file) of every hwmon value of the GPU; raises Asleep."""
+    out: list[tuple[str, Path]] = []
+    for hw in hwmon_dirs(guard.device_dir):
+        out += _plan(guard, hw, set(_names(hw)))
+    return out
 
 
 def _scale(key: str, name: str) -> float:
