@@ -293,11 +293,21 @@ def format_kmsg(devkmsg: Path = Path("/dev/kmsg")) -> bytes:
 
 def dump_attributes(patterns: Sequence[tuple[Path, str]], cap_lines: int = 20_000) -> bytes:
     """``path: value`` for every readable regular file matching the globs (like ``grep -H . files``)."""
+    from hwinspector.probes.power.hwmon import sleeping_gpu
     from hwinspector.probes.sysfs_attr import read_bytes
 
     lines: list[str] = []
+    asleep: dict[Path, str | None] = {}
     for root, pattern in patterns:
         for p in sorted(root.glob(pattern)):
+            if p.parent.name.startswith("hwmon"):
+                # a sleeping GPU's hwmon attributes would wake it: its hwmon folder is left out
+                if p.parent not in asleep:
+                    asleep[p.parent] = sleeping_gpu(p.parent)
+                    if asleep[p.parent]:
+                        lines.append(f"{p.parent}: <{asleep[p.parent]}>")
+                if asleep[p.parent]:
+                    continue
             if len(lines) >= cap_lines:
                 break
             try:
