@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from hwinspector.probes.gpu.model import Gpu, Reading, merge
-from hwinspector.probes.telemetry.session import share_of_time
 
 # Below this, counters with 1 ms (RC6) or ~1 ms (energy) updates give noise, not a rate.
 MIN_INTERVAL_S = 0.02
@@ -27,6 +26,9 @@ def derive(before: Gpu | None, after: Gpu, dt_s: float) -> Gpu:
             key = "power_w.average" if dom == "total" and after.value("power_w.average") is None else f"power_w.{dom}"
             added.append(Reading(key, (r.value - old) / dt_s, f"Δ{r.source}"))
         elif quantity == "residency_ms":
+            # imported here: the telemetry session brings numpy, which a one-look reader never needs
+            from hwinspector.probes.telemetry.session import share_of_time
+
             share = float(share_of_time((r.value - old) / 1000.0, dt_s, 1.0)) * 100.0
             added.append(Reading(f"residency_percent.{dom}", share, f"Δ{r.source}"))
     readings, absent = merge((*after.readings, *added), after.absent)
