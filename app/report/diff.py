@@ -436,13 +436,15 @@ def gpu_map(side: Side) -> dict[str, str]:
     for g in _dicts(data.get("gpus") if isinstance(data, dict) else None):
         gpu = str(g.get("pci_address"))
         out[f"{gpu} driver"] = str(g.get("driver"))
-        rt = g.get("runtime_pm") if isinstance(g.get("runtime_pm"), dict) else {}
+        rt_doc = g.get("runtime_pm")
+        rt: dict[str, Any] = rt_doc if isinstance(rt_doc, dict) else {}
         out[f"{gpu} runtime PM"] = f"{rt.get('status')} (control {rt.get('control')})"
         if g.get("metrics_revision"):
             out[f"{gpu} gpu_metrics"] = str(g["metrics_revision"])
         if g.get("performance_level"):
             out[f"{gpu} performance level"] = str(g["performance_level"])
-        readings = g.get("readings") if isinstance(g.get("readings"), dict) else {}
+        readings_doc = g.get("readings")
+        readings: dict[str, Any] = readings_doc if isinstance(readings_doc, dict) else {}
         for key in _GPU_VALUES:
             if isinstance(readings.get(key), int | float):
                 out[f"{gpu} {key}"] = f"{readings[key]:.4g}"
