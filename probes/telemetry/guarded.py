@@ -23,6 +23,7 @@ class GuardedFiles:
 
     def __init__(self) -> None:
         self._fds: dict[str, dict[str, int]] = {}  # guard -> path -> fd
+        self._guard_fds: dict[str, int] = {}
         self._lock = threading.Lock()
         self.guard_reads = 0
 
@@ -44,16 +45,20 @@ class GuardedFiles:
         return [out[c.id] for c in channels]
 
     def _state(self, guard: str) -> str:
+        """runtime_status through a kept fd: a PM core attribute, so holding it open and pread-ing it never
+        wakes the device (the driver's own files are the ones closed while it sleeps)."""
         self.guard_reads += 1
         try:
-            fd = os.open(guard, _FLAGS)
-            try:
-                text = os.read(fd, 64).decode("ascii", "replace").strip()
-            finally:
-                os.close(fd)
+            fd = self._guard_fds.get(guard)
+            if fd is None:
+                fd = self._guard_fds[guard] = os.open(guard, _FLAGS)
+            text = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
         except FileNotFoundError:
             return "active"
         except OSError as exc:
+            fd = self._guard_fds.pop(guard, None)
+            if fd is not None:
+                os.close(fd)
             return f"unknown: {errno_name(exc)}"
         return text or "unknown: empty"
 
@@ -90,3 +95,6 @@ class GuardedFiles:
         with self._lock:
             for guard in list(self._fds):
                 self._close(guard)
+            for fd in self._guard_fds.values():
+                os.close(fd)
+            self._guard_fds.clear()
