@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from hwinspector.collectors.graphics import GraphicsCollector
+from hwinspector.i18n import _
 from hwinspector.models.graphics import ChainElement, GraphicsChainModel, chain_text
 from hwinspector.models.graphics_elements import DEFAULT_GL
 from hwinspector.models.upower import switcheroo_section
@@ -186,11 +187,11 @@ class GraphicsPage(Page):
                 self.gpu_panel.set_captured(report_from_json(sec.data, src.label))
                 return
             except (KeyError, TypeError, ValueError):
-                self.gpu_panel.set_captured(None, "This bundle's GPU section is malformed.")
+                self.gpu_panel.set_captured(None, _("This bundle's GPU section is malformed."))
                 return
         why = sec.reason if sec is not None and sec.reason else None
         self.gpu_panel.set_captured(
-            None, why or "No GPU readings in this source: `hwinspector gpu --from RECORDING` reads a umockdev one."
+            None, why or _("No GPU readings in this source: `hwinspector gpu --from RECORDING` reads a umockdev one.")
         )
 
     def showEvent(self, event: QShowEvent) -> None:
