@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hwinspector.probes.machine.sections import Section
+from hwinspector.report.diff_gpu import gpu_map
 from hwinspector.report.diff_links import usbc_map, wireless_map
 
 CATEGORIES = (
@@ -424,42 +425,13 @@ def compare_idle(a: Side, b: Side) -> list[Change]:
     return out
 
 
-# GPU figures worth comparing between two captures: settings and capacities, and the idle draw.
-_GPU_VALUES = ("power_w.cap", "memory_mib.vram_total", "power_w.average", "clock_mhz.gt0_rp0", "clock_mhz.gt0_max")
-
-
-def gpu_map(side: Side) -> dict[str, str]:
-    """Per GPU: driver, runtime PM, gpu_metrics revision, performance level, a few stable figures, and
-    which readings the driver offers at all (a reading that vanishes after an update is a finding)."""
-    out: dict[str, str] = {}
-    data = _data(side, "gpu")
-    for g in _dicts(data.get("gpus") if isinstance(data, dict) else None):
-        gpu = str(g.get("pci_address"))
-        out[f"{gpu} driver"] = str(g.get("driver"))
-        rt_doc = g.get("runtime_pm")
-        rt: dict[str, Any] = rt_doc if isinstance(rt_doc, dict) else {}
-        out[f"{gpu} runtime PM"] = f"{rt.get('status')} (control {rt.get('control')})"
-        if g.get("metrics_revision"):
-            out[f"{gpu} gpu_metrics"] = str(g["metrics_revision"])
-        if g.get("performance_level"):
-            out[f"{gpu} performance level"] = str(g["performance_level"])
-        readings_doc = g.get("readings")
-        readings: dict[str, Any] = readings_doc if isinstance(readings_doc, dict) else {}
-        for key in _GPU_VALUES:
-            if isinstance(readings.get(key), int | float):
-                out[f"{gpu} {key}"] = f"{readings[key]:.4g}"
-        if not rt.get("asleep"):
-            out[f"{gpu} readings offered"] = ", ".join(sorted(readings))
-    return out
-
-
 _COMPARERS: tuple[tuple[str, tuple[str, ...], Callable[[Side, Side], list[Change]]], ...] = (
     ("devices and drivers", ("devices",), compare_devices),
     ("driver bindings", ("drivers",), compare_drivers),
     ("versions", ("identity",), compare_versions),
     ("problems", ("drivers",), compare_problems),
     ("graphics chain", ("graphics",), compare_graphics),
-    ("GPU", ("gpu",), lambda a, b: _keyed("gpu", gpu_map(a), gpu_map(b))),
+    ("GPU", ("gpu",), lambda a, b: _keyed("gpu", gpu_map(a.sections), gpu_map(b.sections))),
     ("audio chain", ("audio",), compare_audio),
     ("camera chain", ("camera",), compare_camera),
     (

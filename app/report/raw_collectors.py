@@ -17,7 +17,6 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -415,7 +414,9 @@ def default_plan(
     if is_root:
         plan.append(_cmd("raw/dmi/dmidecode.txt", "dmi", "dmidecode"))
     plan += _edid_specs(sysfs)
-    plan += _gpu_specs(sysfs)
+    from hwinspector.report.raw_gpu import gpu_specs  # imports this module's RawSpec
+
+    plan += gpu_specs(sysfs)
     from hwinspector.report.raw_av import av_plan  # imports this module's RawSpec
 
     plan += av_plan(sysfs, procfs, devfs)
@@ -434,44 +435,6 @@ def _dmi_specs(sysfs: Path) -> list[RawSpec]:
         if name in _DMI_SKIP or not p.is_file() or not os.access(p, os.R_OK):
             continue
         out.append(_file(f"raw/dmi/id/{name}", "dmi", p))
-    return out
-
-
-def _gpu_specs(sysfs: Path) -> list[RawSpec]:
-    """Each GPU's attributes and gpu_metrics as the driver gives them; a sleeping GPU's runtime PM files only."""
-    from hwinspector.probes.gpu.cards import list_gpu_devices
-    from hwinspector.probes.gpu.raw import raw_gpu_metrics, raw_gpu_text
-
-    out = []
-    for dev in list_gpu_devices(sysfs):
-        out.append(
-            RawSpec(
-                f"raw/gpu/{dev.card}.txt",
-                "gpu",
-                f"GPU attributes of {dev.card}",
-                read=partial(raw_gpu_text, dev),
-                probe=f"{dev.device_dir}/{{power/runtime_*,pp_dpm_*,mem_info_*,hwmon/*}} (none while asleep)",
-            )
-        )
-        if (dev.device_dir / "gpu_metrics").exists():
-
-            def metrics(dev: Any = dev) -> bytes:
-                blob = raw_gpu_metrics(dev)
-                if blob is None:
-                    raise ProbeUnavailable(f"{dev.card} is asleep or has no readable gpu_metrics: not read")
-                return blob
-
-            out.append(
-                RawSpec(
-                    f"raw/gpu/{dev.card}.gpu_metrics.bin",
-                    "gpu",
-                    f"gpu_metrics of {dev.card}",
-                    read=metrics,
-                    probe=f"{dev.device_dir}/gpu_metrics",
-                    media_type=BINARY,
-                    privacy="binary",
-                )
-            )
     return out
 
 

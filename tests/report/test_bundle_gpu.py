@@ -13,7 +13,7 @@ from hwinspector.probes.gpu.read import read_gpu_report
 from hwinspector.probes.machine.sections import Section
 from hwinspector.report.bundle import read_members
 from hwinspector.report.capture import capture
-from hwinspector.report.raw_collectors import _gpu_specs
+from hwinspector.report.raw_gpu import gpu_specs
 from tests.probes.gpu.captured import PHOENIX, blob, captured_card, suspended_dgpu
 from tests.report.fixtures_capture import fixed_options, fixed_sections
 
@@ -28,7 +28,7 @@ def test_a_bundle_keeps_the_gpu_section_and_raw_files(tmp_path: Path, capsys: py
         doc = report_json(read_gpu_report(sysfs, tmp_path / "proc", 0.0))
         return {**fixed_sections(), "gpu": Section("gpu", True, None, doc)}
 
-    opts = fixed_options(tmp_path, plan=_gpu_specs(sysfs), sections=sections)
+    opts = fixed_options(tmp_path, plan=gpu_specs(sysfs), sections=sections)
     path, _, _ = capture(opts, tmp_path / "out.tar.xz", privacy=None)
     _, members = read_members(path)
     assert members["raw/gpu/card0.gpu_metrics.bin"] == blob("phoenix")
