@@ -7,7 +7,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from hwinspector.probes.gpu.model import GpuReport
 from hwinspector.probes.gpu.read import GpuReader
@@ -37,11 +37,12 @@ class GpuCollector(QObject):
         self._timer.timeout.connect(self._tick)
         self._deliver.connect(self._delivered)  # queued: emitted from the worker thread
         self._inflight: Future[None] | None = None
+        self._closed = False
         self.polling = False
         self.looks = 0
 
     def start(self) -> None:
-        if self.polling:
+        if self.polling or self._closed:
             return
         self.polling = True
         self.looks = 0
@@ -50,10 +51,15 @@ class GpuCollector(QObject):
     def stop(self) -> None:
         self.polling = False
         self._timer.stop()
-        self._pool.submit(self._reader.close)  # after any read in flight, on the same thread
+        if not self._closed:
+            self._pool.submit(self._reader.close)  # after any read in flight, on the same thread
 
     def shutdown(self) -> None:
+        """Stop for good and wait for a read in flight (idempotent; a later stop() is a no-op)."""
+        if self._closed:
+            return
         self.stop()
+        self._closed = True
         self._pool.shutdown(wait=True)
 
     @property
@@ -61,6 +67,7 @@ class GpuCollector(QObject):
         f = self._inflight
         return f is not None and not f.done()
 
+    @Slot()
     def _tick(self) -> None:
         if not self.polling or self.busy:
             return
@@ -72,6 +79,7 @@ class GpuCollector(QObject):
         with contextlib.suppress(RuntimeError):
             self._deliver.emit(report)
 
+    @Slot(object)
     def _delivered(self, report: object) -> None:
         if not self.polling or not isinstance(report, GpuReport):
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -137,6 +137,7 @@ class GpuPanel(QWidget):
 
     # --- showing ------------------------------------------------------------------------------------------
 
+    @Slot(object)
     def show_report(self, report: object) -> None:
         if not isinstance(report, GpuReport):
             return
@@ -155,6 +156,7 @@ class GpuPanel(QWidget):
         self.clients_model.set_clients(list(report.clients))
         self._show_selected(self.selector.currentIndex())
 
+    @Slot(int)
     def _show_selected(self, i: int) -> None:
         if self.report is None:
             return
