@@ -84,6 +84,7 @@ def _command_modules() -> list[Any]:
     from hwinspector.cli import (
         agent,
         av,
+        bugreport,
         check,
         devices,
         diff,
@@ -98,7 +99,23 @@ def _command_modules() -> list[Any]:
         usbc,
     )
 
-    return [devices, telemetry, services, graphics, gpu, av, usbc, idle, suspend, check, report, diff, exporter, agent]
+    return [
+        devices,
+        telemetry,
+        services,
+        graphics,
+        gpu,
+        av,
+        usbc,
+        idle,
+        suspend,
+        check,
+        report,
+        bugreport,
+        diff,
+        exporter,
+        agent,
+    ]
 
 
 def _load(source: str | None) -> Snapshot:

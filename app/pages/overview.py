@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hwinspector.collectors.telemetry import BackgroundCall
+from hwinspector.collectors.base import RequestCollector
 from hwinspector.pages.base import Page
 from hwinspector.presentation import PresentationWindow
 from hwinspector.probes.checks.base import SEVERITY, Status, Verdict
@@ -51,6 +51,10 @@ def cards_of(verdicts: Sequence[Verdict]) -> list[CardData]:
     return [CardData(v.check, v.status.value, v.title, v.summary, v.evidence, v.hint) for v in ordered]
 
 
+def _call(work: Callable[[], object]) -> object:
+    return work()
+
+
 class OverviewPage(Page):
     page_id = "overview"
     title = "Overview"
@@ -76,8 +80,9 @@ class OverviewPage(Page):
         self._generation = 0
         self._dirty = False
         self.collecting = False
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        self._collector = RequestCollector(_call, "overview-collector", self, wait_s=15.0)
+        self._collector.ready.connect(self._collected)
+        self._collector.failed.connect(self._failed)
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
         self._settle.setInterval(settle_ms)
@@ -200,17 +205,14 @@ class OverviewPage(Page):
 
         self.collecting = True
         self.refresh_button.setEnabled(False)
-        call = BackgroundCall(work)
-        call.signals.done.connect(self._collected)
-        call.signals.failed.connect(self._failed)
-        self._pool.start(call)
+        self._collector.submit(work)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._dirty:
             self._request()
 
-    def _collected(self, result: object) -> None:
+    def _collected(self, result: object, _generation: int = 0) -> None:
         generation, sections, verdicts = cast(tuple[int, Sections, list[Verdict]], result)
         if generation != self._generation:
             return  # a newer collection is on its way
@@ -218,7 +220,7 @@ class OverviewPage(Page):
         self.refresh_button.setEnabled(True)
         self.show_sections(sections, verdicts)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, message: str, _generation: int = 0) -> None:
         self.collecting = False
         self.refresh_button.setEnabled(True)
         self.scorecard.show_message(f"Could not read the machine: {message}")
@@ -313,4 +315,4 @@ class OverviewPage(Page):
         if self.presentation is not None:
             self.presentation.shutdown()
             self.presentation.close()
-        self._pool.waitForDone(15000)
+        self._collector.shutdown()

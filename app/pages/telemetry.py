@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import Qt, QThread, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hwinspector.collectors.telemetry import KernelLogThread, RecorderWorker, run_in_background
+from hwinspector.collectors.telemetry import KernelLogThread, Recorder
 from hwinspector.models.telemetry_stats import StatsModel, StatsRow
 from hwinspector.pages.base import Page, empty_state
 from hwinspector.pages.telemetry_channels import ChannelBrowser
@@ -37,6 +37,7 @@ from hwinspector.probes.remote.stream import RemoteTelemetrySession, read_remote
 from hwinspector.probes.telemetry.channels import Catalogue, Channel, read_catalogue
 from hwinspector.probes.telemetry.recording import RecordedChannel, Recording, read_recording
 from hwinspector.probes.telemetry.session import TelemetrySession, default_selection, effective_rate
+from hwinspector.threads import run_in_background
 from hwinspector.widgets import dim
 from hwinspector.widgets.live_plot import CurveSpec, LivePlot
 
@@ -64,11 +65,6 @@ class TelemetryPage(Page):
     follows_hotplug = True
     description = "Live plots of power, temperature, frequency and more; markers, recordings, replay"
 
-    rows_ready = Signal(object)  # batches for the recorder thread
-    marker_for_recorder = Signal(object, str)
-    event_for_recorder = Signal(object, str, str)
-    close_recorder = Signal(object)
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._live = True
@@ -80,8 +76,7 @@ class TelemetryPage(Page):
         self._timeline: list[tuple[int, str, str]] = []  # monotonic ns, kind, text
         self._markers = 0
         self._cursor_s = math.nan
-        self._recorder: RecorderWorker | None = None
-        self._recorder_thread: QThread | None = None
+        self._recorder: Recorder | None = None
         self._kmsg: KernelLogThread | None = None
 
         self.browser = ChannelBrowser(self)
@@ -363,7 +358,7 @@ class TelemetryPage(Page):
         if self.session is not None and self.session.running:
             batch = self.session.poll()
             if batch and self._recorder is not None:
-                self.rows_ready.emit(batch)
+                self._recorder.write(batch)
         # A pixel of a 10-minute window is half a second: redrawing it 30 times a second changes
         # nothing on screen. Draw when the newest bin can have moved (at most 30 times a second).
         draw_every = max(FRAME_MS / 1000, self.plot.seconds_per_pixel() / 2)
@@ -431,7 +426,7 @@ class TelemetryPage(Page):
             self.plot.add_events([((t - self._t0_ns) * 1e-9, kind, text) for t, kind, text in batch])
         if self._recorder is not None:
             for t_ns, kind, text in batch:
-                self.event_for_recorder.emit(t_ns, kind, text)
+                self._recorder.add_event(t_ns, kind, text)
 
     def _redraw_timeline(self) -> None:
         self.plot.clear_events()
@@ -442,7 +437,7 @@ class TelemetryPage(Page):
 
     def _start_kmsg(self) -> None:
         if self._kmsg is None:
-            self._kmsg = KernelLogThread()
+            self._kmsg = KernelLogThread(parent=self)
             self._kmsg.record.connect(self.add_kernel_record)
             self._kmsg.unavailable.connect(lambda why: None)
             self._kmsg.start()
@@ -467,7 +462,7 @@ class TelemetryPage(Page):
         self._timeline.append((t, "marker", note))
         self.plot.add_event((t - self._t0_ns) * 1e-9, "marker", note)
         if self._recorder is not None:
-            self.marker_for_recorder.emit(t, note)
+            self._recorder.add_marker(t, note)
 
     # --- recording ---------------------------------------------------------------------------------
 
@@ -491,42 +486,26 @@ class TelemetryPage(Page):
             return False
         chans = list(self.session.channels)
         rates = [effective_rate(c, self.rate_cap()) for c in chans]
-        worker = RecorderWorker(path, chans, rates, {"generator": "hwinspector GUI"})
-        thread = QThread(self)
-        thread.setObjectName("recorder")
-        worker.moveToThread(thread)
-        thread.started.connect(worker.open)
-        self.rows_ready.connect(worker.write)
-        self.marker_for_recorder.connect(worker.add_marker)
-        self.event_for_recorder.connect(worker.add_event)
-        self.close_recorder.connect(worker.close)
-        worker.stopped.connect(self._recording_stopped)
-        worker.progress.connect(self._recording_progress)
-        # The thread ends itself once close() ran: quitting it from here could drop the queued close.
-        worker.closed.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        self._recorder, self._recorder_thread = worker, thread
-        thread.start()
+        recorder = Recorder(path, chans, rates, {"generator": "hwinspector GUI"}, parent=self)
+        recorder.stopped.connect(self._recording_stopped)
+        recorder.progress.connect(self._recording_progress)
+        self._recorder = recorder
         self.record_button.setChecked(True)
         self.record_button.setText("Stop recording")
         self.status.setText(f"Recording to {path}…")
         return True
 
     def stop_recording(self) -> None:
-        if self._recorder is None or self._recorder_thread is None:
+        recorder = self._recorder
+        if recorder is None:
             return
         if self.session is not None:
             batch = self.session.poll()
             if batch:
-                self.rows_ready.emit(batch)
+                recorder.write(batch)
         stats = {k: round(v, 3) for k, v in self.session.cost().items()} if self.session else {}
-        self.close_recorder.emit(stats)
-        thread = self._recorder_thread
-        for sig in (self.rows_ready, self.marker_for_recorder, self.event_for_recorder, self.close_recorder):
-            sig.disconnect()
-        if not thread.wait(10_000):  # the worker quits its thread after closing the file
-            thread.quit()
-            thread.wait(1000)
-        self._recorder, self._recorder_thread = None, None
+        recorder.close(stats)  # waits for the file to be closed (bounded); "stopped" follows on this thread
+        self._recorder = None
         self.record_button.setChecked(False)
         self.record_button.setText("Record…")
 

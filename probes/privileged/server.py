@@ -2,8 +2,10 @@
 
 It is the security boundary between the desktop session and root, so it stays small:
 - a request names an op from a fixed list and ids from the table ``list`` returned; nothing in a
-  request becomes a path, a command or code;
+  request becomes a path, a command, code, or a perf event's type or config (the helper opens only
+  the GPU PMU counters its own discovery found);
 - it writes nothing except the suspend test cycle (the RTC alarm and /sys/power/state, fixed files);
+- it reads GPU crash dumps and firmware tables only by the ids ``list`` names (gpu_dumps.py);
 - it starts no other program;
 - lines over MAX_REQUEST_BYTES, unknown ops, unknown fields and garbage get ``"ok": false`` and it
   keeps answering; it leaves when its stdin closes or its parent goes away.
@@ -21,6 +23,7 @@ import time
 from collections.abc import Callable
 from typing import IO, Any
 
+from hwinspector.probes.privileged.gpu_dumps import GpuDump, encode, list_gpu_dumps, read_gpu_dump
 from hwinspector.probes.privileged.protocol import (
     MAX_IDS_PER_REQUEST,
     MAX_REQUEST_BYTES,
@@ -39,9 +42,11 @@ _FIELDS: dict[str, frozenset[str]] = {
     "list": frozenset(),
     "read": frozenset({"ids"}),
     "stream_start": frozenset({"ids", "rate_hz"}),
+    "pmu_stream_start": frozenset({"ids", "rate_hz"}),
     "stream_read": frozenset(),
     "stream_stop": frozenset(),
     "suspend_cycle": frozenset({"seconds"}),
+    "gpu_dump": frozenset({"dump"}),
 }
 assert set(_FIELDS) == set(OPS)
 
@@ -105,12 +110,18 @@ class Helper:
             "ops": list(OPS),
             "suspend": self._suspend_files() is not None,
             "rapl_note": RAPL_SIDE_CHANNEL_NOTE,
+            "gpu_dumps": [
+                {"id": d.id, "kind": d.kind, "description": d.description} for d in self._gpu_dumps().values()
+            ],
         }
 
     def _op_read(self, req: dict[str, Any]) -> dict[str, Any]:
         values: dict[str, int | str | None] = {}
         errors: dict[str, str] = {}
-        for i in self._ids(req):
+        ids = self._ids(req)
+        if any(self.registry.sources[i].kind == "pmu" for i in ids):
+            raise Refused("PMU counters are streamed only: pmu_stream_start")
+        for i in ids:
             try:
                 values[i] = self.registry.sources[i].read()
             except OSError as exc:
@@ -121,6 +132,20 @@ class Helper:
 
     def _op_stream_start(self, req: dict[str, Any]) -> dict[str, Any]:
         ids = self._ids(req)
+        if any(self.registry.sources[i].kind == "pmu" for i in ids):
+            raise Refused("PMU counters stream through pmu_stream_start")
+        return self._start_stream(ids, req)
+
+    def _op_pmu_stream_start(self, req: dict[str, Any]) -> dict[str, Any]:
+        """GPU PMU counters (CAP_PERFMON): perf events the helper opens from its own discovery, by id."""
+        ids = self._ids(req)
+        if any(self.registry.sources[i].kind != "pmu" for i in ids):
+            raise Refused("pmu_stream_start takes PMU ids (kind pmu) from the list op")
+        answer = self._start_stream(ids, req)
+        assert self.stream is not None
+        return {**answer, "open_errors": self.stream.open_errors()}
+
+    def _start_stream(self, ids: list[str], req: dict[str, Any]) -> dict[str, Any]:
         rate = req.get("rate_hz", 10.0)
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0.1 <= rate <= 10_000:
             raise Refused("rate_hz must be a number from 0.1 to 10000")
@@ -181,6 +206,22 @@ class Helper:
             "elapsed_s": (boot1 - boot0) / 1e9,
             "suspended_s": ((boot1 - boot0) - (mono1 - mono0)) / 1e9,
         }
+
+    def _gpu_dumps(self) -> dict[str, GpuDump]:
+        return list_gpu_dumps(self.roots.sysfs, self.roots.debugfs)
+
+    def _op_gpu_dump(self, req: dict[str, Any]) -> dict[str, Any]:
+        """One GPU crash dump or firmware table, by an id from ``list`` (listed afresh: dumps come and go)."""
+        # "dump", not "id": a request's "id" is the request's own, echoed in the answer
+        ident = req.get("dump")
+        dumps = self._gpu_dumps()
+        if not isinstance(ident, str) or ident not in dumps:
+            raise Refused("dump must be one of the gpu_dumps ids the list op names")
+        try:
+            data, truncated = read_gpu_dump(dumps[ident])
+        except OSError as exc:
+            raise Refused(f"{ident}: {errno_name(exc)}") from None
+        return encode(dumps[ident], data, truncated)
 
     def close(self) -> None:
         if self.stream is not None:
