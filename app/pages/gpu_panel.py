@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hwinspector.collectors.gpu import GpuCollector
+from hwinspector.collectors.gpu import GpuSource
+from hwinspector.collectors.sensors import SensorPoller
 from hwinspector.i18n import _
 from hwinspector.models.gpu import GpuClientsModel, GpuReadingsModel
 from hwinspector.probes.gpu.model import Gpu, GpuReport
@@ -60,8 +61,9 @@ class GpuPanel(QWidget):
         super().__init__(parent)
         self.live = True
         self.report: GpuReport | None = None
-        self.poller = GpuCollector(sysfs, procfs, self)
-        self.poller.report_ready.connect(self.show_report)
+        # a plain thread that holds no Qt object; readings reach the GUI thread through a Port (threads.py)
+        self.poller = SensorPoller(GpuSource(sysfs, procfs), "gpu-poller", self)
+        self.poller.reading.connect(self.show_report)
         self.title = QLabel(_("GPUs"))
         f = self.title.font()
         f.setBold(True)
