@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hwinspector.i18n import _
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
@@ -17,26 +19,32 @@ def _add(sub: Any, name: str, help_text: str, description: str) -> None:
         "--from",
         dest="source",
         metavar="PATH",
-        help="read an evidence bundle, a udevadm --export-db dump or a umockdev recording instead of the live machine",
+        help=_(
+            "read an evidence bundle, a udevadm --export-db dump or a umockdev recording instead of the live machine"
+        ),
     )
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
 
 def register(sub: Any) -> None:
     _add(
         sub,
         "audio",
-        "the audio chain: controller, driver, DSP firmware, ALSA card, UCM profile, sound server",
-        "Print each sound card's chain, from the PCI/ACPI/USB device to the sound server's nodes. Exit 1 when "
-        "the chain has problems (no card, firmware or topology failed, no UCM profile for a SOF card, only a "
-        "dummy output).",
+        _("the audio chain: controller, driver, DSP firmware, ALSA card, UCM profile, sound server"),
+        _(
+            "Print each sound card's chain, from the PCI/ACPI/USB device to the sound server's nodes. Exit 1 when "
+            "the chain has problems (no card, firmware or topology failed, no UCM profile for a SOF card, only a "
+            "dummy output)."
+        ),
     )
     _add(
         sub,
         "camera",
-        "the camera chain: IPU and sensors or UVC, V4L2 nodes, libcamera, PipeWire",
-        "Print each camera's chain, from the IPU and its sensors or the USB camera to PipeWire's nodes. Exit 1 "
-        "when the chain has problems (a camera without a driver or a capture node, a sensor without a driver).",
+        _("the camera chain: IPU and sensors or UVC, V4L2 nodes, libcamera, PipeWire"),
+        _(
+            "Print each camera's chain, from the IPU and its sensors or the USB camera to PipeWire's nodes. Exit 1 "
+            "when the chain has problems (a camera without a driver or a capture node, a sensor without a driver)."
+        ),
     )
 
 

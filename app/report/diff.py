@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from hwinspector.i18n import N_
 from hwinspector.probes.machine.sections import Section
 from hwinspector.report.diff_gpu import gpu_map
 from hwinspector.report.diff_links import usbc_map, wireless_map
@@ -32,18 +33,18 @@ CATEGORIES = (
     "telemetry",
 )
 CATEGORY_TITLES = {
-    "devices": "Devices",
-    "drivers": "Drivers and modules",
-    "versions": "Firmware and versions",
-    "problems": "Problems",
-    "graphics": "Graphics chain",
-    "gpu": "GPU",
-    "audio": "Audio chain",
-    "camera": "Camera chain",
-    "usb-c": "USB-C and Thunderbolt chain",
-    "wireless": "Wireless chain",
-    "idle": "Idle (what kept the machine awake)",
-    "telemetry": "Telemetry (recording summaries)",
+    "devices": N_("Devices"),
+    "drivers": N_("Drivers and modules"),
+    "versions": N_("Firmware and versions"),
+    "problems": N_("Problems"),
+    "graphics": N_("Graphics chain"),
+    "gpu": N_("GPU"),
+    "audio": N_("Audio chain"),
+    "camera": N_("Camera chain"),
+    "usb-c": N_("USB-C and Thunderbolt chain"),
+    "wireless": N_("Wireless chain"),
+    "idle": N_("Idle (what kept the machine awake)"),
+    "telemetry": N_("Telemetry (recording summaries)"),
 }
 CHANGE_SIGNS = {"added": "+", "removed": "-", "changed": "~", "appeared": "+", "disappeared": "-"}
 # Device attributes and udev properties that carry firmware versions (NVMe firmware_rev, ATA ID_REVISION,

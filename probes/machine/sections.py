@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hwinspector.i18n import N_
 from hwinspector.probes.devices.hotplug import umockdev_active
 from hwinspector.probes.errors import ProbeUnavailable
 
@@ -163,12 +164,12 @@ def _live_readers(sysfs: Path, procfs: Path, include_gl: bool) -> dict[str, Call
         "suspend": lambda: suspend.read_suspend(sysfs, procfs),
         # An idle window takes tens of seconds of an otherwise quiet machine: only `report --idle S`
         # measures one (before anything else runs), so a plain capture says so instead.
-        "idle": lambda: _unavailable("not measured: capture with `hwinspector report --idle S` to include one"),
+        "idle": lambda: _unavailable(N_("not measured: capture with `hwinspector report --idle S` to include one")),
     }
     if include_gl and umockdev_active():
         # A umockdev testbed fakes /sys and /dev only: OpenGL and Vulkan would describe this host's
         # drivers, not the recorded machine's, and judge its graphics by them.
-        why = "umockdev testbed: OpenGL and Vulkan would answer for this host, not the recorded machine"
+        why = N_("umockdev testbed: OpenGL and Vulkan would answer for this host, not the recorded machine")
         readers["gl"] = readers["vulkan"] = lambda: _unavailable(why)
     elif include_gl:
         from hwinspector.probes.graphics.gl import probe as gl
@@ -216,7 +217,7 @@ def _unavailable(reason: str) -> Any:
 
 def _available_or_raise(info: Any) -> Any:
     if not getattr(info, "available", True):
-        raise ProbeUnavailable(str(getattr(info, "unavailable_reason", "") or "not available"))
+        raise ProbeUnavailable(str(getattr(info, "unavailable_reason", "") or N_("not available")))
     return info
 
 
@@ -274,7 +275,7 @@ def sections_from_snapshot(snap: Any) -> dict[str, Section]:
 
         return read_bundle_sections(Path(snap.source.path))
     source = snap.source.label
-    out = {name: Section(name, False, f"not part of {source}", None) for name in SECTIONS}
+    out = {name: Section(name, False, N_("not part of {source}").format(source=source), None) for name in SECTIONS}
     dmi = next((d for d in snap.devices if d.subsystem == "dmi" or d.path == "/devices/virtual/dmi/id"), None)
     ident = identity_from_dmi_modalias(dmi.modalias or "") if dmi is not None and dmi.modalias else Identity()
     out["identity"] = Section("identity", True, None, jsonable(ident))

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hwinspector.i18n import N_
 from hwinspector.probes.errors import ProbeUnavailable
 from hwinspector.probes.sysfs_attr import devpath_of, link_name, parse_int, read_attr
 
@@ -90,7 +91,9 @@ def list_hwmon_chips(sysfs: Path = Path("/sys")) -> list[HwmonChip]:
     try:
         names = os.listdir(root)
     except FileNotFoundError:
-        raise ProbeUnavailable(f"{root} does not exist: this kernel has no hwmon support") from None
+        raise ProbeUnavailable(
+            N_("{root} does not exist: this kernel has no hwmon support").format(root=root)
+        ) from None
     except OSError as exc:
         raise ProbeUnavailable(f"cannot list {root}: {exc.strerror}") from None
     chips = []
