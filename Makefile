@@ -18,7 +18,8 @@ RUNTIME_PACKAGES := libglib2.0-0 libgl1 libegl1 libfontconfig1 libfreetype6 font
 BUILD_PACKAGES := gcc libc6-dev python3-dev
 # What make test needs on top: Xvfb, umockdev and dbus-daemon for real X, udev and D-Bus clients, the
 # headers that dbus-python and PyGObject (test-only Python packages) build against, the reference tools
-# we compare against, packaging tools, and the services the tests start.
+# we compare against, packaging tools, the services the tests start, gettext (xgettext, msgmerge, and msgfmt
+# as the oracle of po/msgfmt.py) and fonts-noto-cjk (the tests' Chinese window renders glyphs, not boxes).
 TEST_PACKAGES := xvfb xauth umockdev gir1.2-umockdev-1.0 \
   dbus-daemon pkg-config libdbus-1-dev libglib2.0-dev libgirepository1.0-dev \
   libcairo2-dev pciutils usbutils alsa-ucm-conf alsa-utils v4l-utils pipewire-bin lm-sensors edid-decode mesa-utils vulkan-tools \
@@ -28,7 +29,8 @@ TEST_PACKAGES := xvfb xauth umockdev gir1.2-umockdev-1.0 \
   prometheus prometheus-node-exporter \
   ethtool iw rfkill bluez bolt \
   polkitd pkexec util-linux powertop \
-  openssh-server openssh-client
+  openssh-server openssh-client \
+  gettext fonts-noto-cjk
 SYSTEM_PACKAGES := $(RUNTIME_PACKAGES) $(BUILD_PACKAGES) $(TEST_PACKAGES)
 STAMP := $(VENV)/.installed
 # make run's install: the application without the test extra (whose PyGObject and dbus-python build
@@ -41,7 +43,7 @@ CHECKBOX_VENV := .venv-checkbox
 CHECKBOX_STAMP := $(CHECKBOX_VENV)/.installed
 INSTALL_LOCK := /tmp/hwinspector-install.lock
 
-.PHONY: run rundeps test sysdeps list-packages dev checkbox lint typecheck pytest clean bench soak stress screenshots fuzz validate-packaging install uninstall
+.PHONY: run rundeps test sysdeps list-packages dev checkbox lint typecheck pytest clean bench soak stress screenshots fuzz validate-packaging install uninstall pot mo
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -90,8 +92,8 @@ list-packages:
 	@echo "test: $(TEST_PACKAGES)"
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app widgets probes tests benchmarks packaging
-	$(VENV)/bin/ruff format --check app widgets probes tests benchmarks packaging
+	$(VENV)/bin/ruff check app widgets probes tests benchmarks packaging po
+	$(VENV)/bin/ruff format --check app widgets probes tests benchmarks packaging po
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/clang-format --dry-run -Werror probes/telemetry/native/*.[ch]
 
@@ -143,5 +145,21 @@ install:
 uninstall:
 	rm -f $(addprefix "$(DESTDIR)$(PREFIX)/,$(addsuffix ",$(INSTALLED)))
 
+# Translations (README, "Translating"): the template from every marked text, then each language merged with it.
+# After a merge that brought new texts: make pot, translate the new entries of po/*.po, make mo, and run
+# tests/test_translations.py (it fails while an entry is untranslated or fuzzy).
+POT := po/hwinspector.pot
+pot:
+	xgettext --language=Python --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=ngettext:1,2 \
+	  --keyword=pgettext:1c,2 --add-comments=TRANSLATORS: --add-location=file --sort-by-file \
+	  --package-name=hwinspector --package-version=$$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml) \
+	  --msgid-bugs-address=https://github.com/hwinspector/hwinspector/issues \
+	  --copyright-holder="hwinspector developers" -o $(POT) $$(find app widgets probes -name '*.py' | LC_ALL=C sort)
+	for po in $(wildcard po/*.po); do msgmerge --quiet --update --backup=none --previous --add-location=file $$po $(POT); done
+
+# The compiled catalogues under resources/locale (setup.py does the same for every build and make dev).
+mo:
+	$(PYTHON) po/msgfmt.py
+
 clean:
-	rm -rf $(VENV) $(CHECKBOX_VENV) build *.egg-info .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKBOX_VENV) build *.egg-info .mypy_cache .ruff_cache resources/locale

@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
+from hwinspector import l10n
+from hwinspector.i18n import _
 from hwinspector.main_window import MainWindow, schedule_start
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.resources import icon_path
@@ -21,7 +23,8 @@ def _app() -> QApplication:
         return app
     app = QApplication(sys.argv[:1])
     app.setApplicationName("hwinspector")
-    app.setApplicationDisplayName("Hardware Inspector")
+    app.setApplicationDisplayName(_("Hardware Inspector"))
+    l10n.install(app)  # Qt's own buttons and dialogs in the catalogue's language, numbers in the locale's
     app.setDesktopFileName("io.github.hwinspector.HwInspector")
     app.setWindowIcon(QIcon(str(icon_path("hwinspector"))))
     return app

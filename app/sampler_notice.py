@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel
 
-from hwinspector.i18n import _
+from hwinspector.i18n import _, localize
 
 
 def show_sampler_backend(label: QLabel) -> None:
@@ -16,7 +16,7 @@ def show_sampler_backend(label: QLabel) -> None:
     label.setVisible(reason is not None)
     if reason is None:
         return
-    label.setText(_("⚠ Pure-Python sampler: {reason}").format(reason=reason))
+    label.setText(_("⚠ Pure-Python sampler: {reason}").format(reason=localize(reason)))
     label.setToolTip(
         _(
             "Telemetry works, but its timing suffers while the window is busy. To build the native sampler, "

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from hwinspector import __version__
 from hwinspector.cli import remote
+from hwinspector.i18n import _, bind_default_domain, localize
 from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
 
 if TYPE_CHECKING:
@@ -24,15 +25,17 @@ def add_from(p: argparse.ArgumentParser) -> None:
         "--from",
         dest="source",
         metavar="PATH",
-        help="read an evidence bundle, a udevadm --export-db dump or a umockdev recording instead of the live machine",
+        help=_(
+            "read an evidence bundle, a udevadm --export-db dump or a umockdev recording instead of the live machine"
+        ),
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hwinspector",
-        description="Linux hardware inspector. Without a command, opens the main window.",
-        epilog="Exit codes: 0 ok, 1 problems found (where a command checks), 2 bad usage or unreadable input.",
+        description=_("Linux hardware inspector. Without a command, opens the main window."),
+        epilog=_("Exit codes: 0 ok, 1 problems found (where a command checks), 2 bad usage or unreadable input."),
     )
     parser.add_argument("--version", action="version", version=f"hwinspector {__version__}")
     add_from(parser)
@@ -40,32 +43,43 @@ def build_parser() -> argparse.ArgumentParser:
         "--host",
         dest="gui_host",
         metavar="HOST",
-        help="open the window connected to HOST over ssh (as File → Connect to machine…)",
+        help=_("open the window connected to HOST over ssh (as File → Connect to machine…)"),
     )
-    parser.add_argument("--page", metavar="NAME", help="page to show first (overview, devices, drivers, …)")
-    parser.add_argument("--screenshot", metavar="OUT.png", help="render the page offscreen to a PNG and exit")
-    parser.add_argument("--size", default="1280x800", metavar="WxH", help="window size for --screenshot")
-    parser.add_argument("--select", metavar="DEVPATH", help="select this device on the page first")
+    parser.add_argument("--page", metavar="NAME", help=_("page to show first (overview, devices, drivers, …)"))
+    parser.add_argument("--screenshot", metavar="OUT.png", help=_("render the page offscreen to a PNG and exit"))
+    parser.add_argument("--size", default="1280x800", metavar="WxH", help=_("window size for --screenshot"))
+    parser.add_argument("--select", metavar="DEVPATH", help=_("select this device on the page first"))
     parser.add_argument(
         "--wait",
         type=float,
         default=0.0,
         metavar="S",
-        help="with --screenshot: let the page run this many seconds first (live plots)",
+        help=_("with --screenshot: let the page run this many seconds first (live plots)"),
     )
     parser.add_argument(
         "--presentation",
         action="store_true",
-        help="open the Overview in presentation mode (with --screenshot: render it)",
+        help=_("open the Overview in presentation mode (with --screenshot: render it)"),
     )
     parser.add_argument(
-        "--theme", choices=("auto", "light", "dark"), default="auto", help="colour scheme (default: the desktop's)"
+        "--theme", choices=("auto", "light", "dark"), default="auto", help=_("colour scheme (default: the desktop's)")
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _command_modules():
         module.register(sub)
     remote.add_host_options(sub)
+    add_root_options(sub)
     return parser
+
+
+def add_root_options(sub: Any) -> None:
+    """``--sysfs DIR`` / ``--procfs DIR`` on every command, as node_exporter's --path.sysfs/--path.procfs:
+    a container with the host's /sys mounted elsewhere, or a captured tree."""
+    for p in sub.choices.values():
+        if "--sysfs" not in p._option_string_actions:
+            p.add_argument("--sysfs", default="/sys", metavar="DIR", help="read sysfs from DIR instead of /sys")
+        if "--procfs" not in p._option_string_actions:
+            p.add_argument("--procfs", default="/proc", metavar="DIR", help="read procfs from DIR instead of /proc")
 
 
 def _command_modules() -> list[Any]:
@@ -78,6 +92,7 @@ def _command_modules() -> list[Any]:
         devices,
         diff,
         exporter,
+        gpu,
         graphics,
         idle,
         report,
@@ -92,6 +107,7 @@ def _command_modules() -> list[Any]:
         telemetry,
         services,
         graphics,
+        gpu,
         av,
         usbc,
         idle,
@@ -121,7 +137,10 @@ def _run_gui(args: argparse.Namespace) -> int:
         try:
             w, h = (int(x) for x in args.size.lower().split("x"))
         except ValueError:
-            print(f"hwinspector: error: --size must be WIDTHxHEIGHT, not {args.size!r}", file=sys.stderr)
+            print(
+                _("hwinspector: error: --size must be WIDTHxHEIGHT, not {size!r}").format(size=args.size),
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         snap = _load(args.source)
         return save_screenshot(
@@ -136,7 +155,8 @@ def _run_gui(args: argparse.Namespace) -> int:
         )
     if args.gui_host and (args.source or args.screenshot):
         print(
-            "hwinspector: --host opens the window on that machine; it takes no --from or --screenshot", file=sys.stderr
+            _("hwinspector: --host opens the window on that machine; it takes no --from or --screenshot"),
+            file=sys.stderr,
         )
         return EXIT_USAGE
     return run_gui(
@@ -145,6 +165,7 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    bind_default_domain()  # argparse's own texts in the user's language
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
@@ -152,7 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return _run_gui(args)
         if args.gui_host:
-            print(f"hwinspector: put --host after the command: hwinspector {args.command} --host HOST", file=sys.stderr)
+            print(
+                _("hwinspector: put --host after the command: hwinspector {command} --host HOST").format(
+                    command=args.command
+                ),
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         code = remote.run(args, argv, main)
         if code is not None:
@@ -162,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if code is not None:
                 return int(code)
     except (InputFormatError, ProbeUnavailable) as exc:
-        print(f"hwinspector: {exc}", file=sys.stderr)
+        print(f"hwinspector: {localize(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         # `hwinspector devices | head`: the reader went away; that is not an error.

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hwinspector.i18n import _
 from hwinspector.models.graphics import GraphicsChainModel
 from hwinspector.models.graphics_elements import ChainPicture
 from hwinspector.pages.base import empty_state
@@ -44,9 +45,9 @@ class ChainPanel(QWidget):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.state = QLabel()
         dim(self.state)
-        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button = QPushButton(_("Refresh"))
         self.refresh_button.setToolTip(refresh_tip)
-        self.copy_button = QPushButton("Copy chain")
+        self.copy_button = QPushButton(_("Copy chain"))
         self.copy_button.setToolTip(copy_tip)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
@@ -78,7 +79,7 @@ class ChainPanel(QWidget):
         cl.addLayout(top)
         cl.addWidget(self.issues)
         cl.addWidget(split, 1)
-        self.empty = empty_state("Waiting for the source to load…")
+        self.empty = empty_state(_("Waiting for the source to load…"))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.body = QStackedWidget()
         self.body.addWidget(self.empty)

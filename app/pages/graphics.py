@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QHideEvent, QResizeEvent, QShowEvent
@@ -20,11 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from hwinspector.collectors.graphics import GraphicsCollector
+from hwinspector.i18n import N_, _, localize
 from hwinspector.models.graphics import ChainElement, GraphicsChainModel, chain_text
 from hwinspector.models.graphics_elements import DEFAULT_GL
 from hwinspector.models.upower import switcheroo_section
 from hwinspector.pages.base import Page, empty_state
+from hwinspector.pages.gpu_panel import GpuPanel
+from hwinspector.probes.bundle.reader import cached_bundle_sections
 from hwinspector.probes.devices.hotplug import HotplugEvent
+from hwinspector.probes.gpu.model import report_from_json
 from hwinspector.probes.graphics.stack import GraphicsStack, read_live_stack
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.probes.services.bus import SwitcherooInfo
@@ -34,25 +39,25 @@ from hwinspector.widgets.property_table import PropertyTable, Section
 from hwinspector.widgets.status_icons import status_icon
 
 KeyRole = Qt.ItemDataRole.UserRole + 1
-SELECT_HINT = "Select an element of the chain (click, or the arrow keys) to see everything about it."
+SELECT_HINT = N_("Select an element of the chain (click, or the arrow keys) to see everything about it.")
 
 
 def element_sections(e: ChainElement) -> list[Section]:
     """The detail pane's content: problems first, then every property."""
     out: list[Section] = []
     if e.problems:
-        out.append(("Problems", [(p.severity, p.detail) for p in e.problems]))
+        out.append((_("Problems"), [(p.severity, localize(p.detail)) for p in e.problems]))
     out.extend((name, list(rows)) for name, rows in e.sections)
     if e.lines and not e.sections:
-        out.append(("Summary", [(f"Line {i + 1}", x) for i, x in enumerate(e.lines)]))
+        out.append((_("Summary"), [(_("Line {i}").format(i=i + 1), x) for i, x in enumerate(e.lines)]))
     return out
 
 
 class GraphicsPage(Page):
     page_id = "graphics"
-    title = "Graphics"
+    title = N_("Graphics")
     order = 40
-    description = "Each GPU as one chain: PCI device, driver, DRM, connectors, monitors, OpenGL, Vulkan, session"
+    description = N_("Each GPU as one chain: PCI device, driver, DRM, connectors, monitors, OpenGL, Vulkan, session")
 
     def __init__(self, parent: QWidget | None = None, *, reader: Callable[[], GraphicsStack] = read_live_stack) -> None:
         super().__init__(parent)
@@ -75,11 +80,15 @@ class GraphicsPage(Page):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.state = QLabel()
         dim(self.state)
-        self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setToolTip("Read the chain, OpenGL, Vulkan and the session again (F5 reloads everything)")
+        self.refresh_button = QPushButton(_("Refresh"))
+        self.refresh_button.setToolTip(
+            _("Read the chain, OpenGL, Vulkan and the session again (F5 reloads everything)")
+        )
         self.refresh_button.clicked.connect(self.refresh)
-        self.copy_button = QPushButton("Copy chain")
-        self.copy_button.setToolTip("Copy the whole chain as text, for a bug report (monitor serial numbers left out)")
+        self.copy_button = QPushButton(_("Copy chain"))
+        self.copy_button.setToolTip(
+            _("Copy the whole chain as text, for a bug report (monitor serial numbers left out)")
+        )
         self.copy_button.clicked.connect(self.copy_chain)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
@@ -100,20 +109,26 @@ class GraphicsPage(Page):
         self.view.setModel(self.model)
         self.view.current_changed.connect(self._show_details)
         self.details = PropertyTable()
-        self.details.clear(SELECT_HINT)
+        self.details.clear(_(SELECT_HINT))
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
         split.addWidget(self.details)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         split.setSizes([820, 300])
+        self.gpu_panel = GpuPanel()
+        vsplit = QSplitter(Qt.Orientation.Vertical)
+        vsplit.addWidget(split)
+        vsplit.addWidget(self.gpu_panel)
+        vsplit.setStretchFactor(0, 3)
+        vsplit.setStretchFactor(1, 2)
         content = QWidget()
         cl = QVBoxLayout(content)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.addLayout(top)
         cl.addWidget(self.issues)
-        cl.addWidget(split, 1)
-        self.empty = empty_state("Waiting for the source to load…")
+        cl.addWidget(vsplit, 1)
+        self.empty = empty_state(_("Waiting for the source to load…"))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.body = QStackedWidget()
         self.body.addWidget(self.empty)
@@ -127,6 +142,7 @@ class GraphicsPage(Page):
     def set_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         src = snapshot.source
+        self._gpu_source(snapshot)
         if src.is_live:
             self._stale = True
             self.refresh_button.setEnabled(True)
@@ -134,9 +150,11 @@ class GraphicsPage(Page):
                 self.refresh()
             return
         self.refresh_button.setEnabled(False)
-        self.refresh_button.setToolTip("A dump does not change: there is nothing to read again")
+        self.refresh_button.setToolTip(_("A dump does not change: there is nothing to read again"))
         self._stale = False
-        self._request(lambda: self.collector.read_devices(snapshot.devices, src.kind, src.label), "Reading the dump…")
+        self._request(
+            lambda: self.collector.read_devices(snapshot.devices, src.kind, src.label), _("Reading the dump…")
+        )
 
     def apply_hotplug(self, events: Sequence[HotplugEvent], snapshot: Snapshot) -> None:
         self.snapshot = snapshot
@@ -161,6 +179,26 @@ class GraphicsPage(Page):
     def shutdown(self) -> None:
         self._wanted = -1
         self.collector.shutdown()
+        self.gpu_panel.shutdown()
+
+    def _gpu_source(self, snapshot: Snapshot) -> None:
+        src = snapshot.source
+        if src.is_live:
+            self.gpu_panel.set_live()
+            return
+        sections = cached_bundle_sections(Path(src.path)) if src.kind == "bundle" and src.path else None
+        sec = sections.get("gpu") if sections else None
+        if sec is not None and sec.available and isinstance(sec.data, dict):
+            try:
+                self.gpu_panel.set_captured(report_from_json(sec.data, src.label))
+                return
+            except (KeyError, TypeError, ValueError):
+                self.gpu_panel.set_captured(None, _("This bundle's GPU section is malformed."))
+                return
+        why = sec.reason if sec is not None and sec.reason else None
+        self.gpu_panel.set_captured(
+            None, why or _("No GPU readings in this source: `hwinspector gpu --from RECORDING` reads a umockdev one.")
+        )
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -183,7 +221,7 @@ class GraphicsPage(Page):
         if self.snapshot is None or not self.snapshot.source.is_live:
             return
         self._stale = False
-        self._request(self.collector.read_live, "Reading the graphics stack…")
+        self._request(self.collector.read_live, _("Reading the graphics stack…"))
 
     def _request(self, submit: Callable[[], int], text: str) -> None:
         self._wanted = submit()
@@ -199,9 +237,9 @@ class GraphicsPage(Page):
 
     def _failed(self, message: str, generation: int) -> None:
         if generation == self._wanted:
-            self.state.setText(f"Could not read the graphics stack: {message}")
+            self.state.setText(_("Could not read the graphics stack: {message}").format(message=message))
             if self.stack is None:
-                self.empty.setText(f"Could not read the graphics stack: {message}")
+                self.empty.setText(_("Could not read the graphics stack: {message}").format(message=message))
 
     def show_stack(self, stack: GraphicsStack) -> None:
         """Show one reading (GUI thread); keeps the selected element when it is still there."""
@@ -212,7 +250,7 @@ class GraphicsPage(Page):
         self.view.relayout()
         pic = self.model.picture
         self.summary.setText(pic.summary)
-        self.state.setText("" if stack.is_live else "OpenGL, Vulkan and the session: not in a dump")
+        self.state.setText("" if stack.is_live else _("OpenGL, Vulkan and the session: not in a dump"))
         self.issues.clear()
         for issue in pic.issues:
             item = QListWidgetItem(status_icon(issue.severity), issue.text)
@@ -259,7 +297,7 @@ class GraphicsPage(Page):
     def _show_details(self, key: str) -> None:
         e = self.model.element(key) if key else None
         if e is None:
-            self.details.clear(SELECT_HINT if self.model.rowCount() else "")
+            self.details.clear(_(SELECT_HINT) if self.model.rowCount() else "")
             return
         sections = element_sections(e)
         # switcheroo-control says which GPU the desktop launches applications on, and how to pick the other
@@ -282,4 +320,4 @@ class GraphicsPage(Page):
     def copy_chain(self) -> None:
         if self.stack is not None:
             QGuiApplication.clipboard().setText(chain_text(self.stack, self.model.picture))
-            self.state.setText("Chain copied to the clipboard")
+            self.state.setText(_("Chain copied to the clipboard"))

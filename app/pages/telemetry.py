@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from hwinspector.collectors.telemetry import KernelLogThread, Recorder
+from hwinspector.i18n import N_, _
 from hwinspector.models.telemetry_stats import StatsModel, StatsRow
 from hwinspector.pages.base import Page, empty_state
 from hwinspector.pages.telemetry_channels import ChannelBrowser
@@ -44,26 +45,33 @@ from hwinspector.widgets.live_plot import CurveSpec, LivePlot
 MAX_TIMELINE = 2000  # events kept for the timeline (a storm must not grow it without bound)
 FRAME_MS = 33  # drain and redraw at 30 Hz: never one signal per sample
 STATS_MS = 250
-WINDOWS = (("10 s", 10.0), ("30 s", 30.0), ("1 min", 60.0), ("2 min", 120.0), ("5 min", 300.0), ("10 min", 600.0))
+WINDOWS = (
+    ("10 s", 10.0),
+    ("30 s", 30.0),
+    (N_("1 min"), 60.0),
+    (N_("2 min"), 120.0),
+    (N_("5 min"), 300.0),
+    (N_("10 min"), 600.0),
+)
 RATES = (
-    ("Sensible rates", None),
-    ("1 Hz", 1.0),
-    ("10 Hz", 10.0),
-    ("50 Hz", 50.0),
-    ("100 Hz", 100.0),
-    ("250 Hz", 250.0),
-    ("500 Hz", 500.0),
-    ("1000 Hz", 1000.0),
+    (N_("Sensible rates"), None),
+    (N_("1 Hz"), 1.0),
+    (N_("10 Hz"), 10.0),
+    (N_("50 Hz"), 50.0),
+    (N_("100 Hz"), 100.0),
+    (N_("250 Hz"), 250.0),
+    (N_("500 Hz"), 500.0),
+    (N_("1000 Hz"), 1000.0),
 )
 Series = dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]
 
 
 class TelemetryPage(Page):
     page_id = "telemetry"
-    title = "Telemetry"
+    title = N_("Telemetry")
     order = 70
     follows_hotplug = True
-    description = "Live plots of power, temperature, frequency and more; markers, recordings, replay"
+    description = N_("Live plots of power, temperature, frequency and more; markers, recordings, replay")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,28 +92,30 @@ class TelemetryPage(Page):
         self.browser.defaults_requested.connect(self.select_defaults)
         self.channels, self.tree, self.catalogue_note = self.browser.channels, self.browser.tree, self.browser.note
         # controls
-        self.pause_button = QPushButton("Pause")
-        self.pause_button.setToolTip("Stop following time to scroll back and zoom (Space); sampling goes on")
+        self.pause_button = QPushButton(_("Pause"))
+        self.pause_button.setToolTip(_("Stop following time to scroll back and zoom (Space); sampling goes on"))
         self.pause_button.setCheckable(True)
         self.pause_button.toggled.connect(self.set_paused)
         self.window_box = QComboBox()
-        for text, _ in WINDOWS:
-            self.window_box.addItem(text)
+        for text, _unused in WINDOWS:
+            self.window_box.addItem(_(text))
         self.window_box.setCurrentIndex(2)
         self.window_box.currentIndexChanged.connect(self._window_changed)
         self.rate_box = QComboBox()
-        for text, _ in RATES:
-            self.rate_box.addItem(text)
-        self.rate_box.setToolTip("Each channel's sensible maximum (how often it really changes), or one rate for all")
+        for text, _rate in RATES:
+            self.rate_box.addItem(_(text))
+        self.rate_box.setToolTip(
+            _("Each channel's sensible maximum (how often it really changes), or one rate for all")
+        )
         self.rate_box.currentIndexChanged.connect(self._schedule_rebuild)
-        self.marker_button = QPushButton("Marker (M)")
+        self.marker_button = QPushButton(_("Marker (M)"))
         self.marker_button.clicked.connect(self.ask_marker)
-        self.record_button = QPushButton("Record…")
+        self.record_button = QPushButton(_("Record…"))
         self.record_button.setCheckable(True)
         self.record_button.clicked.connect(self._record_clicked)
-        self.open_button = QPushButton("Open recording…")
+        self.open_button = QPushButton(_("Open recording…"))
         self.open_button.clicked.connect(self.open_dialog)
-        self.live_button = QPushButton("Back to live")
+        self.live_button = QPushButton(_("Back to live"))
         self.live_button.clicked.connect(self.back_to_live)
         self.live_button.hide()
         self.cost_label = QLabel()
@@ -113,9 +123,9 @@ class TelemetryPage(Page):
         bar = QHBoxLayout()
         for w in (
             self.pause_button,
-            QLabel("Window:"),
+            QLabel(_("Window:")),
             self.window_box,
-            QLabel("Rate:"),
+            QLabel(_("Rate:")),
             self.rate_box,
             self.marker_button,
             self.record_button,
@@ -136,7 +146,7 @@ class TelemetryPage(Page):
         self.stats_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.stats_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.stats_view.setAlternatingRowColors(True)
-        self.empty = empty_state("Loading the channels of this machine…")
+        self.empty = empty_state(_("Loading the channels of this machine…"))
         self.plot_stack = QStackedWidget()
         self.plot_stack.addWidget(self.empty)
         self.plot_stack.addWidget(self.plot)
@@ -187,7 +197,7 @@ class TelemetryPage(Page):
         self._catalogue = None
         self._live = link is not None
         if link is None:
-            self._show_empty("The link to the remote machine is down; its plots resume when it is back.")
+            self._show_empty(_("The link to the remote machine is down; its plots resume when it is back."))
         elif self.isVisible():
             self._load_catalogue()
 
@@ -199,8 +209,10 @@ class TelemetryPage(Page):
         if not live and self.replay is None:
             self._stop_session()
             self._show_empty(
-                "Telemetry is sampled from the live machine; this source is a dump of another one. "
-                "Open a recording (.jsonl.gz) to replay it here."
+                _(
+                    "Telemetry is sampled from the live machine; this source is a dump of another one. "
+                    "Open a recording (.jsonl.gz) to replay it here."
+                )
             )
         elif live and self.isVisible():
             self._load_catalogue()
@@ -245,7 +257,7 @@ class TelemetryPage(Page):
     # --- channels and session -------------------------------------------------------------------------
 
     def _load_catalogue(self) -> None:
-        self._show_empty("Looking for telemetry channels…")
+        self._show_empty(_("Looking for telemetry channels…"))
         link = self._remote
         reader = read_catalogue if link is None else (lambda: read_remote_catalogue(link))
         run_in_background(reader, self._catalogue_loaded, self._catalogue_failed)
@@ -255,7 +267,7 @@ class TelemetryPage(Page):
         self.set_catalogue(cat)
 
     def _catalogue_failed(self, message: str) -> None:
-        self._show_empty(f"Could not list telemetry channels: {message}")
+        self._show_empty(_("Could not list telemetry channels: {message}").format(message=message))
 
     def set_catalogue(self, cat: Catalogue, checked: Sequence[str] | None = None) -> None:
         """Show these channels (tests feed catalogues of fake trees here)."""
@@ -283,14 +295,14 @@ class TelemetryPage(Page):
         was_recording = self._recorder is not None
         if was_recording:
             self.stop_recording()
-            self.status.setText("Recording stopped: the channel selection or rate changed.")
+            self.status.setText(_("Recording stopped: the channel selection or rate changed."))
         self._stop_session()
         chosen = self.channels.checked()
         if not chosen:
             self._show_empty(
-                "Tick channels on the left to plot them."
+                _("Tick channels on the left to plot them.")
                 if self._catalogue and self._catalogue.channels
-                else "This machine exposes no telemetry channels (no hwmon, powercap, battery or cpufreq)."
+                else _("This machine exposes no telemetry channels (no hwmon, powercap, battery or cpufreq).")
             )
             return
         self.session = (
@@ -370,8 +382,16 @@ class TelemetryPage(Page):
         if self.session is not None and self.session.running:
             c = self.session.cost()
             self.cost_label.setText(
-                f"{self.session.backend} sampler · {c['cpu_percent']:.1f} % CPU · lost {c['lost_ticks']:.0f} ticks "
-                f"({c['lost_percent']:.2f} %) · p99 lateness {c['lateness_p99_us']:.0f} µs"
+                _(
+                    "{backend} sampler · {cpu_percent:.1f} % CPU · lost {lost_ticks:.0f} ticks "
+                    "({lost_percent:.2f} %) · p99 lateness {lateness_p99_us:.0f} µs"
+                ).format(
+                    backend=self.session.backend,
+                    cpu_percent=c["cpu_percent"],
+                    lost_ticks=c["lost_ticks"],
+                    lost_percent=c["lost_percent"],
+                    lateness_p99_us=c["lateness_p99_us"],
+                )
             )
 
     def _pace(self, frame_s: float) -> None:
@@ -390,7 +410,7 @@ class TelemetryPage(Page):
         cursor = self.plot.values_at(series, origin, self._cursor_s) if not math.isnan(self._cursor_s) else {}
         rows = []
         for ch in specs:
-            _, v = series.get(ch.id, (np.empty(0, np.int64), np.empty(0)))
+            _unused, v = series.get(ch.id, (np.empty(0, np.int64), np.empty(0)))
             tail = v[-4096:]
             finite = tail[~np.isnan(tail)]
             last = float(finite[-1]) if len(finite) else math.nan
@@ -407,7 +427,7 @@ class TelemetryPage(Page):
 
     def set_paused(self, paused: bool) -> None:
         self.pause_button.setChecked(paused)
-        self.pause_button.setText("Follow" if paused else "Pause")
+        self.pause_button.setText(_("Follow") if paused else _("Pause"))
         self.plot.set_following(not paused and self.replay is None)
 
     def _window_changed(self, i: int) -> None:
@@ -450,7 +470,9 @@ class TelemetryPage(Page):
     def ask_marker(self) -> None:
         if self.replay is not None:
             return
-        note, ok = QInputDialog.getText(self, "Drop a marker", "Note:", text=f"Marker {self._markers + 1}")
+        note, ok = QInputDialog.getText(
+            self, _("Drop a marker"), _("Note:"), text=_("Marker {markers}").format(markers=self._markers + 1)
+        )
         if ok:
             self.add_marker(note)
 
@@ -472,11 +494,11 @@ class TelemetryPage(Page):
             return
         self.record_button.setChecked(False)
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        path, _ = QFileDialog.getSaveFileName(
+        path, _unused = QFileDialog.getSaveFileName(
             self,
-            "Record telemetry",
+            _("Record telemetry"),
             str(Path.home() / f"telemetry-{stamp}.jsonl.gz"),
-            "Recording (*.jsonl.gz);;Spreadsheet (*.csv)",
+            _("Recording (*.jsonl.gz);;Spreadsheet (*.csv)"),
         )
         if path:
             self.start_recording(Path(path))
@@ -491,8 +513,8 @@ class TelemetryPage(Page):
         recorder.progress.connect(self._recording_progress)
         self._recorder = recorder
         self.record_button.setChecked(True)
-        self.record_button.setText("Stop recording")
-        self.status.setText(f"Recording to {path}…")
+        self.record_button.setText(_("Stop recording"))
+        self.status.setText(_("Recording to {path}…").format(path=path))
         return True
 
     def stop_recording(self) -> None:
@@ -507,27 +529,27 @@ class TelemetryPage(Page):
         recorder.close(stats)  # waits for the file to be closed (bounded); "stopped" follows on this thread
         self._recorder = None
         self.record_button.setChecked(False)
-        self.record_button.setText("Record…")
+        self.record_button.setText(_("Record…"))
 
     def _recording_progress(self, rows: int) -> None:
-        self.status.setText(f"Recording: {rows} rows written")
+        self.status.setText(_("Recording: {rows} rows written").format(rows=rows))
 
     def _recording_stopped(self, path: str, error: str) -> None:
-        self.status.setText(f"⚠ {error}" if error else f"Recording saved: {path}")
+        self.status.setText(f"⚠ {error}" if error else _("Recording saved: {path}").format(path=path))
         if error and self._recorder is not None:
             QTimer.singleShot(0, self.stop_recording)
 
     # --- replay ------------------------------------------------------------------------------------
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open a telemetry recording", str(Path.home()), "Recordings (*.jsonl.gz);;All files (*)"
+        path, _unused = QFileDialog.getOpenFileName(
+            self, _("Open a telemetry recording"), str(Path.home()), _("Recordings (*.jsonl.gz);;All files (*)")
         )
         if path:
             self.open_recording(Path(path))
 
     def open_recording(self, path: Path) -> None:
-        self.status.setText(f"Reading {path}…")
+        self.status.setText(_("Reading {path}…").format(path=path))
         run_in_background(lambda: read_recording(path), self._recording_loaded, self._open_failed)
 
     def _open_failed(self, message: str) -> None:
@@ -549,7 +571,7 @@ class TelemetryPage(Page):
             self.plot.add_event((e.t_ns - rec.anchor_monotonic_ns) * 1e-9, e.kind, e.text)
         self.plot.set_following(False)
         series = self.current_series()
-        ends = [(t[-1] - rec.anchor_monotonic_ns) * 1e-9 for t, _ in series.values() if len(t)]
+        ends = [(t[-1] - rec.anchor_monotonic_ns) * 1e-9 for t, _unused in series.values() if len(t)]
         self.plot.show_range(0.0, max(ends) if ends else 1.0)
         self.plot.update_data(series, rec.anchor_monotonic_ns, 0.0)
         self.plot_stack.setCurrentWidget(self.plot)
@@ -559,8 +581,10 @@ class TelemetryPage(Page):
         self.record_button.setEnabled(False)
         warn = "; ".join(rec.warnings)
         self.status.setText(
-            f"Replaying {Path(rec.path).name}: {len(rec.channels)} channels, {rec.duration_s:.1f} s, "
-            f"{len(rec.markers)} markers — drag to scroll, wheel to zoom" + (f" ⚠ {warn}" if warn else "")
+            _(
+                "Replaying {name}: {n} channels, {duration_s:.1f} s, {n2} markers — drag to scroll, wheel to zoom"
+            ).format(name=Path(rec.path).name, n=len(rec.channels), duration_s=rec.duration_s, n2=len(rec.markers))
+            + (f" ⚠ {warn}" if warn else "")
         )
         self._update_stats()
 
@@ -575,4 +599,4 @@ class TelemetryPage(Page):
         if self._live:
             self._rebuild_session()
         else:
-            self._show_empty("Telemetry is sampled from the live machine; this source is a dump of another one.")
+            self._show_empty(_("Telemetry is sampled from the live machine; this source is a dump of another one."))
