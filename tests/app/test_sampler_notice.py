@@ -68,3 +68,32 @@ def test_an_extension_that_is_there_but_does_not_load_is_named(monkeypatch: pyte
     monkeypatch.setattr(importlib, "import_module", broken)
     reason = python_fallback_reason()
     assert reason == f"the native sampler cannot be loaded (ImportError: {NATIVE}: undefined symbol: PyFoo)"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("de", "⚠ Reiner Python-Abtaster: der native Abtaster wurde bei der Installation von hwinspector nicht gebaut"),
+        ("zh_TW", "⚠ 純 Python 取樣器：安裝 hwinspector 時未建置原生取樣器"),
+    ],
+)
+def test_the_note_is_in_the_users_language(
+    qtbot,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    expected: str,
+) -> None:
+    from hwinspector import i18n
+
+    monkeypatch.setitem(sys.modules, NATIVE, None)
+    i18n.set_languages([lang])
+    try:
+        w = _shown_window(qtbot)
+        try:
+            qtbot.waitUntil(w.sampler_label.isVisible, timeout=5000)
+            assert w.sampler_label.text().startswith(expected)
+            assert "gcc python3-dev" in w.sampler_label.toolTip() and "make run" in w.sampler_label.toolTip()
+        finally:
+            w.shutdown()
+    finally:
+        i18n.set_languages(None)
