@@ -157,6 +157,10 @@ class GpuPanel(QWidget):
             self.selector.blockSignals(False)
         self.clients_model.set_clients(list(report.clients))
         self._show_selected(self.selector.currentIndex())
+        if self.live and not report.gpus:
+            # nothing here changes: no reading every 1.5 s (each walks every process's fds) on a machine without
+            # a GPU; a GPU that appears comes with a drm hotplug event, and the page starts the panel again
+            self.poller.stop()
 
     @Slot(int)
     def _show_selected(self, i: int) -> None:

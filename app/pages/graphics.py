@@ -163,6 +163,8 @@ class GraphicsPage(Page):
             self._stale = True
             if self.isVisible():
                 self.refresh()
+            if snapshot.source.is_live:
+                self.gpu_panel.set_live()
 
     def set_filter(self, text: str) -> None:
         self.view.set_filter(text)

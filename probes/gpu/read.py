@@ -53,7 +53,8 @@ class GpuReader:
             self._last[dev.card] = (now, g)
             gpus.append(g)
         awake_nodes = _awake_nodes(devices, gpus)
-        samples = read_client_samples(self.procfs, lambda node: node in awake_nodes)
+        # no DRM GPU: no process can hold one of its nodes, so no walk over every process's fds
+        samples = read_client_samples(self.procfs, lambda node: node in awake_nodes) if devices else []
         pci_of_node = {n: d.pci_address for d in devices for n in (d.card, d.render_node) if n}
         found = list(clients(self._samples, samples, pci_of_node))
         self._samples = samples

@@ -79,3 +79,21 @@ def test_a_bundle_without_gpu_readings_says_why(qtbot) -> None:  # type: ignore[
     assert panel.state.text() == "not part of this dump"
     assert not panel.poller.polling
     panel.shutdown()
+
+
+@pytest.mark.timeout(60)
+def test_no_gpu_no_polling(tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A machine without a GPU: one reading says so, then nothing more is read (no fd walk every 1.5 s)."""
+    (tmp_path / "sys" / "class" / "drm").mkdir(parents=True)
+    (tmp_path / "proc").mkdir()
+    panel = GpuPanel(sysfs=tmp_path / "sys", procfs=tmp_path / "proc")
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.report is not None, timeout=10_000)
+    assert panel.report is not None and panel.report.gpus == ()
+    assert panel.state.text().startswith("no GPU")
+    qtbot.waitUntil(lambda: not panel.poller.running(), timeout=5000)
+    assert not panel.poller.polling
+    panel.set_live()  # a drm hotplug event: the page asks again, the panel reads once more
+    assert panel.poller.polling
+    qtbot.waitUntil(lambda: not panel.poller.running(), timeout=5000)
