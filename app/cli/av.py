@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from hwinspector.i18n import _
@@ -49,18 +50,20 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int | None:
     if args.command in ("audio", "camera"):
-        return cmd_chain(args.command, args.source, args.json)
+        return cmd_chain(args.command, args.source, args.json, Path(args.sysfs), Path(args.procfs))
     return None
 
 
-def cmd_chain(what: str, source: str | None, as_json: bool) -> int:
+def cmd_chain(
+    what: str, source: str | None, as_json: bool, sysfs: Path = Path("/sys"), procfs: Path = Path("/proc")
+) -> int:
     from hwinspector.collectors.av_sources import read_av
     from hwinspector.models.audio_chain import audio_picture
     from hwinspector.models.av_common import picture_text
     from hwinspector.models.camera_chain import camera_picture
     from hwinspector.probes.machine.snapshot import load_snapshot
 
-    snap = load_snapshot(source)  # InputFormatError: exit 2, with its one-line reason
+    snap = load_snapshot(source, sysfs, procfs)  # InputFormatError: exit 2, with its one-line reason
     reading = read_av(snap, audio=what == "audio", camera=what == "camera")
     chain = reading.audio if what == "audio" else reading.camera
     if as_json:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hwinspector.cli.tables import width
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int | None:
         return None
     if args.source:
         try:
-            sections = sections_from_snapshot(load_snapshot(args.source))
+            sections = sections_from_snapshot(load_snapshot(args.source, Path(args.sysfs), Path(args.procfs)))
         except OSError as exc:  # load_snapshot's own errors (format, unavailable) are main()'s to report
             print(
                 _("hwinspector: cannot read {source}: {strerror}").format(
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int | None:
             )
             return EXIT_USAGE
     else:
-        sections = collect_live(include_gl=not args.no_gl)
+        sections = collect_live(Path(args.sysfs), Path(args.procfs), include_gl=not args.no_gl)
     verdicts = run_scorecard(sections)
     code = EXIT_FAILED if overall(verdicts) is Status.FAIL else EXIT_OK
     if args.json:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hwinspector.cli.main import EXIT_OK, EXIT_PROBLEMS, add_from
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int | None:
         return None
     from hwinspector.probes.machine.snapshot import load_snapshot
 
-    snap = load_snapshot(args.source)
+    snap = load_snapshot(args.source, Path(args.sysfs), Path(args.procfs))
     if args.command == "devices":
         return cmd_devices(snap, args.json)
     return cmd_drivers(snap, args.json, args.problems)

@@ -51,13 +51,13 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int | None:
     if args.command == "graphics":
-        return cmd_graphics(args.source, args.json)
+        return cmd_graphics(args.source, args.json, Path(args.sysfs), Path(args.procfs))
     if args.command == "edid":
         return cmd_edid(args.files, args.json, Path(args.sysfs))
     return None
 
 
-def cmd_graphics(source: str | None, as_json: bool) -> int:
+def cmd_graphics(source: str | None, as_json: bool, sysfs: Path = Path("/sys"), procfs: Path = Path("/proc")) -> int:
     # Imported here: the graphics modules bring Qt's core library, which the other commands never need.
     from hwinspector.models.graphics_lanes import chain_text
     from hwinspector.probes.graphics.stack import read_live_stack, stack_from_devices
@@ -67,7 +67,7 @@ def cmd_graphics(source: str | None, as_json: bool) -> int:
         snap = load_snapshot(source)  # InputFormatError: exit 2, with its one-line reason
         stack = stack_from_devices(snap.devices, snap.source.kind, snap.source.label)
     else:
-        stack = read_live_stack()
+        stack = read_live_stack(sysfs, procfs=procfs)
     if as_json:
         json.dump(stack.to_json(), sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from hwinspector.cli.tables import table
@@ -81,11 +82,18 @@ def run(args: argparse.Namespace) -> int | None:
             print(_("idle: root-only counters unavailable: {why}").format(why=why), file=sys.stderr)
     try:
         priv: PrivilegedReader | None = reader
-        report = measure_idle(args.duration, privileged=priv, progress=_progress(args.duration))
+        report = measure_idle(
+            args.duration,
+            sysfs=Path(args.sysfs),
+            procfs=Path(args.procfs),
+            privileged=priv,
+            progress=_progress(args.duration),
+        )
     finally:
         if client is not None:
             client.close()
     doc = report.doc
+    gpu_findings = _dgpu(doc, Path(args.sysfs), Path(args.procfs))
     if args.privileged and reader is None:
         doc["privileged"] = {"available": False, "reason": why}
     elif reader is not None and doc.get("privileged") is not None:
@@ -96,7 +104,28 @@ def run(args: argparse.Namespace) -> int | None:
         sys.stdout.write("\n")
     else:
         print_idle(doc)
-    return EXIT_OK if report.verdict.quiet else EXIT_PROBLEMS
+    return EXIT_OK if report.verdict.quiet and not gpu_findings else EXIT_PROBLEMS
+
+
+def _dgpu(doc: dict[str, Any], sysfs: Path, procfs: Path) -> list[str]:
+    """Discrete GPUs awake at the end of the window, and who holds them open: culprits of the verdict."""
+    from hwinspector.probes.gpu.awake import read_awake_gpus
+
+    gpus = read_awake_gpus(sysfs, procfs)
+    doc["dgpu"] = [
+        {
+            "pci_address": g.pci_address,
+            "driver": g.driver,
+            "runtime_status": g.status,
+            "control": g.control,
+            "holders": [{"pid": p, "command": c, "node": n} for p, c, n in g.holders],
+            "finding": g.finding,
+        }
+        for g in gpus
+    ]
+    findings = [g.finding for g in gpus if g.finding]
+    doc["verdict"]["culprits"] = [*doc["verdict"]["culprits"], *findings]
+    return findings
 
 
 def print_idle(doc: dict[str, Any]) -> None:

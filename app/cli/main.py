@@ -71,7 +71,18 @@ def build_parser() -> argparse.ArgumentParser:
     for module in _command_modules():
         module.register(sub)
     remote.add_host_options(sub)
+    add_root_options(sub)
     return parser
+
+
+def add_root_options(sub: Any) -> None:
+    """``--sysfs DIR`` / ``--procfs DIR`` on every command, as node_exporter's --path.sysfs/--path.procfs:
+    a container with the host's /sys mounted elsewhere, or a captured tree."""
+    for p in sub.choices.values():
+        if "--sysfs" not in p._option_string_actions:
+            p.add_argument("--sysfs", default="/sys", metavar="DIR", help="read sysfs from DIR instead of /sys")
+        if "--procfs" not in p._option_string_actions:
+            p.add_argument("--procfs", default="/proc", metavar="DIR", help="read procfs from DIR instead of /proc")
 
 
 def _command_modules() -> list[Any]:
@@ -84,6 +95,7 @@ def _command_modules() -> list[Any]:
         devices,
         diff,
         exporter,
+        gpu,
         graphics,
         idle,
         report,
@@ -98,6 +110,7 @@ def _command_modules() -> list[Any]:
         telemetry,
         services,
         graphics,
+        gpu,
         av,
         usbc,
         idle,

@@ -161,6 +161,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         idle_s=args.idle,
         include_gl=not args.no_gl,
         command_timeout_s=args.command_timeout,
+        sysfs=Path(args.sysfs),
+        procfs=Path(args.procfs),
     )
     control = CaptureControl()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from hwinspector.i18n import _, localize
@@ -40,12 +41,12 @@ def register(sub: Any) -> None:
     )
 
 
-def run_cycle(seconds: int) -> dict[str, Any]:
+def run_cycle(seconds: int, sysfs: Path = Path("/sys"), procfs: Path = Path("/proc")) -> dict[str, Any]:
     """Readings, one helper-driven suspend, readings again; raises HelperUnavailable/HelperRefused."""
-    before = read_suspend()
+    before = read_suspend(sysfs, procfs)
     with HelperClient() as client:
         result = client.request("suspend_cycle", seconds=seconds, timeout_s=seconds + 300)
-    after = read_suspend()
+    after = read_suspend(sysfs, procfs)
     return {"before": before, "after": after, "cycle": cycle_report(before, after, result)}
 
 
@@ -66,10 +67,10 @@ def run(args: argparse.Namespace) -> int | None:
                 _("suspend: suspending for {cycle} s through hwinspector-helper…").format(cycle=args.cycle),
                 file=sys.stderr,
             )
-            doc = run_cycle(args.cycle)
+            doc = run_cycle(args.cycle, Path(args.sysfs), Path(args.procfs))
             doc.update(doc.pop("after"))
         else:
-            doc = read_suspend()
+            doc = read_suspend(Path(args.sysfs), Path(args.procfs))
     except ProbeUnavailable as exc:  # HelperUnavailable is one too
         print(_("hwinspector suspend: {exc}").format(exc=exc), file=sys.stderr)
         return EXIT_USAGE

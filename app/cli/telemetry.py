@@ -131,7 +131,7 @@ def cmd_telemetry(args: argparse.Namespace) -> int:
                 )
             )
         return 0
-    cat = read_catalogue()
+    cat = read_catalogue(Path(args.sysfs))
     readable = [c for c in cat.channels if c.readable]
     # A counter's reading is a running total: its value is the rate between two readings.
     t1, first = time.monotonic(), {r.id: r for r in read_channel_values(readable)}
@@ -231,7 +231,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     if not (out.name.endswith(".jsonl.gz") or out.suffix.lower() == ".csv"):
         print(_("hwinspector: -o must end in .jsonl.gz or .csv"), file=sys.stderr)
         return 2
-    catalogue = read_catalogue()
+    catalogue = read_catalogue(Path(args.sysfs))
     channels = [c for c in catalogue.channels if c.readable]
     if args.channels:
         chosen = select_channels(channels, args.channels)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from hwinspector.i18n import _
@@ -51,7 +52,9 @@ def run(args: argparse.Namespace) -> int | None:
     from hwinspector.models.link_reports import usbc_report, wireless_report
     from hwinspector.probes.machine.snapshot import load_snapshot
 
-    snap = load_snapshot(args.source)  # InputFormatError: exit 2, with its one-line reason
+    snap = load_snapshot(
+        args.source, Path(args.sysfs), Path(args.procfs)
+    )  # InputFormatError: exit 2, with its one-line reason
     report = usbc_report(snap) if args.command == "usbc" else wireless_report(snap)
     if args.json:
         doc = {

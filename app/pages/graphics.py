@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QHideEvent, QResizeEvent, QShowEvent
@@ -25,7 +26,10 @@ from hwinspector.models.graphics import ChainElement, GraphicsChainModel, chain_
 from hwinspector.models.graphics_elements import DEFAULT_GL
 from hwinspector.models.upower import switcheroo_section
 from hwinspector.pages.base import Page, empty_state
+from hwinspector.pages.gpu_panel import GpuPanel
+from hwinspector.probes.bundle.reader import cached_bundle_sections
 from hwinspector.probes.devices.hotplug import HotplugEvent
+from hwinspector.probes.gpu.model import report_from_json
 from hwinspector.probes.graphics.stack import GraphicsStack, read_live_stack
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.probes.services.bus import SwitcherooInfo
@@ -113,12 +117,18 @@ class GraphicsPage(Page):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         split.setSizes([820, 300])
+        self.gpu_panel = GpuPanel()
+        vsplit = QSplitter(Qt.Orientation.Vertical)
+        vsplit.addWidget(split)
+        vsplit.addWidget(self.gpu_panel)
+        vsplit.setStretchFactor(0, 3)
+        vsplit.setStretchFactor(1, 2)
         content = QWidget()
         cl = QVBoxLayout(content)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.addLayout(top)
         cl.addWidget(self.issues)
-        cl.addWidget(split, 1)
+        cl.addWidget(vsplit, 1)
         self.empty = empty_state(_("Waiting for the source to load…"))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.body = QStackedWidget()
@@ -133,6 +143,7 @@ class GraphicsPage(Page):
     def set_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         src = snapshot.source
+        self._gpu_source(snapshot)
         if src.is_live:
             self._stale = True
             self.refresh_button.setEnabled(True)
@@ -153,6 +164,8 @@ class GraphicsPage(Page):
             self._stale = True
             if self.isVisible():
                 self.refresh()
+            if snapshot.source.is_live:
+                self.gpu_panel.set_live()
 
     def set_filter(self, text: str) -> None:
         self.view.set_filter(text)
@@ -169,6 +182,26 @@ class GraphicsPage(Page):
     def shutdown(self) -> None:
         self._wanted = -1
         self.collector.shutdown()
+        self.gpu_panel.shutdown()
+
+    def _gpu_source(self, snapshot: Snapshot) -> None:
+        src = snapshot.source
+        if src.is_live:
+            self.gpu_panel.set_live()
+            return
+        sections = cached_bundle_sections(Path(src.path)) if src.kind == "bundle" and src.path else None
+        sec = sections.get("gpu") if sections else None
+        if sec is not None and sec.available and isinstance(sec.data, dict):
+            try:
+                self.gpu_panel.set_captured(report_from_json(sec.data, src.label))
+                return
+            except (KeyError, TypeError, ValueError):
+                self.gpu_panel.set_captured(None, _("This bundle's GPU section is malformed."))
+                return
+        why = sec.reason if sec is not None and sec.reason else None
+        self.gpu_panel.set_captured(
+            None, why or _("No GPU readings in this source: `hwinspector gpu --from RECORDING` reads a umockdev one.")
+        )
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

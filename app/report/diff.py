@@ -15,6 +15,7 @@ from typing import Any
 
 from hwinspector.i18n import N_
 from hwinspector.probes.machine.sections import Section
+from hwinspector.report.diff_gpu import gpu_map
 from hwinspector.report.diff_links import usbc_map, wireless_map
 
 CATEGORIES = (
@@ -23,6 +24,7 @@ CATEGORIES = (
     "versions",
     "problems",
     "graphics",
+    "gpu",
     "audio",
     "camera",
     "usb-c",
@@ -36,6 +38,7 @@ CATEGORY_TITLES = {
     "versions": N_("Firmware and versions"),
     "problems": N_("Problems"),
     "graphics": N_("Graphics chain"),
+    "gpu": N_("GPU"),
     "audio": N_("Audio chain"),
     "camera": N_("Camera chain"),
     "usb-c": N_("USB-C and Thunderbolt chain"),
@@ -429,6 +432,7 @@ _COMPARERS: tuple[tuple[str, tuple[str, ...], Callable[[Side, Side], list[Change
     ("versions", ("identity",), compare_versions),
     ("problems", ("drivers",), compare_problems),
     ("graphics chain", ("graphics",), compare_graphics),
+    ("GPU", ("gpu",), lambda a, b: _keyed("gpu", gpu_map(a.sections), gpu_map(b.sections))),
     ("audio chain", ("audio",), compare_audio),
     ("camera chain", ("camera",), compare_camera),
     (

@@ -24,6 +24,7 @@ SECTIONS = (
     "devices",
     "drivers",
     "graphics",
+    "gpu",
     "gl",
     "vulkan",
     "session",
@@ -110,6 +111,8 @@ def read_sleep_states(sysfs: Path = Path("/sys")) -> dict[str, Any]:
 
 
 def _live_readers(sysfs: Path, procfs: Path, include_gl: bool) -> dict[str, Callable[[], Any]]:
+    from hwinspector.probes.gpu.model import report_json as gpu_report_json
+    from hwinspector.probes.gpu.read import read_gpu_report
     from hwinspector.probes.graphics import drm, session
     from hwinspector.probes.kernel_log import read_kernel_log
     from hwinspector.probes.machine import chains, identity, snapshot
@@ -132,6 +135,8 @@ def _live_readers(sysfs: Path, procfs: Path, include_gl: bool) -> dict[str, Call
             "taint": jsonable(snap().taint),
         },
         "graphics": lambda: drm.read_graphics(sysfs, Path("/dev"), procfs),
+        # One look (no interval): a capture must not linger; the sleeping-dGPU rule holds here too.
+        "gpu": lambda: gpu_report_json(read_gpu_report(sysfs, procfs, 0.0)),
         "session": lambda: session.read_session(procfs=procfs),
         "power": lambda: {
             "supplies": _or_empty(lambda: power_supply.list_power_supplies(sysfs)),
@@ -243,6 +248,21 @@ def collect_live(
     return out
 
 
+def _recorded_gpu(path: Path) -> Any:
+    """The GPU section of a umockdev recording: its attributes laid out as a sysfs tree and read like /sys."""
+    import tempfile
+
+    from hwinspector.probes.gpu.model import report_json
+    from hwinspector.probes.gpu.read import read_gpu_report
+    from hwinspector.probes.gpu.umockdev_tree import MAX_RECORDING_BYTES, materialize
+
+    with open(path, "rb") as f:
+        text = f.read(MAX_RECORDING_BYTES).decode("utf-8", "replace")
+    with tempfile.TemporaryDirectory(prefix="hwinspector-gpu-") as tmp:
+        root = materialize(text, Path(tmp), str(path))
+        return {**report_json(read_gpu_report(root, Path(tmp) / "no-proc", 0.0)), "source": f"umockdev {path.name}"}
+
+
 def sections_from_snapshot(snap: Any) -> dict[str, Section]:
     """What a foreign dump (udevadm, umockdev) can say; the rest is "not in this source".
     A bundle's snapshot gives the sections the bundle itself carries (identity, power, thermal, …)."""
@@ -273,6 +293,8 @@ def sections_from_snapshot(snap: Any) -> dict[str, Section]:
         },
     )
     out["graphics"] = _section("graphics", lambda: drm.graphics_from_devices(snap.devices))
+    if snap.source.kind == "umockdev" and snap.source.path:
+        out["gpu"] = _section("gpu", lambda: _recorded_gpu(Path(snap.source.path)))
     out["audio"] = _section("audio", lambda: _audio_json(snap.devices, snap.source.kind))
     out["camera"] = _section("camera", lambda: _camera_json(snap.devices, snap.source.kind))
     out["usbc"] = _section("usbc", lambda: {"inputs": None, "chain": chains.usbc_for(snap).to_json()})

@@ -174,10 +174,12 @@ def read_file_snapshot(path: Path, modules_root: Path = Path("/lib/modules")) ->
     )
 
 
-def load_snapshot(source: str | Path | None = None) -> Snapshot:
-    """The live machine (None or "live"), an evidence bundle (.tar.xz) or a foreign dump."""
+def load_snapshot(
+    source: str | Path | None = None, sysfs: Path = Path("/sys"), procfs: Path = Path("/proc")
+) -> Snapshot:
+    """The live machine (None or "live", read from ``sysfs``/``procfs``), an evidence bundle or a foreign dump."""
     if source is None or str(source) == "live":
-        return read_live_snapshot()
+        return read_live_snapshot(sysfs, procfs)
     p = Path(source)
     if not p.exists():
         raise InputFormatError(str(p), N_("no such file"))
