@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from hwinspector.probes.graphics.channels import is_command_channel, read_nvidia_smi
+from hwinspector.probes.graphics.channels import command_reader, is_command_channel, read_nvidia_smi
 from hwinspector.probes.telemetry.channels import Channel, ChannelReading, is_system_channel
 from hwinspector.probes.telemetry.guarded import GuardedFiles
 from hwinspector.probes.telemetry.perf import parse_perf_path
@@ -375,10 +375,15 @@ class TelemetrySession:
             how = 1 if is_command_channel(ch) else 2 if is_system_channel(ch) else 3 if ch.guard else 0
             by_rate.setdefault((effective_rate(ch, rate_cap_hz), how), []).append(ch)
         self.groups: list[tuple[float, list[Channel], Sampler | CommandSampler, _Ring]] = []
+        nvml: Callable[[Sequence[Channel]], list[ChannelReading]] | None = None  # one NVML user per session
         for (rate, how), chans in sorted(by_rate.items(), key=lambda kv: (kv[0][0], -kv[0][1]), reverse=True):
             sampler: Sampler | CommandSampler
             if how == 1:
-                sampler = CommandSampler(chans, rate)
+                # NVML (in-process, guarded by every NVIDIA GPU's runtime_status) or nvidia-smi runs
+                read, name = command_reader(chans)
+                if name == "nvml":
+                    nvml = read = nvml or read
+                sampler = CommandSampler(chans, rate, read=read, backend=name)
             elif how == 2:
                 sampler = CommandSampler(chans, rate, read=read_system, backend="psutil")
             elif how == 3:
