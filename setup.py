@@ -32,8 +32,14 @@ setup(
                 "probes/telemetry/native/sampler.c",
                 "probes/telemetry/native/sampler_core.c",
                 "probes/telemetry/native/sampler_perf.c",
+                "probes/telemetry/native/sampler_guard.c",
+                "probes/telemetry/native/sampler_specs.c",
             ],
-            depends=["probes/telemetry/native/sampler_core.h", "probes/telemetry/native/sampler_perf.h"],
+            depends=[
+                "probes/telemetry/native/sampler_core.h",
+                "probes/telemetry/native/sampler_perf.h",
+                "probes/telemetry/native/sampler_specs.h",
+            ],
             extra_compile_args=["-O2", "-std=gnu11", "-Wall", "-Wextra"],
             libraries=["pthread"],
         )
