@@ -135,8 +135,8 @@ def _median(xs: list[float]) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--seconds", type=float, default=2.0, help="per configuration and round")
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--seconds", type=float, default=1.0, help="per configuration and round")
+    ap.add_argument("--rounds", type=int, default=8)
     ap.add_argument("--files", type=int, default=32)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
