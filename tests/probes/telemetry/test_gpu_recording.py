@@ -51,7 +51,8 @@ def test_record_then_replay_keeps_the_asleep_gap_as_nan(tmp_path: Path) -> None:
         assert np.isnan(v[asleep]).all(), suffix  # replayed as NaN: no value, never 0
         nulls += int(np.isnan(v).sum())
     # in the file itself: null where asleep, and the only zeros are gpu_busy_percent's own (it reads 0)
-    docs = [json.loads(x) for x in gzip.open(out, "rt").read().splitlines()]
+    with gzip.open(out, "rt") as f:
+        docs = [json.loads(x) for x in f.read().splitlines()]
     names = {c.id.rsplit("/", 1)[1] for c in rec.channels}
     assert names == set(CHANNELS)
     order = [c.id.rsplit("/", 1)[1] for c in rec.channels]
