@@ -7,11 +7,13 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from hwinspector.i18n import N_
 from hwinspector.probes.errors import InputFormatError
 from hwinspector.probes.gpu.metrics_layout import LAYOUTS, UNSUPPORTED, field_value, flat_fields, size_of, structure
 from hwinspector.probes.gpu.model import Reading
 from hwinspector.probes.gpu.throttle import indep_throttle_reasons
 
+V1_9 = N_("gpu_metrics v1_9 is the attribute-encoded format (gpu_metrics_attr): not decoded yet")
 # energy_accumulator on v1_4 and later: "15.259uJ (2^-16) units".
 ENERGY_UNIT_J = 2.0**-16
 
@@ -49,9 +51,7 @@ def decode(blob: bytes, source: str = "gpu_metrics") -> DecodedMetrics:
         # v1_9 (amd-gfx, Sep 2025) is no fixed structure: an attr_count, then attributes each encoded as a u64
         # (unit, type, id, instances) followed by its values (struct gpu_metrics_attr). Its serialised form is
         # not in any public capture or document we could check against, so it is named, not guessed at.
-        raise InputFormatError(
-            source, "gpu_metrics v1_9 is the attribute-encoded format (gpu_metrics_attr): not decoded yet"
-        )
+        raise InputFormatError(source, V1_9)
     if rev not in LAYOUTS:
         known = ", ".join(f"v{a}_{b}" for a, b in sorted(LAYOUTS))
         raise InputFormatError(source, f"gpu_metrics v{fmt}_{content} is not a revision this decoder knows ({known})")

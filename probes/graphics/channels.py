@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from hwinspector.i18n import N_
 from hwinspector.probes.errors import ProbeUnavailable
 from hwinspector.probes.graphics.nvml_channels import (
     NvmlReader,
@@ -40,6 +41,7 @@ INTEL_RC6_HZ = 10.0
 NVIDIA_SMI_HZ = 1.0
 
 NVIDIA_SMI_SCHEME = "nvidia-smi:"
+NO_NVIDIA_SMI = N_("{why}, and nvidia-smi is not installed: NVIDIA telemetry comes from NVML")
 # (nvidia-smi field, channel suffix, unit, label, kind of value)
 NVIDIA_FIELDS = (
     ("utilization.gpu", "busy", "%", "GPU busy"),
@@ -244,7 +246,7 @@ def nvidia_channels(sysfs: Path, nvidia_smi: str | None = None) -> list[Channel]
         return nvml_channels(sysfs / "bus" / "pci" / "drivers" / "nvidia", slots)
     exe = nvidia_smi or shutil.which("nvidia-smi")
     if exe is None:
-        raise ProbeUnavailable(f"{why}, and nvidia-smi is not installed: NVIDIA telemetry comes from NVML")
+        raise ProbeUnavailable(NO_NVIDIA_SMI.format(why=why))
     return [
         Channel(
             id=f"gpu:{slot}/{suffix}",

@@ -11,13 +11,18 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from hwinspector.i18n import N_
 from hwinspector.probes.gpu.model import AWAKE_STATES
 from hwinspector.probes.gpu.nvml import FI_POWER_AVERAGE, FI_POWER_INSTANT, Nvml, field_value, nvml_bus_id
 from hwinspector.probes.sysfs_attr import errno_name
 from hwinspector.probes.telemetry.channels import Channel, ChannelReading
 
 NVML_SCHEME = "nvml:"
-_ASLEEP_REASON = "an NVIDIA GPU is asleep ({state}): NVML stays closed, since nvmlInit would wake every NVIDIA GPU"
+# Reasons are English here (JSON, the exporter) and marked for the CLI and window, which localize() them.
+_ASLEEP_REASON = N_("an NVIDIA GPU is asleep ({state}): NVML stays closed, since nvmlInit would wake every NVIDIA GPU")
+_NVML_ERROR = N_("NVML: {error}")
+NO_BINDING = N_("nvidia-ml-py is not installed ({module})")
+NO_LIBRARY = N_("libnvidia-ml.so.1 cannot be loaded ({error})")
 
 # How often each NVML value really changes: the driver's power average is over ~1 s (nvidia-smi's
 # power.draw.average); the instant power field, utilisation (a sample period of 1/6 s to 1 s, by product),
@@ -57,11 +62,11 @@ def nvml_unavailable() -> str | None:
     try:
         import pynvml  # type: ignore[import-untyped]  # noqa: F401
     except ImportError as exc:
-        return f"nvidia-ml-py is not installed ({exc.name})"
+        return NO_BINDING.format(module=exc.name)
     try:
         ctypes.CDLL("libnvidia-ml.so.1")
     except OSError as exc:
-        return f"libnvidia-ml.so.1 cannot be loaded ({exc})"
+        return NO_LIBRARY.format(error=exc)
     return None
 
 
@@ -154,7 +159,7 @@ class NvmlReader:
                     handles[slot] = nv.nvmlDeviceGetHandleByPciBusId(nvml_bus_id(slot).encode())
                 raw = _raw(nv, handles[slot], suffix, partial(_once, calls, slot))
             except Exception as exc:  # NVMLError_NotSupported, _GpuIsLost, _NoPermission, …
-                out.append(ChannelReading(ch.id, None, None, f"NVML: {exc}"))
+                out.append(ChannelReading(ch.id, None, None, _NVML_ERROR.format(error=exc)))
                 continue
             out.append(ChannelReading(ch.id, int(raw), raw * ch.scale, None))
         return out
