@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ from hwinspector.probes.devices.hotplug import HotplugEvent, monitor_source
 from hwinspector.probes.errors import InputFormatError
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.report.open_bundle import describe_source
+from hwinspector.sampler_notice import show_sampler_backend
 from hwinspector.threads import Port, start_thread
 
 if TYPE_CHECKING:
@@ -111,7 +113,11 @@ class MainWindow(QMainWindow):
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(120)
         self.busy.hide()
+        # Shown only where telemetry runs on the pure-Python sampler, with the reason (sampler_notice.py).
+        self.sampler_label = QLabel()
+        self.sampler_label.hide()
         self.statusBar().addWidget(self.source_label, 1)
+        self.statusBar().addPermanentWidget(self.sampler_label)
         self.statusBar().addPermanentWidget(self.busy)
 
         self.collector = SnapshotCollector(parent=self)  # its thread reads; its signals arrive here
@@ -200,6 +206,7 @@ class MainWindow(QMainWindow):
             self._background_build_started = True
             # after the first paint: the window is up before the other pages' imports run
             QTimer.singleShot(50, self._build_next_page)
+            QTimer.singleShot(50, partial(show_sampler_backend, self.sampler_label))
 
     def _build_actions(self) -> None:
         tb = QToolBar(_("Main"))
