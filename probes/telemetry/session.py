@@ -40,7 +40,8 @@ DEFAULT_PATTERNS = (
 
 def default_selection(channels: Iterable[Channel]) -> list[Channel]:
     """The channels ticked when the page opens: readable ones matching DEFAULT_PATTERNS."""
-    # command channels (nvidia-smi) are never ticked by default: each reading is a process run
+    # command channels are never ticked by default: an nvidia-smi reading is a process run, and an NVML
+    # session is a client of the driver that may keep the dGPU awake
     readable = [c for c in channels if c.readable and not is_command_channel(c)]
     chosen = [c for c in readable if any(fnmatch.fnmatchcase(c.id, p) for p in DEFAULT_PATTERNS)]
     if not chosen:
