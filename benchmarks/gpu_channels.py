@@ -1,17 +1,25 @@
-"""GPU channels at their sensible rates: does adding them cost the sampler more than their reads? Prints JSON.
+"""GPU channels at their sensible rates: do they cost the sampler more than their reads? Prints JSON.
 
-Runs the same 32 file channels at 1 kHz without and with the GPU channels of a captured-style tree (an
-amdgpu APU and an Arc on xe, values from LACT's public captures), in one run. Reports the file sampler's
-CPU per tick both ways (GPU channels run in their own guarded poller, so it should not move), the
-guarded poller's CPU per tick, and, as the baseline, the CPU of doing just its reads (the runtime_status
-guard plus one pread per channel on open fds) in a plain loop.
+The GPU channels of a captured-style tree (an amdgpu APU and an Arc on xe, values from LACT's public
+captures) are sampled with their runtime_status guards inside the native sampler. One run compares, each
+configuration alternated over several rounds (medians; the machine is shared and noisy):
+
+- the native sampler's CPU per tick at 1 kHz with 32 file channels alone, with the GPU channels added
+  (guarded: one pread of each GPU's runtime_status, then one per channel), and with the same files read
+  bare (the GPU files and the two runtime_status files as plain channels: the reads, no guard logic). The
+  guard's cost is (guarded - alone) against (bare - alone).
+- the same with both GPUs asleep (only the two guards are read).
+- a whole TelemetrySession with the GPU channels at their own rates (100/10/200 Hz) next to the files at
+  1 kHz, against the retired design in the same run: a Python poller (CommandSampler + GuardedFiles).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -19,7 +27,9 @@ from typing import Any
 
 from hwinspector.probes.graphics.channels import amdgpu_channels, intel_channels
 from hwinspector.probes.telemetry.channels import Channel
-from hwinspector.probes.telemetry.session import TelemetrySession
+from hwinspector.probes.telemetry.guarded import GuardedFiles
+from hwinspector.probes.telemetry.sampler import Sampler
+from hwinspector.probes.telemetry.session import CommandSampler, TelemetrySession, effective_rate
 
 _ATTRS = {
     "card0/device/uevent": "DRIVER=amdgpu\nPCI_ID=1002:15BF\nPCI_SLOT_NAME=0000:64:00.0",
@@ -65,28 +75,46 @@ def file_channels(root: Path, n: int) -> list[Channel]:
     return out
 
 
-def run(channels: list[Channel], seconds: float) -> dict[str, dict[str, float]]:
-    s = TelemetrySession(channels, rate_cap_hz=1000.0)
+def tick_cost(specs: list[str], guards: list[str | None] | None, seconds: float, rate: float = 1000.0) -> float:
+    """CPU µs per tick of one native sampler thread."""
+    s = Sampler(specs, rate, "native", guards=guards)
     s.start()
     time.sleep(seconds)
-    s.poll()
     s.stop()
-    out = {}
-    for rate, chans, sampler, _ in s.groups:
-        st = sampler.stats
-        ticks = max(1, st["ticks"])
-        out[sampler.backend + f"@{rate:g}Hz"] = {
-            "channels": len(chans),
-            "ticks": st["ticks"],
-            "cpu_us_per_tick": st["cpu_seconds"] / ticks * 1e6,
-            "read_errors": st["read_errors"],
-        }
+    st = s.stats
+    s.drain()
     s.close()
-    return out
+    return st["cpu_seconds"] / max(1, st["ticks"]) * 1e6
 
 
-def raw_reads_us(channels: list[Channel], loops: int = 2000) -> float:
-    """The reads alone: per guard one pread of runtime_status, then one pread per channel, on open fds."""
+def session_cost(files: list[Channel], gpu: list[Channel], seconds: float, retired: bool) -> dict[str, float]:
+    """CPU % of one core of every sampler thread of a session (files at 1 kHz, GPU channels at their rates)."""
+    s = TelemetrySession(files + gpu, rate_cap_hz=1000.0)
+    if retired:  # the design this replaced: the GPU channels in a Python poller reading runtime_status itself
+        kept = [g for g in s.groups if not any(c.guard for c in g[1])]
+        groups: dict[float, list[Channel]] = {}
+        for c in gpu:
+            groups.setdefault(effective_rate(c, 1000.0), []).append(c)
+        polled = [
+            (r, cs, CommandSampler(cs, r, read=GuardedFiles(), backend="guarded"), None) for r, cs in groups.items()
+        ]
+        s.groups = kept + polled  # type: ignore[assignment]
+    s.start()
+    time.sleep(seconds)
+    s.stop()
+    gpu_cpu = file_cpu = 0.0
+    for _, chans, sampler, _ in s.groups:
+        cpu = sampler.stats["cpu_seconds"]
+        if any(c.guard for c in chans):
+            gpu_cpu += cpu
+        else:
+            file_cpu += cpu
+    s.close()
+    return {"gpu_threads_cpu_percent": 100 * gpu_cpu / seconds, "file_threads_cpu_percent": 100 * file_cpu / seconds}
+
+
+def reads_alone_us(channels: list[Channel], loops: int = 2000) -> float:
+    """The reads alone in a Python loop: per guard one pread of runtime_status, one pread per channel."""
     fds = {c.path: os.open(c.path, os.O_RDONLY) for c in channels}
     guards = [os.open(g, os.O_RDONLY) for g in sorted({c.guard for c in channels if c.guard})]
     t0 = time.thread_time()
@@ -101,29 +129,61 @@ def raw_reads_us(channels: list[Channel], loops: int = 2000) -> float:
     return cost
 
 
+def _median(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else math.nan
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--seconds", type=float, default=1.0, help="per configuration and round")
+    ap.add_argument("--rounds", type=int, default=8)
     ap.add_argument("--files", type=int, default=32)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        files = file_channels(root / "files", args.files) if (root / "files").mkdir() is None else []
+        (root / "files").mkdir()
+        files = file_channels(root / "files", args.files)
         gpu = gpu_tree(root / "sys")
-        without = run(files, args.seconds)
-        with_gpu = run(files + gpu, args.seconds)
-        guarded = {k: v for k, v in with_gpu.items() if k.startswith("guarded")}
-        baseline_us = raw_reads_us(gpu)
-    file_key = next(k for k in without if not k.startswith("guarded"))
+        fpaths = [c.path for c in files]
+        gpaths = [c.path for c in gpu]
+        gguards = sorted({c.guard for c in gpu if c.guard})
+        configs: dict[str, tuple[list[str], list[str | None] | None]] = {
+            "files_alone": (fpaths, None),
+            "with_gpu_guarded": (fpaths + gpaths, [None] * len(fpaths) + [c.guard for c in gpu]),
+            "with_gpu_bare_reads": (fpaths + gpaths + gguards, None),
+        }
+        per: dict[str, list[float]] = {k: [] for k in [*configs, "with_gpu_asleep"]}
+        sessions: dict[str, list[dict[str, float]]] = {"native_guard": [], "retired_python_poller": []}
+        for _ in range(args.rounds):
+            for name, (specs, guards) in configs.items():
+                per[name].append(tick_cost(specs, guards, args.seconds))
+            for g in gguards:
+                Path(g).write_text("suspended\n")
+            per["with_gpu_asleep"].append(tick_cost(*configs["with_gpu_guarded"], args.seconds))
+            for g in gguards:
+                Path(g).write_text("active\n")
+            sessions["native_guard"].append(session_cost(files, gpu, args.seconds, retired=False))
+            sessions["retired_python_poller"].append(session_cost(files, gpu, args.seconds, retired=True))
+        python_reads = reads_alone_us(gpu)
+    med = {k: _median(v) for k, v in per.items()}
+    added = med["with_gpu_guarded"] - med["files_alone"]
+    reads = med["with_gpu_bare_reads"] - med["files_alone"]
     doc: dict[str, Any] = {
         "benchmark": "gpu_channels",
         "gpu_channels": len(gpu),
-        "file_sampler_without_gpu": without[file_key],
-        "file_sampler_with_gpu": with_gpu[file_key],
-        "file_sampler_cost_ratio": with_gpu[file_key]["cpu_us_per_tick"]
-        / max(without[file_key]["cpu_us_per_tick"], 1e-9),
-        "guarded_pollers": guarded,
-        "reads_alone_us_per_tick_all_gpu_channels": baseline_us,
+        "gpu_guards": len(gguards),
+        "file_channels": len(files),
+        "native_us_per_tick_at_1khz": {k: round(v, 2) for k, v in med.items()},
+        "gpu_channels_add_us_per_tick": round(added, 2),
+        "their_bare_reads_us_per_tick": round(reads, 2),
+        "added_over_bare_reads": round(added / reads, 2) if reads > 0 else None,
+        "asleep_add_us_per_tick": round(med["with_gpu_asleep"] - med["files_alone"], 2),
+        "python_loop_reads_alone_us": round(python_reads, 2),
+        "session_cpu_percent": {
+            k: {m: round(_median([r[m] for r in v]), 3) for m in v[0]} for k, v in sessions.items() if v
+        },
+        "rounds": args.rounds,
+        "seconds_each": args.seconds,
     }
     print(json.dumps(doc, indent=1))
 

@@ -168,12 +168,12 @@ def cmd_telemetry(args: argparse.Namespace) -> int:
     if not out:
         print(_("No telemetry channels on this machine."))
     for name, why in cat.unavailable.items():
-        print(_("{name}: not available: {why}").format(name=name, why=why))
+        print(_("{name}: not available: {why}").format(name=name, why=localize(why)))
     for c in out:
         if not c["readable"]:
-            shown = _("not readable: {reason}").format(reason=c["reason"])
+            shown = _("not readable: {reason}").format(reason=localize(c["reason"] or ""))
         elif c["value"] is None:
-            shown = _("no reading: {reason}").format(reason=c["reason"])
+            shown = _("no reading: {reason}").format(reason=localize(c["reason"] or ""))
         else:
             shown = f"{c['value']:.6g} {c['unit']}"
         print(

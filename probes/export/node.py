@@ -1,7 +1,7 @@
 """Metrics under node_exporter's names and labels, from our probes, so existing dashboards and alerts work.
 
 Names, labels and units follow node_exporter's collectors (collector/hwmon_linux.go, powersupplyclass,
-thermal_zone, cpufreq, rapl): ``node_hwmon_temp_celsius{chip,sensor}`` with the chip named after its
+thermal_zone, cpufreq, rapl, drm): ``node_hwmon_temp_celsius{chip,sensor}`` with the chip named after its
 device path (``platform_coretemp_0``), ``node_power_supply_*{power_supply}``, ``node_thermal_zone_temp
 {zone,type}``, ``node_cpu_scaling_frequency_hertz{cpu}``, ``node_rapl_<zone>_joules_total{index,path}``.
 As node_exporter does, a value that cannot be read has no sample here; ``hwinspector_channel_readable``
@@ -90,6 +90,8 @@ class NodeMetrics:
 
 
 def read_node_metrics(sysfs: Path = Path("/sys")) -> NodeMetrics:
+    from hwinspector.probes.export.node_drm import drm  # it builds on Families
+
     out = Families()
     unavailable: list[tuple[str, str]] = []
     for subsystem, add in (
@@ -98,6 +100,7 @@ def read_node_metrics(sysfs: Path = Path("/sys")) -> NodeMetrics:
         ("thermal", _thermal),
         ("cpufreq", _cpufreq),
         ("rapl", _rapl),
+        ("drm", drm),
     ):
         try:
             add(out, sysfs)

@@ -7,11 +7,13 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from hwinspector.i18n import N_
 from hwinspector.probes.errors import InputFormatError
-from hwinspector.probes.gpu.metrics_layout import LAYOUTS, UNSUPPORTED, size_of, structure
+from hwinspector.probes.gpu.metrics_layout import LAYOUTS, UNSUPPORTED, field_value, flat_fields, size_of, structure
 from hwinspector.probes.gpu.model import Reading
 from hwinspector.probes.gpu.throttle import indep_throttle_reasons
 
+V1_9 = N_("gpu_metrics v1_9 is the attribute-encoded format (gpu_metrics_attr): not decoded yet")
 # energy_accumulator on v1_4 and later: "15.259uJ (2^-16) units".
 ENERGY_UNIT_J = 2.0**-16
 
@@ -45,6 +47,11 @@ def decode(blob: bytes, source: str = "gpu_metrics") -> DecodedMetrics:
     except ValueError as exc:
         raise InputFormatError(source, str(exc)) from None
     rev = (fmt, content)
+    if rev == (1, 9):
+        # v1_9 (amd-gfx, Sep 2025) is no fixed structure: an attr_count, then attributes each encoded as a u64
+        # (unit, type, id, instances) followed by its values (struct gpu_metrics_attr). Its serialised form is
+        # not in any public capture or document we could check against, so it is named, not guessed at.
+        raise InputFormatError(source, V1_9)
     if rev not in LAYOUTS:
         known = ", ".join(f"v{a}_{b}" for a, b in sorted(LAYOUTS))
         raise InputFormatError(source, f"gpu_metrics v{fmt}_{content} is not a revision this decoder knows ({known})")
@@ -58,8 +65,8 @@ def decode(blob: bytes, source: str = "gpu_metrics") -> DecodedMetrics:
     raw = structure(rev).from_buffer_copy(blob[:need])
     fields: dict[str, int | list[int]] = {}
     unsupported: list[str] = []
-    for name, code, count in LAYOUTS[rev]:
-        value = getattr(raw, name)
+    for name, code, count in flat_fields(rev):
+        value = field_value(raw, name)
         if count > 1:
             values = [int(v) for v in value]
             fields[name] = values
@@ -144,6 +151,11 @@ def _readings(rev: tuple[int, int], f: dict[str, int | list[int]], source: str) 
         o.many("current_vclk0", "clock_mhz.vclk{i}", skip_zero=True)
         o.many("current_dclk0", "clock_mhz.dclk{i}", skip_zero=True)
         o.one("current_uclk", "clock_mhz.mem")
+        # v1_7 and v1_8: per compute partition (XCP) the busy share of each of its XCCs and VCNs; partitions
+        # beyond num_partition are all ones, so absent
+        for k in range(8 if content >= 7 else 0):
+            o.many(f"xcp_stats[{k}].gfx_busy_inst", f"busy_percent.xcp{k}_xcc{{i}}", code="I")
+            o.many(f"xcp_stats[{k}].vcn_busy", f"busy_percent.xcp{k}_vcn{{i}}")
     elif fmt == 2:
         # APUs (SMU 12/13): centi-degrees Celsius (v2_4 says so; Renoir and Phoenix blobs show it for
         # v2_0..v2_3 too), milliwatts, MHz; v2_4 reports activity in centi-percent.
@@ -203,7 +215,7 @@ def _readings(rev: tuple[int, int], f: dict[str, int | list[int]], source: str) 
 def raw_fields_json(d: DecodedMetrics) -> dict[str, object]:
     """Every field as the firmware wrote it, with unsupported ones as null (for --decode-metrics --json)."""
     out: dict[str, object] = {}
-    codes = {n: c for n, c, _ in LAYOUTS[d.revision]}
+    codes = {n: c for n, c, _ in flat_fields(d.revision)}
     for name, value in d.fields.items():
         if name.startswith("padding"):
             continue

@@ -10,22 +10,53 @@ from __future__ import annotations
 
 import ctypes
 from functools import cache
+from typing import Any
 
 # Array sizes as the header defines them: NUM_HBM_INSTANCES 4, NUM_XGMI_LINKS 8, MAX_GFX_CLKS 8, MAX_CLKS 4,
-# NUM_VCN 4, NUM_JPEG_ENG 32 (written out below).
+# NUM_VCN 4, NUM_JPEG_ENG 32, NUM_JPEG_ENG_V1 40, MAX_XCC 8, NUM_XCP 8 (written out below).
 
-Field = tuple[str, str, int]  # name, type code (B u8, H u16, I u32, Q u64), count (1 = scalar)
+# name, type code (B u8, H u16, I u32, Q u64, or a SUBSTRUCTS name), count (1 = scalar)
+Field = tuple[str, str, int]
 
 
-def _f(spec: str) -> list[Field]:
+def _f(spec: str, header: bool = True) -> list[Field]:
     """Fields from "type:name[count]" tokens in header order (the counts are the header's #defines)."""
     out: list[Field] = [("structure_size", "H", 1), ("format_revision", "B", 1), ("content_revision", "B", 1)]
+    out = out if header else []
     for token in spec.split():
         code, _, name = token.partition(":")
         base, _, n = name.partition("[")
         out.append((base, code, int(n.rstrip("]")) if n else 1))
     return out
 
+
+# Per-partition (XCP) statistics inside v1_7 and v1_8 (MI300-class): amdgpu_xcp_metrics_v1_1 and _v1_2.
+SUBSTRUCTS: dict[str, list[Field]] = {
+    "xcp_v1_1": _f(
+        "I:gfx_busy_inst[8] H:jpeg_busy[32] H:vcn_busy[4] Q:gfx_busy_acc[8] Q:gfx_below_host_limit_acc[8]", False
+    ),
+    "xcp_v1_2": _f(
+        """
+        I:gfx_busy_inst[8] H:jpeg_busy[40] H:vcn_busy[4] Q:gfx_busy_acc[8] Q:gfx_below_host_limit_ppt_acc[8]
+        Q:gfx_below_host_limit_thm_acc[8] Q:gfx_low_utilization_acc[8] Q:gfx_below_host_limit_total_acc[8]
+        """,
+        False,
+    ),
+}
+
+# v1_7 (amd-gfx, Nov 2024: "Add new gpu_metrics_v1_7 to acquire xgmi link status, application counter and max
+# vram bandwidth") and v1_8 ("... to acquire below host limit counters"): alike but for the XCP statistics.
+_V1_7_PREFIX = """
+    H:temperature_hotspot H:temperature_mem H:temperature_vrsoc H:curr_socket_power H:average_gfx_activity
+    H:average_umc_activity Q:mem_max_bandwidth Q:energy_accumulator Q:system_clock_counter I:accumulation_counter
+    I:prochot_residency_acc I:ppt_residency_acc I:socket_thm_residency_acc I:vr_thm_residency_acc
+    I:hbm_thm_residency_acc I:gfxclk_lock_status H:pcie_link_width H:pcie_link_speed H:xgmi_link_width
+    H:xgmi_link_speed I:gfx_activity_acc I:mem_activity_acc Q:pcie_bandwidth_acc Q:pcie_bandwidth_inst
+    Q:pcie_l0_to_recov_count_acc Q:pcie_replay_count_acc Q:pcie_replay_rover_count_acc I:pcie_nak_sent_count_acc
+    I:pcie_nak_rcvd_count_acc Q:xgmi_read_data_acc[8] Q:xgmi_write_data_acc[8] H:xgmi_link_status[8] H:padding
+    Q:firmware_timestamp H:current_gfxclk[8] H:current_socclk[4] H:current_vclk0[4] H:current_dclk0[4]
+    H:current_uclk H:num_partition
+"""
 
 LAYOUTS: dict[tuple[int, int], list[Field]] = {
     (1, 0): _f(
@@ -110,6 +141,8 @@ LAYOUTS: dict[tuple[int, int], list[Field]] = {
         H:current_socclk[4] H:current_vclk0[4] H:current_dclk0[4] H:current_uclk H:padding
         """
     ),
+    (1, 7): _f(_V1_7_PREFIX + " xcp_v1_1:xcp_stats[8] I:pcie_lc_perf_other_end_recovery"),
+    (1, 8): _f(_V1_7_PREFIX + " xcp_v1_2:xcp_stats[8] I:pcie_lc_perf_other_end_recovery"),
     (2, 0): _f(
         """
         Q:system_clock_counter H:temperature_gfx H:temperature_soc H:temperature_core[8] H:temperature_l3[2]
@@ -187,12 +220,42 @@ _CTYPES = {"B": ctypes.c_uint8, "H": ctypes.c_uint16, "I": ctypes.c_uint32, "Q":
 UNSUPPORTED = {"B": 0xFF, "H": 0xFFFF, "I": 0xFFFFFFFF, "Q": 0xFFFFFFFFFFFFFFFF}
 
 
+def _ctype(code: str) -> type[ctypes._SimpleCData[int]] | type[ctypes.LittleEndianStructure]:
+    return _CTYPES[code] if code in _CTYPES else _substructure(code)
+
+
+@cache
+def _substructure(name: str) -> type[ctypes.LittleEndianStructure]:
+    fields = [(n, _ctype(c) * k if k > 1 else _ctype(c)) for n, c, k in SUBSTRUCTS[name]]
+    return type(name, (ctypes.LittleEndianStructure,), {"_fields_": fields})
+
+
 @cache
 def structure(revision: tuple[int, int]) -> type[ctypes.LittleEndianStructure]:
     """The ctypes structure of one revision (little-endian: the GPU and its driver are)."""
-    fields = [(n, _CTYPES[c] * k if k > 1 else _CTYPES[c]) for n, c, k in LAYOUTS[revision]]
+    fields = [(n, _ctype(c) * k if k > 1 else _ctype(c)) for n, c, k in LAYOUTS[revision]]
     name = f"gpu_metrics_v{revision[0]}_{revision[1]}"
     return type(name, (ctypes.LittleEndianStructure,), {"_fields_": fields})
+
+
+def flat_fields(revision: tuple[int, int]) -> list[Field]:
+    """Every scalar or array field, with the fields of sub-structures named ``xcp_stats[3].gfx_busy_inst``."""
+    out: list[Field] = []
+    for name, code, count in LAYOUTS[revision]:
+        if code in SUBSTRUCTS:
+            out += [(f"{name}[{k}].{n}", c, m) for k in range(count) for n, c, m in SUBSTRUCTS[code]]
+        else:
+            out.append((name, code, count))
+    return out
+
+
+def field_value(raw: ctypes.LittleEndianStructure, flat_name: str) -> Any:
+    """A flat field's value from a decoded structure (see flat_fields)."""
+    head, dot, sub = flat_name.partition(".")
+    if not dot:
+        return getattr(raw, flat_name)
+    base, _, index = head.partition("[")
+    return getattr(getattr(raw, base)[int(index.rstrip("]"))], sub)
 
 
 def size_of(revision: tuple[int, int]) -> int:
@@ -200,4 +263,4 @@ def size_of(revision: tuple[int, int]) -> int:
 
 
 def type_of(revision: tuple[int, int], name: str) -> str:
-    return next(c for n, c, _ in LAYOUTS[revision] if n == name)
+    return next(c for n, c, _ in flat_fields(revision) if n == name)

@@ -55,6 +55,11 @@ class Nvml:
     def is_open(self) -> bool:
         return self._nv is not None
 
+    @property
+    def module(self) -> Any:
+        """The initialised binding (pynvml) while open, else None."""
+        return self._nv
+
     def open(self) -> bool:
         if self._nv is not None:
             return True
@@ -132,7 +137,7 @@ class Nvml:
             values = nv.nvmlDeviceGetFieldValues(h, [FI_POWER_INSTANT, FI_POWER_AVERAGE])
             for fv, key in zip(values, ("power_w.input", "power_w.average"), strict=True):
                 if fv.nvmlReturn == 0:
-                    readings.append(Reading(key, _field_value(nv, fv) * 0.001, "nvml field value"))
+                    readings.append(Reading(key, field_value(nv, fv) * 0.001, "nvml field value"))
                     got.add(key)
         except Exception as exc:
             absent.append(Absent("power_w.input", f"NVML field values: {exc}"))
@@ -157,7 +162,7 @@ class Nvml:
         return tuple(seen.values())
 
 
-def _field_value(nv: Any, fv: Any) -> float:
+def field_value(nv: Any, fv: Any) -> float:
     kind = int(fv.valueType)
     if kind == nv.NVML_VALUE_TYPE_DOUBLE:
         return float(fv.value.dVal)

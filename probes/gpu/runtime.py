@@ -17,7 +17,7 @@ from hwinspector.probes.sysfs_attr import MAX_ATTR_BYTES, AttrText, errno_name, 
 # and -EBUSY where the SMU is busy resuming; either means the GPU is not up, so nothing more is asked.
 ASLEEP_ERRNOS = frozenset({errno.EPERM, errno.EBUSY})
 ASLEEP_NAMES = frozenset(errno.errorcode[e] for e in ASLEEP_ERRNOS)
-# gpu_metrics is a binary table; the kernel's largest (v1_8) is under 2 KiB, and sysfs gives one page.
+# gpu_metrics is a binary table; the kernel's largest (v1_8) has 3872 bytes, and sysfs gives one page.
 MAX_BLOB_BYTES = MAX_ATTR_BYTES
 
 _OPEN_FLAGS = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK

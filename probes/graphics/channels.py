@@ -1,4 +1,4 @@
-"""GPU telemetry channels: amdgpu load, VRAM and power; i915/xe frequencies and RC6; NVIDIA through nvidia-smi."""
+"""GPU telemetry channels: amdgpu load, VRAM, power; i915/xe frequencies, RC6; NVIDIA through NVML or nvidia-smi."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from hwinspector.i18n import N_
 from hwinspector.probes.errors import ProbeUnavailable
+from hwinspector.probes.graphics.nvml_channels import (
+    NvmlReader,
+    is_nvml_channel,
+    nvml_channels,
+    nvml_unavailable,
+    read_nvml,
+)
 from hwinspector.probes.sysfs_attr import link_name, optional_int, optional_text, read_int
 from hwinspector.probes.telemetry.channels import (
     MS_RESIDENCY_WINDOW_S,
@@ -33,6 +41,7 @@ INTEL_RC6_HZ = 10.0
 NVIDIA_SMI_HZ = 1.0
 
 NVIDIA_SMI_SCHEME = "nvidia-smi:"
+NO_NVIDIA_SMI = N_("{why}, and nvidia-smi is not installed: NVIDIA telemetry comes from NVML")
 # (nvidia-smi field, channel suffix, unit, label, kind of value)
 NVIDIA_FIELDS = (
     ("utilization.gpu", "busy", "%", "GPU busy"),
@@ -216,7 +225,7 @@ def _xe(card: _Card) -> Iterator[Channel]:
             yield _rc6(card, gt, idle)
 
 
-# --- NVIDIA: nvidia-smi, a command rather than a file -----------------------------------------------
+# --- NVIDIA: NVML in-process, nvidia-smi where NVML cannot load -----------------------------------------
 
 
 def _nvidia_slots(sysfs: Path) -> list[str]:
@@ -227,13 +236,17 @@ def _nvidia_slots(sysfs: Path) -> list[str]:
 
 
 def nvidia_channels(sysfs: Path, nvidia_smi: str | None = None) -> list[Channel]:
-    """One channel per GPU and field; ``path`` is ``nvidia-smi:<slot>/<field>``, sampled by a poller."""
+    """NVML channels (``nvml:<slot>/<metric>``) where nvidia-ml-py and libnvidia-ml load; else one channel
+    per GPU and nvidia-smi field (``nvidia-smi:<slot>/<field>``). Both are sampled by pollers, not files."""
     slots = _nvidia_slots(sysfs)
     if not slots:
         raise ProbeUnavailable("no GPU bound to the nvidia driver")
+    why = nvml_unavailable()
+    if why is None:
+        return nvml_channels(sysfs / "bus" / "pci" / "drivers" / "nvidia", slots)
     exe = nvidia_smi or shutil.which("nvidia-smi")
     if exe is None:
-        raise ProbeUnavailable("nvidia-smi is not installed: NVIDIA telemetry comes from it (NVML)")
+        raise ProbeUnavailable(NO_NVIDIA_SMI.format(why=why))
     return [
         Channel(
             id=f"gpu:{slot}/{suffix}",
@@ -255,8 +268,21 @@ def nvidia_channels(sysfs: Path, nvidia_smi: str | None = None) -> list[Channel]
 
 
 def is_command_channel(ch: Channel) -> bool:
-    """True for channels the file sampler cannot read (they come from running a program)."""
-    return ch.path.startswith(NVIDIA_SMI_SCHEME)
+    """True for channels the file sampler cannot read (NVML calls, or a program's output)."""
+    return ch.path.startswith(NVIDIA_SMI_SCHEME) or is_nvml_channel(ch)
+
+
+def read_command_channels(channels: Sequence[Channel]) -> list[ChannelReading]:
+    """One look at command channels: NVML ones through NVML (opened and shut down), the rest by nvidia-smi."""
+    nvml = [c for c in channels if is_nvml_channel(c)]
+    return (read_nvml(nvml) if nvml else []) + read_nvidia_smi(channels)
+
+
+def command_reader(channels: Sequence[Channel]) -> tuple[Callable[[Sequence[Channel]], list[ChannelReading]], str]:
+    """A poller's reader for command channels of one kind, and the backend name it shows."""
+    if any(is_nvml_channel(c) for c in channels):
+        return NvmlReader(), "nvml"
+    return read_nvidia_smi, "command"
 
 
 def nvidia_smi_argv(exe: str = "nvidia-smi") -> list[str]:

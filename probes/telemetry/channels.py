@@ -136,14 +136,15 @@ def list_channels(sysfs: Path = Path("/sys")) -> list[Channel]:
 def read_channel_values(channels: Iterable[Channel]) -> list[ChannelReading]:
     """One reading per channel, in order; unreadable ones carry None and the reason.
 
-    Command channels (nvidia-smi) are not files: one run of the program answers all of them.
+    Command channels (NVML, nvidia-smi) are not files: one NVML session or one run of the program answers
+    all of them.
     """
     from hwinspector.probes.graphics import channels as gpu_channels
     from hwinspector.probes.telemetry import system
 
     chans = list(channels)
     commands = [c for c in chans if gpu_channels.is_command_channel(c)]
-    by_command = {r.id: r for r in gpu_channels.read_nvidia_smi(commands)} if commands else {}
+    by_command = {r.id: r for r in gpu_channels.read_command_channels(commands)} if commands else {}
     polled = [c for c in chans if is_system_channel(c)]
     by_command.update({r.id: r for r in system.read_system(polled)} if polled else {})
     guarded = [c for c in chans if c.guard and not gpu_channels.is_command_channel(c)]
@@ -159,7 +160,7 @@ def read_channel_values(channels: Iterable[Channel]) -> list[ChannelReading]:
             out.append(by_command[ch.id])
             continue
         if gpu_channels.is_command_channel(ch):
-            out.append(ChannelReading(ch.id, None, None, "no reading from nvidia-smi"))
+            out.append(ChannelReading(ch.id, None, None, "no reading from NVML or nvidia-smi"))
             continue
         counter = parse_perf_path(ch.path)
         if counter is not None:

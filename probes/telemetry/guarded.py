@@ -1,4 +1,4 @@
-"""Guarded channels: a device's power/runtime_status read first, its files read only while it is awake."""
+"""Guarded channels read once (the CLI, the exporter): a device's runtime_status first, its files only while awake."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ class GuardedFiles:
     """Reads guarded channels: per guard, one read of the guard, then one pread per channel on fds kept open
     while the device is awake. When the guard says asleep (or a read answers EPERM/EBUSY, which amdgpu
     gives a suspended GPU), every fd of that device is closed and its channels give no value until it is
-    seen awake again. Usable as a CommandSampler's ``read``."""
+    seen awake again. Sampling sessions do the same inside the sampler (``Sampler(guards=…)``, in C), at one
+    pread per guard and tick; this reader serves one-look reads."""
 
     def __init__(self) -> None:
         self._fds: dict[str, dict[str, int]] = {}  # guard -> path -> fd

@@ -81,14 +81,23 @@ class _Impl(Protocol):
     def counters(self) -> dict[str, int]: ...
     def channel_errors(self) -> list[int]: ...
     def open_errors(self) -> list[int]: ...
+    def guard_states(self) -> list[int]: ...
     def lateness(self) -> npt.NDArray[np.int64]: ...
 
 
 class _NativeImpl:
     """Shapes the extension's bytearrays into numpy arrays; the work is all in C."""
 
-    def __init__(self, cls: type[NativeSampler], specs: list[RawSpec], period_ns: int, cap: int, rt: bool):
-        self._s = cls(specs, period_ns, cap, rt)
+    def __init__(
+        self,
+        cls: type[NativeSampler],
+        specs: list[RawSpec],
+        period_ns: int,
+        cap: int,
+        rt: bool,
+        guards: list[bytes | None] | None = None,
+    ):
+        self._s = cls(specs, period_ns, cap, rt, guards)
         self._nch = len(specs)
         self._binary = any(isinstance(s, tuple) for s in specs)
 
@@ -123,6 +132,9 @@ class _NativeImpl:
 
     def open_errors(self) -> list[int]:
         return self._s.open_errors()
+
+    def guard_states(self) -> list[int]:
+        return self._s.guard_states()
 
     def lateness(self) -> npt.NDArray[np.int64]:
         return np.frombuffer(self._s.lateness(), np.int64)
@@ -169,6 +181,12 @@ class Sampler:
     missing at construction is not an error: its channel reads NaN, counts read errors, and is
     re-opened (about every 100 ms) until it appears, exactly like a device unplugged mid-run.
     ``scale`` multiplies each channel's raw values (e.g. 1e-6 for µJ → J).
+
+    ``guards`` gives, per channel, None or a device's ``power/runtime_status``, read (one pread) before the
+    channels it guards at every tick: while it does not say ``active`` or ``unsupported`` (or its read fails
+    with EPERM, EBUSY or EAGAIN, as does a guarded channel's), those channels' fds are closed and they read
+    NaN, never 0, without counting read errors; they are opened again when it says active. A guard file that
+    does not exist means always on. Channels with the same guard share one read.
     """
 
     def __init__(
@@ -180,6 +198,7 @@ class Sampler:
         scale: Sequence[float] | None = None,
         history_s: float = 10.0,
         realtime: bool = False,
+        guards: Sequence[str | os.PathLike[str] | None] | None = None,
     ) -> None:
         if not paths:
             raise ValueError("Sampler needs at least one path")
@@ -189,6 +208,8 @@ class Sampler:
             raise ValueError(f"history_s must be > 0, got {history_s!r}")
         if scale is not None and len(scale) != len(paths):
             raise ValueError(f"scale has {len(scale)} entries for {len(paths)} paths")
+        if guards is not None and len(guards) != len(paths):
+            raise ValueError(f"guards has {len(guards)} entries for {len(paths)} paths")
         if backend not in ("auto", "native", "python"):
             raise ValueError(f"backend must be 'auto', 'native' or 'python', got {backend!r}")
         self.paths = tuple(
@@ -211,6 +232,13 @@ class Sampler:
                 raise ValueError(f"offset must be in [0, 2**63), got {spec[1]!r}")
             raw.append((os.fsencode(p), spec[1], "u64"))
         self.binary = any(isinstance(r, tuple) for r in raw)
+        guard_specs = None if guards is None else [None if g is None else os.fsencode(g) for g in guards]
+        if guard_specs is not None and any(g is not None and b"\0" in g for g in guard_specs):
+            raise ValueError("a guard path contains a NUL byte")
+        if guard_specs is not None and any(
+            g is not None and isinstance(r, tuple) and len(r) == 6 for g, r in zip(guard_specs, raw, strict=True)
+        ):
+            raise ValueError("a perf counter cannot be guarded")
         self.rate_hz = float(rate_hz)
         self.period_ns = round(1e9 / rate_hz)
         self.capacity_rows = max(MIN_CAPACITY_ROWS, math.ceil(rate_hz * history_s))
@@ -221,7 +249,7 @@ class Sampler:
         cls, why = (None, "") if backend == "python" else _native_class()
         self._impl: _Impl
         if cls is not None:
-            self._impl = _NativeImpl(cls, raw, self.period_ns, self.capacity_rows, realtime)
+            self._impl = _NativeImpl(cls, raw, self.period_ns, self.capacity_rows, realtime, guard_specs)
             self.backend = "native"
             return
         if backend == "native":
@@ -234,7 +262,7 @@ class Sampler:
                 f"native sampler unavailable ({why}); using the pure-Python sampler, "
                 "whose timing suffers while the GUI is busy"
             )
-        self._impl = PythonSampler(raw, self.period_ns, self.capacity_rows, realtime)
+        self._impl = PythonSampler(raw, self.period_ns, self.capacity_rows, realtime, guard_specs)
         self.backend = "python"
 
     def start(self) -> None:
@@ -286,6 +314,15 @@ class Sampler:
         """errno of each channel's last failed open, 0 where the last open worked (a stopped sampler's perf
         counters are closed on purpose: 0 too)."""
         return tuple(self._impl.open_errors())
+
+    def asleep(self) -> tuple[bool, ...]:
+        """Per channel: its guard says its device sleeps (so it is not read and its fd is closed)."""
+        return tuple(g == 0 for g in self._impl.guard_states())
+
+    def guard_counts(self) -> dict[str, int]:
+        """Guard reads (one pread each) and channel reads skipped because the device slept, since construction."""
+        c = self._impl.counters()
+        return {"guard_reads": c["guard_reads"], "asleep_reads": c["asleep_reads"]}
 
     @property
     def native_id(self) -> int:

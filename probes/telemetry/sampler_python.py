@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import re
@@ -29,6 +30,10 @@ _U64 = struct.Struct("<Q")
 # "perf"|"perf-delta"|"perf-ratio", cpu, pid, config2): see perf.PerfCounter.
 RawSpec = bytes | tuple[bytes, int, str] | tuple[bytes, int, str, int, int, int]
 _PERF = -2  # offsets[i] of a perf channel
+# amdgpu answers EPERM while the GPU is suspended or in reset, EBUSY while the SMU resumes (amdgpu_pm.c);
+# EAGAIN likewise: each means the device is not up. A guard saying either of these is awake.
+_ASLEEP_ERRNOS = frozenset({errno.EPERM, errno.EBUSY, errno.EAGAIN})
+_AWAKE = (b"active", b"unsupported")
 
 _DECIMAL = re.compile(_SPACE + rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?" + _SPACE)
 
@@ -59,7 +64,9 @@ def _spec_offset(spec: RawSpec) -> int:
 class _PyState:
     """Everything the Python sampler thread touches; the thread never references the Sampler."""
 
-    def __init__(self, specs: list[RawSpec], period_ns: int, cap: int, realtime: bool) -> None:
+    def __init__(
+        self, specs: list[RawSpec], period_ns: int, cap: int, realtime: bool, guards: list[bytes | None] | None = None
+    ) -> None:
         n = len(specs)
         self.paths = [s[0] if isinstance(s, tuple) else s for s in specs]
         # offset of each binary u64 counter; -1 for a text counter, _PERF for a perf counter
@@ -87,10 +94,70 @@ class _PyState:
         self.rt_granted = False
         self.native_id = 0
         self.thread: threading.Thread | None = None
+        # guards: one runtime_status per device; guard_of[i] is channel i's index in them, -1 unguarded
+        guards = guards or [None] * n
+        if len(guards) != n:
+            raise ValueError("guards needs one entry per channel")
+        self.guard_paths: list[bytes] = []
+        self.guard_of = [-1] * n
+        for i, path in enumerate(guards):
+            if path is None:
+                continue
+            if self.offsets[i] == _PERF:
+                raise ValueError("a perf counter cannot be guarded")
+            if path not in self.guard_paths:
+                self.guard_paths.append(path)
+            self.guard_of[i] = self.guard_paths.index(path)
+        ng = len(self.guard_paths)
+        self.guard_fds = [-1] * ng
+        self.guard_awake = [False] * ng
+        self.guard_retry = [0] * ng
+        self.guard_members = [[i for i in range(n) if self.guard_of[i] == g] for g in range(ng)]
+        self.guard_reads = self.asleep_reads = 0
+        for g in range(ng):
+            self.guard_set(g, self.guard_read(g, time.monotonic_ns()))
         for i in range(n):
-            if self.offsets[i] != _PERF:
+            if self.offsets[i] != _PERF and self.guard_of[i] < 0:
                 self.reopen(i)
         self.perf.open_all()
+
+    def guard_read(self, g: int, now: int) -> bool:
+        """One pread of guard g (a PM core attribute: it never wakes the device); see sampler_guard.c."""
+        fd = self.guard_fds[g]
+        if fd < 0:
+            if now < self.guard_retry[g]:
+                return self.guard_awake[g]
+            try:
+                fd = self.guard_fds[g] = os.open(self.guard_paths[g], os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+            except OSError as exc:
+                self.guard_retry[g] = now + _CHECK_INTERVAL_NS
+                return exc.errno == errno.ENOENT  # no runtime PM (or a capture without power/): always on
+        self.guard_reads += 1
+        try:
+            data = os.pread(fd, 32, 0)
+        except OSError as exc:
+            if exc.errno not in _ASLEEP_ERRNOS:  # ENODEV: gone; reopened at the next check
+                os.close(fd)
+                self.guard_fds[g] = -1
+                self.guard_retry[g] = now + _CHECK_INTERVAL_NS
+            return False
+        return data.rstrip(b" \t\n") in _AWAKE
+
+    def guard_set(self, g: int, awake: bool) -> None:
+        """Close the fds of a guard's channels when its device falls asleep, reopen them when it wakes."""
+        if self.guard_awake[g] == awake:
+            return
+        self.guard_awake[g] = awake
+        for i in self.guard_members[g]:
+            if awake:
+                self.reopen(i)
+            elif self.fds[i] >= 0:
+                os.close(self.fds[i])
+                self.fds[i] = -1
+
+    def asleep(self, i: int) -> bool:
+        g = self.guard_of[i]
+        return g >= 0 and not self.guard_awake[g]
 
     def reopen(self, i: int) -> None:
         try:
@@ -111,6 +178,8 @@ class _PyState:
         if self.offsets[i] == _PERF:
             self.perf.check(self.pidx[i])
             return
+        if self.asleep(i):
+            return
         # A deleted regular file keeps reading its old contents through the fd (sysfs gives
         # ENODEV instead): compare the path's inode with the one we hold.
         if self.fds[i] >= 0 and not self.failed[i]:
@@ -127,6 +196,10 @@ class _PyState:
             if fd >= 0:
                 os.close(fd)
             self.fds[i] = -1
+        for g, fd in enumerate(self.guard_fds):
+            if fd >= 0:
+                os.close(fd)
+            self.guard_fds[g] = -1
         self.perf.close_all()
 
     def open_errors(self) -> list[int]:
@@ -158,6 +231,7 @@ def _py_thread(st: _PyState, started: threading.Event) -> None:
     period, nch, cap = st.period_ns, len(st.fds), len(st.ts)
     fds, ch_errors, failed, offsets = st.fds, st.ch_errors, st.failed, st.offsets
     perf, pidx = st.perf, st.pidx
+    guard_of, guard_awake, nguards = st.guard_of, st.guard_awake, len(st.guard_paths)
     cpu_base, ticks, check_acc, cursor = st.cpu_ns, st.ticks, 0, 0
     deadline = time.monotonic_ns()
     while not st.stop:
@@ -170,7 +244,13 @@ def _py_thread(st: _PyState, started: threading.Event) -> None:
         raw = [0] * nch
         if pidx:
             perf.read_all()
+        for g in range(nguards):
+            st.guard_set(g, st.guard_read(g, now))
         for i in range(nch):
+            g = guard_of[i]
+            if g >= 0 and not guard_awake[g]:
+                st.asleep_reads += 1  # NaN, never a 0: the device was not read
+                continue
             fd, off = fds[i], offsets[i]
             if off == _PERF:
                 pc = perf.chans[pidx[i]]
@@ -190,8 +270,12 @@ def _py_thread(st: _PyState, started: threading.Event) -> None:
                         data = os.pread(fd, _READ_BUF, 0)
                         if len(data) < _READ_BUF:
                             row[i] = parse_counter(data)
-                except OSError:
+                except OSError as exc:
                     failed[i] = True
+                    if g >= 0 and exc.errno in _ASLEEP_ERRNOS:
+                        st.guard_set(g, False)  # asleep until its guard says active again
+                        st.asleep_reads += 1
+                        continue
             if row[i] != row[i]:
                 ch_errors[i] += 1
                 st.read_errors += 1
@@ -243,8 +327,10 @@ def _py_shutdown(st: _PyState) -> None:
 class PythonSampler:
     """The same sampler in Python: shares the GIL, so it suffers whenever the GUI holds it."""
 
-    def __init__(self, specs: list[RawSpec], period_ns: int, cap: int, realtime: bool) -> None:
-        self._st = _PyState(specs, period_ns, cap, realtime)
+    def __init__(
+        self, specs: list[RawSpec], period_ns: int, cap: int, realtime: bool, guards: list[bytes | None] | None = None
+    ) -> None:
+        self._st = _PyState(specs, period_ns, cap, realtime, guards)
         self._ctl = threading.Lock()
         self._finalizer = weakref.finalize(self, _py_shutdown, self._st)
 
@@ -308,6 +394,8 @@ class PythonSampler:
             "cpu_ns": st.cpu_ns,
             "realtime": int(st.rt_granted and st.thread is not None),
             "native_id": st.native_id,
+            "guard_reads": st.guard_reads,
+            "asleep_reads": st.asleep_reads,
         }
 
     def channel_errors(self) -> list[int]:
@@ -315,6 +403,10 @@ class PythonSampler:
 
     def open_errors(self) -> list[int]:
         return self._st.open_errors()
+
+    def guard_states(self) -> list[int]:
+        st = self._st
+        return [-1 if g < 0 else int(st.guard_awake[g]) for g in st.guard_of]
 
     def lateness(self) -> npt.NDArray[np.int64]:
         return self._st.lateness[: min(self._st.ticks, LATENCY_WINDOW)].copy()

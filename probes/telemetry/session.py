@@ -12,9 +12,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from hwinspector.probes.graphics.channels import is_command_channel, read_nvidia_smi
+from hwinspector.probes.graphics.channels import command_reader, is_command_channel, read_nvidia_smi
 from hwinspector.probes.telemetry.channels import Channel, ChannelReading, is_system_channel
-from hwinspector.probes.telemetry.guarded import GuardedFiles
 from hwinspector.probes.telemetry.perf import parse_perf_path
 from hwinspector.probes.telemetry.sampler import Backend, CounterSpec, SampleBlock, Sampler, SamplerStats
 from hwinspector.probes.telemetry.system import read_system
@@ -41,7 +40,8 @@ DEFAULT_PATTERNS = (
 
 def default_selection(channels: Iterable[Channel]) -> list[Channel]:
     """The channels ticked when the page opens: readable ones matching DEFAULT_PATTERNS."""
-    # command channels (nvidia-smi) are never ticked by default: each reading is a process run
+    # command channels are never ticked by default: an nvidia-smi reading is a process run, and an NVML
+    # session is a client of the driver that may keep the dGPU awake
     readable = [c for c in channels if c.readable and not is_command_channel(c)]
     chosen = [c for c in readable if any(fnmatch.fnmatchcase(c.id, p) for p in DEFAULT_PATTERNS)]
     if not chosen:
@@ -65,7 +65,8 @@ def effective_rate(channel: Channel, cap_hz: float | None) -> float:
     if cap_hz is None:
         return channel.max_rate_hz
     rate = min(max(cap_hz, 0.1), MAX_USER_RATE_HZ)
-    # a polled channel costs a process run or a psutil call per reading: never faster than its maximum
+    # a polled channel costs a process run or a psutil call per reading, and a guarded one (a GPU's) may be
+    # a round trip to its firmware (amdgpu's SMU): never faster than its maximum
     polled = is_command_channel(channel) or is_system_channel(channel) or channel.guard is not None
     return min(rate, channel.max_rate_hz) if polled else rate
 
@@ -369,23 +370,31 @@ class TelemetrySession:
         self.channels = tuple(channels)
         self.rate_cap_hz = rate_cap_hz
         # command channels (nvidia-smi) are polled by a CommandSampler, never read as files
-        # psutil's system channels likewise, by a poller thread of their own
+        # psutil's system channels likewise, by a poller thread of their own; GPU files (guarded) share the
+        # file samplers of their rate
         by_rate: dict[tuple[float, int], list[Channel]] = {}
         for ch in self.channels:
-            how = 1 if is_command_channel(ch) else 2 if is_system_channel(ch) else 3 if ch.guard else 0
+            how = 1 if is_command_channel(ch) else 2 if is_system_channel(ch) else 0
             by_rate.setdefault((effective_rate(ch, rate_cap_hz), how), []).append(ch)
         self.groups: list[tuple[float, list[Channel], Sampler | CommandSampler, _Ring]] = []
+        nvml: Callable[[Sequence[Channel]], list[ChannelReading]] | None = None  # one NVML user per session
         for (rate, how), chans in sorted(by_rate.items(), key=lambda kv: (kv[0][0], -kv[0][1]), reverse=True):
             sampler: Sampler | CommandSampler
             if how == 1:
-                sampler = CommandSampler(chans, rate)
+                # NVML (in-process, guarded by every NVIDIA GPU's runtime_status) or nvidia-smi runs
+                read, name = command_reader(chans)
+                if name == "nvml":
+                    nvml = read = nvml or read
+                sampler = CommandSampler(chans, rate, read=read, backend=name)
             elif how == 2:
                 sampler = CommandSampler(chans, rate, read=read_system, backend="psutil")
-            elif how == 3:
-                # GPU channels: runtime_status first, files only while awake (never wakes a sleeping dGPU)
-                sampler = CommandSampler(chans, rate, read=GuardedFiles(), backend="guarded")
             else:
-                sampler = Sampler([counter_spec(c) for c in chans], rate, backend, scale=[c.scale for c in chans])
+                # GPU channels carry their runtime_status as a guard: the sampler reads it first at every tick
+                # and reads (and holds open) nothing of a sleeping GPU, which then gives NaN, never 0
+                guards = [c.guard for c in chans] if any(c.guard for c in chans) else None
+                sampler = Sampler(
+                    [counter_spec(c) for c in chans], rate, backend, scale=[c.scale for c in chans], guards=guards
+                )
             rows = max(16, int(rate * history_s))
             self.groups.append((rate, chans, sampler, _Ring(rows, len(chans))))
         self._prev: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = {}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sampler_core.h"
+#include "sampler_specs.h"
 
 #define RT_PRIORITY 10
 
@@ -78,94 +79,15 @@ static void Sampler_dealloc(SamplerObject *s)
     Py_TYPE(s)->tp_free((PyObject *)s);
 }
 
-#define PERF_SPEC "(type_path, config, \"perf\"|\"perf-delta\"|\"perf-ratio\", cpu, pid, config2)"
-
-static int path_bytes(PyObject *path, char **raw)
-{
-    Py_ssize_t len;
-    if (PyBytes_AsStringAndSize(path, raw, &len) < 0)
-        return -1;
-    if ((Py_ssize_t)strlen(*raw) != len) {
-        PyErr_SetString(PyExc_ValueError, "embedded NUL in path");
-        return -1;
-    }
-    return 0;
-}
-
-/* A perf counter: (type_path, config, mode, cpu, pid, config2); the PMU's type is read from its
- * sysfs type file at every open. */
-static int set_perf(sampler_core *c, size_t i, PyObject *spec)
-{
-    PyObject *path;
-    unsigned long long config, config2;
-    const char *fmt;
-    int cpu, pid, mode;
-    char *raw;
-    if (!PyArg_ParseTuple(spec, "OKsiiK;a perf counter is " PERF_SPEC, &path, &config, &fmt, &cpu,
-                          &pid, &config2) ||
-        path_bytes(path, &raw) < 0)
-        return -1;
-    if (!strcmp(fmt, "perf"))
-        mode = PERF_MODE_TOTAL;
-    else if (!strcmp(fmt, "perf-delta"))
-        mode = PERF_MODE_DELTA;
-    else if (!strcmp(fmt, "perf-ratio"))
-        mode = PERF_MODE_RATIO;
-    else
-        mode = -1;
-    /* perf_event_open(2): pid -1 needs a CPU (a system-wide count); cpu -1 needs a task. */
-    if (mode < 0 || cpu < -1 || pid < -1 || (cpu == -1 && pid == -1)) {
-        PyErr_SetString(PyExc_ValueError,
-                        "a perf counter is " PERF_SPEC " with cpu >= 0 or pid >= 0");
-        return -1;
-    }
-    if (core_set_perf(c, i, raw, config, config2, cpu, pid, mode) < 0) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    return 0;
-}
-
-/* One counter spec: bytes (a decimal text counter), (bytes, offset, "u64") (a little-endian u64
- * read at offset, the /dev/cpu/N/msr format) or a perf counter (set_perf). Sets a Python error and
- * returns -1 if bad. */
-static int set_channel(sampler_core *c, size_t i, PyObject *spec)
-{
-    PyObject *path = spec;
-    long long offset = 0;
-    int binary = 0;
-    if (PyTuple_Check(spec) && PyTuple_GET_SIZE(spec) == 6)
-        return set_perf(c, i, spec);
-    if (PyTuple_Check(spec)) {
-        const char *fmt;
-        if (!PyArg_ParseTuple(spec, "OLs;a binary counter is (path, offset, \"u64\")", &path,
-                              &offset, &fmt))
-            return -1;
-        if (strcmp(fmt, "u64") != 0 || offset < 0) {
-            PyErr_SetString(PyExc_ValueError, "a binary counter is (path, offset >= 0, \"u64\")");
-            return -1;
-        }
-        binary = 1;
-    }
-    char *raw;
-    if (path_bytes(path, &raw) < 0)
-        return -1;
-    if (core_set_channel(c, i, raw, binary, (off_t)offset) < 0) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    return 0;
-}
-
 static int Sampler_init(SamplerObject *s, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"paths", "period_ns", "capacity", "realtime", NULL};
-    PyObject *paths, *seq;
+    static char *kwlist[] = {"paths", "period_ns", "capacity", "realtime", "guards", NULL};
+    PyObject *paths, *seq, *guards = Py_None;
     long long period_ns;
     unsigned long long capacity;
     int realtime = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OLK|p", kwlist, &paths, &period_ns, &capacity,
-                                     &realtime))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OLK|pO", kwlist, &paths, &period_ns, &capacity,
+                                     &realtime, &guards))
         return -1;
     if (s->core.ch) {
         PyErr_SetString(PyExc_RuntimeError, "already initialised");
@@ -191,12 +113,14 @@ static int Sampler_init(SamplerObject *s, PyObject *args, PyObject *kw)
         return -1;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (set_channel(&s->core, (size_t)i, PySequence_Fast_GET_ITEM(seq, i)) < 0) {
+        if (spec_set_channel(&s->core, (size_t)i, PySequence_Fast_GET_ITEM(seq, i)) < 0) {
             Py_DECREF(seq);
             return -1;
         }
     }
     Py_DECREF(seq);
+    if (guards != Py_None && spec_set_guards(&s->core, guards) < 0)
+        return -1;
     s->want_rt = realtime;
     if (core_open_all(&s->core) < 0) {
         PyErr_NoMemory();
@@ -325,14 +249,16 @@ static PyObject *Sampler_counters(SamplerObject *s, PyObject *unused)
 {
     (void)unused;
     sampler_core *c = &s->core;
-    return Py_BuildValue("{sKsKsKsKsKsKsOsl}", "ticks", (unsigned long long)atomic_load(&c->ticks),
-                         "late_ticks", (unsigned long long)atomic_load(&c->late_ticks),
-                         "missed_ticks", (unsigned long long)atomic_load(&c->missed_ticks),
-                         "read_errors", (unsigned long long)atomic_load(&c->read_errors),
-                         "overwritten", (unsigned long long)(s->ready ? core_overwritten(c) : 0),
-                         "cpu_ns", (unsigned long long)atomic_load(&c->cpu_ns), "realtime",
-                         s->rt_granted && s->running ? Py_True : Py_False, "native_id",
-                         atomic_load(&c->tid));
+    return Py_BuildValue(
+        "{sKsKsKsKsKsKsOslsKsK}", "ticks", (unsigned long long)atomic_load(&c->ticks), "late_ticks",
+        (unsigned long long)atomic_load(&c->late_ticks), "missed_ticks",
+        (unsigned long long)atomic_load(&c->missed_ticks), "read_errors",
+        (unsigned long long)atomic_load(&c->read_errors), "overwritten",
+        (unsigned long long)(s->ready ? core_overwritten(c) : 0), "cpu_ns",
+        (unsigned long long)atomic_load(&c->cpu_ns), "realtime",
+        s->rt_granted && s->running ? Py_True : Py_False, "native_id", atomic_load(&c->tid),
+        "guard_reads", (unsigned long long)atomic_load(&c->guard_reads), "asleep_reads",
+        (unsigned long long)atomic_load(&c->asleep_reads));
 }
 
 static PyObject *Sampler_channel_errors(SamplerObject *s, PyObject *unused)
@@ -359,6 +285,22 @@ static PyObject *Sampler_open_errors(SamplerObject *s, PyObject *unused)
     PyObject *out = PyList_New(n);
     for (Py_ssize_t i = 0; out && i < n; i++) {
         PyObject *v = PyLong_FromLong(core_open_error(&s->core, (size_t)i));
+        if (!v) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, v);
+    }
+    return out;
+}
+
+static PyObject *Sampler_guard_states(SamplerObject *s, PyObject *unused)
+{
+    (void)unused;
+    Py_ssize_t n = s->ready ? (Py_ssize_t)s->core.nch : 0;
+    PyObject *out = PyList_New(n);
+    for (Py_ssize_t i = 0; out && i < n; i++) {
+        PyObject *v = PyLong_FromLong(core_guard_state(&s->core, (size_t)i));
         if (!v) {
             Py_DECREF(out);
             return NULL;
@@ -411,6 +353,8 @@ static PyMethodDef Sampler_methods[] = {
      "Read errors per channel."},
     {"open_errors", (PyCFunction)Sampler_open_errors, METH_NOARGS,
      "errno of each channel's last failed open (0 while open)."},
+    {"guard_states", (PyCFunction)Sampler_guard_states, METH_NOARGS,
+     "Each channel's guard: -1 unguarded, 0 asleep (not read, fds closed), 1 awake."},
     {"lateness", (PyCFunction)Sampler_lateness, METH_NOARGS,
      "Wake lateness (ns, int64) of up to the last 65536 ticks, unordered."},
     {NULL, NULL, 0, NULL},
@@ -421,8 +365,10 @@ static PyTypeObject SamplerType = {
     .tp_basicsize = sizeof(SamplerObject),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc =
-        "NativeSampler(specs, period_ns, capacity, realtime=False); a spec is a path (bytes), "
-        "(path, offset, \"u64\") or " PERF_SPEC,
+        "NativeSampler(specs, period_ns, capacity, realtime=False, guards=None); a spec is a path "
+        "(bytes), (path, offset, \"u64\") or " PERF_SPEC
+        "; guards: per spec None or a runtime_status "
+        "path read first at every tick",
     .tp_new = Sampler_new,
     .tp_init = (initproc)Sampler_init,
     .tp_dealloc = (destructor)Sampler_dealloc,

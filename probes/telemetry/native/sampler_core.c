@@ -15,9 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CHECK_INTERVAL_NS 100000000LL /* each path re-checked (gone? replaced?) ~every 100 ms */
-#define MAX_SLEEP_NS 50000000LL       /* so a stop is seen within 50 ms even at low rates */
-#define CPU_UPDATE_TICKS 64           /* CLOCK_THREAD_CPUTIME_ID is a syscall, not vDSO */
+#define MAX_SLEEP_NS 50000000LL /* so a stop is seen within 50 ms even at low rates */
+#define CPU_UPDATE_TICKS 64     /* CLOCK_THREAD_CPUTIME_ID is a syscall, not vDSO */
 
 static locale_t c_locale;
 
@@ -28,7 +27,7 @@ int core_global_init(void)
     return c_locale ? 0 : -1;
 }
 
-static int64_t mono_ns(void)
+int64_t core_mono_ns(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -123,8 +122,10 @@ int core_init(sampler_core *c, size_t nch, int64_t period_ns, uint64_t cap)
     c->lateness = calloc(LATENCY_WINDOW, sizeof *c->lateness);
     if (!c->ch || !c->ts || !c->vals || !c->ch_errors || !c->lateness)
         return -1;
-    for (size_t i = 0; i < nch; i++)
+    for (size_t i = 0; i < nch; i++) {
         c->ch[i].fd = -1;
+        c->ch[i].guard = -1;
+    }
     return 0;
 }
 
@@ -152,7 +153,7 @@ int core_set_perf(sampler_core *c, size_t i, const char *type_path, uint64_t con
 }
 
 /* Open (or reopen after an unplug or a replaced file) one channel. */
-static void reopen_channel(channel_t *c)
+void core_reopen_channel(channel_t *c)
 {
     /* O_NONBLOCK: a FIFO given by mistake must not hang the sampler in open(). A register file
      * is a device node, never a link (as probes/power/msr.py reads it): O_NOFOLLOW. */
@@ -177,17 +178,20 @@ static void check_channel(channel_t *c)
     if (c->fd >= 0 && !c->failed && stat(c->path, &st) == 0 && st.st_dev == c->dev &&
         st.st_ino == c->ino)
         return;
-    reopen_channel(c);
+    core_reopen_channel(c);
 }
 
 int core_open_all(sampler_core *c)
 {
     size_t np = 0;
+    /* A guarded channel is opened only once its guard says awake (guard_set). */
+    for (size_t g = 0; g < c->nguards; g++)
+        guard_set(c, g, guard_read(c, &c->guards[g], core_mono_ns()));
     for (size_t i = 0; i < c->nch; i++) {
         if (c->ch[i].kind == CH_PERF)
             c->ch[i].pidx = np++;
-        else
-            reopen_channel(&c->ch[i]);
+        else if (c->ch[i].guard < 0)
+            core_reopen_channel(&c->ch[i]);
     }
     if (!np)
         return 0;
@@ -228,6 +232,11 @@ void core_close_all(sampler_core *c)
             close(c->ch[i].fd);
         c->ch[i].fd = -1;
     }
+    for (size_t g = 0; g < c->nguards; g++) {
+        if (c->guards[g].fd >= 0)
+            close(c->guards[g].fd);
+        c->guards[g].fd = -1;
+    }
     core_close_perf(c);
 }
 
@@ -241,6 +250,11 @@ void core_free(sampler_core *c)
     }
     free(c->perf_ptrs);
     c->perf_ptrs = NULL;
+    for (size_t g = 0; g < c->nguards; g++)
+        free(c->guards[g].path);
+    free(c->guards);
+    c->guards = NULL;
+    c->nguards = 0;
     free(c->ch);
     free(c->ts);
     free(c->vals);
@@ -278,23 +292,38 @@ static double read_channel(sampler_core *c, size_t i, uint64_t *raw)
     char buf[READ_BUF];
     double v;
     uint64_t u = 0;
+    int err = 0;
+    if (channel_asleep(c, ch)) {
+        *raw = 0;
+        atomic_fetch_add_explicit(&c->asleep_reads, 1, memory_order_relaxed);
+        return NAN; /* never a 0: the device was not read */
+    }
     if (ch->kind == CH_PERF) {
         *raw = ch->perf.raw;
         if (!ch->perf.failed)
             return ch->perf.value; /* NaN without an error: a delta's first read */
     } else if (ch->fd >= 0 && ch->kind == CH_U64) {
+        errno = 0;
         if (read_u64(ch, &u) == 0) {
             *raw = u;
             return (double)u;
         }
+        err = errno;
     } else if (ch->fd >= 0) {
         ssize_t n = pread(ch->fd, buf, sizeof buf, 0);
-        if (n < 0)
+        if (n < 0) {
             ch->failed = 1;
-        else if (n < (ssize_t)sizeof buf && core_parse(buf, buf + n, &v) == 0)
+            err = errno;
+        } else if (n < (ssize_t)sizeof buf && core_parse(buf, buf + n, &v) == 0) {
             return v;
+        }
     }
     *raw = 0;
+    if (err && ch->guard >= 0 && guard_asleep_errno(err)) {
+        guard_set(c, (size_t)ch->guard, 0); /* asleep until its guard says active again */
+        atomic_fetch_add_explicit(&c->asleep_reads, 1, memory_order_relaxed);
+        return NAN;
+    }
     atomic_fetch_add_explicit(&c->ch_errors[i], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&c->read_errors, 1, memory_order_relaxed);
     return NAN;
@@ -320,9 +349,9 @@ void *core_thread(void *arg)
     uint64_t ticks = atomic_load(&c->ticks);
     int64_t check_acc = 0;
     size_t cursor = 0;
-    int64_t deadline = mono_ns();
+    int64_t deadline = core_mono_ns();
     while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
-        int64_t now = mono_ns();
+        int64_t now = core_mono_ns();
         if (now < deadline) {
             int64_t wake = deadline - now > MAX_SLEEP_NS ? now + MAX_SLEEP_NS : deadline;
             struct timespec ts = {.tv_sec = wake / 1000000000LL, .tv_nsec = wake % 1000000000LL};
@@ -339,6 +368,8 @@ void *core_thread(void *arg)
         uint64_t scratch, *raw = c->raw ? c->raw + slot * c->nch : NULL;
         if (c->perf.n)
             perf_read_all(&c->perf);
+        for (size_t g = 0; g < c->nguards; g++)
+            guard_set(c, g, guard_read(c, &c->guards[g], now));
         for (size_t i = 0; i < c->nch; i++)
             row[i] = read_channel(c, i, raw ? raw + i : &scratch);
         c->ts[slot] = now;
@@ -360,7 +391,7 @@ void *core_thread(void *arg)
         for (size_t n = 0; check_acc >= CHECK_INTERVAL_NS && n < c->nch; n++) {
             if (c->ch[cursor].kind == CH_PERF)
                 perf_check(&c->perf, c->ch[cursor].pidx);
-            else
+            else if (!channel_asleep(c, &c->ch[cursor]))
                 check_channel(&c->ch[cursor]);
             cursor = (cursor + 1) % c->nch;
             check_acc -= CHECK_INTERVAL_NS;

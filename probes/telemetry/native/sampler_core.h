@@ -10,14 +10,26 @@
 
 #include "sampler_perf.h"
 
-#define LATENCY_WINDOW 65536 /* lateness samples kept for the p50/p99 */
-#define READ_BUF 64          /* a file this long holds no single counter */
+#define LATENCY_WINDOW 65536          /* lateness samples kept for the p50/p99 */
+#define READ_BUF 64                   /* a file this long holds no single counter */
+#define CHECK_INTERVAL_NS 100000000LL /* each path re-checked (gone? replaced?) ~every 100 ms */
 
 enum {
     CH_TEXT = 0, /* a decimal text counter at offset 0 */
     CH_U64 = 1,  /* a little-endian u64 at offset */
     CH_PERF = 2, /* a perf_event_open(2) counter (sampler_perf.c) */
 };
+
+/* A device's power/runtime_status, read before its channels at every tick: while it does not say
+ * the device is awake, the channels' fds are closed and they read NaN, so sampling never wakes it.
+ */
+typedef struct {
+    char *path;
+    int fd;    /* -1 while closed */
+    int awake; /* the last read said active/unsupported, or there is no such file (no runtime PM) */
+    int64_t retry_ns;  /* after a failed open or read: next open no earlier than this */
+    _Atomic int state; /* awake, for readers on other threads */
+} guard_t;
 
 typedef struct {
     char *path; /* CH_PERF: the PMU's sysfs type file */
@@ -30,6 +42,7 @@ typedef struct {
     int err; /* errno of the last failed open, 0 while open */
     perf_chan perf;
     size_t pidx; /* CH_PERF: its index in the core's perf set */
+    int guard;   /* index in the core's guards, -1 when unguarded */
 } channel_t;
 
 typedef struct {
@@ -44,6 +57,8 @@ typedef struct {
     uint64_t *raw; /* exact u64 values, cap * nch; NULL unless some channel is u64 or perf */
     perf_set perf;
     perf_chan **perf_ptrs;
+    guard_t *guards;
+    size_t nguards;
     _Atomic uint64_t head;
     /* Consumer state: the caller serialises drains (the binding holds the GIL). */
     uint64_t rd;
@@ -54,6 +69,8 @@ typedef struct {
     _Atomic uint64_t missed_ticks;
     _Atomic uint64_t read_errors;
     _Atomic uint64_t cpu_ns;
+    _Atomic uint64_t guard_reads;  /* preads of guards */
+    _Atomic uint64_t asleep_reads; /* channel reads skipped (NaN) because their device slept */
     _Atomic uint64_t *ch_errors;
     _Atomic int64_t *lateness;
     _Atomic long tid;
@@ -76,6 +93,11 @@ int core_set_channel(sampler_core *c, size_t i, const char *path, int binary, of
  * mode is a PERF_MODE_*. -1 on ENOMEM. */
 int core_set_perf(sampler_core *c, size_t i, const char *type_path, uint64_t config,
                   uint64_t config2, int cpu, int pid, int mode);
+/* Guard channel i (a text or u64 channel) by the runtime_status file at path; channels with the
+ * same path share one guard. Set before core_open_all; -1 on ENOMEM. */
+int core_set_guard(sampler_core *c, size_t i, const char *path);
+/* Channel i's guard: -1 unguarded, 0 asleep (its fds closed), 1 awake. */
+int core_guard_state(sampler_core *c, size_t i);
 /* Open every path and perf event; one that cannot be opened reads as NaN and is retried by the
  * thread. -1 on ENOMEM. */
 int core_open_all(sampler_core *c);
@@ -103,5 +125,21 @@ uint64_t core_copy(sampler_core *c, uint64_t head, int64_t *ts, double *vals, ui
 uint64_t core_overwritten(sampler_core *c);
 /* Copy up to LATENCY_WINDOW recent lateness samples (ns) into dst; returns how many. */
 uint64_t core_lateness(sampler_core *c, int64_t *dst);
+
+/* Internal to the core and its guards. */
+int64_t core_mono_ns(void);
+/* Open (or reopen after an unplug or a replaced file) one channel. */
+void core_reopen_channel(channel_t *c);
+/* sampler_guard.c: EPERM, EBUSY, EAGAIN (a driver saying the device is not up); one pread of a
+ * guard (1 awake, 0 asleep); a guard's new state, closing or reopening its channels' fds on a
+ * change. */
+int guard_asleep_errno(int e);
+int guard_read(sampler_core *c, guard_t *g, int64_t now);
+void guard_set(sampler_core *c, size_t gi, int awake);
+
+static inline int channel_asleep(sampler_core *c, channel_t *ch)
+{
+    return ch->guard >= 0 && !c->guards[ch->guard].awake;
+}
 
 #endif

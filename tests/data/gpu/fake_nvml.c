@@ -1,7 +1,10 @@
 /* A stand-in for libnvidia-ml.so.1 with the few entry points hwinspector calls, returning fixed values.
  * It fakes the driver, not the code under test: NVIDIA's own binding (pynvml) loads it and calls it. */
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef int nvmlReturn_t;
 typedef void *nvmlDevice_t;
@@ -21,10 +24,30 @@ typedef struct { unsigned int pid; unsigned long long usedGpuMemory; unsigned in
 
 static int device_token = 1;
 static int inits;
+static double loaded_at;
 
-nvmlReturn_t nvmlInitWithFlags(unsigned int flags) { (void)flags; inits++; return OK; }
-nvmlReturn_t nvmlInit_v2(void) { inits++; return OK; }
-nvmlReturn_t nvmlShutdown(void) { inits--; return OK; }
+/* Test hooks, all optional: FAKE_NVML_LOG (a file to which every init and shutdown is appended, so a test
+ * can prove NVML was never opened), FAKE_NVML_WATTS (the energy counter grows at this power since the
+ * first init), FAKE_NVML_POWER_AVERAGE_MW (the driver has the averaged power field, with this value). */
+static double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+static void note(const char *what) {
+    const char *path = getenv("FAKE_NVML_LOG");
+    FILE *f = path ? fopen(path, "a") : NULL;
+    if (f) { fprintf(f, "%s\n", what); fclose(f); }
+}
+static nvmlReturn_t init(void) {
+    if (loaded_at == 0) loaded_at = now_s();
+    inits++;
+    note("init");
+    return OK;
+}
+nvmlReturn_t nvmlInitWithFlags(unsigned int flags) { (void)flags; return init(); }
+nvmlReturn_t nvmlInit_v2(void) { return init(); }
+nvmlReturn_t nvmlShutdown(void) { inits--; note("shutdown"); return OK; }
 const char *nvmlErrorString(nvmlReturn_t r) { return r == NOT_FOUND ? "Not Found" : "Unknown Error"; }
 
 nvmlReturn_t nvmlDeviceGetHandleByPciBusId_v2(const char *bus, nvmlDevice_t *dev) {
@@ -33,7 +56,12 @@ nvmlReturn_t nvmlDeviceGetHandleByPciBusId_v2(const char *bus, nvmlDevice_t *dev
     return OK;
 }
 nvmlReturn_t nvmlDeviceGetPowerUsage(nvmlDevice_t d, unsigned int *mw) { (void)d; *mw = 31500; return OK; }
-nvmlReturn_t nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t d, unsigned long long *mj) { (void)d; *mj = 123456789ULL; return OK; }
+nvmlReturn_t nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t d, unsigned long long *mj) {
+    const char *w = getenv("FAKE_NVML_WATTS");
+    (void)d;
+    *mj = 123456789ULL + (w ? (unsigned long long)(atof(w) * (now_s() - loaded_at) * 1000.0) : 0);
+    return OK;
+}
 nvmlReturn_t nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t d, unsigned int *mw) { (void)d; *mw = 320000; return OK; }
 nvmlReturn_t nvmlDeviceGetTemperature(nvmlDevice_t d, int sensor, unsigned int *t) { (void)d; (void)sensor; *t = 47; return OK; }
 nvmlReturn_t nvmlDeviceGetClockInfo(nvmlDevice_t d, int type, unsigned int *mhz) {
@@ -61,6 +89,10 @@ nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t d, int n, nvmlFieldValue_t *v
             v[i].nvmlReturn = OK;
             v[i].valueType = 1;
             v[i].value.ui = 42250;
+        } else if (v[i].fieldId == 185 && getenv("FAKE_NVML_POWER_AVERAGE_MW")) { /* NVML_FI_DEV_POWER_AVERAGE */
+            v[i].nvmlReturn = OK;
+            v[i].valueType = 1;
+            v[i].value.ui = (unsigned int)atoi(getenv("FAKE_NVML_POWER_AVERAGE_MW"));
         } else {
             v[i].nvmlReturn = NOT_SUPPORTED; /* no averaged field on this driver: GetPowerUsage answers */
         }

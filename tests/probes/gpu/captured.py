@@ -160,3 +160,29 @@ def suspended_dgpu(sysfs: Path, card: str = "card1", fifo: bool = True) -> Path:
             p.unlink()
             os.mkfifo(p)
     return d
+
+
+def umockdev_recording(files: Mapping[str, object], devpath: str, card: str) -> str:
+    """A captured card as a umockdev recording: the PCI device (uevent's properties, its attributes), its
+    hwmon chips as child devices, and the DRM card with the ``device`` link the kernel makes."""
+    props = dict(line.split("=", 1) for line in str(files["device/uevent"]).splitlines())
+    dev: list[str] = [f"P: {devpath}", *(f"E: {k}={v}" for k, v in props.items()), "E: SUBSYSTEM=pci"]
+    hwmons: dict[str, list[str]] = {}
+    for rel, value in files.items():
+        if not rel.startswith("device/") or rel == "device/uevent":
+            continue
+        attr = rel.removeprefix("device/")
+        text = str(value).replace("\\", "\\\\").replace("\n", "\\n") + "\\n"  # keep the \n (TESTING.md)
+        if attr.startswith("hwmon/"):
+            _, name, leaf = attr.split("/", 2)
+            hwmons.setdefault(name, []).append(f"A: {leaf}={text}")
+        else:
+            dev.append(f"A: {attr}={text}")
+    records = ["\n".join(dev)]
+    records += [f"P: {devpath}/hwmon/{n}\nE: SUBSYSTEM=hwmon\n" + "\n".join(a) for n, a in hwmons.items()]
+    minor = int(card.removeprefix("card"))
+    records.append(
+        f"P: {devpath}/drm/{card}\nN: dri/{card}\nE: DEVNAME=/dev/dri/{card}\nE: DEVTYPE=drm_minor\n"
+        f"E: SUBSYSTEM=drm\nA: dev=226:{minor}\\n\nL: device=../../../{devpath.rsplit('/', 1)[1]}"
+    )
+    return "\n\n".join(records) + "\n"

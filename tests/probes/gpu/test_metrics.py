@@ -28,8 +28,8 @@ def test_the_ctypes_layout_has_the_size_real_firmware_writes_in_the_header(
 
 
 def test_every_revision_of_the_header_is_known() -> None:
-    # torvalds/linux kgd_pp_interface.h: v1_0..v1_6, v2_0..v2_4, v3_0.
-    assert sorted(LAYOUTS) == [(1, c) for c in range(7)] + [(2, c) for c in range(5)] + [(3, 0)]
+    # torvalds/linux kgd_pp_interface.h: v1_0..v1_8, v2_0..v2_4, v3_0 (v1_9 is attribute-encoded: refused).
+    assert sorted(LAYOUTS) == [(1, c) for c in range(9)] + [(2, c) for c in range(5)] + [(3, 0)]
 
 
 def test_the_kernels_note_on_v1_0_alignment_shows_in_the_layout() -> None:
@@ -110,7 +110,8 @@ def test_every_revision_decodes_and_an_all_unsupported_blob_gives_no_reading(rev
     ("data", "message"),
     [
         (b"\x78\x00", "shorter than the 4-byte"),
-        (struct.pack("<HBB", 120, 1, 9) + bytes(116), "v1_9 is not a revision"),
+        (struct.pack("<HBB", 120, 1, 10) + bytes(116), "v1_10 is not a revision"),
+        (struct.pack("<HBB", 120, 1, 9) + bytes(116), "v1_9 is the attribute-encoded format"),
         (struct.pack("<HBB", 100, 1, 3) + bytes(116), "has 120 bytes"),
         (blob("rx7800xt")[:60], "truncated v1_3"),
     ],
@@ -165,3 +166,61 @@ def test_what_is_no_dump_is_refused_with_a_reason(text: str) -> None:
 
 def test_unsupported_marker_values_match_the_field_widths() -> None:
     assert UNSUPPORTED == {"B": 0xFF, "H": 0xFFFF, "I": 0xFFFFFFFF, "Q": 2**64 - 1}
+
+
+# --- v1_7 and v1_8 (MI300-class, SMU 13.0.6/13.0.12) --------------------------------------------------
+# Offsets worked out by hand from the amd-gfx patches that added them ("Add new gpu_metrics_v1_7 to acquire
+# xgmi link status, application counter and max vram bandwidth", "Add new gpu_metrics_v1_8 to acquire below
+# host limit counters"): the 340-byte common part, then xcp_stats at 344 (8-aligned: its elements hold u64s).
+XCP = {(1, 7): 232, (1, 8): 440}  # amdgpu_xcp_metrics_v1_1 (jpeg_busy[32], 1 accumulator), _v1_2 ([40], 4)
+
+
+def test_v1_7_and_v1_8_sizes_match_the_kernel() -> None:
+    # the kernel says so itself for v1_8 ("sizeof(struct gpu_metrics_v1_8) == 3872"); v1_7: 344 + 8 x 232 + 4
+    assert size_of((1, 8)) == 3872
+    assert size_of((1, 7)) == 2208
+    for rev, element in XCP.items():
+        assert size_of(rev) == (344 + 8 * element + 4 + 7) // 8 * 8
+
+
+def _mi300(rev: tuple[int, int]) -> bytes:
+    """A blob as smu_v13_0_6 fills it for two partitions: all ones first (smu_cmn_init_soft_gpu_metrics),
+    then the fields the firmware has, written at the offsets above, not through our layout."""
+    raw = bytearray(b"\xff" * size_of(rev))
+    struct.pack_into("<HBB", raw, 0, size_of(rev), *rev)
+    struct.pack_into("<4H", raw, 4, 61, 55, 48, 356)  # hotspot, mem, vrsoc °C; socket power W
+    struct.pack_into("<2H", raw, 12, 87, 12)  # gfx, umc activity %
+    struct.pack_into("<Q", raw, 24, 5 * 2**16 * 1000)  # energy: 5000 J in 2^-16 J units
+    struct.pack_into("<2H", raw, 68, 16, 320)  # PCIe x16 at 32.0 GT/s
+    struct.pack_into("<H", raw, 336, 1300)  # current_uclk
+    struct.pack_into("<H", raw, 338, 2)  # num_partition
+    for k in range(2):
+        base = 344 + k * XCP[rev]
+        struct.pack_into("<4I", raw, base, *(10 * k + i for i in range(4)))  # gfx_busy_inst, 4 XCCs each
+        jpeg = 32 if rev == (1, 7) else 40
+        struct.pack_into("<H", raw, base + 32 + 2 * jpeg, 40 + k)  # vcn_busy[0]
+    struct.pack_into("<I", raw, 344 + 8 * XCP[rev], 3)  # pcie_lc_perf_other_end_recovery
+    return bytes(raw)
+
+
+@pytest.mark.parametrize("rev", sorted(XCP))
+def test_v1_7_and_v1_8_decode_per_partition_busy_and_leave_unused_partitions_out(rev: tuple[int, int]) -> None:
+    d = decode(_mi300(rev))
+    v = {r.key: r.value for r in d.readings}
+    assert (v["temperature_c.junction"], v["temperature_c.mem"], v["temperature_c.vrsoc"]) == (61, 55, 48)
+    assert v["power_w.input"] == 356
+    assert (v["busy_percent.gfx"], v["busy_percent.mem"]) == (87, 12)
+    assert v["energy_j.total"] == pytest.approx(5000.0)
+    assert v["link_gts.pcie"] == pytest.approx(32.0)
+    assert v["clock_mhz.mem"] == 1300
+    busy = {k: x for k, x in v.items() if k.startswith("busy_percent.xcp")}
+    assert busy == {
+        **{f"busy_percent.xcp{k}_xcc{i}": 10 * k + i for k in range(2) for i in range(4)},
+        "busy_percent.xcp0_vcn0": 40,
+        "busy_percent.xcp1_vcn0": 41,
+    }
+    fields = raw_fields_json(d)
+    assert fields["num_partition"] == 2
+    assert fields["pcie_lc_perf_other_end_recovery"] == 3
+    assert fields["xcp_stats[2].gfx_busy_inst"] == [None] * 8  # beyond num_partition: all ones
+    assert "xcp_stats[7].gfx_busy_acc[0]" in d.unsupported
