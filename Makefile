@@ -19,7 +19,8 @@ BUILD_PACKAGES := gcc libc6-dev python3-dev
 # What make test needs on top: Xvfb, umockdev and dbus-daemon for real X, udev and D-Bus clients, the
 # headers that dbus-python and PyGObject (test-only Python packages) build against, the reference tools
 # we compare against, packaging tools, the services the tests start, gettext (xgettext, msgmerge, and msgfmt
-# as the oracle of po/msgfmt.py) and fonts-noto-cjk (the tests' Chinese window renders glyphs, not boxes).
+# as the oracle of po/msgfmt.py), fonts-noto-cjk (the tests' Chinese window renders glyphs, not boxes), and
+# at-spi2-core and python3-pyatspi (tests/app/test_accessibility.py walks the window as a screen reader does).
 TEST_PACKAGES := xvfb xauth umockdev gir1.2-umockdev-1.0 \
   dbus-daemon pkg-config libdbus-1-dev libglib2.0-dev libgirepository1.0-dev \
   libcairo2-dev pciutils usbutils alsa-ucm-conf alsa-utils v4l-utils pipewire-bin lm-sensors edid-decode mesa-utils vulkan-tools \
@@ -30,7 +31,8 @@ TEST_PACKAGES := xvfb xauth umockdev gir1.2-umockdev-1.0 \
   ethtool iw rfkill bluez bolt \
   polkitd pkexec util-linux powertop \
   openssh-server openssh-client \
-  gettext fonts-noto-cjk
+  gettext fonts-noto-cjk \
+  at-spi2-core python3-pyatspi
 SYSTEM_PACKAGES := $(RUNTIME_PACKAGES) $(BUILD_PACKAGES) $(TEST_PACKAGES)
 STAMP := $(VENV)/.installed
 # make run's install: the application without the test extra (whose PyGObject and dbus-python build

@@ -6,8 +6,8 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from hwinspector import l10n
@@ -15,6 +15,7 @@ from hwinspector.i18n import _
 from hwinspector.main_window import MainWindow, schedule_start
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.resources import icon_path
+from hwinspector.themes import apply_theme
 
 
 def _app() -> QApplication:
@@ -28,40 +29,6 @@ def _app() -> QApplication:
     app.setDesktopFileName("io.github.hwinspector.HwInspector")
     app.setWindowIcon(QIcon(str(icon_path("hwinspector"))))
     return app
-
-
-def apply_theme(app: QApplication, theme: str) -> None:
-    """--theme light|dark: Fusion, a light or dark palette and the matching colour scheme; auto: the desktop's."""
-    if theme not in ("light", "dark"):
-        return
-    app.setStyle("Fusion")
-    hints = QGuiApplication.styleHints()
-    if hasattr(hints, "setColorScheme"):  # Qt 6.8+
-        hints.setColorScheme(Qt.ColorScheme.Dark if theme == "dark" else Qt.ColorScheme.Light)
-    pal = app.style().standardPalette()
-    if theme == "dark":
-        pal = QPalette()
-        colors = {
-            QPalette.ColorRole.Window: "#2b2b2b",
-            QPalette.ColorRole.WindowText: "#eeeeee",
-            QPalette.ColorRole.Base: "#1e1e1e",
-            QPalette.ColorRole.AlternateBase: "#262626",
-            QPalette.ColorRole.Text: "#eeeeee",
-            QPalette.ColorRole.Button: "#353535",
-            QPalette.ColorRole.ButtonText: "#eeeeee",
-            QPalette.ColorRole.ToolTipBase: "#353535",
-            QPalette.ColorRole.ToolTipText: "#eeeeee",
-            QPalette.ColorRole.PlaceholderText: "#9a9a9a",
-            QPalette.ColorRole.Highlight: "#3574c4",
-            QPalette.ColorRole.HighlightedText: "#ffffff",
-            QPalette.ColorRole.Link: "#7fb0ff",
-            QPalette.ColorRole.Mid: "#4a4a4a",
-        }
-        for role, color in colors.items():
-            pal.setColor(role, QColor(color))
-        pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor("#808080"))
-        pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#808080"))
-    app.setPalette(pal)
 
 
 def run_gui(

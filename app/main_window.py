@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QStackedWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +37,7 @@ from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.report.open_bundle import describe_source
 from hwinspector.sampler_notice import show_sampler_backend
 from hwinspector.threads import Port, start_thread
+from hwinspector.window_actions import build_actions
 
 if TYPE_CHECKING:
     from hwinspector.probes.telemetry.recording import Recording
@@ -53,6 +53,8 @@ def source_description(snapshot: Snapshot) -> str:
 
 
 class MainWindow(QMainWindow):
+    capture_action: QAction
+    bugreport_action: QAction
     request_load = Signal(object)  # str | None, queued for the collector's thread
     snapshot_shown = Signal(object)  # Snapshot, after every page has it
     load_failed = Signal(str)
@@ -70,6 +72,7 @@ class MainWindow(QMainWindow):
         self._built: dict[str, Page] = {}
         self._early_timeline: list[tuple[int, str, str]] = []  # bus events before the Telemetry page exists
         self.sidebar = QListWidget()
+        self.sidebar.setAccessibleName(_("Pages"))
         self.sidebar.setIconSize(QSize(20, 20))
         self.sidebar.setMaximumWidth(200)
         self.stack = QStackedWidget()
@@ -85,9 +88,11 @@ class MainWindow(QMainWindow):
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(Qt.TextFormat.PlainText)  # it names files and machines from elsewhere
-        self.banner.setStyleSheet(
-            "background: #fff4ce; color: #5c4400; padding: 6px; border-bottom: 1px solid #e0c868;"
-        )
+        # the tool-tip colours: a pale yellow in light themes, and whatever the dark or high-contrast theme says
+        self.banner.setAutoFillBackground(True)
+        self.banner.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+        self.banner.setForegroundRole(QPalette.ColorRole.ToolTipText)
+        self.banner.setMargin(6)
         self.banner.hide()
         split = QSplitter()
         split.addWidget(self.sidebar)
@@ -104,10 +109,11 @@ class MainWindow(QMainWindow):
 
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search this page (Ctrl+F)"))
+        self.search.setAccessibleName(_("Search this page"))
         self.search.setClearButtonEnabled(True)
         self.search.setMaximumWidth(360)
         self.search.textChanged.connect(self._filter_changed)
-        self._build_actions()
+        build_actions(self)
         self.source_label = QLabel(_("Source: …"))
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
@@ -207,67 +213,6 @@ class MainWindow(QMainWindow):
             # after the first paint: the window is up before the other pages' imports run
             QTimer.singleShot(50, self._build_next_page)
             QTimer.singleShot(50, partial(show_sampler_backend, self.sampler_label))
-
-    def _build_actions(self) -> None:
-        tb = QToolBar(_("Main"))
-        tb.setMovable(False)
-        self.addToolBar(tb)
-        menu = self.menuBar().addMenu(_("&File"))
-        open_act = QAction(_("&Open bundle or dump…"), self)
-        open_act.setShortcut(QKeySequence.StandardKey.Open)
-        open_act.setToolTip(
-            _(
-                "Open an evidence bundle (.tar.xz), a udevadm --export-db dump or a umockdev recording "
-                "from another machine"
-            )
-        )
-        open_act.triggered.connect(self.open_dialog)
-        connect_act = QAction(_("Connect to &machine…"), self)
-        connect_act.setShortcut(QKeySequence("Ctrl+Shift+M"))
-        connect_act.setToolTip(_("Inspect another machine over ssh (your ssh config, keys and known_hosts)"))
-        connect_act.triggered.connect(lambda: self.remote.ask_and_connect())
-        live_act = QAction(_("Show &live machine"), self)
-        live_act.setShortcut(QKeySequence("Ctrl+L"))
-        live_act.triggered.connect(lambda: self.load_source(None))
-        reload_act = QAction(_("&Reload"), self)
-        reload_act.setShortcut(QKeySequence.StandardKey.Refresh)
-        reload_act.triggered.connect(self.reload)
-        quit_act = QAction(_("&Quit"), self)
-        quit_act.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_act.triggered.connect(self.close)
-        for a in (open_act, connect_act, live_act, reload_act):
-            menu.addAction(a)
-            tb.addAction(a)
-        menu.addSeparator()
-        capture_act = QAction(_("&Capture evidence…"), self)
-        capture_act.setShortcut(QKeySequence("Ctrl+Shift+E"))
-        capture_act.setToolTip(_("Capture a private, verifiable evidence bundle of this machine"))
-        capture_act.triggered.connect(self.capture_evidence)
-        menu.addAction(capture_act)
-        self.capture_action = capture_act
-        bug_act = QAction(_("&Report a bug…"), self)
-        bug_act.setToolTip(_("Prepare a bug report for the right upstream tracker (nothing is sent)"))
-        bug_act.triggered.connect(self.report_bug)
-        menu.addAction(bug_act)
-        self.bugreport_action = bug_act
-        menu.addSeparator()
-        menu.addAction(quit_act)
-        view = self.menuBar().addMenu(_("&View"))
-        for i in range(self.sidebar.count()):
-            item = self.sidebar.item(i)
-            act = QAction(item.text(), self)
-            act.setShortcut(QKeySequence(f"Alt+{i + 1}"))
-            act.triggered.connect(lambda _unused=False, row=i: self.sidebar.setCurrentRow(row))
-            view.addAction(act)
-            self.addAction(act)  # shortcuts work even while the menu bar is hidden or native
-        help_menu = self.menuBar().addMenu(_("&Help"))
-        help_menu.addAction(_("&About"), self._about)
-        spacer = QWidget()
-        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy())
-        tb.addWidget(spacer)
-        tb.addWidget(self.search)
-        QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
-        QShortcut(QKeySequence("Escape"), self.search, self.search.clear)
 
     # --- sources -----------------------------------------------------------------------------------
 
@@ -475,11 +420,11 @@ class MainWindow(QMainWindow):
         if self.stack.count():
             self.current_page().set_filter(text)
 
-    def _focus_search(self) -> None:
+    def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
 
-    def _about(self) -> None:
+    def about(self) -> None:
         QMessageBox.about(
             self,
             _("About Hardware Inspector"),

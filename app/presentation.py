@@ -227,7 +227,7 @@ class PresentationWindow(QWidget):
 
     def _badge_color(self, overall: str) -> None:
         pal = self.badge.palette()
-        pal.setColor(QPalette.ColorRole.WindowText, status_color(overall, self.palette()))
+        pal.setColor(QPalette.ColorRole.WindowText, status_color(overall, self.palette(), text=True))
         self.badge.setPalette(pal)
 
     def _scheme_changed(self, *_unused: object) -> None:

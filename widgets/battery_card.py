@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QAccessible, QColor, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
 
-from hwinspector.widgets import dim
+from hwinspector.i18n import _
+from hwinspector.widgets import accessible, dim
 from hwinspector.widgets.status_icons import COLORS
 
 
@@ -69,10 +70,20 @@ class BatteryGauge(QWidget):
 
 
 class BatteryCard(QFrame):
-    """Shows values handed to it; the page decides what they say."""
+    """Shows values handed to it; the page decides what they say. It takes the keyboard focus (a frame in the
+    highlight colour shows it) and says everything it shows to a screen reader in its name."""
+
+    accessible_role = QAccessible.Role.Grouping  # widgets.accessible
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        accessible.install()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setObjectName("batteryCard")
+        self.setStyleSheet(
+            "QFrame#batteryCard { border: 1px solid palette(mid); border-radius: 4px; }"
+            " QFrame#batteryCard:focus { border: 2px solid palette(highlight); }"
+        )
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.gauge = BatteryGauge()
@@ -134,6 +145,9 @@ class BatteryCard(QFrame):
             self.health.setValue(round(min(health_percent, 100.0) * 10))
         # QProgressBar's own text would show the clamped value; over 100 % (a new cell) is real.
         self.health.setFormat(health_text)
+        shown = [self.percent.text(), state, estimate, health_text]
+        self.setAccessibleName(_("{title}: {readings}").format(title=title, readings=", ".join(x for x in shown if x)))
+        self.setAccessibleDescription(detail)
         pal = self.health.palette()
         health = 100.0 if health_percent is None else health_percent
         color = COLORS["ok"] if health >= 80 else COLORS["warning"] if health >= 60 else COLORS["error"]

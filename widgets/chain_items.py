@@ -23,6 +23,7 @@ MIN_BOX_W = 124.0
 MAX_BOX_W = 240.0
 MAX_LINES = 3
 ICON = 14
+FOCUS_GAP = 4.0  # the focus ring's distance from the current box
 
 
 @dataclass(slots=True)
@@ -99,7 +100,7 @@ class BoxItem(QGraphicsItem):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def boundingRect(self) -> QRectF:
-        return self.box.rect.adjusted(-3, -3, 3, 3)
+        return self.box.rect.adjusted(-FOCUS_GAP - 2, -FOCUS_GAP - 2, FOCUS_GAP + 2, FOCUS_GAP + 2)
 
     def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         b, v = self.box, self.view
@@ -115,6 +116,11 @@ class BoxItem(QGraphicsItem):
         p.setPen(pen)
         p.setBrush(pal.color(QPalette.ColorRole.Base) if b.active else pal.color(QPalette.ColorRole.Window))
         p.drawRoundedRect(b.rect, 6, 6)
+        if current and v.hasFocus():
+            # the keyboard focus: a ring outside the box, apart from the selection's colour and the status border
+            p.setPen(QPen(pal.color(QPalette.ColorRole.WindowText), 1.5, Qt.PenStyle.DotLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(b.rect.adjusted(-FOCUS_GAP, -FOCUS_GAP, FOCUS_GAP, FOCUS_GAP), 8, 8)
         x0 = b.rect.left() + PAD
         width = b.rect.width() - 2 * PAD
         y = b.rect.top() + PAD

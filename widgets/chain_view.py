@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QAccessible,
     QColor,
     QFocusEvent,
     QFont,
@@ -19,6 +20,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
 
+from hwinspector.i18n import _
+from hwinspector.widgets import accessible
 from hwinspector.widgets.chain_items import (
     COL_GAP,
     LANE_GAP,
@@ -33,6 +36,7 @@ from hwinspector.widgets.chain_items import (
     EdgeItem,
     LaneItem,
 )
+from hwinspector.widgets.status_icons import WORDS
 
 
 class ChainRole(IntEnum):
@@ -62,9 +66,16 @@ class ChainView(QGraphicsView):
     """
 
     current_changed = Signal(str)  # key of the current box ("" when none)
+    accessible_role = QAccessible.Role.List  # widgets.accessible: the boxes are its items
+    accessible_item_role = QAccessible.Role.ListItem
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        accessible.install()
+        self.setAccessibleDescription(
+            _("Arrow keys move between boxes: Right follows a link, Left goes back, Home and End jump to the ends")
+        )
+        self._lanes: list[str] = []
         self.setScene(QGraphicsScene(self))
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -145,9 +156,33 @@ class ChainView(QGraphicsView):
                 if k in self._items:
                     self._items[k].update()
             self.current_changed.emit(key)
+            accessible.item_focused(self, key, self._order)
         if key in self._items:
             self.ensureVisible(self._items[key].box.rect, 16, 16)
         return True
+
+    # --- what assistive technology reads (widgets.accessible) ---------------------------------------
+
+    def accessible_items(self) -> list[str]:
+        return list(self._order)
+
+    def accessible_item(self, key: str) -> accessible.AccessibleItem | None:
+        """A box in words: caption, title and status as its name; lines, problems and lane as its description."""
+        b = self._boxes.get(key)
+        if b is None:
+            return None
+        status = _(WORDS.get(b.status, b.status))
+        title = _("{caption}: {title}").format(caption=b.caption, title=b.title) if b.caption else b.title
+        name = _("{title}, {status}").format(title=title, status=status)
+        if not b.active:
+            name = _("{name} (inactive)").format(name=name)
+        parts = list(b.lines)
+        parts += [_("{severity}: {problem}").format(severity=_(WORDS.get(s, s)), problem=t) for s, t in b.problems]
+        if 0 <= b.lane < len(self._lanes) and self._lanes[b.lane]:
+            parts.append(_("in {lane}").format(lane=self._lanes[b.lane]))
+        r = self.mapFromScene(b.rect).boundingRect()
+        top_left = self.viewport().mapToGlobal(r.topLeft())
+        return accessible.AccessibleItem(name, "; ".join(parts), QRect(top_left, r.size()), key == self._current)
 
     def set_filter(self, text: str) -> None:
         """Fade every box whose text does not contain ``text``."""
@@ -280,9 +315,11 @@ class ChainView(QGraphicsView):
                 if target is not None and target.column > b.column:
                     scene.addItem(EdgeItem(b.rect, target.rect, b.active and target.active, self))
         scene.setSceneRect(QRectF(0, 0, width, max(y - LANE_GAP, 0)))
+        self._lanes = [title for title, *_rest in lanes]
         if self._current and self._current not in self._boxes:
             self._current = ""
             self.current_changed.emit("")
+        accessible.items_changed(self, set(self._boxes))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -343,6 +380,19 @@ class ChainView(QGraphicsView):
         super().focusInEvent(event)
         if not self._current and self._order:
             self.select_key(self._order[0])
+        elif self._current:
+            accessible.item_focused(self, self._current, self._order)
+        self._update_current()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self._update_current()
+
+    def _update_current(self) -> None:
+        """The current box draws a focus ring while the view has the focus (keyboard users see where they are)."""
+        item = self._items.get(self._current)
+        if item is not None:
+            item.update()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self.setFocus()  # before the box takes the click: arrow keys go on from the clicked box

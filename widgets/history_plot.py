@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QAccessible, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from hwinspector.i18n import _
-from hwinspector.widgets import dim
+from hwinspector.widgets import accessible, dim
+from hwinspector.widgets.live_plot import FOCUS_FRAME
 
 CHARGE_COLOR = "#1f77b4"
 RATE_COLOR = "#d62728"
@@ -30,8 +32,15 @@ class HistoryPlot(pg.PlotWidget):  # type: ignore[misc]
     UPower's stored history.
     """
 
+    accessible_role = QAccessible.Role.Chart  # widgets.accessible: a chart, its text alternative the description
+    accessible_leaf = True
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        accessible.install()
+        self.setAccessibleName(_("Battery history"))
+        self._describer = accessible.Describer(self)
+        self.setStyleSheet(FOCUS_FRAME.format(cls=type(self).__name__))
         self.setBackground("w")
         item = self.getPlotItem()
         item.setMenuEnabled(False)
@@ -47,7 +56,7 @@ class HistoryPlot(pg.PlotWidget):  # type: ignore[misc]
         item.getAxis("right").linkToView(self._power)
         self._power.setXLink(item)
         item.vb.sigResized.connect(self._sync_views)
-        legend = item.addLegend(offset=(8, 4), labelTextSize="8pt")
+        legend = item.addLegend(offset=(8, 4), labelTextSize="8pt", labelTextColor="#202020")
         self.charge = item.plot([], [], pen=pg.mkPen(CHARGE_COLOR, width=1), name=_("charge (UPower)"))
         self.rate = pg.PlotDataItem([], [], pen=pg.mkPen(RATE_COLOR, width=1))
         self.kernel = pg.PlotDataItem([], [], pen=pg.mkPen(KERNEL_COLOR, width=1))
@@ -61,6 +70,8 @@ class HistoryPlot(pg.PlotWidget):  # type: ignore[misc]
         dim(self.message)
         self.message.hide()
         self._counts = {"charge": 0, "rate": 0, "kernel": 0}
+        self._series: dict[str, list[float]] = {}
+        self._describer.set(self.describe(), force=True)
 
     def _sync_views(self) -> None:
         vb = self.getPlotItem().vb
@@ -79,6 +90,7 @@ class HistoryPlot(pg.PlotWidget):  # type: ignore[misc]
     def _set(self, curve: pg.PlotDataItem, key: str, t: Sequence[float], v: Sequence[float], color: str) -> None:
         ts, vs = _sorted(t, v)
         self._counts[key] = len(ts)
+        self._series[key] = vs
         if 0 < len(ts) < SYMBOLS_BELOW:
             curve.setData(ts, vs, symbol="o", symbolSize=4, symbolBrush=color, symbolPen=None)
         else:
@@ -86,18 +98,32 @@ class HistoryPlot(pg.PlotWidget):  # type: ignore[misc]
 
     def set_charge(self, t_unix: Sequence[float], percent: Sequence[float]) -> None:
         self._set(self.charge, "charge", t_unix, percent, CHARGE_COLOR)
+        self._describer.set(self.describe(), force=True)
 
     def set_rate(self, t_unix: Sequence[float], watts: Sequence[float]) -> None:
         self._set(self.rate, "rate", t_unix, watts, RATE_COLOR)
         self._fit_power()
+        self._describer.set(self.describe(), force=True)
 
     def set_kernel_power(self, t_unix: Sequence[float], watts: Sequence[float]) -> None:
         self._set(self.kernel, "kernel", t_unix, watts, KERNEL_COLOR)
         self._fit_power()
+        self._describer.set(self.describe())  # a live reading every 1.5 s: said at most once a second
 
     def _fit_power(self) -> None:
         highs = [max(c.yData) for c in (self.rate, self.kernel) if c.yData is not None and len(c.yData)]
         self._power.setYRange(0, max([*highs, 1.0]) * 1.15, padding=0)
+
+    def describe(self) -> str:
+        """The plot in words: each series' last value, lowest and highest (its text alternative)."""
+        labels = {"charge": (_("charge (UPower)"), "%"), "rate": (_("power (UPower)"), "W")}
+        labels["kernel"] = (_("power (kernel, live)"), "W")
+        parts = [
+            accessible.series_text(label, unit, vs[-1], min(vs), max(vs))
+            for key, (label, unit) in labels.items()
+            if (vs := [v for v in self._series.get(key, []) if not math.isnan(v)])
+        ]
+        return "; ".join(parts) if parts else self.message.text() or _("No history")
 
     def counts(self) -> dict[str, int]:
         """Points drawn per series: what a test or the page's caption can check."""
@@ -107,3 +133,4 @@ class HistoryPlot(pg.PlotWidget):  # type: ignore[misc]
         """A sentence over the plot (no history, not available); empty hides it."""
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        self._describer.set(self.describe(), force=True)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 
 from hwinspector.i18n import _
+from hwinspector.widgets.accessible import cell_text
 from hwinspector.widgets.property_table import MAX_SHOWN_CHARS, PropertyTable, Section
 
 MAX_NAME_WIDTH = 240
@@ -27,7 +28,7 @@ class LivePropertyTable(PropertyTable):
             fit = self.tree.sizeHintForColumn(0) + self.tree.indentation()
             self.tree.setColumnWidth(0, max(self.tree.columnWidth(0), min(fit, MAX_NAME_WIDTH)))
             return
-        self._title.setText(title)
+        self._set_title(title)
         old = self._sections
         self._sections = list(sections)
         for i, (_unused, rows) in enumerate(sections):
@@ -40,5 +41,6 @@ class LivePropertyTable(PropertyTable):
                     continue
                 child.setText(1, _shown(value))
                 child.setData(1, Qt.ItemDataRole.UserRole, value)
+                child.setData(1, Qt.ItemDataRole.AccessibleTextRole, cell_text(_shown(value)))
                 child.setToolTip(1, value[:4000])
         self._apply_filter(self._filter.text())

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from hwinspector.i18n import _
+from hwinspector.widgets.accessible import cell_text
 
 Section = tuple[str, Sequence[tuple[str, str]]]
 MAX_SHOWN_CHARS = 512  # longer values (binary attributes as hex) are cut in the cell; copy gives all
@@ -40,6 +41,7 @@ class PropertyTable(QWidget):
         self._title.setFont(font)
         self._filter = QLineEdit()
         self._filter.setPlaceholderText(_("Filter properties"))
+        self._filter.setAccessibleName(_("Filter properties"))
         self._filter.setClearButtonEnabled(True)
         self._filter.textChanged.connect(self._apply_filter)
         self._copy_all = QPushButton(_("Copy all"))
@@ -48,6 +50,7 @@ class PropertyTable(QWidget):
         self.tree = QTreeWidget()
         self.tree.setColumnCount(2)
         self.tree.setHeaderLabels([_("Property"), _("Value")])
+        self.tree.setAccessibleName(_("Properties"))
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
@@ -74,7 +77,7 @@ class PropertyTable(QWidget):
         self._sections: list[Section] = []
 
     def set_content(self, title: str, sections: Sequence[Section]) -> None:
-        self._title.setText(title)
+        self._set_title(title)
         self._sections = list(sections)
         self.tree.clear()
         for name, rows in sections:
@@ -82,7 +85,8 @@ class PropertyTable(QWidget):
             f = head.font(0)
             f.setBold(True)
             head.setFont(0, f)
-            head.setFirstColumnSpanned(True)
+            head.setToolTip(0, name)
+            head.setData(1, Qt.ItemDataRole.AccessibleTextRole, cell_text(""))
             for key, value in rows:
                 shown = (
                     value
@@ -91,15 +95,24 @@ class PropertyTable(QWidget):
                 )
                 item = QTreeWidgetItem([key, shown.replace("\n", " ⏎ ")])
                 item.setData(1, Qt.ItemDataRole.UserRole, value)
+                item.setData(1, Qt.ItemDataRole.AccessibleTextRole, cell_text(shown))
+                item.setToolTip(0, key)  # a long name is elided in its column; the tooltip has it whole
                 item.setToolTip(1, value[:4000])
                 item.setFont(1, self._mono)
                 head.addChild(item)
             self.tree.addTopLevelItem(head)
+            head.setFirstColumnSpanned(True)  # only once in the tree: before, Qt has no view to tell and ignores it
             head.setExpanded(True)
         self.tree.resizeColumnToContents(0)
         # long property names (ID_PCI_SUBCLASS_FROM_DATABASE) must not squeeze the values out of view
         self.tree.setColumnWidth(0, min(self.tree.columnWidth(0), max(140, self.tree.width() * 2 // 5)))
         self._apply_filter(self._filter.text())
+
+    def _set_title(self, title: str) -> None:
+        """The heading, and what the tree is called for a screen reader; an empty heading takes no place."""
+        self._title.setText(title)
+        self._title.setVisible(bool(title))
+        self.tree.setAccessibleDescription(title)
 
     def clear(self, message: str = "") -> None:
         self.set_content(message, [])

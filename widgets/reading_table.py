@@ -8,8 +8,12 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 Selection = QAbstractItemView.SelectionMode
 
 
-def reading_table(model: QAbstractItemModel, selection: Selection = Selection.SingleSelection) -> QTableView:
+def reading_table(
+    model: QAbstractItemModel, selection: Selection = Selection.SingleSelection, *, name: str = ""
+) -> QTableView:
+    """``name``: what a screen reader calls the table (the group box's title, usually)."""
     view = QTableView()
+    view.setAccessibleName(name)
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(selection)

@@ -6,19 +6,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
+from PySide6.QtGui import QAccessible, QColor, QFocusEvent, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from hwinspector.i18n import N_, _
-from hwinspector.widgets import dim
+from hwinspector.widgets import accessible, dim
 from hwinspector.widgets.status_icons import COLORS, status_icon
 from hwinspector.widgets.tile import blend, paint_stripe, panel_color
 
 # Verdict status -> the icon family of status_icons, the word on the card.
 ICONS = {"pass": "ok", "warning": "warning", "fail": "error", "n/a": "na"}
 WORDS = {"pass": N_("PASS"), "warning": N_("WARNING"), "fail": N_("FAIL"), "n/a": N_("N/A")}
-# Brighter variants on dark backgrounds keep the status words above 4.5:1 contrast (WCAG AA).
+# Brighter variants on dark backgrounds keep the status words above 4.5:1 contrast (WCAG AA); on light ones the
+# icons' colours are for shapes (3:1), and words take these darker ones (about 5:1 on a card).
 _DARK = {"ok": "#5cd17a", "warning": "#ffc93c", "error": "#ff6b6b", "na": "#a0a0a0"}
+_LIGHT_TEXT = {"ok": "#1a6e2e", "warning": "#7a5600", "error": "#b3261e", "na": "#5f5f5f"}
 MAX_EVIDENCE_LINES = 4
 
 
@@ -38,18 +40,30 @@ def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
-def status_color(status: str, palette: QPalette) -> QColor:
+def status_color(status: str, palette: QPalette, *, text: bool = False) -> QColor:
+    """A status's colour for this palette; ``text``: for words, which need more contrast than a stripe."""
     key = ICONS.get(status, "na")
-    return QColor(_DARK[key] if is_dark(palette) else COLORS[key])
+    if is_dark(palette):
+        return QColor(_DARK[key])
+    return QColor(_LIGHT_TEXT[key] if text else COLORS[key])
 
 
 class VerdictCard(QWidget):
-    """One verdict; ``compact`` leaves out the evidence and the hint (presentation mode)."""
+    """One verdict; ``compact`` leaves out the evidence and the hint (presentation mode).
+
+    In the window a card takes the keyboard focus (Tab), draws a focus ring, and tells a screen reader its
+    title, its status in words and its summary (the name), then the evidence and the hint (the description).
+    """
+
+    accessible_role = QAccessible.Role.Grouping  # widgets.accessible
 
     def __init__(self, card: CardData, compact: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        accessible.install()
         self.card = card
         self.compact = compact
+        if not compact:
+            self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         # Preferred, not Maximum: a wrapped label's size hint assumes a width; narrower cards need more height.
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.icon = QLabel()
@@ -75,7 +89,12 @@ class VerdictCard(QWidget):
         self.hint.setVisible(bool(card.hint) and not compact)
         if card.evidence:
             self.setToolTip("\n".join(card.evidence))
-        self.setAccessibleName(f"{card.title}: {_(WORDS.get(card.status, card.status))}. {card.summary}")
+        status = _(WORDS.get(card.status, card.status))
+        self.setAccessibleName(
+            _("{title}: {status}. {summary}").format(title=card.title, status=status, summary=card.summary)
+        )
+        said = [*card.evidence, *([_("Next: {hint}").format(hint=card.hint)] if card.hint else [])]
+        self.setAccessibleDescription("\n".join(said))
         head = QHBoxLayout()
         head.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         head.addWidget(self.title, 1)
@@ -113,10 +132,10 @@ class VerdictCard(QWidget):
         sized(self.evidence, 0.9)
         sized(self.hint, 0.9, italic=True)
         icon_px = round(self.title.fontMetrics().height() * 1.1)
-        pm = status_icon(ICONS.get(self.card.status, "na")).pixmap(QSize(icon_px, icon_px))
-        if pm.width() < icon_px:  # QIcon never scales up past its largest pixmap (48 px): 4K type needs more
-            pm = pm.scaled(icon_px, icon_px, mode=Qt.TransformationMode.SmoothTransformation)
-        self.icon.setPixmap(pm)
+        # drawn at the label's device pixel ratio, at any size: sharp at scale 2 and in 4K presentation type
+        self.icon.setPixmap(
+            status_icon(ICONS.get(self.card.status, "na")).pixmap(QSize(icon_px, icon_px), self.devicePixelRatioF())
+        )
         self._apply_word_color()
         m = round(self.title.fontMetrics().height() * 0.6)
         lay = self.layout()
@@ -126,7 +145,7 @@ class VerdictCard(QWidget):
 
     def _apply_word_color(self) -> None:
         pal = self.word.palette()
-        pal.setColor(QPalette.ColorRole.WindowText, status_color(self.card.status, self.palette()))
+        pal.setColor(QPalette.ColorRole.WindowText, status_color(self.card.status, self.palette(), text=True))
         self.word.setPalette(pal)
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -141,7 +160,19 @@ class VerdictCard(QWidget):
         p.drawRoundedRect(r, radius, radius)
         stripe = max(4.0, self.title.fontMetrics().height() / 4)
         paint_stripe(p, r, radius, status_color(self.card.status, pal), stripe)
+        if self.hasFocus():
+            p.setPen(QPen(pal.color(QPalette.ColorRole.Highlight), 2, Qt.PenStyle.SolidLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(r.adjusted(2, 2, -2, -2), radius, radius)
         p.end()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.update()
 
 
 class ScorecardView(QWidget):

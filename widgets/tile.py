@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QAccessible, QColor, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from hwinspector.widgets import dim
+from hwinspector.i18n import _
+from hwinspector.widgets import accessible, dim
 
 
 def blend(a: QColor, b: QColor, share_of_b: float) -> QColor:
@@ -26,8 +27,12 @@ def panel_color(palette: QPalette) -> QColor:
 class Tile(QWidget):
     """Shows what it is handed: caption, value, unit, detail; ``set_scale`` sizes the type in pixels."""
 
+    accessible_role = QAccessible.Role.Grouping  # widgets.accessible: a reading, said as its name
+
     def __init__(self, caption: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        accessible.install()
+        self._caption = caption
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.caption = QLabel(caption.upper())
         dim(self.caption)
@@ -62,7 +67,9 @@ class Tile(QWidget):
         self.value.setText(value)
         self.detail.setText(detail)
         self.accent = accent
-        self.setAccessibleName(f"{self.caption.text().title()}: {value}. {detail}")
+        self.setAccessibleName(
+            _("{caption}: {value}. {detail}").format(caption=self._caption, value=value, detail=detail)
+        )
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:

@@ -62,7 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("open the Overview in presentation mode (with --screenshot: render it)"),
     )
     parser.add_argument(
-        "--theme", choices=("auto", "light", "dark"), default="auto", help=_("colour scheme (default: the desktop's)")
+        "--theme",
+        choices=("auto", "light", "dark", "high-contrast"),
+        default="auto",
+        help=_("colour scheme (default: the desktop's, high contrast where it asks for more contrast)"),
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _command_modules():

@@ -27,6 +27,7 @@ class PrivacyPreview(QWidget):
         self.label.setWordWrap(True)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels([_("What was found"), _("Becomes")])
+        self.tree.setAccessibleName(_("Privacy preview"))
         self.tree.setColumnWidth(0, 360)
         self.tree.itemChanged.connect(self._relax_changed)
         self.hint = QLabel(_("Tick a category to keep its values as read (for example when the serial is the point)."))

@@ -14,6 +14,7 @@ from hwinspector.i18n import N_, _
 from hwinspector.probes.devices.hotplug import HotplugEvent
 from hwinspector.probes.devices.naming import kind_rank
 from hwinspector.probes.devices.tree import Device
+from hwinspector.widgets.accessible import cell_text
 from hwinspector.widgets.status_icons import status_icon
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -50,6 +51,7 @@ _ANSWERED = frozenset(
         Qt.ItemDataRole.ToolTipRole,
         Qt.ItemDataRole.BackgroundRole,
         Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.AccessibleTextRole,
         DeviceRole,
         PathRole,
         StatusRole,
@@ -363,6 +365,9 @@ class DeviceTreeModel(QAbstractItemModel):
         if node is None:
             return None
         col = index.column()
+        if role == Qt.ItemDataRole.AccessibleTextRole:  # a screen reader hears the status the icon shows
+            display, icon = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole
+            return cell_text(self.data(index, display), self.data(index, icon))
         dev = node.device
         if dev is None:  # a group row
             if role == Qt.ItemDataRole.DisplayRole and col == Column.NAME:

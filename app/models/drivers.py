@@ -11,6 +11,7 @@ from hwinspector.i18n import N_, _, localize
 from hwinspector.models.live_table import ItemRole, LiveTreeModel
 from hwinspector.probes.devices.drivers import Binding, Problem
 from hwinspector.probes.devices.tree import Device
+from hwinspector.widgets.accessible import cell_text
 from hwinspector.widgets.status_icons import status_icon
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -66,6 +67,8 @@ class ProblemsModel(QAbstractTableModel):
             return None
         p = self._rows[index.row()]
         col = ProblemColumn(index.column())
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return cell_text(self.data(index), self.data(index, Qt.ItemDataRole.DecorationRole))
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if col == ProblemColumn.DEVICE:
                 return p.name or p.path or ""

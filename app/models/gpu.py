@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from hwinspector.i18n import N_, _
 from hwinspector.probes.gpu.model import Gpu, GpuClient
 from hwinspector.probes.gpu.units import QUANTITIES, format_value, split_key
+from hwinspector.widgets.accessible import cell_text
 
 Index = QModelIndex | QPersistentModelIndex
 RawRole = Qt.ItemDataRole.UserRole + 1
@@ -64,6 +65,8 @@ class GpuReadingsModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.AccessibleTextRole:  # never an empty name for a screen reader
+            return cell_text(row[index.column()])
         if role == Qt.ItemDataRole.DisplayRole:
             return row[index.column()]
         if role == RawRole and index.column() == ReadingColumn.VALUE:
@@ -118,6 +121,8 @@ class GpuClientsModel(QAbstractTableModel):
             return None
         c = self._clients[index.row()]
         col = index.column()
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return cell_text(self.data(index))
         if role == Qt.ItemDataRole.DisplayRole:
             busy = "-" if c.busy_percent is None else f"{c.busy_percent:.0f} %"
             return (str(c.pid), c.command, c.pci_address, c.node or "-", busy, _memory(c))[col]

@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from hwinspector.i18n import Text, _
+from hwinspector.widgets.accessible import cell_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 R = TypeVar("R")
@@ -21,6 +22,8 @@ LevelRole = Qt.ItemDataRole.UserRole + 4  # "ok" / "warning" / "error": the cell
 ValueRole = Qt.ItemDataRole.UserRole + 5  # the raw number, in the unit the header says
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole
+_DECORATION = Qt.ItemDataRole.DecorationRole
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
 
 
 def _header(headers: Sequence[str], section: int, orientation: Qt.Orientation, role: int) -> object:
@@ -85,7 +88,12 @@ class LiveTableModel(QAbstractTableModel, Generic[R]):
             return row
         if role == SearchRole:
             return self.search_text(row)
-        return self.cell(row, index.column(), role)
+        col = index.column()
+        if role == _ACCESSIBLE:  # what a screen reader says: never nothing, the icon's or the bar's status too
+            return cell_text(
+                self.cell(row, col, _DISPLAY), self.cell(row, col, _DECORATION), self.cell(row, col, LevelRole)
+            )
+        return self.cell(row, col, role)
 
 
 class LiveTreeModel(QAbstractItemModel, Generic[P, C]):
@@ -194,6 +202,9 @@ class LiveTreeModel(QAbstractItemModel, Generic[P, C]):
                 return parent
             if role == SearchRole:
                 return self.search_text(parent, None)
+            if role == _ACCESSIBLE:
+                col = index.column()
+                return cell_text(*(self.parent_cell(parent, col, r) for r in (_DISPLAY, _DECORATION, LevelRole)))
             return self.parent_cell(parent, index.column(), role)
         children = self._children[prow]
         if not 0 <= index.row() < len(children):
@@ -203,6 +214,9 @@ class LiveTreeModel(QAbstractItemModel, Generic[P, C]):
             return child
         if role == SearchRole:
             return self.search_text(parent, child)
+        if role == _ACCESSIBLE:
+            col = index.column()
+            return cell_text(*(self.child_cell(parent, child, col, r) for r in (_DISPLAY, _DECORATION, LevelRole)))
         return self.child_cell(parent, child, index.column(), role)
 
 

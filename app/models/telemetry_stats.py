@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QIcon, QPixmap
 
 from hwinspector.i18n import N_, _
+from hwinspector.widgets.accessible import cell_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -93,6 +94,8 @@ class StatsModel(QAbstractTableModel):
             return None
         r = self._rows[index.row()]
         col = StatsColumn(index.column())
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return cell_text(self.data(index))
         if role == Qt.ItemDataRole.DisplayRole:
             if col == StatsColumn.CHANNEL:
                 return r.label

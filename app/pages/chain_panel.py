@@ -27,9 +27,9 @@ from hwinspector.models.graphics_elements import ChainPicture
 from hwinspector.pages.base import empty_state
 from hwinspector.pages.graphics import SELECT_HINT, element_sections
 from hwinspector.widgets import dim
+from hwinspector.widgets.accessible import status_item
 from hwinspector.widgets.chain_view import ChainView
 from hwinspector.widgets.property_table import PropertyTable
-from hwinspector.widgets.status_icons import status_icon
 
 KeyRole = Qt.ItemDataRole.UserRole + 1
 
@@ -57,7 +57,7 @@ class ChainPanel(QWidget):
         self.issues = QListWidget()
         self.issues.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.issues.setWordWrap(True)
-        self.issues.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.issues.setAccessibleName(_("Problems"))
         self.issues.itemClicked.connect(self._issue_clicked)
         self.issues.itemActivated.connect(self._issue_clicked)
         self.issues.hide()
@@ -96,9 +96,8 @@ class ChainPanel(QWidget):
         self.summary.setText(pic.summary)
         self.issues.clear()
         for issue in pic.issues:
-            item = QListWidgetItem(status_icon(issue.severity), issue.text)
+            item = status_item(issue.severity, issue.text)
             item.setData(KeyRole, issue.key or "")
-            item.setToolTip(issue.text)
             self.issues.addItem(item)
         self.issues.setVisible(bool(pic.issues))
         self._fit_issues()

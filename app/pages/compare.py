@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -26,15 +26,25 @@ from hwinspector.pages.base import Page
 from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.report.diff import CATEGORY_TITLES, CHANGE_SIGNS, Diff
+from hwinspector.widgets.accessible import cell_text
 
 LIVE = "live"
-# a problem that appeared is bad news, one that disappeared good news; other changes are just news
+# a problem that appeared is bad news, one that disappeared good news; other changes are just news.
+# Light and dark variants keep 4.5:1 against the theme's base; the sign and, for a screen reader, the word say
+# the same without colour.
 _COLOUR = {
-    "added": "#2e7d32",
-    "removed": "#c62828",
-    "changed": "#a66a00",
-    "appeared": "#c62828",
-    "disappeared": "#2e7d32",
+    "added": ("#2e7d32", "#5cd17a"),
+    "removed": ("#c62828", "#ff6b6b"),
+    "changed": ("#a66a00", "#ffc93c"),
+    "appeared": ("#c62828", "#ff6b6b"),
+    "disappeared": ("#2e7d32", "#5cd17a"),
+}
+_CHANGE_WORDS = {
+    "added": N_("added"),
+    "removed": N_("removed"),
+    "changed": N_("changed"),
+    "appeared": N_("appeared"),
+    "disappeared": N_("disappeared"),
 }
 
 
@@ -53,6 +63,13 @@ def _compare(request: tuple[str, str, bool]) -> tuple[Diff | None, str]:
         return compare(a, b, include_gl=include_gl), ""
     except (InputFormatError, ProbeUnavailable) as exc:
         return None, str(exc)
+
+
+def _spoken(item: QTreeWidgetItem) -> QTreeWidgetItem:
+    """Every cell says something to a screen reader, an empty one "empty"."""
+    for col in range(item.columnCount()):
+        item.setData(col, Qt.ItemDataRole.AccessibleTextRole, cell_text(item.text(col)))
+    return item
 
 
 class ComparePage(Page):
@@ -78,7 +95,10 @@ class ComparePage(Page):
             combo.addItem(_("Live machine"), LIVE)
             browse = QPushButton(_("Browse…"))
             browse.clicked.connect(lambda _unused=False, s=side: self.browse(s))
-            grid.addWidget(QLabel(f"{side}:"), row, 0)
+            label = QLabel(f"{side}:")
+            label.setBuddy(combo)
+            combo.setAccessibleName(_("Source {side}").format(side=side))
+            grid.addWidget(label, row, 0)
             grid.addWidget(combo, row, 1)
             grid.addWidget(browse, row, 2)
             self.pickers[side] = combo
@@ -95,6 +115,7 @@ class ComparePage(Page):
         self.tree = QTreeWidget()
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels([_("Difference"), "A", "B"])
+        self.tree.setAccessibleName(_("Differences between A and B"))
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
@@ -200,24 +221,34 @@ class ComparePage(Page):
         for cat, changes in result.by_category().items():
             if not changes:
                 continue
-            top = QTreeWidgetItem([f"{_(CATEGORY_TITLES.get(cat, cat))} ({len(changes)})", "", ""])
+            top = _spoken(QTreeWidgetItem([f"{_(CATEGORY_TITLES.get(cat, cat))} ({len(changes)})", "", ""]))
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
+            dark = self.tree.palette().color(QPalette.ColorRole.Base).lightness() < 128
             for c in changes:
                 name = f"  ({c.detail})" if c.detail else ""
-                item = QTreeWidgetItem([f"{CHANGE_SIGNS.get(c.kind, '?')} {c.item}{name}", c.a or "—", c.b or "—"])
+                item = _spoken(
+                    QTreeWidgetItem([f"{CHANGE_SIGNS.get(c.kind, '?')} {c.item}{name}", c.a or "—", c.b or "—"])
+                )
+                word = _(_CHANGE_WORDS.get(c.kind, c.kind))
+                item.setData(
+                    0,
+                    Qt.ItemDataRole.AccessibleTextRole,
+                    _("{change}: {item}").format(change=word, item=f"{c.item}{name}"),
+                )
+                item.setToolTip(0, word)
                 colour = _COLOUR.get(c.kind)
                 if colour is not None:
-                    item.setForeground(0, QBrush(QColor(colour)))
+                    item.setForeground(0, QBrush(QColor(colour[1] if dark else colour[0])))
                 top.addChild(item)
             self.tree.addTopLevelItem(top)
             top.setExpanded(len(changes) <= 50)
         for title, lines in ((_("Not compared"), result.not_compared), (_("Notes"), result.notes)):
             if lines:
-                top = QTreeWidgetItem([title, "", ""])
+                top = _spoken(QTreeWidgetItem([title, "", ""]))
                 for line in lines:
-                    top.addChild(QTreeWidgetItem([line, "", ""]))
+                    top.addChild(_spoken(QTreeWidgetItem([line, "", ""])))
                 self.tree.addTopLevelItem(top)
                 top.setExpanded(True)
         self.compared.emit(result)

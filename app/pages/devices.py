@@ -89,6 +89,7 @@ class DevicesPage(Page):
         for key, model in self.models.items():
             self.proxies[key].setSourceModel(model)
             view = DeviceTreeView(PathRole)
+            view.setAccessibleName(_("Devices by connection") if key == "topology" else _("Devices by kind"))
             self.views[key] = view
             self._attach(key, filtering=False)
             self._stack.addWidget(view)
@@ -123,6 +124,7 @@ class DevicesPage(Page):
         self.details.clear(_("Select a device to see every udev property and sysfs attribute."))
         self.event_log = QListWidget()
         self.event_log.setToolTip(_("Hotplug events, newest first"))
+        self.event_log.setAccessibleName(_("Recent hotplug events"))
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.details)
         log_box = QWidget()

@@ -112,7 +112,9 @@ class FirmwarePage(Page):
         self.device_model = FirmwareDeviceModel(self)
         self.device_proxy = TextFilterProxy(_searchable, self)
         self.device_proxy.setSourceModel(self.device_model)
-        self.device_view = reading_table(self.device_proxy, QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.device_view = reading_table(
+            self.device_proxy, QAbstractItemView.SelectionMode.ExtendedSelection, name=_("Firmware devices")
+        )
         self.device_view.selectionModel().selectionChanged.connect(self._on_device_selection)
         _copyable(self.device_view)
         self.devices = ExplainedView(self.device_view)
@@ -137,6 +139,7 @@ class FirmwarePage(Page):
         self.security_proxy = TextFilterProxy(_searchable, self)
         self.security_proxy.setSourceModel(self.security_model)
         self.security_view = QTreeView()
+        self.security_view.setAccessibleName(_("Host security"))
         self.security_view.setModel(self.security_proxy)
         self.security_view.setAlternatingRowColors(True)
         self.security_view.setUniformRowHeights(True)

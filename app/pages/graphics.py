@@ -34,9 +34,9 @@ from hwinspector.probes.graphics.stack import GraphicsStack, read_live_stack
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.probes.services.bus import SwitcherooInfo
 from hwinspector.widgets import dim
+from hwinspector.widgets.accessible import status_item
 from hwinspector.widgets.chain_view import ChainView
 from hwinspector.widgets.property_table import PropertyTable, Section
-from hwinspector.widgets.status_icons import status_icon
 
 KeyRole = Qt.ItemDataRole.UserRole + 1
 SELECT_HINT = N_("Select an element of the chain (click, or the arrow keys) to see everything about it.")
@@ -99,13 +99,14 @@ class GraphicsPage(Page):
         self.issues = QListWidget()
         self.issues.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.issues.setWordWrap(True)
-        self.issues.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.issues.setAccessibleName(_("Problems"))
         self.issues.itemClicked.connect(self._issue_clicked)
         self.issues.itemActivated.connect(self._issue_clicked)
         self.issues.hide()
 
         self.model = GraphicsChainModel(self)
         self.view = ChainView()
+        self.view.setAccessibleName(_("{page}: chain of linked boxes").format(page=_(self.title)))
         self.view.setModel(self.model)
         self.view.current_changed.connect(self._show_details)
         self.details = PropertyTable()
@@ -255,9 +256,8 @@ class GraphicsPage(Page):
         self.state.setText("" if stack.is_live else _("OpenGL, Vulkan and the session: not in a dump"))
         self.issues.clear()
         for issue in pic.issues:
-            item = QListWidgetItem(status_icon(issue.severity), issue.text)
+            item = status_item(issue.severity, issue.text)
             item.setData(KeyRole, issue.key or "")
-            item.setToolTip(issue.text)
             self.issues.addItem(item)
         self.issues.setVisible(bool(pic.issues))
         self._fit_issues()

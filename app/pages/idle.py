@@ -35,7 +35,7 @@ from hwinspector.pages.idle_suspend import SuspendPanel
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.probes.power.idle import DEFAULT_DURATION_S
 from hwinspector.probes.privileged.protocol import RAPL_MAX_RATE_HZ
-from hwinspector.widgets import dim
+from hwinspector.widgets import dim, note_style
 from hwinspector.widgets.quiet_progress import QuietProgressBar
 from hwinspector.widgets.reading_table import reading_table
 
@@ -79,6 +79,7 @@ class IdlePage(Page):
         self.duration.setRange(2, 600)
         self.duration.setValue(DEFAULT_DURATION_S)
         self.duration.setSuffix(" s")
+        self.duration.setAccessibleName(_("How long to measure, in seconds"))
         self.privileged = QCheckBox(_("Include root-only counters"))
         self.privileged.setToolTip(_side_channel_note())
         # Said where it is enabled: the energy counters are root-only because reading them is a side channel.
@@ -86,7 +87,7 @@ class IdlePage(Page):
             _side_channel_note() + _(" polkit asks for an administrator password when you measure.")
         )
         self.consent_note.setWordWrap(True)
-        self.consent_note.setStyleSheet("background: #eef4fc; color: #1d3d66; padding: 6px; border-radius: 4px;")
+        self.consent_note.setStyleSheet(note_style("info"))
         self.consent_note.hide()
         self.privileged.toggled.connect(self.consent_note.setVisible)
         self.progress = QuietProgressBar()  # the window measures idle as quietly as the CLI
@@ -116,7 +117,7 @@ class IdlePage(Page):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.priv_note = QLabel()
         self.priv_note.setWordWrap(True)
-        self.priv_note.setStyleSheet("background: #eef4fc; color: #1d3d66; padding: 6px; border-radius: 4px;")
+        self.priv_note.setStyleSheet(note_style("info"))
         self.priv_note.hide()
 
         self.models: dict[str, RowsModel] = {
@@ -127,6 +128,7 @@ class IdlePage(Page):
             "tunables": tunable_model(self),
         }
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(_(self.title))
         titles = {
             "processes": _("Processes"),
             "interrupts": _("Interrupts"),
@@ -136,7 +138,7 @@ class IdlePage(Page):
         }
         self.views = {}
         for key, model in self.models.items():
-            view = reading_table(model)
+            view = reading_table(model, name=titles[key])
             self.views[key] = view
             self.tabs.addTab(view, titles[key])
         self.suspend = SuspendPanel(self)

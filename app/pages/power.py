@@ -39,7 +39,7 @@ from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.probes.power.powercap import RAPL_ROOT_ONLY_REASON
 from hwinspector.probes.power.supply import PowerSupply
 from hwinspector.report.open_bundle import captured_text
-from hwinspector.widgets import dim
+from hwinspector.widgets import dim, note_style
 from hwinspector.widgets.bar_delegate import BarDelegate
 from hwinspector.widgets.battery_card import BatteryCard
 from hwinspector.widgets.device_tree_view import TextFilterProxy
@@ -87,7 +87,7 @@ class PowerPage(Page):
         self.supply_model = SupplyModel(self)
         self.supply_proxy = TextFilterProxy(_searchable, self)
         self.supply_proxy.setSourceModel(self.supply_model)
-        self.supply_view = reading_table(self.supply_proxy)
+        self.supply_view = reading_table(self.supply_proxy, name=_("Power supplies"))
         self.supply_view.setItemDelegateForColumn(SupplyColumn.LEVEL, BarDelegate(FractionRole, LevelRole, self))
         self.supply_view.selectionModel().selectionChanged.connect(self._on_selection)
         self.supplies = ExplainedView(self.supply_view)
@@ -97,12 +97,12 @@ class PowerPage(Page):
         self.rapl_model = RaplModel(self)
         self.rapl_proxy = TextFilterProxy(_searchable, self)
         self.rapl_proxy.setSourceModel(self.rapl_model)
-        self.rapl_view = reading_table(self.rapl_proxy)
+        self.rapl_view = reading_table(self.rapl_proxy, name=_("Processor power (RAPL)"))
         self.rapl_note = QLabel(_(RAPL_ROOT_ONLY_HELP))
         self.rapl_note.setWordWrap(True)
         self.rapl_note.setTextFormat(Qt.TextFormat.RichText)
         self.rapl_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.rapl_note.setStyleSheet("background: #eef4fc; color: #1d3d66; padding: 6px; border-radius: 4px;")
+        self.rapl_note.setStyleSheet(note_style("info"))
         self.rapl_note.hide()
         self.rapl = ExplainedView(self.rapl_view)
         rbox = QGroupBox(_("Processor power (RAPL)"))
@@ -154,6 +154,7 @@ class PowerPage(Page):
         sl.addWidget(self.profiles, 1)
         sl.addWidget(self.sleep, 1)
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(_(self.title))
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(content, _("Supplies (kernel)"))
         self.tabs.addTab(self.upower, "UPower")

@@ -23,7 +23,7 @@ from hwinspector.i18n import N_, _, localize
 from hwinspector.models.profiles import HoldModel, ProfileModel, drivers_text, profile_label, profiles_status
 from hwinspector.models.sleep import InhibitorModel, can_rows, kernel_sleep_rows, mem_sleep_note, session_text
 from hwinspector.probes.services.bus import PowerProfiles, ProfileSwitchResult, SleepInfo
-from hwinspector.widgets import dim
+from hwinspector.widgets import dim, note_style
 from hwinspector.widgets.explained_view import ExplainedView
 from hwinspector.widgets.reading_table import reading_table
 from hwinspector.widgets.status_icons import COLORS, status_icon
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from hwinspector.bus_bridge import BusBridge
 
 WAITING = N_("Waiting for the system bus…")
-REFUSED_STYLE = f"background: #fdecea; color: #611a15; padding: 6px; border-left: 4px solid {COLORS['error']};"
 SEGMENT_STYLE = (
     "QPushButton { padding: 6px 12px; border: 1px solid palette(mid); background: palette(button); }"
     "QPushButton:checked { background: palette(highlight); color: palette(highlighted-text); font-weight: bold; }"
@@ -76,9 +75,9 @@ class ProfilesPanel(QGroupBox):
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result.hide()
         self.model = ProfileModel(self)
-        self.view = reading_table(self.model)
+        self.view = reading_table(self.model, name=_("Profiles and their drivers"))
         self.holds = HoldModel(self)
-        self.holds_view = reading_table(self.holds)
+        self.holds_view = reading_table(self.holds, name=_("Applications holding a profile"))
         self.no_holds = QLabel(_("No application holds a profile."))
         dim(self.no_holds)
         content = QWidget()
@@ -172,7 +171,7 @@ class ProfilesPanel(QGroupBox):
             self.result.setStyleSheet(OK_STYLE)
             self.result.setText(_("Switched to {profile_label}.").format(profile_label=profile_label(result.requested)))
         else:
-            self.result.setStyleSheet(REFUSED_STYLE)
+            self.result.setStyleSheet(note_style("error"))
             self.result.setText(
                 _("power-profiles-daemon refused to switch to {profile_label}:\n{error_name}: {message}").format(
                     profile_label=profile_label(result.requested), error_name=result.error_name, message=result.message
@@ -194,7 +193,7 @@ class SleepPanel(QGroupBox):
         self.session.setWordWrap(True)
         self.session.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.inhibitors = InhibitorModel(self)
-        self.inhibitors_view = reading_table(self.inhibitors)
+        self.inhibitors_view = reading_table(self.inhibitors, name=_("Sleep inhibitors"))
         self.no_inhibitors = QLabel(_("Nothing inhibits sleep."))
         dim(self.no_inhibitors)
         logind = QWidget()
@@ -213,7 +212,7 @@ class SleepPanel(QGroupBox):
         self.kernel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("background: #fff4ce; color: #5c4400; padding: 6px; border-radius: 4px;")
+        self.note.setStyleSheet(note_style("warning"))
         self.note.hide()
         lay = QVBoxLayout(self)
         lay.addWidget(self.logind)

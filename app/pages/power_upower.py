@@ -60,13 +60,14 @@ class UPowerPanel(QWidget):
         self.model = UPowerDeviceModel(self)
         self.proxy = TextFilterProxy(_searchable, self)
         self.proxy.setSourceModel(self.model)
-        self.view = reading_table(self.proxy)
+        self.view = reading_table(self.proxy, name=_("UPower devices"))
         self.view.setItemDelegateForColumn(UPowerColumn.CHARGE, BarDelegate(FractionRole, LevelRole, self))
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
 
         self.span_box = QComboBox()
         for label, key in SPANS:
             self.span_box.addItem(_(label), key)
+        self.span_box.setAccessibleName(_("History span"))
         self.span_box.currentIndexChanged.connect(self._span_changed)
         self.plot = HistoryPlot()
         self.plot.setMinimumHeight(180)

@@ -93,7 +93,9 @@ class TelemetryPage(Page):
         self.channels, self.tree, self.catalogue_note = self.browser.channels, self.browser.tree, self.browser.note
         # controls
         self.pause_button = QPushButton(_("Pause"))
-        self.pause_button.setToolTip(_("Stop following time to scroll back and zoom (Space); sampling goes on"))
+        self.pause_button.setToolTip(
+            _("Stop following time to scroll back and zoom (Space on the plot); sampling goes on")
+        )
         self.pause_button.setCheckable(True)
         self.pause_button.toggled.connect(self.set_paused)
         self.window_box = QComboBox()
@@ -120,12 +122,15 @@ class TelemetryPage(Page):
         self.live_button.hide()
         self.cost_label = QLabel()
         dim(self.cost_label)
+        window_label, rate_label = QLabel(_("Window:")), QLabel(_("Rate:"))
+        window_label.setBuddy(self.window_box)
+        rate_label.setBuddy(self.rate_box)
         bar = QHBoxLayout()
         for w in (
             self.pause_button,
-            QLabel(_("Window:")),
+            window_label,
             self.window_box,
-            QLabel(_("Rate:")),
+            rate_label,
             self.rate_box,
             self.marker_button,
             self.record_button,
@@ -141,6 +146,7 @@ class TelemetryPage(Page):
         self.plot.cursor_moved.connect(self._cursor_moved)
         self.stats = StatsModel(self)
         self.stats_view = QTableView()
+        self.stats_view.setAccessibleName(_("Channel statistics"))
         self.stats_view.setModel(self.stats)
         self.stats_view.verticalHeader().hide()
         self.stats_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
@@ -181,9 +187,9 @@ class TelemetryPage(Page):
         self._rebuild_timer.setInterval(400)  # ticking several boxes restarts sampling once
         self._rebuild_timer.timeout.connect(self._rebuild_session)
         QShortcut(QKeySequence("M"), self, self.ask_marker, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(
-            QKeySequence("Space"), self, self.pause_button.toggle, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
-        )
+        # Space pauses where nothing else wants it: on the plot. Page-wide it took Space from the channel tree
+        # (ticking a channel) and from every focused button, so the keyboard could not tick or press anything.
+        QShortcut(QKeySequence("Space"), self.plot, self.pause_button.toggle, context=Qt.ShortcutContext.WidgetShortcut)
 
     # --- Page API -------------------------------------------------------------------------------
 

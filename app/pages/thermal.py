@@ -54,8 +54,9 @@ def _proxy(model: QAbstractItemModel, parent: QWidget) -> TextFilterProxy:
     return proxy
 
 
-def _tree(proxy: TextFilterProxy) -> QTreeView:
+def _tree(proxy: TextFilterProxy, name: str) -> QTreeView:
     view = QTreeView()
+    view.setAccessibleName(name)
     view.setModel(proxy)
     view.setUniformRowHeights(True)
     view.setAlternatingRowColors(True)
@@ -88,15 +89,15 @@ class ThermalPage(Page):
 
         self.hwmon_model = HwmonModel(self)
         self.hwmon_proxy = _proxy(self.hwmon_model, self)
-        self.hwmon_view = _tree(self.hwmon_proxy)
+        self.hwmon_view = _tree(self.hwmon_proxy, _("Hardware monitoring chips (hwmon)"))
         self.hwmon = ExplainedView(self.hwmon_view)
         self.zones_model = ZonesModel(self)
         self.zones_proxy = _proxy(self.zones_model, self)
-        self.zones_view = _tree(self.zones_proxy)
+        self.zones_view = _tree(self.zones_proxy, _("Thermal zones and trip points"))
         self.zones = ExplainedView(self.zones_view)
         self.cooling_model = CoolingModel(self)
         self.cooling_proxy = _proxy(self.cooling_model, self)
-        self.cooling_view = reading_table(self.cooling_proxy)
+        self.cooling_view = reading_table(self.cooling_proxy, name=_("Cooling devices"))
         self.cooling_view.setItemDelegateForColumn(CoolingColumn.STATE, BarDelegate(FractionRole, LevelRole, self))
         self.cooling = ExplainedView(self.cooling_view)
         self.sensor_count = QLabel()
@@ -112,14 +113,14 @@ class ThermalPage(Page):
 
         self.freq_model = CpuFreqModel(self)
         self.freq_proxy = _proxy(self.freq_model, self)
-        self.freq_view = reading_table(self.freq_proxy)
+        self.freq_view = reading_table(self.freq_proxy, name=_("Frequency per CPU (cpufreq)"))
         self.freq_view.setItemDelegateForColumn(FreqColumn.CURRENT, BarDelegate(FractionRole, None, self))
         self.freq = ExplainedView(self.freq_view)
         self.freq_summary = QLabel()
         self.freq_summary.setWordWrap(True)
         self.idle_model = IdleModel(self)
         self.idle_proxy = _proxy(self.idle_model, self)
-        self.idle_view = reading_table(self.idle_proxy)
+        self.idle_view = reading_table(self.idle_proxy, name=_("Idle states per CPU (cpuidle)"))
         self.idle_view.horizontalHeader().setStretchLastSection(False)
         self.idle_view.setItemDelegate(BarDelegate(FractionRole, LevelRole, self))
         self.idle = ExplainedView(self.idle_view)
@@ -130,7 +131,9 @@ class ThermalPage(Page):
             lambda _i: self.idle_model.set_metric(str(self.idle_metric.currentData()))
         )
         mrow = QHBoxLayout()
-        mrow.addWidget(QLabel(_("Show:")))
+        show = QLabel(_("Show:"))
+        show.setBuddy(self.idle_metric)
+        mrow.addWidget(show)
         mrow.addWidget(self.idle_metric)
         self.idle_note = QLabel()
         dim(self.idle_note)
@@ -143,6 +146,7 @@ class ThermalPage(Page):
         cpu.setSizes([330, 330])
 
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(_(self.title))
         self.tabs.addTab(sensors, _("Sensors and zones"))
         self.tabs.addTab(cpu, _("CPU frequency and idle"))
         self.tabs.currentChanged.connect(self._tab_changed)

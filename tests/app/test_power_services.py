@@ -17,6 +17,7 @@ from hwinspector.models.live_table import ItemRole
 from hwinspector.models.sleep import InhibitorColumn
 from hwinspector.pages.power import PowerPage
 from hwinspector.pages.telemetry import TelemetryPage
+from hwinspector.widgets import note_style
 from tests.app.bus_pages import LIVE, REFUSAL, WAIT_MS, power_tree, refuse_switching
 from tests.app.bus_pages import make_page as make_page_body
 from tests.dbusmock_templates.mockbus import PrivateSystemBus, private_system_bus
@@ -71,7 +72,7 @@ def test_switch_allowed_then_refused_and_on_the_timeline(
     assert panel.result.text() == (
         f"power-profiles-daemon refused to switch to Performance:\norg.freedesktop.DBus.Error.AccessDenied: {REFUSAL}"
     )
-    assert "#fdecea" in panel.result.styleSheet()
+    assert panel.result.styleSheet() == note_style("error")  # the refusal tint, from the theme's palette
     assert panel.buttons["power-saver"].isChecked() and not panel.buttons["performance"].isChecked()
     assert len(telemetry._timeline) == 1
 

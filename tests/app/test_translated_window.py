@@ -25,6 +25,7 @@ from hwinspector import i18n, l10n
 from hwinspector.i18n import _
 from hwinspector.main_window import MainWindow
 from hwinspector.probes.machine.snapshot import load_snapshot
+from tests.app.clipping import clipped
 
 # One text per page that only the translation can have put there (a button, a tab, a group title).
 GERMAN = {
@@ -114,9 +115,9 @@ def _walk(qtbot, expected: dict[str, str]) -> dict[str, list[str]]:  # type: ign
             assert w.show_page(page_id)
             qtbot.wait(50)
             seen[page_id] = _texts(w.current_page())
-            if _clipped(w):
+            if clipped(w):
                 qtbot.wait(500)  # a reading that arrived just now is laid out on the next turn of the event loop
-            seen["_clipped"] = [*seen.get("_clipped", []), *(f"{page_id}: {c}" for c in _clipped(w))]
+            seen["_clipped"] = [*seen.get("_clipped", []), *(f"{page_id}: {c}" for c in clipped(w))]
         seen["_sidebar"] = [w.sidebar.item(i).text() for i in range(w.sidebar.count())]
         seen["_menus"] = [a.text() for a in w.menuBar().actions()]
         return seen
@@ -168,23 +169,6 @@ def test_numbers_and_durations_follow_the_locale(in_language) -> None:  # type: 
     assert _("Health {health_percent:.1f} %").format(health_percent=87.5) == "Zustand 87.5 %"  # the CLI's form
 
 
-def _clipped(root: QWidget) -> list[str]:
-    """Visible texts that do not fit the room they were given."""
-    bad = []
-    for w in root.findChildren(QWidget):
-        if not w.isVisible() or w.width() <= 1:
-            continue
-        if isinstance(w, QLabel) and w.text().strip() and not w.pixmap() and w.textFormat() != Qt.TextFormat.RichText:
-            need = w.heightForWidth(w.width()) if w.wordWrap() else w.sizeHint().height()
-            if w.wordWrap() and w.height() + 2 < need:
-                bad.append(f"label cut at the bottom ({w.height()} < {need}): {w.text()[:60]!r}")
-            if not w.wordWrap() and w.width() + 2 < w.minimumSizeHint().width():
-                bad.append(f"label cut at the side ({w.width()} < {w.minimumSizeHint().width()}): {w.text()[:60]!r}")
-        if isinstance(w, QAbstractButton) and w.text() and w.width() + 2 < w.minimumSizeHint().width():
-            bad.append(f"button cut ({w.width()} < {w.minimumSizeHint().width()}): {w.text()[:60]!r}")
-    return bad
-
-
 def test_pseudo_locale_clips_nothing_on_any_page(qtbot, in_language) -> None:  # type: ignore[no-untyped-def]
     """Every string ~40 % longer and accented (HWINSPECTOR_PSEUDO_LOCALE=1); the screenshots were looked at too."""
     in_language("pseudo", "en_US")
@@ -200,9 +184,9 @@ def test_pseudo_locale_clips_nothing_on_any_page(qtbot, in_language) -> None:  #
             qtbot.wait(100)
             texts = _texts(w.current_page())
             assert any(t.startswith("[") for t in texts), f"{page_id}: no pseudo-translated text at all"
-            if _clipped(w):
+            if clipped(w):
                 qtbot.wait(500)  # a reading that arrived just now is laid out on the next turn of the event loop
-                if found := _clipped(w):
+                if found := clipped(w):
                     problems[page_id] = found
         assert not problems, problems
         trees = w.findChildren(QTreeView)
