@@ -29,6 +29,7 @@ from hwinspector import __version__
 from hwinspector.bus_bridge import BusBridge
 from hwinspector.collectors.snapshot import HotplugThread, SnapshotCollector
 from hwinspector.dialogs.connect import RemoteControl
+from hwinspector.i18n import _
 from hwinspector.pages import PageInfo, page_infos
 from hwinspector.pages.base import Page
 from hwinspector.probes.devices.hotplug import HotplugEvent, monitor_source
@@ -38,6 +39,28 @@ from hwinspector.report.open_bundle import describe_source
 
 if TYPE_CHECKING:
     from hwinspector.probes.telemetry.recording import Recording
+
+
+APP_NAME = "Hardware Inspector"
+
+
+def window_title(snapshot: Snapshot | None) -> str:
+    """What the window is showing, then the application's name.
+
+    Qt's xcb and wayland plugins append the application display name to a title that does not already
+    end with it; ending with it ourselves gives one name on every platform (it was "Hardware Inspector —
+    live machine — Hardware Inspector").
+    """
+    if snapshot is None:
+        return APP_NAME
+    src = snapshot.source
+    if src.is_live:
+        what = _("live machine")
+    elif src.is_remote:
+        what = _("{host} (remote machine)").format(host=src.host)
+    else:
+        what = src.label
+    return f"{what} — {APP_NAME}"
 
 
 def source_description(snapshot: Snapshot) -> str:
@@ -55,9 +78,11 @@ class MainWindow(QMainWindow):
     load_failed = Signal(str)
     recording_loaded = Signal(str, object, str)  # bundle path, Recording | None, why not; from a reader thread
 
-    def __init__(self, source: str | None = None, *, live_updates: bool = True) -> None:
+    def __init__(self, source: str | None = None, *, live_updates: bool = True, interactive: bool = True) -> None:
         super().__init__()
-        self.setWindowTitle("Hardware Inspector")
+        self.setWindowTitle(window_title(None))
+        # False for --screenshot: no dialog may wait for a click; failures go to load_failed only
+        self.interactive = interactive
         self.resize(1280, 800)
         self.snapshot: Snapshot | None = None
         self._live_updates = live_updates
@@ -315,7 +340,6 @@ class MainWindow(QMainWindow):
         if snapshot.source.is_live:
             self.bus.start()  # idempotent; it keeps running (and reconnecting) until shutdown
             self.banner.hide()
-            self.setWindowTitle("Hardware Inspector — live machine")
             self._start_hotplug()
             devices = self._built.get("devices")
             if devices is not None and hasattr(devices, "set_monitor_state"):
@@ -330,8 +354,7 @@ class MainWindow(QMainWindow):
             self.banner.show()
             if snapshot.source.kind == "bundle" and snapshot.source.path:
                 self._load_bundle_recording(snapshot.source.path)
-            remote = " (remote machine)" if self.remote.active else ""
-            self.setWindowTitle(f"Hardware Inspector — {snapshot.source.label}{remote}")
+        self.setWindowTitle(window_title(snapshot))
         self._filter_changed(self.search.text())
         self.snapshot_shown.emit(snapshot)
 
@@ -368,7 +391,8 @@ class MainWindow(QMainWindow):
         if self.snapshot is None:
             self.source_label.setText(f"Could not read: {message}")
         self.load_failed.emit(message)
-        QMessageBox.warning(self, "Cannot open", message)
+        if self.interactive:
+            QMessageBox.warning(self, "Cannot open", message)
 
     # --- hotplug -----------------------------------------------------------------------------------
 

@@ -7,14 +7,11 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hwinspector import __version__
 from hwinspector.cli import remote
 from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
-
-if TYPE_CHECKING:
-    from hwinspector.probes.machine.snapshot import Snapshot
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -43,7 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the window connected to HOST over ssh (as File → Connect to machine…)",
     )
     parser.add_argument("--page", metavar="NAME", help="page to show first (overview, devices, drivers, …)")
-    parser.add_argument("--screenshot", metavar="OUT.png", help="render the page offscreen to a PNG and exit")
+    parser.add_argument(
+        "--screenshot",
+        metavar="OUT.png",
+        help="render the page offscreen to a PNG once it has shown its data, and exit (with --host: that machine)",
+    )
     parser.add_argument("--size", default="1280x800", metavar="WxH", help="window size for --screenshot")
     parser.add_argument("--select", metavar="DEVPATH", help="select this device on the page first")
     parser.add_argument(
@@ -51,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         metavar="S",
-        help="with --screenshot: let the page run this many seconds first (live plots)",
+        help="with --screenshot: once the page has shown its data, let it run this many seconds more (live plots)",
     )
     parser.add_argument(
         "--presentation",
@@ -89,40 +90,37 @@ def _command_modules() -> list[Any]:
     return [devices, telemetry, services, graphics, av, usbc, idle, suspend, check, report, diff, exporter, agent]
 
 
-def _load(source: str | None) -> Snapshot:
-    from hwinspector.probes.machine.snapshot import load_snapshot
-
-    return load_snapshot(source)
-
-
 def _run_gui(args: argparse.Namespace) -> int:
-    if args.screenshot:
-        # Offscreen must be chosen before the QApplication exists.
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from hwinspector.gui import run_gui, save_screenshot
-
+    # Usage first, before anything is read or rendered.
+    if args.gui_host and args.source:
+        print("hwinspector: --host opens the window on that machine; it takes no --from", file=sys.stderr)
+        return EXIT_USAGE
+    size = (0, 0)
     if args.screenshot:
         try:
             w, h = (int(x) for x in args.size.lower().split("x"))
         except ValueError:
             print(f"hwinspector: error: --size must be WIDTHxHEIGHT, not {args.size!r}", file=sys.stderr)
             return EXIT_USAGE
-        snap = _load(args.source)
+        size = (w, h)
+        # Offscreen must be chosen before the QApplication exists.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from hwinspector.gui import run_gui, save_screenshot
+
+    if args.screenshot:
+        # the source (this machine, a file, or --host over ssh) is read as the window reads it; the
+        # picture is taken once the page says its data is on screen
         return save_screenshot(
-            snap,
+            args.source,
             args.page or "overview",
             Path(args.screenshot),
-            (w, h),
+            size,
             args.select,
             args.wait,
             theme=args.theme,
             presentation=args.presentation,
+            host=args.gui_host,
         )
-    if args.gui_host and (args.source or args.screenshot):
-        print(
-            "hwinspector: --host opens the window on that machine; it takes no --from or --screenshot", file=sys.stderr
-        )
-        return EXIT_USAGE
     return run_gui(
         args.source, args.page, args.select, theme=args.theme, presentation=args.presentation, host=args.gui_host
     )

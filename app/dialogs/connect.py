@@ -181,6 +181,9 @@ class RemoteControl(QObject):
     def _failed(self, message: str) -> None:
         self.host = ""
         self.window.busy.hide()
+        if not self.window.interactive:
+            self.window.load_failed.emit(message)  # --screenshot --host: no dialog, no fallback to this machine
+            return
         if self.window.snapshot is None:
             self.window.start()  # opened with --host and refused: show this machine instead
         self.window.statusBar().showMessage(message, 15000)

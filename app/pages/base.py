@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -11,6 +12,14 @@ from PySide6.QtWidgets import QLabel, QWidget
 from hwinspector.probes.devices.hotplug import HotplugEvent
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.widgets import dim
+
+
+class DataState(enum.IntEnum):
+    """How much of what a page was given is on screen (its data, or why there is none)."""
+
+    WAITING = 0  # nothing yet: "Reading the machine…" and the like
+    PARTIAL = 1  # a first part is shown, slower parts are on their way (shown progressively)
+    COMPLETE = 2  # everything this source gives is on screen; nothing more is coming until it changes
 
 
 class Page(QWidget):
@@ -29,6 +38,31 @@ class Page(QWidget):
 
     # Ask the main window to show another page and select something there (page_id, devpath).
     navigate = Signal(str, str)
+    # The page's one notion of "my data (or my error) is on screen", emitted each time it has rendered
+    # what it was given: False while slower parts are still coming, True once it is complete. Screenshots
+    # wait for it (issue 18: a screenshot caught "Reading the machine…"), the start-up benchmark times it.
+    data_shown = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._data_state = DataState.WAITING
+
+    @property
+    def data_state(self) -> DataState:
+        return self._data_state
+
+    def settled(self) -> bool:
+        """Whether a picture of the page now shows everything its source gives."""
+        return self._data_state is DataState.COMPLETE
+
+    def mark_waiting(self) -> None:
+        """A new read is on its way: what is on screen is no longer what the page was last given."""
+        self._data_state = DataState.WAITING
+
+    def mark_shown(self, *, complete: bool = True) -> None:
+        """The page has rendered its data or its error; ``complete=False``: more is on its way."""
+        self._data_state = DataState.COMPLETE if complete else DataState.PARTIAL
+        self.data_shown.emit(complete)
 
     def set_snapshot(self, snapshot: Snapshot) -> None:
         """Show this snapshot (called on the GUI thread with an immutable object)."""

@@ -100,9 +100,6 @@ class ChainPage(Page):
         if self.snapshot is not None and self.snapshot.source.is_live:
             self._stale = True  # the sound server and cameras are asked once per showing, never on a timer
 
-    def settled(self) -> bool:
-        return self.reading is not None and not self.collector.busy
-
     # --- reading ------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -114,6 +111,7 @@ class ChainPage(Page):
     def _request(self, text: str) -> None:
         assert self.snapshot is not None
         self._wanted = self.collector.read(self.snapshot)
+        self.mark_waiting()
         self.state.setText(text)
         if self.reading is None:
             self.empty.setText(text)
@@ -127,6 +125,7 @@ class ChainPage(Page):
             self.state.setText(f"Could not read the {self.what.lower()} chain: {message}")
             if self.reading is None:
                 self.empty.setText(f"Could not read the {self.what.lower()} chain: {message}")
+            self.mark_shown()
 
     def show_reading(self, reading: AvReading) -> None:
         self.reading = reading
@@ -137,6 +136,7 @@ class ChainPage(Page):
             notes = "\n".join(i.text for i in pic.issues)
             empty = f"{pic.summary}.\n\n{self.empty_text}" + (f"\n\n{notes}" if notes else "")
         self.panel.show_picture(pic, empty)
+        self.mark_shown()
 
     def chain_text(self) -> str:
         if self.reading is None:

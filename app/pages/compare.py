@@ -128,6 +128,9 @@ class ComparePage(Page):
         if not snapshot.source.is_live and snapshot.source.path:
             self.add_source(snapshot.source.path, "A")
             self.pickers["B"].setCurrentIndex(self.pickers["B"].findData(LIVE))
+        if not self.compare_button.isEnabled():
+            return  # a comparison is running: its result is what this page shows next
+        self.mark_shown()  # the two pickers: a comparison is the user's to start
 
     def set_filter(self, text: str) -> None:
         needle = text.strip().lower()
@@ -156,6 +159,7 @@ class ComparePage(Page):
         self._generation += 1
         generation = self._generation
         self.compare_button.setEnabled(False)
+        self.mark_waiting()
         self.status.setText(f"Comparing {self.pickers['A'].currentText()} with {self.pickers['B'].currentText()}…")
         include_gl = self.include_gl
 
@@ -182,6 +186,7 @@ class ComparePage(Page):
         self.tree.clear()
         if result is None:
             self.status.setText(f"Cannot compare: {error}")
+            self.mark_shown()
             self.compared.emit(None)
             return
         n = len(result.changes)
@@ -213,4 +218,5 @@ class ComparePage(Page):
                     top.addChild(QTreeWidgetItem([line, "", ""]))
                 self.tree.addTopLevelItem(top)
                 top.setExpanded(True)
+        self.mark_shown()
         self.compared.emit(result)

@@ -147,6 +147,7 @@ class DriversPage(Page):
         else:
             self.taint_label.setText("Kernel taint: " + "; ".join(f"{c} — {m}" for c, m in t.flags))
         self._fill_bindings()
+        self.mark_shown()
 
     def _fill_bindings(self) -> None:
         if self._snapshot is None:

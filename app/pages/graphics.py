@@ -172,10 +172,6 @@ class GraphicsPage(Page):
         if self.snapshot is not None and self.snapshot.source.is_live:
             self._stale = True  # OpenGL and Vulkan are asked once per showing, never on a timer
 
-    def settled(self) -> bool:
-        """Whether a picture of the page now is complete (no reading in flight)."""
-        return self.stack is not None and not self.collector.busy
-
     # --- reading ------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -187,6 +183,7 @@ class GraphicsPage(Page):
 
     def _request(self, submit: Callable[[], int], text: str) -> None:
         self._wanted = submit()
+        self.mark_waiting()
         self.state.setText(text)
         if self.stack is None:
             self.empty.setText(text)
@@ -202,6 +199,7 @@ class GraphicsPage(Page):
             self.state.setText(f"Could not read the graphics stack: {message}")
             if self.stack is None:
                 self.empty.setText(f"Could not read the graphics stack: {message}")
+            self.mark_shown()
 
     def show_stack(self, stack: GraphicsStack) -> None:
         """Show one reading (GUI thread); keeps the selected element when it is still there."""
@@ -236,6 +234,7 @@ class GraphicsPage(Page):
             self._show_details(first)
         if self._pending_path:
             self.select_path(self._pending_path)
+        self.mark_shown()
 
     def _fit_issues(self) -> None:
         """As tall as the first four issues; the list scrolls for more."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import cast
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from hwinspector.collectors.telemetry import BackgroundCall
+from hwinspector.i18n import _
 from hwinspector.pages.base import Page
 from hwinspector.presentation import PresentationWindow
 from hwinspector.probes.checks.base import SEVERITY, Status, Verdict
@@ -31,24 +34,44 @@ from hwinspector.probes.checks.scorecard import (
     machine_title,
     overall,
     run_scorecard,
+    run_scorecard_partial,
     summary_text,
 )
 from hwinspector.probes.devices.hotplug import HotplugEvent
-from hwinspector.probes.machine.sections import Section, collect_live, sections_from_snapshot
+from hwinspector.probes.machine.sections import (
+    SECTIONS,
+    SLOW_SECTIONS,
+    Section,
+    collect_live,
+    sections_from_snapshot,
+)
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.widgets import dim
 from hwinspector.widgets.scorecard import CardData, ScorecardView
 from hwinspector.widgets.status_icons import status_icon
 
 Sections = dict[str, Section]
+Collected = tuple[int, Sections, list[Verdict], list[Verdict]]  # generation, sections, verdicts, still checking
 HOTPLUG_SETTLE_MS = 2000  # a dock or a burst of USB devices is one re-collection, not fifty
 ICON = {Status.PASS: "ok", Status.WARNING: "warning", Status.FAIL: "error", Status.NA: "na"}
 
 
-def cards_of(verdicts: Sequence[Verdict]) -> list[CardData]:
-    """Most severe first (fail, warning, pass, not applicable), in check order within each."""
+def cards_of(verdicts: Sequence[Verdict], checking: Sequence[Verdict] = ()) -> list[CardData]:
+    """Most severe first (fail, warning, pass, not applicable), in check order within each; the checks
+    still waiting for a slow source last, saying so."""
     ordered = sorted(verdicts, key=lambda v: SEVERITY[v.status])
-    return [CardData(v.check, v.status.value, v.title, v.summary, v.evidence, v.hint) for v in ordered]
+    cards = [CardData(v.check, v.status.value, v.title, v.summary, v.evidence, v.hint) for v in ordered]
+    return cards + [CardData(v.check, "n/a", v.title, _("Checking…")) for v in checking]
+
+
+def with_source(sections: Sections, snapshot: Snapshot) -> Sections:
+    """The sections of a capture, naming where the window read them (a bundle's own sections say "live
+    machine": the machine it was captured on, at the time; a remote machine's name its host)."""
+    devices = sections.get("devices")
+    if snapshot.source.is_live or devices is None or not isinstance(devices.data, dict):
+        return sections
+    data = {**devices.data, "source": snapshot.source.to_json()}
+    return {**sections, "devices": dataclasses.replace(devices, data=data)}
 
 
 class OverviewPage(Page):
@@ -63,16 +86,17 @@ class OverviewPage(Page):
         self,
         parent: QWidget | None = None,
         *,
-        collect: Callable[[], Sections] = collect_live,
+        collect: Callable[[], Sections] | None = None,
         settle_ms: int = HOTPLUG_SETTLE_MS,
         sysfs: Path = Path("/sys"),
     ) -> None:
         super().__init__(parent)
-        self._collect_live = collect
+        self._collect_live = collect  # tests hand one in; None: this machine, the slow sections after the rest
         self._sysfs = sysfs  # where the presentation's live tiles read
         self.snapshot: Snapshot | None = None
         self.sections: Sections | None = None
         self.verdicts: list[Verdict] = []
+        self.checking: list[Verdict] = []  # checks waiting for a slow section (shown as "Checking…")
         self._generation = 0
         self._dirty = False
         self.collecting = False
@@ -163,10 +187,7 @@ class OverviewPage(Page):
     def set_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self._settle.stop()
-        live = snapshot.source.is_live
-        self.subheading.setText(
-            "Live machine" if live else f"Captured machine, read from {snapshot.source.label}: not the live machine"
-        )
+        self.subheading.setText(_subheading(snapshot))
         notes = list(snapshot.source.notes)
         shown = notes[:4] + ([f"… and {len(notes) - 4} more"] if len(notes) > 4 else [])
         self.notes.setText("\n".join(f"• {n}" for n in shown))
@@ -192,14 +213,39 @@ class OverviewPage(Page):
         self._generation += 1
         generation = self._generation
         snapshot = self.snapshot
-        read = self._collect_live if snapshot.source.is_live else (lambda: sections_from_snapshot(snapshot))
-
-        def work() -> tuple[int, Sections, list[Verdict]]:
-            sections = read()
-            return generation, sections, run_scorecard(sections)
-
         self.collecting = True
         self.refresh_button.setEnabled(False)
+        self.mark_waiting()
+        if not snapshot.source.is_live or self._collect_live is not None:
+            read = self._collect_live if snapshot.source.is_live else (lambda: sections_from_snapshot(snapshot))
+            assert read is not None
+
+            def whole() -> Collected:
+                sections = with_source(read(), snapshot)
+                return generation, sections, run_scorecard(sections), []
+
+            self._submit(whole)
+            return
+        # This machine: identity, devices, power, thermal … from the snapshot and a few files first, then
+        # OpenGL and Vulkan (child processes), the D-Bus services, sound server and cameras (issue 18: data
+        # on screen within 6x a bare window). One worker thread runs the two in order.
+        first: dict[str, Sections] = {}
+        fast_names = frozenset(SECTIONS) - SLOW_SECTIONS
+
+        def fast() -> Collected:
+            sections = collect_live(snapshot=snapshot, only=fast_names)
+            first["sections"] = sections
+            ready, waiting = run_scorecard_partial(sections, SLOW_SECTIONS)
+            return generation, sections, ready, waiting
+
+        def slow() -> Collected:
+            sections = {**first.get("sections", {}), **collect_live(snapshot=snapshot, only=SLOW_SECTIONS)}
+            return generation, sections, run_scorecard(sections), []
+
+        self._submit(fast)
+        self._submit(slow)
+
+    def _submit(self, work: Callable[[], Collected]) -> None:
         call = BackgroundCall(work)
         call.signals.done.connect(self._collected)
         call.signals.failed.connect(self._failed)
@@ -211,22 +257,28 @@ class OverviewPage(Page):
             self._request()
 
     def _collected(self, result: object) -> None:
-        generation, sections, verdicts = cast(tuple[int, Sections, list[Verdict]], result)
+        generation, sections, verdicts, checking = cast(Collected, result)
         if generation != self._generation:
             return  # a newer collection is on its way
-        self.collecting = False
-        self.refresh_button.setEnabled(True)
-        self.show_sections(sections, verdicts)
+        if not checking:
+            self.collecting = False
+            self.refresh_button.setEnabled(True)
+        self.show_sections(sections, verdicts, checking)
 
     def _failed(self, message: str) -> None:
         self.collecting = False
         self.refresh_button.setEnabled(True)
         self.scorecard.show_message(f"Could not read the machine: {message}")
+        self.mark_shown()
 
-    def show_sections(self, sections: Sections, verdicts: list[Verdict] | None = None) -> None:
-        """Render identity and scorecard (the collection's result, or sections handed in by a test)."""
+    def show_sections(
+        self, sections: Sections, verdicts: list[Verdict] | None = None, checking: Sequence[Verdict] = ()
+    ) -> None:
+        """Render identity and scorecard (the collection's result, or sections handed in by a test);
+        ``checking``: the checks still waiting for slower sections, shown as such."""
         self.sections = sections
         self.verdicts = run_scorecard(sections) if verdicts is None else verdicts
+        self.checking = list(checking)
         self.heading.setText(machine_title(sections))
         while self.identity_form.rowCount():
             self.identity_form.removeRow(0)
@@ -237,10 +289,14 @@ class OverviewPage(Page):
             self.identity_form.addRow(f"{label}:", v)
         state = overall(self.verdicts)
         self.status_icon.setPixmap(status_icon(ICON[state]).pixmap(28, 28))
-        self.status_text.setText(f"Scorecard: {state.value.upper()} — {counts_text(self.verdicts)}")
-        self.scorecard.set_cards(cards_of(self.verdicts))
+        status = f"Scorecard: {state.value.upper()} — {counts_text(self.verdicts)}"
+        if self.checking:
+            status = _("{status} (checking {n} more…)").format(status=status, n=len(self.checking))
+        self.status_text.setText(status)
+        self.scorecard.set_cards(cards_of(self.verdicts, self.checking))
         self._update_presentation()
         self.sections_shown.emit()
+        self.mark_shown(complete=not self.checking)
 
     def rows(self) -> list[tuple[str, str]]:
         rows = identity_rows(self.sections or {})
@@ -252,7 +308,7 @@ class OverviewPage(Page):
     # --- summary and presentation ------------------------------------------------------------------
 
     def summary(self) -> str:
-        return summary_text(self.sections or {}, self.verdicts)
+        return summary_text(self.sections or {}, self.verdicts + self.checking)
 
     def copy_summary(self) -> None:
         if self.sections is None:
@@ -296,7 +352,10 @@ class OverviewPage(Page):
         parts = [rows.get("Operating system"), rows.get("Kernel"), f"Mesa {rows['Mesa']}" if "Mesa" in rows else None]
         subtitle = "  ·  ".join(x for x in parts if x and "not in this source" not in x and x != "unknown")
         live = self.snapshot is not None and self.snapshot.source.is_live
-        source = "Live machine" if live else f"Captured machine: {rows.get('Source', '?')}"
+        if self.snapshot is not None and self.snapshot.source.is_remote:
+            source = _("Remote machine: {host}").format(host=self.snapshot.source.host)
+        else:
+            source = "Live machine" if live else f"Captured machine: {rows.get('Source', '?')}"
         p.set_content(
             machine_title(self.sections),
             subtitle or (rows.get("Processor") or ""),
@@ -314,3 +373,13 @@ class OverviewPage(Page):
             self.presentation.shutdown()
             self.presentation.close()
         self._pool.waitForDone(15000)
+
+
+def _subheading(snapshot: Snapshot) -> str:
+    src = snapshot.source
+    if src.is_live:
+        return _("Live machine")
+    if src.is_remote:
+        when = time.strftime("%H:%M:%S", time.localtime(src.taken_at)) if src.taken_at > 0 else _("just now")
+        return _("Remote machine {host}, read over ssh at {when}").format(host=src.host, when=when)
+    return _("Captured machine, read from {label}: not the live machine").format(label=src.label)

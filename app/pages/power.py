@@ -174,10 +174,13 @@ class PowerPage(Page):
         self._live = src.is_live
         if src.is_live:
             self.body.setCurrentWidget(self._content)
+            if self.readings_shown < 2:
+                self.mark_waiting()  # the poller's readings are what this page shows
             if self.isVisible():
                 self.poller.start()
             return
         self.poller.stop()
+        self.mark_shown()  # the explanation below is what a dump or a bundle gives this page
         if src.kind == "bundle":  # one captured reading, not a live one: say what the bundle holds
             self.empty.setTextFormat(Qt.TextFormat.PlainText)
             self.empty.setText(captured_text(snapshot, "power", "Power"))
@@ -218,10 +221,6 @@ class PowerPage(Page):
     def shutdown(self) -> None:
         self.poller.shutdown()
 
-    def settled(self) -> bool:
-        """Whether a picture of the page now is complete: watts and residency need a second reading."""
-        return self._live is not True or self.readings_shown >= 2
-
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._live:
@@ -245,6 +244,8 @@ class PowerPage(Page):
             return  # a reading still in flight when a dump was opened
         self.reading = reading
         self.readings_shown += 1
+        # watts and residency need a second reading: the first is a part of the picture
+        self.mark_shown(complete=self.readings_shown >= 2)
         self.upower.add_kernel_reading(reading)
         selected = self.selected_supply()
         if self.supply_model.set_rows(reading.supplies):

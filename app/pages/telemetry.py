@@ -193,6 +193,7 @@ class TelemetryPage(Page):
         self._live = link is not None
         if link is None:
             self._show_empty("The link to the remote machine is down; its plots resume when it is back.")
+            self.mark_shown()
         elif self.isVisible():
             self._load_catalogue()
 
@@ -207,6 +208,7 @@ class TelemetryPage(Page):
                 "Telemetry is sampled from the live machine; this source is a dump of another one. "
                 "Open a recording (.jsonl.gz) to replay it here."
             )
+            self.mark_shown()
         elif live and self.isVisible():
             self._load_catalogue()
 
@@ -251,6 +253,7 @@ class TelemetryPage(Page):
 
     def _load_catalogue(self) -> None:
         self._show_empty("Looking for telemetry channels…")
+        self.mark_waiting()
         link = self._remote
         reader = read_catalogue if link is None else (lambda: read_remote_catalogue(link))
         run_in_background(reader, self._catalogue_loaded, self._catalogue_failed)
@@ -261,6 +264,7 @@ class TelemetryPage(Page):
 
     def _catalogue_failed(self, message: str) -> None:
         self._show_empty(f"Could not list telemetry channels: {message}")
+        self.mark_shown()
 
     def set_catalogue(self, cat: Catalogue, checked: Sequence[str] | None = None) -> None:
         """Show these channels (tests feed catalogues of fake trees here)."""
@@ -269,6 +273,7 @@ class TelemetryPage(Page):
         # nvidia-smi channels can be ticked and stay out of the defaults: each reading is a process run
         self.browser.show_catalogue(cat, chosen)
         self._rebuild_session()
+        self.mark_shown()  # the channels and their plots: --wait lets the plots fill
 
     def select_defaults(self) -> None:
         if self._catalogue is not None:
@@ -584,6 +589,7 @@ class TelemetryPage(Page):
             f"{len(rec.markers)} markers — drag to scroll, wheel to zoom" + (f" ⚠ {warn}" if warn else "")
         )
         self._update_stats()
+        self.mark_shown()
 
     def back_to_live(self) -> None:
         self.replay = None
@@ -597,3 +603,4 @@ class TelemetryPage(Page):
             self._rebuild_session()
         else:
             self._show_empty("Telemetry is sampled from the live machine; this source is a dump of another one.")
+            self.mark_shown()

@@ -162,10 +162,13 @@ class ThermalPage(Page):
         self._live = src.is_live
         if src.is_live:
             self.body.setCurrentWidget(self.tabs)
+            if self.readings_shown < 2:
+                self.mark_waiting()  # the poller's readings are what this page shows
             if self.isVisible():
                 self.poller.start()
             return
         self.poller.stop()
+        self.mark_shown()  # the explanation below is what a dump or a bundle gives this page
         if src.kind == "bundle":  # one captured reading, not a live one: say what the bundle holds
             self.empty.setTextFormat(Qt.TextFormat.PlainText)
             self.empty.setText(captured_text(snapshot, "thermal", "Thermal"))
@@ -210,10 +213,6 @@ class ThermalPage(Page):
     def shutdown(self) -> None:
         self.poller.shutdown()
 
-    def settled(self) -> bool:
-        """Whether a picture of the page now is complete: watts and residency need a second reading."""
-        return self._live is not True or self.readings_shown >= 2
-
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._live:
@@ -240,6 +239,8 @@ class ThermalPage(Page):
             return
         self.reading = reading
         self.readings_shown += 1
+        # watts and residency need a second reading: the first is a part of the picture
+        self.mark_shown(complete=self.readings_shown >= 2)
         if SENSORS in reading.parts:
             self._show_sensors(reading)
         if ZONES in reading.parts:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from hwinspector.probes.checks.base import (
@@ -95,6 +95,41 @@ def run_scorecard(sections: Sections) -> list[Verdict]:
     return out
 
 
+class _Asked(dict[str, Any]):
+    """Sections that remember which of them a check asked for (every check reads through ``get``)."""
+
+    def __init__(self, sections: Sections) -> None:
+        super().__init__(sections)
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+
+def run_scorecard_partial(sections: Sections, pending: Collection[str]) -> tuple[list[Verdict], list[Verdict]]:
+    """The checks that can be judged before the ``pending`` sections arrive, and those that cannot yet.
+
+    The second list holds each waiting check's verdict on what is there so far (its title is what a
+    "still checking" card shows); run_scorecard on the complete sections replaces both.
+    """
+    ready: list[Verdict] = []
+    waiting: list[Verdict] = []
+    wanted = set(pending)
+    for cid, check in CHECKS:
+        seen = _Asked(sections)
+        try:
+            verdict = check(seen)
+        except Exception as exc:
+            verdict = Verdict(cid, cid, Status.WARNING, f"the check itself failed: {type(exc).__name__}: {exc}")
+        (waiting if seen.asked & wanted else ready).append(verdict)
+    return ready, waiting
+
+
 def overall(verdicts: Sequence[Verdict]) -> Status:
     """Fail when anything fails, else warning, else pass (n/a when nothing applies)."""
     return worst(v.status for v in verdicts)
@@ -124,7 +159,10 @@ def machine_title(sections: Sections) -> str:
     ident = _identity(sections)
     title = ident.title
     if title == "Unknown machine" and not source_lacks(sections, "identity"):
-        return "This machine" if _source(sections).get("kind") == "live" else title
+        src = _source(sections)
+        if src.get("host"):
+            return str(src["host"])  # a remote machine without DMI names: the name it was reached by
+        return "This machine" if src.get("kind") == "live" else title
     return title
 
 
@@ -134,6 +172,8 @@ def _source(sections: Sections) -> dict[str, Any]:
 
 def source_label(sections: Sections) -> str:
     src = _source(sections)
+    if src.get("host"):
+        return f"{src['host']} (remote machine, over ssh)"
     return str(src.get("label") or ("live machine" if src.get("kind") == "live" else "unknown source"))
 
 

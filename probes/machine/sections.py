@@ -10,7 +10,7 @@ import dataclasses
 import enum
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,9 @@ SECTIONS = (
     "suspend",
     "idle",
 )
+# Sections that take hundreds of milliseconds or more (child processes for OpenGL and Vulkan, D-Bus
+# calls with timeouts, the sound server, cameras): the Overview shows the rest first (issue 18).
+SLOW_SECTIONS = frozenset({"gl", "vulkan", "services", "audio", "camera"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +111,14 @@ def read_sleep_states(sysfs: Path = Path("/sys")) -> dict[str, Any]:
     return {"state": state or [], "mem_sleep": [w.strip("[]") for w in mem_sleep or []], "mem_sleep_current": current}
 
 
-def _live_readers(sysfs: Path, procfs: Path, include_gl: bool) -> dict[str, Callable[[], Any]]:
+def _live_readers(sysfs: Path, procfs: Path, include_gl: bool, given: Any = None) -> dict[str, Callable[[], Any]]:
     from hwinspector.probes.graphics import drm, session
     from hwinspector.probes.kernel_log import read_kernel_log
     from hwinspector.probes.machine import chains, identity, snapshot
     from hwinspector.probes.power import cpu, hwmon, powercap, suspend, thermal
     from hwinspector.probes.power import supply as power_supply
 
-    snap_holder: dict[str, Any] = {}
+    snap_holder: dict[str, Any] = {} if given is None else {"s": given}
 
     def snap() -> Any:
         if "s" not in snap_holder:
@@ -229,15 +232,24 @@ def collect_live(
     *,
     include_gl: bool = True,
     progress: Callable[[str], None] | None = None,
+    snapshot: Any = None,
+    only: Collection[str] | None = None,
 ) -> dict[str, Section]:
-    """Read every section of the live machine (seconds: GL and Vulkan start a child each)."""
+    """Read every section of the live machine (seconds: GL and Vulkan start a child each).
+
+    ``snapshot``: the live Snapshot already read (devices, drivers and the chains come from it instead
+    of a second walk of /sys); ``only``: these sections and no others (the meta section always).
+    """
     out: dict[str, Section] = {}
-    for name, read in _live_readers(sysfs, procfs, include_gl).items():
+    for name, read in _live_readers(sysfs, procfs, include_gl, snapshot).items():
+        if only is not None and name not in only:
+            continue
         if progress is not None:
             progress(name)
         out[name] = _section(name, read)
     for name in SECTIONS:
-        out.setdefault(name, Section(name, False, "not collected", None))
+        if only is None or name in only:
+            out.setdefault(name, Section(name, False, "not collected", None))
     out["meta"] = Section("meta", True, None, {"collected_at": time.time(), "pid_uid": os.getuid()})
     return out
 
