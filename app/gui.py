@@ -74,7 +74,7 @@ def run_gui(
 ) -> int:
     app = _app()
     apply_theme(app, theme)
-    window = MainWindow(source)
+    window = MainWindow(source, start_now=not host)
     if page and not window.show_page(page):
         print(f"hwinspector: no page named {page!r}; pages: {', '.join(window.pages)}", file=sys.stderr)
         return 2
@@ -163,7 +163,7 @@ def save_screenshot(
     """
     app = _app()
     apply_theme(app, theme)
-    window = MainWindow(live_updates=False, interactive=False)
+    window = MainWindow(source, live_updates=False, interactive=False, start_now=not host)
     try:
         if not window.show_page(page):
             print(f"hwinspector: no page named {page!r}; pages: {', '.join(window.pages)}", file=sys.stderr)
@@ -177,8 +177,6 @@ def save_screenshot(
         window.show()
         if host:
             window.remote.connect_to(host)
-        else:
-            window.load_source(source)
         target: QWidget = window
         if presentation:
             shown = _open_presentation(window, size)

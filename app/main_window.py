@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 
 APP_NAME = "Hardware Inspector"
+BUILD_AFTER_MS = 3000  # the other pages are built by then even when the first one has nothing to show
 
 
 def window_title(snapshot: Snapshot | None) -> str:
@@ -78,7 +79,14 @@ class MainWindow(QMainWindow):
     load_failed = Signal(str)
     recording_loaded = Signal(str, object, str)  # bundle path, Recording | None, why not; from a reader thread
 
-    def __init__(self, source: str | None = None, *, live_updates: bool = True, interactive: bool = True) -> None:
+    def __init__(
+        self,
+        source: str | None = None,
+        *,
+        live_updates: bool = True,
+        interactive: bool = True,
+        start_now: bool = False,
+    ) -> None:
         super().__init__()
         self.setWindowTitle(window_title(None))
         # False for --screenshot: no dialog may wait for a click; failures go to load_failed only
@@ -86,6 +94,27 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.snapshot: Snapshot | None = None
         self._live_updates = live_updates
+        self._hotplug: HotplugThread | None = None
+        self._monitor_text = "no live updates"
+        self._started = False
+        self._thread = QThread(self)
+        self._thread.setObjectName("snapshot-collector")
+        self.collector = SnapshotCollector()
+        self.collector.moveToThread(self._thread)
+        self.request_load.connect(self.collector.load)
+        self.collector.snapshot_ready.connect(self.show_snapshot)
+        self.collector.hotplug.connect(self._on_hotplug)
+        self.collector.failed.connect(self._on_failed)
+        # Bound methods, not lambdas: a lambda would run on the collector's thread and touch widgets there.
+        self.collector.progress.connect(self._on_progress)
+        self._thread.start()
+        if start_now:
+            # Read the source while the window and its first page are built (the reader's sysfs reads
+            # overlap the imports and widgets here): the first page's data on screen sooner (issue 18).
+            self._started = True
+            if source is None:
+                self._start_hotplug()
+            self.request_load.emit(source)
         # Pages are built when first shown, and the rest one per event-loop turn once the window is up:
         # start-up pays for the first page's imports only (issue: first window within 6x a bare window).
         self._infos: list[PageInfo] = page_infos()
@@ -138,26 +167,16 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.source_label, 1)
         self.statusBar().addPermanentWidget(self.busy)
 
-        self._thread = QThread(self)
-        self._thread.setObjectName("snapshot-collector")
-        self.collector = SnapshotCollector()
-        self.collector.moveToThread(self._thread)
-        self.request_load.connect(self.collector.load)
-        self.collector.snapshot_ready.connect(self.show_snapshot)
-        self.collector.hotplug.connect(self._on_hotplug)
-        self.collector.failed.connect(self._on_failed)
-        # Bound methods, not lambdas: a lambda would run on the collector's thread and touch widgets there.
-        self.collector.progress.connect(self._on_progress)
-        self._thread.start()
         self.recording_loaded.connect(self._on_recording)
-        self._hotplug: HotplugThread | None = None
-        self._monitor_text = "no live updates"
         self._stale: set[str] = set()  # pages that missed hotplug batches while hidden
         self._closing = False
         self._background_build_started = False
+        self._background_build_queued = False
         self.sidebar.setCurrentRow(0)
         self._pending_source = source
         self.remote = RemoteControl(self)
+        if self._started:
+            self.busy.show()
 
     def _connect_bus(self) -> None:
         """One system-bus bridge for the window: pages with ``set_bus`` get it when built, the timeline its events."""
@@ -194,6 +213,10 @@ class MainWindow(QMainWindow):
         set_bus = getattr(page, "set_bus", None)
         if callable(set_bus):
             set_bus(self.bus)
+        set_remote = getattr(page, "set_remote", None)
+        remote = getattr(self, "remote", None)  # the first page is built before the remote control exists
+        if callable(set_remote) and remote is not None and remote.link is not None:
+            set_remote(remote.link)  # built while connected: it reads the remote machine too
         if page_id == "telemetry":
             early, self._early_timeline = self._early_timeline, []
             for event in early:
@@ -213,6 +236,12 @@ class MainWindow(QMainWindow):
                 set_monitor_state(self._monitor_text)
         return page
 
+    def _start_background_build(self) -> None:
+        """The other pages, once the first page shows its data."""
+        if not self._background_build_queued:
+            self._background_build_queued = True
+            QTimer.singleShot(0, self._build_next_page)
+
     def _build_next_page(self) -> None:
         """Build one page not built yet, then yield to the event loop before the next."""
         if self._closing:
@@ -227,8 +256,10 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._background_build_started:
             self._background_build_started = True
-            # after the first paint: the window is up before the other pages' imports run
-            QTimer.singleShot(50, self._build_next_page)
+            # Once the first page shows its data (or BUILD_AFTER_MS, without a source): their imports and
+            # widgets would otherwise hold the GIL while the source is read and the first page renders.
+            self.current_page().data_shown.connect(self._start_background_build)
+            QTimer.singleShot(BUILD_AFTER_MS, self._start_background_build)
 
     def _build_actions(self) -> None:
         tb = QToolBar("Main")
@@ -286,8 +317,11 @@ class MainWindow(QMainWindow):
     # --- sources -----------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Begin loading the source given at construction (separate so tests can feed snapshots)."""
-        self.load_source(self._pending_source)
+        """Begin loading the source given at construction (separate so tests can feed snapshots);
+        nothing when the window was made with ``start_now``."""
+        if not self._started:
+            self._started = True
+            self.load_source(self._pending_source)
 
     def load_source(self, source: str | None) -> None:
         self.remote.stop()  # another source replaces the remote machine

@@ -25,7 +25,30 @@ def add_from(p: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The window's options that take a value: with only these (and flags), no command is named.
+_GUI_VALUE_OPTIONS = frozenset(
+    {"--from", "--host", "--page", "--screenshot", "--size", "--select", "--wait", "--theme"}
+)
+
+
+def names_no_command(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` opens the window (only the window's options, no word that could be a command)."""
+    value_next = False
+    for a in argv:
+        if value_next:
+            value_next = False
+        elif a in ("-h", "--help"):
+            return False  # the help lists the commands
+        elif a in _GUI_VALUE_OPTIONS:
+            value_next = True
+        elif not a.startswith("-"):
+            return False  # a command, or a mistake the full parser explains
+    return True
+
+
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The whole CLI; ``commands=False``: the window's options only, without importing the commands'
+    modules (a tenth of a second before the window starts, issue 18)."""
     parser = argparse.ArgumentParser(
         prog="hwinspector",
         description="Linux hardware inspector. Without a command, opens the main window.",
@@ -62,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--theme", choices=("auto", "light", "dark"), default="auto", help="colour scheme (default: the desktop's)"
     )
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _command_modules():
         module.register(sub)
@@ -127,8 +153,8 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(commands=not names_no_command(argv))
     args = parser.parse_args(argv)
     try:
         if args.command is None:

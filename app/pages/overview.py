@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -43,6 +43,7 @@ from hwinspector.probes.machine.sections import (
     SLOW_SECTIONS,
     Section,
     collect_live,
+    prepare_live,
     sections_from_snapshot,
 )
 from hwinspector.probes.machine.snapshot import Snapshot
@@ -98,10 +99,16 @@ class OverviewPage(Page):
         self.verdicts: list[Verdict] = []
         self.checking: list[Verdict] = []  # checks waiting for a slow section (shown as "Checking…")
         self._generation = 0
+        self._slow: Callable[[], Collected] | None = None  # the second part of a collection, when due
+        self._emitters: list[QObject] = []  # results on their way to this thread
         self._dirty = False
         self.collecting = False
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
+        if collect is None:
+            # the readers' imports while the window's snapshot is read: the collection that follows it
+            # starts reading at once (the pool runs one job at a time, in order)
+            self._pool.start(prepare_live)
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
         self._settle.setInterval(settle_ms)
@@ -216,6 +223,7 @@ class OverviewPage(Page):
         self.collecting = True
         self.refresh_button.setEnabled(False)
         self.mark_waiting()
+        self._slow = None
         if not snapshot.source.is_live or self._collect_live is not None:
             read = self._collect_live if snapshot.source.is_live else (lambda: sections_from_snapshot(snapshot))
             assert read is not None
@@ -242,13 +250,19 @@ class OverviewPage(Page):
             sections = {**first.get("sections", {}), **collect_live(snapshot=snapshot, only=SLOW_SECTIONS)}
             return generation, sections, run_scorecard(sections), []
 
+        self._slow = slow  # submitted once the first part is on screen: its imports would slow that render
         self._submit(fast)
-        self._submit(slow)
 
     def _submit(self, work: Callable[[], Collected]) -> None:
         call = BackgroundCall(work)
         call.signals.done.connect(self._collected)
         call.signals.failed.connect(self._failed)
+        # The pool deletes the runnable when it has run; its emitter, held only by the runnable, could go
+        # with it before the GUI thread delivers the queued result (seen: a collection that never showed).
+        emitter = call.signals
+        self._emitters.append(emitter)
+        emitter.done.connect(lambda _r: self._emitters.remove(emitter) if emitter in self._emitters else None)
+        emitter.failed.connect(lambda _m: self._emitters.remove(emitter) if emitter in self._emitters else None)
         self._pool.start(call)
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -264,6 +278,9 @@ class OverviewPage(Page):
             self.collecting = False
             self.refresh_button.setEnabled(True)
         self.show_sections(sections, verdicts, checking)
+        slow, self._slow = self._slow, None
+        if checking and slow is not None:
+            self._submit(slow)
 
     def _failed(self, message: str) -> None:
         self.collecting = False

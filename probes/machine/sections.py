@@ -177,6 +177,12 @@ def _live_readers(sysfs: Path, procfs: Path, include_gl: bool, given: Any = None
     return readers
 
 
+def prepare_live(sysfs: Path = Path("/sys"), procfs: Path = Path("/proc")) -> None:
+    """Import the live section readers (a fifth of a second of module code), reading nothing: a
+    page runs it on its worker thread while the window's snapshot is read."""
+    _live_readers(sysfs, procfs, include_gl=False)
+
+
 def _audio_json(devices: Any, kind: str | None) -> Any:
     """The audio chain; ``kind`` None: the live machine (sound server and kernel log asked), else devices only."""
     from hwinspector.probes.audio import sources
