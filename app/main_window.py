@@ -169,6 +169,7 @@ class MainWindow(QMainWindow):
 
         self.recording_loaded.connect(self._on_recording)
         self._stale: set[str] = set()  # pages that missed hotplug batches while hidden
+        self._progress_text = ""  # the collector's last "Reading …" line, cleared once the source is shown
         self._closing = False
         self._background_build_started = False
         self._background_build_queued = False
@@ -366,6 +367,8 @@ class MainWindow(QMainWindow):
         if self.remote.active and snapshot.source.label != self.remote.host:
             return  # a read of another source that finished after the remote machine replaced it
         self.busy.hide()
+        if self.statusBar().currentMessage() == self._progress_text:
+            self.statusBar().clearMessage()  # "Reading …" is done: the source line shows again
         self.snapshot = snapshot
         self._stale.clear()
         for page in self.built_pages():
@@ -417,6 +420,7 @@ class MainWindow(QMainWindow):
             telemetry.back_to_live()  # the previous bundle's recording is not this one's
 
     def _on_progress(self, text: str) -> None:
+        self._progress_text = text
         self.statusBar().showMessage(text, 5000)
 
     def _on_failed(self, message: str) -> None:

@@ -14,8 +14,9 @@ from hwinspector.widgets.status_icons import COLORS, status_icon
 from hwinspector.widgets.tile import blend, paint_stripe, panel_color
 
 # Verdict status -> the icon family of status_icons, the word on the card.
-ICONS = {"pass": "ok", "warning": "warning", "fail": "error", "n/a": "na"}
-WORDS = {"pass": "PASS", "warning": "WARNING", "fail": "FAIL", "n/a": "N/A"}
+# "checking": a check still waiting for a slow source (the page shows the others first).
+ICONS = {"pass": "ok", "warning": "warning", "fail": "error", "n/a": "na", "checking": "na"}
+WORDS = {"pass": "PASS", "warning": "WARNING", "fail": "FAIL", "n/a": "N/A", "checking": "…"}
 # Brighter variants on dark backgrounds keep the status words above 4.5:1 contrast (WCAG AA).
 _DARK = {"ok": "#5cd17a", "warning": "#ffc93c", "error": "#ff6b6b", "na": "#a0a0a0"}
 MAX_EVIDENCE_LINES = 4
@@ -26,7 +27,7 @@ class CardData:
     """What one card shows; the page turns a probe's verdict into this (widgets never import probes)."""
 
     check: str
-    status: str  # "pass" | "warning" | "fail" | "n/a"
+    status: str  # "pass" | "warning" | "fail" | "n/a" | "checking"
     title: str
     summary: str
     evidence: tuple[str, ...] = ()
@@ -85,7 +86,7 @@ class VerdictCard(QWidget):
         lay.addWidget(self.evidence)
         lay.addWidget(self.hint)
         lay.addStretch(1)  # a card taller than its text (its row's neighbour is longer) keeps the text at the top
-        if card.status == "n/a":
+        if card.status in ("n/a", "checking"):
             dim(self.title)
             dim(self.summary)
         self.set_scale(None)

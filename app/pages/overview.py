@@ -62,7 +62,7 @@ def cards_of(verdicts: Sequence[Verdict], checking: Sequence[Verdict] = ()) -> l
     still waiting for a slow source last, saying so."""
     ordered = sorted(verdicts, key=lambda v: SEVERITY[v.status])
     cards = [CardData(v.check, v.status.value, v.title, v.summary, v.evidence, v.hint) for v in ordered]
-    return cards + [CardData(v.check, "n/a", v.title, _("Checking…")) for v in checking]
+    return cards + [CardData(v.check, "checking", v.title, _("Checking…")) for v in checking]
 
 
 def with_source(sections: Sections, snapshot: Snapshot) -> Sections:

@@ -227,7 +227,9 @@ def _fwupd(sections: Sections) -> str | None:
 def identity_rows(sections: Sections) -> list[tuple[str, str]]:
     """(label, value) rows of what the machine is and runs; never a serial number (Identity has none)."""
     i = _identity(sections)
-    lacking = "not in this source" if _source(sections).get("kind") != "live" else "unknown"
+    src = _source(sections)
+    # a remote machine's identity was read there, live: what it lacks is unknown, not "not in this source"
+    lacking = "unknown" if src.get("kind") == "live" or src.get("host") else "not in this source"
 
     def join(*parts: object, sep: str = " ") -> str | None:
         return sep.join(str(p) for p in parts if p) or None
