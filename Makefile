@@ -26,7 +26,7 @@ CHECKBOX_VENV := .venv-checkbox
 CHECKBOX_STAMP := $(CHECKBOX_VENV)/.installed
 INSTALL_LOCK := /tmp/hwinspector-install.lock
 
-.PHONY: run test sysdeps dev checkbox lint typecheck pytest clean bench soak screenshots fuzz validate-packaging install uninstall
+.PHONY: run test sysdeps dev checkbox lint typecheck pytest clean bench soak stress screenshots fuzz validate-packaging install uninstall
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,12 +87,16 @@ test: sysdeps dev lint typecheck pytest validate-packaging
 validate-packaging: $(STAMP)
 	$(PY) packaging/validate
 
-# The quick benchmarks; the 30-minute soak and the fuzzing budget have their own targets.
+# The quick benchmarks; the 30-minute soak, the services stress and the fuzzing budget have their own targets.
 bench: $(STAMP)
-	for b in benchmarks/*.py; do case $$b in */soak.py|*/fuzz.py) ;; *) $(PY) $$b || exit 1;; esac; done
+	for b in benchmarks/*.py; do case $$b in */soak.py|*/fuzz.py|*/services_stress.py) ;; *) $(PY) $$b || exit 1;; esac; done
 
 soak: $(STAMP)
 	$(PY) benchmarks/soak.py --minutes $${SOAK_MINUTES:-30}
+
+# D-Bus services appear, change and vanish while pages open and close, under CPU load: hangs and crashes.
+stress: $(STAMP)
+	$(PY) benchmarks/services_stress.py --iterations $${STRESS_ITERATIONS:-500}
 
 fuzz: $(STAMP)
 	$(PIP) install -q 'atheris>=2.3' || echo "atheris does not install here: mutation engine only"

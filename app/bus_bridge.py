@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import threading
 from collections.abc import Coroutine, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
+
+from hwinspector.threads import Port, start_thread
 
 if TYPE_CHECKING:  # the bus library loads when the bridge starts, not with the window (start-up time)
     from hwinspector.probes.services.bus import (
@@ -18,6 +21,7 @@ if TYPE_CHECKING:  # the bus library loads when the bridge starts, not with the 
         ServiceUpdate,
         SystemBusWatcher,
         TimelineEvent,
+        UPowerHistory,
     )
 
 # Why a thread with its own asyncio loop, and not the alternatives:
@@ -27,20 +31,30 @@ if TYPE_CHECKING:  # the bus library loads when the bridge starts, not with the 
 # - Running that loop on the Qt event loop (qasync) would add a dependency and put D-Bus reads and
 #   decoding on the GUI thread, which never does I/O.
 # - A QThreadPool job per call cannot receive signals: they need a connection that is always read.
-# Results cross to the GUI thread as Qt signals carrying immutable probe dataclasses. Qt queues a signal
-# emitted on this thread to receivers living on the GUI thread, which holds only for bound methods of
-# QObjects: a lambda or plain function receiver would run here, on the loop thread.
+# Results cross to the GUI thread through Ports (threads.py: no Qt call on the loop thread, so no Qt lock
+# is ever held there while it waits for the GIL) and are emitted there as signals carrying immutable probe
+# dataclasses; every receiver runs on the GUI thread.
 
 
-class _LoopThread(QThread):
-    """Runs one asyncio loop until stopped; the watcher's watch() is its main task."""
+class _LoopThread:
+    """Runs one asyncio loop until stopped; the watcher's watch() is its main task (a plain thread: no Qt)."""
 
-    def __init__(self, watcher: SystemBusWatcher, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, watcher: SystemBusWatcher) -> None:
         self.watcher = watcher
         self.loop = asyncio.new_event_loop()
+        self._thread: threading.Thread | None = None
 
-    def run(self) -> None:
+    def start(self) -> None:
+        self._thread = start_thread(self._run, "bus-bridge")
+
+    def wait(self, timeout_s: float) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
         try:
             self.loop.run_until_complete(self.watcher.watch())
@@ -86,13 +100,16 @@ class BusBridge(QObject):
         self._watcher_args = (address, timeout_s, sysfs, environ, reconnect_s)
         self._watcher_obj: SystemBusWatcher | None = None
         self._thread: _LoopThread | None = None
+        self._event_port = Port(self._on_event)
+        self._switch_port = Port(self._on_switch)
+        self._history_port = Port(self._on_history)
 
     @property
     def _watcher(self) -> SystemBusWatcher:
         if self._watcher_obj is None:
             from hwinspector.probes.services.bus import SystemBusWatcher
 
-            self._watcher_obj = SystemBusWatcher(self._deliver, *self._watcher_args)
+            self._watcher_obj = SystemBusWatcher(self._event_port, *self._watcher_args)
         return self._watcher_obj
 
     # --- lifecycle (GUI thread) -------------------------------------------------------------------------
@@ -110,11 +127,11 @@ class BusBridge(QObject):
         # Queued even when the loop has not started yet: watch() then returns as soon as it runs.
         with contextlib.suppress(RuntimeError):  # the loop has already closed
             thread.loop.call_soon_threadsafe(self._watcher.close)
-        thread.wait(timeout_ms)
+        thread.wait(timeout_ms / 1000)
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
+        return self._thread is not None and self._thread.is_running()
 
     def latest(self, service: str) -> ServiceData | None:
         return self._latest.get(service)
@@ -149,7 +166,7 @@ class BusBridge(QObject):
 
     async def _switch(self, profile: str) -> None:
         result: ProfileSwitchResult = await self._watcher.set_power_profile(profile)
-        self.profile_switch_done.emit(result)
+        self._switch_port(result)
 
     async def _history(self, path: str, kind: str, timespan_s: int, resolution: int) -> None:
         from hwinspector.probes.services.bus import UPowerHistory
@@ -158,9 +175,17 @@ class BusBridge(QObject):
             hist = await self._watcher.read_history(path, kind, timespan_s, resolution)
         except ValueError as exc:  # not "charge" or "rate"
             hist = UPowerHistory(path, kind, timespan_s, False, str(exc))
+        self._history_port(hist)
+
+    # --- on the GUI thread ----------------------------------------------------------------------------
+
+    def _on_switch(self, result: ProfileSwitchResult) -> None:
+        self.profile_switch_done.emit(result)
+
+    def _on_history(self, hist: UPowerHistory) -> None:
         self.history_ready.emit(hist)
 
-    def _deliver(self, event: ServiceUpdate | TimelineEvent) -> None:
+    def _on_event(self, event: ServiceUpdate | TimelineEvent) -> None:
         from hwinspector.probes.services.bus import (
             FirmwareInfo,
             PowerProfiles,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -36,6 +35,7 @@ from hwinspector.probes.devices.hotplug import HotplugEvent, monitor_source
 from hwinspector.probes.errors import InputFormatError
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.report.open_bundle import describe_source
+from hwinspector.threads import Port, start_thread
 
 if TYPE_CHECKING:
     from hwinspector.probes.telemetry.recording import Recording
@@ -74,10 +74,10 @@ def source_description(snapshot: Snapshot) -> str:
 
 
 class MainWindow(QMainWindow):
-    request_load = Signal(object)  # str | None, handled on the collector thread
+    request_load = Signal(object)  # str | None, queued for the collector's thread
     snapshot_shown = Signal(object)  # Snapshot, after every page has it
     load_failed = Signal(str)
-    recording_loaded = Signal(str, object, str)  # bundle path, Recording | None, why not; from a reader thread
+    recording_loaded = Signal(str, object, str)  # bundle path, Recording | None, why not (read on a worker thread)
 
     def __init__(
         self,
@@ -97,17 +97,12 @@ class MainWindow(QMainWindow):
         self._hotplug: HotplugThread | None = None
         self._monitor_text = "no live updates"
         self._started = False
-        self._thread = QThread(self)
-        self._thread.setObjectName("snapshot-collector")
-        self.collector = SnapshotCollector()
-        self.collector.moveToThread(self._thread)
+        self.collector = SnapshotCollector(parent=self)  # its thread reads; its signals arrive here
         self.request_load.connect(self.collector.load)
         self.collector.snapshot_ready.connect(self.show_snapshot)
         self.collector.hotplug.connect(self._on_hotplug)
         self.collector.failed.connect(self._on_failed)
-        # Bound methods, not lambdas: a lambda would run on the collector's thread and touch widgets there.
         self.collector.progress.connect(self._on_progress)
-        self._thread.start()
         if start_now:
             # Read the source while the window and its first page are built (the reader's sysfs reads
             # overlap the imports and widgets here): the first page's data on screen sooner (issue 18).
@@ -296,6 +291,11 @@ class MainWindow(QMainWindow):
         capture_act.triggered.connect(self.capture_evidence)
         menu.addAction(capture_act)
         self.capture_action = capture_act
+        bug_act = QAction(_("&Report a bug…"), self)
+        bug_act.setToolTip(_("Prepare a bug report for the right upstream tracker (nothing is sent)"))
+        bug_act.triggered.connect(self.report_bug)
+        menu.addAction(bug_act)
+        self.bugreport_action = bug_act
         menu.addSeparator()
         menu.addAction(quit_act)
         view = self.menuBar().addMenu("&View")
@@ -352,6 +352,13 @@ class MainWindow(QMainWindow):
             return
         open_capture_dialog(self)
 
+    def report_bug(self) -> None:
+        from hwinspector.dialogs.bugreport import open_bugreport_dialog
+
+        # the report is about what the window shows: this machine, or the bundle or dump it opened
+        src = self.snapshot.source if self.snapshot is not None else None
+        open_bugreport_dialog(self, src.path if src is not None and not src.is_live else None)
+
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self,
@@ -400,13 +407,18 @@ class MainWindow(QMainWindow):
 
         from hwinspector.report.open_bundle import load_recording
 
+        loaded = Port(self._recording_read)
+
         def read() -> None:
             try:
-                self.recording_loaded.emit(path, load_recording(Path(path)), "")
+                loaded(path, load_recording(Path(path)), "")
             except InputFormatError as exc:
-                self.recording_loaded.emit(path, None, exc.reason)
+                loaded(path, None, exc.reason)
 
-        threading.Thread(target=read, name="bundle-recording", daemon=True).start()
+        start_thread(read, "bundle-recording")
+
+    def _recording_read(self, path: str, rec: Recording | None, error: str) -> None:
+        self.recording_loaded.emit(path, rec, error)
 
     def _on_recording(self, path: str, rec: Recording | None, error: str) -> None:
         if self.snapshot is None or self.snapshot.source.path != path:
@@ -521,9 +533,7 @@ class MainWindow(QMainWindow):
         self.bus.stop()
         for page in self.built_pages():
             page.shutdown()
-        if self._thread.isRunning():
-            self._thread.quit()
-            self._thread.wait(5000)
+        self.collector.shutdown()
 
 
 def schedule_start(window: MainWindow) -> None:

@@ -58,6 +58,13 @@ def command() -> None:
             page.channels.set_checked([x for x in word[5:].split(",") if x])
             print("ticked", flush=True)
             continue
+        if word.split(" ")[0] == "measure":  # Idle & suspend: Measure idle for N seconds
+            w.show_page("idle")
+            page = w.pages["idle"]
+            page.duration.setValue(int(word.split(" ")[1]))
+            page.measure.click()
+            print("measuring", flush=True)
+            continue
         if word == "quit":
             w.shutdown()
             app.quit()
@@ -212,6 +219,30 @@ def bare_window(window: float, env: dict[str, str]) -> dict[str, float]:
             proc.wait()
 
 
+def cli_idle_measurement(span: int, settle: float, window: float, env: dict[str, str]) -> dict[str, Any]:
+    """`hwinspector idle` measured from /proc over the same kind of window, and what it says of itself."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hwinspector", "idle", "--duration", str(span), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        text=True,
+    )
+    try:
+        time.sleep(settle)
+        outside = measure(proc.pid, window)
+        out, _ = proc.communicate(timeout=span + 60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    try:
+        own = json.loads(out).get("self", {})
+    except (json.JSONDecodeError, AttributeError):
+        own = {}
+    return {"from_proc": outside, "its_own_report": own}
+
+
 def main() -> int:
     settle = float(os.environ.get("SETTLE_S", "3"))
     window = float(os.environ.get("WINDOW_S", "10"))  # CPU time is counted in 10 ms ticks: keep it long
@@ -240,6 +271,16 @@ def main() -> int:
             child.stdout.readline()
             time.sleep(settle)
             results[page] = measure(child.pid, window)
+        # Measure idle in the window, against the CLI's own measurement in the same run: the window asks the
+        # user to leave the machine alone, so it must cost what `hwinspector idle` costs
+        span = int(window + 2 * settle + 2)
+        child.stdin.write(f"measure {span}\n")
+        child.stdin.flush()
+        child.stdout.readline()
+        time.sleep(settle)
+        measuring = measure(child.pid, window)
+        time.sleep(max(0.0, span - settle - window) + 2)
+        cli = cli_idle_measurement(span, settle, window, env)
         # for comparison, not budgeted: the Telemetry page plotting CPU utilisation live (10 Hz)
         child.stdin.write("telemetry\n")
         child.stdin.flush()
@@ -267,7 +308,7 @@ def main() -> int:
     baseline = bare_window(window, env)
     over = {
         p: r
-        for p, r in results.items()
+        for p, r in {**results, "measuring idle": measuring}.items()
         if r["wakeups_per_s"] > BUDGET_WAKEUPS_PER_S or r["cpu_percent"] > BUDGET_CPU_PERCENT
     }
     out = {
@@ -278,6 +319,8 @@ def main() -> int:
         "bare_pyside6_window": baseline,
         "gui_idle_by_page": results,
         "budget": {"wakeups_per_s": BUDGET_WAKEUPS_PER_S, "cpu_percent": BUDGET_CPU_PERCENT},
+        "gui_measuring_idle": measuring,
+        "cli_measuring_idle": cli,
         "pages_over_budget": sorted(over),
         "telemetry_plotting_cpu_utilisation": plotting,
         "powertop": side,

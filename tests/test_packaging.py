@@ -306,6 +306,7 @@ def test_debian_version_and_installed_files() -> None:
         "metainfo.xml": "usr/share/metainfo",
         "svg": "usr/share/icons/hicolor/scalable/apps",
         "policy": "usr/share/polkit-1/actions",
+        "apport/hwinspector.py": "usr/share/apport/package-hooks",
     }
     for line in (DEBIAN / "hwinspector.install").read_text(encoding="utf-8").splitlines():
         src, dest = line.split()

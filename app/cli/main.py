@@ -100,6 +100,7 @@ def _command_modules() -> list[Any]:
     from hwinspector.cli import (
         agent,
         av,
+        bugreport,
         check,
         devices,
         diff,
@@ -113,7 +114,22 @@ def _command_modules() -> list[Any]:
         usbc,
     )
 
-    return [devices, telemetry, services, graphics, av, usbc, idle, suspend, check, report, diff, exporter, agent]
+    return [
+        devices,
+        telemetry,
+        services,
+        graphics,
+        av,
+        usbc,
+        idle,
+        suspend,
+        check,
+        report,
+        bugreport,
+        diff,
+        exporter,
+        agent,
+    ]
 
 
 def _run_gui(args: argparse.Namespace) -> int:

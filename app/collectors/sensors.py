@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from hwinspector.probes.errors import ProbeUnavailable
 from hwinspector.probes.power.cpu import CpuFreq, IdleState, list_cpufreq, list_cpuidle
@@ -16,6 +17,7 @@ from hwinspector.probes.power.hwmon import HwmonChip, list_hwmon_chips
 from hwinspector.probes.power.powercap import RaplDomain, RaplMeter, list_rapl_domains
 from hwinspector.probes.power.supply import PowerSupply, list_power_supplies
 from hwinspector.probes.power.thermal import CoolingDevice, ThermalZone, list_cooling_devices, list_thermal_zones
+from hwinspector.threads import Port, start_thread
 
 # Batteries and coretemp refresh about once a second at best (PERFORMANCE.md). Each reading wakes two
 # threads (the poller, then the GUI to show it): every 1.5 s keeps a shown Power or Thermal page within
@@ -224,86 +226,37 @@ class Source(Protocol):
     def read(self) -> object: ...
 
 
-class PollWorker(QObject):
-    """Lives on the poller's thread: reads on a single-shot timer, so a slow read never piles up."""
-
-    reading = Signal(object)
-
-    def __init__(self, source: Source) -> None:
-        super().__init__()
-        self._source = source
-        self._timer: QTimer | None = None
-        self._count = 0
-        self.next_interval_s = FIRST_INTERVAL_S
-
-    @Slot()
-    def start(self) -> None:
-        if self._timer is None:
-            self._timer = QTimer(self)
-            self._timer.setSingleShot(True)
-            self._timer.timeout.connect(self.poll)
-        self._source.open()
-        self._count = 0
-        self.poll()
-
-    @Slot()
-    def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._source.close()
-
-    @Slot()
-    def poll(self) -> None:
-        if self._timer is None:
-            return
-        self._timer.stop()
-        started = time.perf_counter()
-        reading = self._source.read()
-        cost = time.perf_counter() - started
-        self.reading.emit(reading)
-        self._count += 1
-        interval = FIRST_INTERVAL_S if self._count == 1 else POLL_INTERVAL_S
-        self.next_interval_s = max(interval, cost / MAX_DUTY)
-        self._timer.start(int(1000 * self.next_interval_s))
-
-    @Slot(object)
-    def set_parts(self, parts: Collection[str]) -> None:
-        if isinstance(self._source, ThermalSource) and self._source.parts != parts:
-            self._source.parts = frozenset(parts)
-            self._count = 0  # the part now shown needs its second reading soon, as on a start
+def next_interval_s(readings: int, cost_s: float) -> float:
+    """When to read again: soon after the first reading, then every POLL_INTERVAL_S, never above MAX_DUTY."""
+    interval = FIRST_INTERVAL_S if readings == 1 else POLL_INTERVAL_S
+    return max(interval, cost_s / MAX_DUTY)
 
 
 class SensorPoller(QObject):
-    """GUI-side handle of one polling thread. ``reading`` arrives on the GUI thread.
+    """Reads a source on a thread of its own about once a second; ``reading`` arrives on the GUI thread.
 
     The thread runs only while polling: ``stop()`` (the page hidden) ends it, so a hidden page costs
-    nothing, and a window torn down without ``shutdown()`` does not find it running. ``shutdown()``
-    ends it for good and waits (also done when the application quits).
+    nothing. Between readings it sleeps on a condition that ``stop()``, ``poll_now()`` and ``set_parts()``
+    wake at once. It holds no Qt object: readings cross through a Port (threads.py). ``shutdown()`` ends it
+    for good and waits (also done when the application quits).
     """
 
     reading = Signal(object)
-    _start = Signal()
-    _stop = Signal()
-    _poll = Signal()
-    _parts = Signal(object)
 
     def __init__(self, source: Source, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread = QThread(self)
-        self._thread.setObjectName(name)
-        self._worker = PollWorker(source)
-        self._worker.moveToThread(self._thread)
-        self._start.connect(self._worker.start)
-        self._stop.connect(self._worker.stop)
-        self._poll.connect(self._worker.poll)
-        self._parts.connect(self._worker.set_parts)
-        self._worker.reading.connect(self.reading)
-        # The worker releases its file descriptors on its own thread as that thread ends.
-        self._thread.finished.connect(self._worker.stop)
-        self._thread.finished.connect(self._finished)
+        self._source = source
+        self._name = name
+        self._cond = threading.Condition()
+        self._sourcing = threading.Lock()  # a thread still closing the source finishes before the next opens it
+        self._thread: threading.Thread | None = None
+        self._want = False  # the thread keeps polling while this is set (under _cond)
+        self._poke = False
+        self._parts: frozenset[str] | None = None
+        self._deliver_port = Port(self._deliver)
         self.polling = False
-        self._quitting = False
         self._closed = False
+        self.next_interval_s = FIRST_INTERVAL_S
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -312,41 +265,76 @@ class SensorPoller(QObject):
         if self._closed or self.polling:
             return
         self.polling = True
-        if self._quitting:
-            return  # still finishing the last read: _finished starts it again
-        self._thread.start()
-        self._start.emit()
+        with self._cond:
+            self._want = True
+            if self._thread is None:
+                self._thread = start_thread(self._loop, self._name)
 
     def stop(self) -> None:
         if not self.polling:
             return
         self.polling = False
-        self._stop.emit()
-        self._quitting = True
-        self._thread.quit()
-
-    def _finished(self) -> None:
-        self._quitting = False
-        if self.polling and not self._closed:
-            self._thread.start()
-            self._start.emit()
+        with self._cond:
+            self._want = False
+            self._cond.notify_all()
 
     def poll_now(self) -> None:
         if self.polling:
-            self._poll.emit()
+            with self._cond:
+                self._poke = True
+                self._cond.notify_all()
 
     def set_parts(self, parts: Collection[str]) -> None:
         """Which parts a ThermalSource reads (the visible tab's); a poll follows at once when polling."""
-        self._parts.emit(frozenset(parts))
-        self.poll_now()
+        with self._cond:
+            self._parts = frozenset(parts)
+            self._poke = True
+            self._cond.notify_all()
 
     def running(self) -> bool:
-        return self._thread.isRunning()
+        with self._cond:
+            return self._thread is not None
 
     def shutdown(self) -> None:
         """Stop polling and end the thread (idempotent); waits for a read in progress."""
         self._closed = True
-        self.polling = False
-        if self._thread.isRunning():
-            self._thread.quit()
-            self._thread.wait(5000)
+        self.stop()
+        with self._cond:
+            thread = self._thread
+        if thread is not None:
+            thread.join(5.0)
+
+    def _deliver(self, reading: object) -> None:
+        if self.polling:  # a reading that was in flight when the page was hidden is not shown
+            self.reading.emit(reading)
+
+    def _loop(self) -> None:
+        """The poller's thread: read, hand the reading over, sleep until the next one is due or a nudge."""
+        source, send = self._source, self._deliver_port
+        with self._sourcing:
+            source.open()
+            try:
+                readings = 0
+                while True:
+                    with self._cond:
+                        if not self._want:
+                            self._thread = None
+                            return
+                        parts, self._parts = self._parts, None
+                        self._poke = False
+                    if parts is not None and isinstance(source, ThermalSource) and source.parts != parts:
+                        source.parts = parts
+                        readings = 0  # the part now shown needs its second reading soon, as on a start
+                    started = time.perf_counter()
+                    reading = source.read()
+                    readings += 1
+                    interval = next_interval_s(readings, time.perf_counter() - started)
+                    send(reading)
+                    del reading
+                    with self._cond:
+                        self.next_interval_s = interval
+                        due = time.monotonic() + interval
+                        while self._want and not self._poke and (left := due - time.monotonic()) > 0:
+                            self._cond.wait(left)
+            finally:
+                source.close()

@@ -6,9 +6,10 @@ the user relaxes a category; screenshots are rendered on the GUI thread, from re
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,9 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hwinspector.collectors.telemetry import run_in_background
+from hwinspector.dialogs.privacy_preview import PrivacyPreview
 from hwinspector.dialogs.screenshots import render_screenshots
-from hwinspector.report.assemble import PrivacySetup, Redacted, categories, redact
+from hwinspector.report.assemble import PrivacySetup, Redacted, redact
 from hwinspector.report.capture import (
     Cancelled,
     CaptureControl,
@@ -45,13 +46,13 @@ from hwinspector.report.capture import (
     default_output,
     save,
 )
+from hwinspector.threads import Port, run_in_background, start_thread
 
-MAX_FINDINGS_SHOWN = 50
 STATE_TEXT = {"running": "running…", "ok": "done", "failed": "failed", "timeout": "timed out", "skipped": "skipped"}
 
 
-class CaptureThread(QThread):
-    """Gathers the privacy context and runs ``collect`` off the GUI thread."""
+class CaptureThread(QObject):
+    """Gathers the privacy context and runs ``collect`` on a worker thread; its signals arrive on the GUI thread."""
 
     step = Signal(object)  # Step
     collected = Signal(object, object)  # Collected, PrivacySetup | None
@@ -68,18 +69,42 @@ class CaptureThread(QThread):
         super().__init__(parent)
         self.options, self.redact_on, self.key, self.key_path = options, redact_on, key, key_path
         self.control = CaptureControl()
+        self._thread: threading.Thread | None = None
 
-    def run(self) -> None:
-        try:
-            setup = PrivacySetup.load(self.options, self.key, self.key_path) if self.redact_on else None
-            result = collect(self.options, self.step.emit, self.control)
-        except Cancelled:
-            self.failed.emit("Cancelled.")
-            return
-        except Exception as exc:  # shown in the dialog; the GUI must survive a capture bug
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
-            return
+    def start(self) -> None:
+        options, redact_on, key, key_path, control = self.options, self.redact_on, self.key, self.key_path, self.control
+        step, collected, failed = Port(self._step), Port(self._collected), Port(self._failed)
+
+        def run() -> None:
+            try:
+                setup = PrivacySetup.load(options, key, key_path) if redact_on else None
+                result = collect(options, step, control)
+            except Cancelled:
+                failed("Cancelled.")
+                return
+            except Exception as exc:  # shown in the dialog; the GUI must survive a capture bug
+                failed(f"{type(exc).__name__}: {exc}")
+                return
+            collected(result, setup)
+
+        self._thread = start_thread(run, "capture")
+
+    def isRunning(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self, timeout_ms: int) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout_ms / 1000)
+        return not self.isRunning()
+
+    def _step(self, step: object) -> None:
+        self.step.emit(step)
+
+    def _collected(self, result: object, setup: object) -> None:
         self.collected.emit(result, setup)
+
+    def _failed(self, text: str) -> None:
+        self.failed.emit(text)
 
 
 class CaptureDialog(QDialog):
@@ -282,15 +307,11 @@ class CaptureDialog(QDialog):
     def _privacy_page(self) -> QWidget:
         w = QWidget()
         lay = QVBoxLayout(w)
-        self.privacy_label = QLabel()
-        self.privacy_label.setWordWrap(True)
-        lay.addWidget(self.privacy_label)
-        self.privacy_tree = QTreeWidget()
-        self.privacy_tree.setHeaderLabels(["What was found", "Becomes"])
-        self.privacy_tree.setColumnWidth(0, 360)
-        self.privacy_tree.itemChanged.connect(self._relax_changed)
-        lay.addWidget(self.privacy_tree, 1)
-        lay.addWidget(QLabel("Tick a category to keep its values as read (for example when the serial is the point)."))
+        self.preview = PrivacyPreview()
+        self.preview.relaxed = self.relaxed
+        self.preview.relaxed_changed.connect(self.rerun_filter)
+        self.privacy_label, self.privacy_tree = self.preview.label, self.preview.tree
+        lay.addWidget(self.preview, 1)
         row = QHBoxLayout()
         self.path_edit = QLineEdit()
         browse = QPushButton("Browse…")
@@ -315,53 +336,12 @@ class CaptureDialog(QDialog):
     def _show_redacted(self, red: object) -> None:
         assert isinstance(red, Redacted)
         self.red = red
-        self.privacy_tree.blockSignals(True)
-        self.privacy_tree.clear()
-        if not red.privacy.get("redacted"):
-            self.privacy_label.setText("Nothing will be redacted: you chose to keep identifying values as read.")
-        else:
-            cats = red.privacy["categories"]
-            total = sum(c["count"] for n, c in cats.items() if n not in self.relaxed)
-            self.privacy_label.setText(
-                f"{total} identifying values will be replaced by tokens "
-                f"(key {red.privacy['key_fingerprint']}). Review them before saving."
-            )
-            for cat in categories():
-                found = red.findings.get(cat) or []
-                if not found:
-                    continue
-                kept = cat in self.relaxed
-                top = QTreeWidgetItem(
-                    self.privacy_tree, [f"{cat} ({len(found)})", "kept as read" if kept else "masked"]
-                )
-                top.setData(0, Qt.ItemDataRole.UserRole, cat)
-                top.setFlags(top.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                top.setCheckState(0, Qt.CheckState.Checked if kept else Qt.CheckState.Unchecked)
-                for original, replacement in found[:MAX_FINDINGS_SHOWN]:
-                    QTreeWidgetItem(top, [original, original if kept else replacement])
-                if len(found) > MAX_FINDINGS_SHOWN:
-                    QTreeWidgetItem(top, [f"… {len(found) - MAX_FINDINGS_SHOWN} more", ""])
-            self.privacy_tree.expandAll()
-        self.privacy_tree.blockSignals(False)
+        self.preview.show_redacted(red)
         self.save_button.setEnabled(True)
         self.redacted.emit()
 
-    def _relax_changed(self, item: QTreeWidgetItem, column: int) -> None:
-        cat = item.data(0, Qt.ItemDataRole.UserRole)
-        if not isinstance(cat, str) or column != 0:
-            return
-        if item.checkState(0) == Qt.CheckState.Checked:
-            self.relaxed.add(cat)
-        else:
-            self.relaxed.discard(cat)
-        self.rerun_filter()
-
     def category_item(self, category: str) -> QTreeWidgetItem | None:
-        for i in range(self.privacy_tree.topLevelItemCount()):
-            item = self.privacy_tree.topLevelItem(i)
-            if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == category:
-                return item
-        return None
+        return self.preview.category_item(category)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save evidence bundle", self.path_edit.text(), "Bundles (*.tar.xz)")

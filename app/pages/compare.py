@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hwinspector.collectors.base import RequestCollector
 from hwinspector.pages.base import Page
 from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
 from hwinspector.probes.machine.snapshot import Snapshot
@@ -43,6 +43,17 @@ def _plain(label: QLabel) -> QLabel:
     return label
 
 
+def _compare(request: tuple[str, str, bool]) -> tuple[Diff | None, str]:
+    """On the worker thread: read both sources and compare them (an unreadable one is the page's message)."""
+    from hwinspector.cli.diff import compare
+
+    a, b, include_gl = request
+    try:
+        return compare(a, b, include_gl=include_gl), ""
+    except (InputFormatError, ProbeUnavailable) as exc:
+        return None, str(exc)
+
+
 class ComparePage(Page):
     page_id = "compare"
     title = "Compare"
@@ -50,7 +61,6 @@ class ComparePage(Page):
     description = "Compare two evidence bundles, dumps or the live machine"
 
     # the worker thread hands its result to the GUI thread through this (Diff, or an error message)
-    _finished = Signal(object, str)
     compared = Signal(object)  # Diff | None, after the view shows it
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -58,7 +68,6 @@ class ComparePage(Page):
         self.include_gl = True  # the live side's OpenGL/Vulkan probes start a child each (seconds)
         self.result: Diff | None = None
         self.error = ""
-        self._generation = 0
         self.pickers: dict[str, QComboBox] = {}
         grid = QGridLayout()
         for row, side in enumerate(("A", "B")):
@@ -93,7 +102,9 @@ class ComparePage(Page):
         lay.addLayout(grid)
         lay.addLayout(buttons)
         lay.addWidget(self.tree, 1)
-        self._finished.connect(self._show_result)
+        self._collector = RequestCollector(_compare, "compare", self)
+        self._collector.ready.connect(self._answered)
+        self._collector.failed.connect(self._refused)
 
     # --- sources ----------------------------------------------------------------------------------
 
@@ -149,36 +160,25 @@ class ComparePage(Page):
             top.setHidden(bool(needle) and not shown)
 
     def shutdown(self) -> None:
-        self._generation += 1  # a comparison still running is ignored when it ends
+        self._collector.shutdown()  # a comparison still running is ignored when it ends
 
     # --- comparing ---------------------------------------------------------------------------------
 
     def start(self) -> None:
         """Compare the two picked sources on a worker thread (reading them is I/O, maybe seconds)."""
         a, b = self.source("A"), self.source("B")
-        self._generation += 1
-        generation = self._generation
         self.compare_button.setEnabled(False)
         self.mark_waiting()
         self.status.setText(f"Comparing {self.pickers['A'].currentText()} with {self.pickers['B'].currentText()}…")
-        include_gl = self.include_gl
+        self._collector.submit((a, b, self.include_gl))
 
-        def work() -> None:
-            from hwinspector.cli.diff import compare
+    def _answered(self, answer: tuple[Diff | None, str], generation: int) -> None:
+        if generation == self._collector.generation:
+            self._show_result(*answer)
 
-            try:
-                result, error = compare(a, b, include_gl=include_gl), ""
-            except (InputFormatError, ProbeUnavailable) as exc:
-                result, error = None, str(exc)
-            except Exception as exc:  # shown, not raised: a thread's exception would vanish
-                result, error = None, f"{type(exc).__name__}: {exc}"
-            try:
-                if generation == self._generation:
-                    self._finished.emit(result, error)
-            except RuntimeError:
-                pass  # the page was deleted while comparing
-
-        threading.Thread(target=work, name="compare", daemon=True).start()
+    def _refused(self, error: str, generation: int) -> None:
+        if generation == self._collector.generation:
+            self._show_result(None, error)
 
     def _show_result(self, result: Diff | None, error: str) -> None:
         self.compare_button.setEnabled(True)

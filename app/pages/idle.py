@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QStackedWidget,
     QTabWidget,
@@ -36,6 +35,7 @@ from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.probes.power.idle import DEFAULT_DURATION_S
 from hwinspector.probes.privileged.protocol import RAPL_SIDE_CHANNEL_NOTE
 from hwinspector.widgets import dim
+from hwinspector.widgets.quiet_progress import QuietProgressBar
 from hwinspector.widgets.reading_table import reading_table
 
 BEFORE_TEXT = (
@@ -79,7 +79,7 @@ class IdlePage(Page):
         self.consent_note.setStyleSheet("background: #eef4fc; color: #1d3d66; padding: 6px; border-radius: 4px;")
         self.consent_note.hide()
         self.privileged.toggled.connect(self.consent_note.setVisible)
-        self.progress = QProgressBar()
+        self.progress = QuietProgressBar()  # the window measures idle as quietly as the CLI
         self.progress.setRange(0, 100)
         self.progress.setFormat("measuring… %p %")
         self.progress.hide()

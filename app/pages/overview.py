@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hwinspector.collectors.telemetry import BackgroundCall
+from hwinspector.collectors.base import RequestCollector
 from hwinspector.i18n import _
 from hwinspector.pages.base import Page
 from hwinspector.presentation import PresentationWindow
@@ -47,6 +47,7 @@ from hwinspector.probes.machine.sections import (
     sections_from_snapshot,
 )
 from hwinspector.probes.machine.snapshot import Snapshot
+from hwinspector.threads import start_thread
 from hwinspector.widgets import dim
 from hwinspector.widgets.scorecard import CardData, ScorecardView
 from hwinspector.widgets.status_icons import status_icon
@@ -75,6 +76,10 @@ def with_source(sections: Sections, snapshot: Snapshot) -> Sections:
     return {**sections, "devices": dataclasses.replace(devices, data=data)}
 
 
+def _call(work: Callable[[], object]) -> object:
+    return work()
+
+
 class OverviewPage(Page):
     page_id = "overview"
     title = "Overview"
@@ -100,15 +105,15 @@ class OverviewPage(Page):
         self.checking: list[Verdict] = []  # checks waiting for a slow section (shown as "Checking…")
         self._generation = 0
         self._slow: Callable[[], Collected] | None = None  # the second part of a collection, when due
-        self._emitters: list[QObject] = []  # results on their way to this thread
         self._dirty = False
         self.collecting = False
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        self._collector = RequestCollector(_call, "overview-collector", self, wait_s=15.0)
+        self._collector.ready.connect(self._collected)
+        self._collector.failed.connect(self._failed)
         if collect is None:
-            # the readers' imports while the window's snapshot is read: the collection that follows it
-            # starts reading at once (the pool runs one job at a time, in order)
-            self._pool.start(prepare_live)
+            # The readers' imports while the window's snapshot is read, so the collection that follows it
+            # starts reading at once. A worker that touches no Qt object and hands nothing back.
+            start_thread(prepare_live, "overview-imports")
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
         self._settle.setInterval(settle_ms)
@@ -254,23 +259,14 @@ class OverviewPage(Page):
         self._submit(fast)
 
     def _submit(self, work: Callable[[], Collected]) -> None:
-        call = BackgroundCall(work)
-        call.signals.done.connect(self._collected)
-        call.signals.failed.connect(self._failed)
-        # The pool deletes the runnable when it has run; its emitter, held only by the runnable, could go
-        # with it before the GUI thread delivers the queued result (seen: a collection that never showed).
-        emitter = call.signals
-        self._emitters.append(emitter)
-        emitter.done.connect(lambda _r: self._emitters.remove(emitter) if emitter in self._emitters else None)
-        emitter.failed.connect(lambda _m: self._emitters.remove(emitter) if emitter in self._emitters else None)
-        self._pool.start(call)
+        self._collector.submit(work)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._dirty:
             self._request()
 
-    def _collected(self, result: object) -> None:
+    def _collected(self, result: object, _generation: int = 0) -> None:
         generation, sections, verdicts, checking = cast(Collected, result)
         if generation != self._generation:
             return  # a newer collection is on its way
@@ -282,7 +278,7 @@ class OverviewPage(Page):
         if checking and slow is not None:
             self._submit(slow)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, message: str, _generation: int = 0) -> None:
         self.collecting = False
         self.refresh_button.setEnabled(True)
         self.scorecard.show_message(f"Could not read the machine: {message}")
@@ -389,7 +385,7 @@ class OverviewPage(Page):
         if self.presentation is not None:
             self.presentation.shutdown()
             self.presentation.close()
-        self._pool.waitForDone(15000)
+        self._collector.shutdown()
 
 
 def _subheading(snapshot: Snapshot) -> str:

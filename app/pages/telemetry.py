@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hwinspector.collectors.telemetry import KernelLogThread, run_in_background
+from hwinspector.collectors.telemetry import KernelLogThread
 from hwinspector.pages.base import Page, empty_state
 from hwinspector.pages.telemetry_channels import ChannelBrowser
 from hwinspector.pages.telemetry_controls import StatsTable, TelemetryControls
@@ -34,6 +34,7 @@ from hwinspector.probes.remote.stream import RemoteTelemetrySession, read_remote
 from hwinspector.probes.telemetry.channels import Catalogue, Channel, read_catalogue
 from hwinspector.probes.telemetry.recording import RecordedChannel, Recording, read_recording
 from hwinspector.probes.telemetry.session import TelemetrySession, default_selection, effective_rate
+from hwinspector.threads import run_in_background
 from hwinspector.widgets import dim
 from hwinspector.widgets.live_plot import CurveSpec, LivePlot
 
@@ -377,7 +378,7 @@ class TelemetryPage(Page):
 
     def _start_kmsg(self) -> None:
         if self._kmsg is None:
-            self._kmsg = KernelLogThread()
+            self._kmsg = KernelLogThread(parent=self)
             self._kmsg.record.connect(self.add_kernel_record)
             self._kmsg.unavailable.connect(lambda why: None)
             self._kmsg.start()

@@ -3,7 +3,8 @@
 The file format is apport's ``problem_report``: RFC 822-like ``Key: value`` lines, multi-line values
 continued with a leading space, binary values as ``Key: base64`` followed by base64 lines of one gzip
 stream (header, deflate blocks, then CRC and size), written the way ``ProblemReport.write`` does so
-apport's own loader reads them back. Key names are apport's (``hookutils.attach_hardware``).
+apport's own loader reads them back. Key names are apport's (``hookutils.attach_hardware``,
+``attach_drm_info``, ``Report.add_os_info``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from hwinspector.report import apport_keys
 from hwinspector.report.bundle import Artifact
 
 # raw artifact -> apport key (hookutils.attach_hardware, apport 2.x)
@@ -96,10 +98,22 @@ def report_fields(
         "Tags": "hwinspector",
         "HwinspectorReportId": str(manifest.get("report_id") or ""),
     }
-    if system.get("os_name"):
-        fields["DistroRelease"] = str(system["os_name"])
+    files = {a.path: a.data for a in artifacts}
+    distro = apport_keys.distro_release(files, system.get("os_name"))
+    if distro:
+        fields["DistroRelease"] = distro
+    arch = apport_keys.architecture(files, system.get("architecture"))
+    if arch:
+        fields["Architecture"] = arch
     if system.get("kernel"):
+        # apport: ``uname -srm`` ("Linux 6.8.0-45-generic x86_64")
         fields["Uname"] = f"{system['kernel']} {system.get('architecture') or ''}".strip()
+    # a hardware report is filed against the kernel, as apport's own kernel hooks file it
+    fields["Package"] = apport_keys.kernel_package(files)
+    signature = by_path.get("raw/kernel/version_signature")
+    if signature is not None and signature.data.strip():
+        fields["ProcVersionSignature"] = signature.data.decode("utf-8", "replace").strip()
+    fields.update(apport_keys.drm_keys(files))
     for path, key in KEYS.items():
         art = by_path.get(path)
         if art is None or not art.data:

@@ -236,7 +236,8 @@ EMAIL = re.compile(
 )
 HOME = re.compile(r"/home/(?P<v>[^/\s\"'\\:;,<>|*?=]+)")
 BLUETOOTH_CONTEXT = re.compile(r"(?i)bluetooth|\bhci\d|bd ?addr|\bbt\b|bluez")
-VERSION_CONTEXT = re.compile(r"(?i)(?:version|firmware|\bfw|\brev|bios|\bver)\W{0,12}$|v$")
+# "v: 1.21.1.7" is how inxi prints a version (X.org, Mesa): a four-part version is no IPv4 address
+VERSION_CONTEXT = re.compile(r"(?i)(?:version|firmware|\bfw|\brev|bios|\bver)\W{0,12}$|v$|\bv:[ \t]*$")
 EDID_HEX = re.compile(r"(?<![0-9A-Fa-f])00[fF]{12}00(?:[0-9A-Fa-f]{2}){120}(?:(?:[0-9A-Fa-f]{2}){128})*(?![0-9A-Fa-f])")
 # xrandr --verbose prints the EDID as tab-indented rows of 32 hex digits after "EDID:"
 EDID_ROWS = re.compile(r"(?P<head>EDID:[ \t]*\n)(?P<rows>(?:[ \t]+[0-9a-fA-F]{32}[ \t]*\n)+)")
@@ -327,12 +328,17 @@ RECORD_LINE = re.compile(r"^(?P<pre>[EA]: ?)(?P<key>[A-Za-z0-9_]+)=(?P<v>[^\n]*?
 ASSIGN = re.compile(
     rf"(?<![A-Za-z0-9_.-])(?P<key>(?i:{_KEY_ALT}))=(?:\"(?P<q>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<v>[^\s\"',;=]+))"
 )
-# "Serial Number: X" to the end of the line (dmidecode, smartctl, upower -d, the kernel's usb lines)
-COLON = re.compile(rf"(?<![A-Za-z0-9_])(?P<key>(?i:{_KEY_ALT}))[ \t]*:[ \t]*(?P<v>[^\n]*?)[ \t]*$", re.M)
+# "Serial Number: X" to the end of the line (dmidecode, smartctl, upower -d, the kernel's usb lines), or to the
+# next "key: " of the same line where a tool prints several (inxi: "serial: X UEFI: LENOVO v: 8BET66WW")
+COLON = re.compile(
+    rf"(?<![A-Za-z0-9_])(?P<key>(?i:{_KEY_ALT}))[ \t]*:[ \t]*(?P<v>[^\n]*?)(?=[ \t]+[A-Za-z][\w-]*:[ \t]|[ \t]*$)", re.M
+)
 # "serial": "X" inside JSON text that a raw artifact carries (sensors -j, upower --dump as JSON)
 JSON_PAIR = re.compile(rf"\"(?P<key>(?i:{_KEY_ALT}))\"\s*:\s*(?:\"(?P<v>[^\"\n]*)\"|(?P<n>\d{{4,}}))")
 # "\t\tssid Home Net" in ``iw dev`` (iw prints the network name after a space, no colon)
 IW_SSID = re.compile(r"^[ \t]+ssid (?P<v>\S[^\n]*?)[ \t]*$", re.M)
 LSUSB_ISERIAL = re.compile(r"(?<![A-Za-z0-9])iSerial[ \t]+\d+[ \t]+(?P<v>\S[^\n]*?)[ \t]*$", re.M)
+# efibootmgr -v: "HD(1,GPT,<partition GUID>,0x800,0x82000)": the GPT partition's unique GUID names one disk
+EFI_GPT_PARTITION = re.compile(r"(?P<pre>HD\(\d+,GPT,)(?P<v>[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12})")
 PCIE_DSN = re.compile(r"Device Serial Number (?P<v>[0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){7})")
 ENX_NAME = re.compile(r"(?<![A-Za-z0-9])(?:enx|wlx)(?P<v>[0-9a-fA-F]{12})(?![0-9A-Za-z])")

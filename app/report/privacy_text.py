@@ -22,7 +22,7 @@ _GLOBAL_MIN_DEFAULT = 6
 _UNBOUNDED_MIN = 10
 # Lines holding any of these (lower case) are the only ones the keyed rules need to look at.
 _KEY_STEMS: tuple[str, ...] = ("serial", "uuid", "label", "wwn", "wwid", "ssid", "hostname", "asset", "nguid")
-_KEY_STEMS += ("eui", "machine", "boot_id", "nodename", "by-", "enx", "wlx")
+_KEY_STEMS += ("eui", "machine", "boot_id", "nodename", "by-", "enx", "wlx", "gpt,")
 _MSDM = re.compile(r"msdm", re.I)
 _EDID_MAGIC = "00ffffffffffff00"
 
@@ -251,6 +251,7 @@ class TextMasker:
         line = R.LSUSB_ISERIAL.sub(lambda m: _replace_value(m, lambda v: self._mask("usb_serial", v)), line)
         line = R.IW_SSID.sub(lambda m: _replace_value(m, lambda v: self._mask("ssid", v)), line)
         line = R.PCIE_DSN.sub(lambda m: _replace_value(m, lambda v: self._mask("pci_serial", v)), line)
+        line = R.EFI_GPT_PARTITION.sub(lambda m: m["pre"] + self._mask("fs_uuid", m["v"]), line)
         line = R.DISK_LINK.sub(lambda m: f"{m['kind']}/{self._mask(R.DISK_LINK_CATEGORY[m['kind']], m['v'])}", line)
         return R.ENX_NAME.sub(lambda m: _replace_value(m, lambda v: self._mask("mac", v)), line)
 

@@ -10,6 +10,7 @@ caller has the helper running.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -272,18 +273,24 @@ def measure_idle(
     privileged: PrivilegedReader | None = None,
     progress: Callable[[float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    stop: threading.Event | None = None,
 ) -> IdleReport:
-    """Read, wait ``duration_s`` (sleeping in one-second steps for progress), read again, analyse.
+    """Read, wait ``duration_s``, read again, analyse.
 
-    The waiting costs one wakeup a second; the two readings cost what they cost, and the report's
-    ``self`` says how much that was.
+    With ``progress`` the wait is taken in one-second steps (one wakeup a second, for a progress line).
+    Without it the thread sleeps through the whole window on ``stop`` (which ends it early when set): no
+    wakeup at all, so a window showing its own progress measures as quietly as it can. The two readings
+    cost what they cost, and the report's ``self`` says how much that was.
     """
     a = read_counters(sysfs, procfs, privileged)
     end = a.t + duration_s
     while True:
         now = time.monotonic()
-        if now >= end or (should_stop is not None and should_stop()):
+        if now >= end or (should_stop is not None and should_stop()) or (stop is not None and stop.is_set()):
             break
+        if progress is None and stop is not None:
+            stop.wait(end - now)
+            continue
         if progress is not None:
             progress(min(1.0, (now - a.t) / duration_s))
         time.sleep(min(1.0, end - now))

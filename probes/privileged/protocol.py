@@ -26,7 +26,7 @@ MSR_MAX_RATE_HZ: Final = 200.0  # residency counters: turbostat's own default is
 SUSPEND_MIN_S: Final = 5
 SUSPEND_MAX_S: Final = 600
 
-OPS: Final = ("hello", "list", "read", "stream_start", "stream_read", "stream_stop", "suspend_cycle")
+OPS: Final = ("hello", "list", "read", "stream_start", "stream_read", "stream_stop", "suspend_cycle", "gpu_dump")
 
 RAPL_SIDE_CHANNEL_NOTE: Final = (
     "Processor energy counters are root-only since Linux 5.10 because fast readings leak what other "

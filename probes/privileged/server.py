@@ -4,6 +4,7 @@ It is the security boundary between the desktop session and root, so it stays sm
 - a request names an op from a fixed list and ids from the table ``list`` returned; nothing in a
   request becomes a path, a command or code;
 - it writes nothing except the suspend test cycle (the RTC alarm and /sys/power/state, fixed files);
+- it reads GPU crash dumps and firmware tables only by the ids ``list`` names (gpu_dumps.py);
 - it starts no other program;
 - lines over MAX_REQUEST_BYTES, unknown ops, unknown fields and garbage get ``"ok": false`` and it
   keeps answering; it leaves when its stdin closes or its parent goes away.
@@ -21,6 +22,7 @@ import time
 from collections.abc import Callable
 from typing import IO, Any
 
+from hwinspector.probes.privileged.gpu_dumps import GpuDump, encode, list_gpu_dumps, read_gpu_dump
 from hwinspector.probes.privileged.protocol import (
     MAX_IDS_PER_REQUEST,
     MAX_REQUEST_BYTES,
@@ -42,6 +44,7 @@ _FIELDS: dict[str, frozenset[str]] = {
     "stream_read": frozenset(),
     "stream_stop": frozenset(),
     "suspend_cycle": frozenset({"seconds"}),
+    "gpu_dump": frozenset({"dump"}),
 }
 assert set(_FIELDS) == set(OPS)
 
@@ -105,6 +108,9 @@ class Helper:
             "ops": list(OPS),
             "suspend": self._suspend_files() is not None,
             "rapl_note": RAPL_SIDE_CHANNEL_NOTE,
+            "gpu_dumps": [
+                {"id": d.id, "kind": d.kind, "description": d.description} for d in self._gpu_dumps().values()
+            ],
         }
 
     def _op_read(self, req: dict[str, Any]) -> dict[str, Any]:
@@ -181,6 +187,22 @@ class Helper:
             "elapsed_s": (boot1 - boot0) / 1e9,
             "suspended_s": ((boot1 - boot0) - (mono1 - mono0)) / 1e9,
         }
+
+    def _gpu_dumps(self) -> dict[str, GpuDump]:
+        return list_gpu_dumps(self.roots.sysfs, self.roots.debugfs)
+
+    def _op_gpu_dump(self, req: dict[str, Any]) -> dict[str, Any]:
+        """One GPU crash dump or firmware table, by an id from ``list`` (listed afresh: dumps come and go)."""
+        # "dump", not "id": a request's "id" is the request's own, echoed in the answer
+        ident = req.get("dump")
+        dumps = self._gpu_dumps()
+        if not isinstance(ident, str) or ident not in dumps:
+            raise Refused("dump must be one of the gpu_dumps ids the list op names")
+        try:
+            data, truncated = read_gpu_dump(dumps[ident])
+        except OSError as exc:
+            raise Refused(f"{ident}: {errno_name(exc)}") from None
+        return encode(dumps[ident], data, truncated)
 
     def close(self) -> None:
         if self.stream is not None:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication
 
 from hwinspector.models.idle import cstate_rows
 from hwinspector.pages import discover_pages
 from hwinspector.pages.idle import IdlePage
 from hwinspector.probes.machine.snapshot import Snapshot, Source
+from hwinspector.probes.power.idle import measure_idle
 
 LIVE = Snapshot(Source("live", "live machine"), ())
 DUMP = Snapshot(Source("udevadm", "UdevDb.txt", "/tmp/UdevDb.txt"), ())
@@ -39,14 +40,19 @@ def test_measure_on_a_thread_and_show_the_report(page: IdlePage, qtbot: Any, qtm
     page.show()
     assert page.stack.currentWidget() is page.before
     page.duration.setValue(2)
-    gui_thread = QThread.currentThread()
-    seen_threads = []
-    page.collector._worker.progress.connect(lambda _: seen_threads.append(QThread.currentThread()))
+    gui_thread = threading.get_ident()
+    seen_threads: list[int] = []
+
+    def measure(*args: Any, **kwargs: Any) -> Any:
+        seen_threads.append(threading.get_ident())
+        return measure_idle(*args, **kwargs)
+
+    page.collector._measure = measure
     page.measure.click()
     assert page.progress.isVisible() and page.measure.text() == "Stop"
     with qtbot.waitSignal(page.collector.finished, timeout=60_000):
         pass
-    assert seen_threads and all(t is not gui_thread for t in seen_threads)  # the work ran off the GUI thread
+    assert seen_threads and all(t != gui_thread for t in seen_threads)  # the work ran off the GUI thread
     assert page.stack.currentWidget() is page.results
     assert page.verdict.text()
     assert page.models["processes"].rowCount() > 0

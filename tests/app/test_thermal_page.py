@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 
-from hwinspector.collectors.sensors import CPU, FIRST_INTERVAL_S, MAX_DUTY, PollWorker, ThermalSource
+from hwinspector.collectors.sensors import CPU, FIRST_INTERVAL_S, MAX_DUTY, SensorPoller, ThermalSource, next_interval_s
 from hwinspector.models.cpu import RATE, USAGE, FreqColumn
 from hwinspector.models.live_table import FractionRole, ItemRole, LevelRole, ValueRole
 from hwinspector.models.thermal import CoolingColumn, SensorColumn, ZoneColumn
@@ -378,11 +378,18 @@ class SlowSource:
         return self.reads
 
 
-def test_slow_readings_stretch_the_interval() -> None:
-    worker = PollWorker(SlowSource())
-    worker.start()  # here, on the test's thread: the first reading now, the timer for the next
+def test_slow_readings_stretch_the_interval(qapp: Any) -> None:
+    source = SlowSource()
+    poller = SensorPoller(source, "slow-poller")
+    poller.start()  # the first reading now, the next after the interval
     try:
+        deadline = time.monotonic() + 5
+        while source.reads < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.05)
         # 60 ms of reading at no more than MAX_DUTY of a core: not the usual quarter second
-        assert worker.next_interval_s >= 0.06 / MAX_DUTY > FIRST_INTERVAL_S
+        assert poller.next_interval_s >= 0.06 / MAX_DUTY > FIRST_INTERVAL_S
+        assert next_interval_s(1, 0.001) == FIRST_INTERVAL_S
     finally:
-        worker.stop()
+        poller.shutdown()
+    assert not poller.running()

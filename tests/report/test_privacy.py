@@ -400,3 +400,27 @@ def test_gather_context_reads_the_machine_s_identifiers(tmp_path: Path) -> None:
     # system accounts, placeholders, the all-zero MAC, root hubs' PCI addresses and Vendor_Model ids are not identifiers
     assert not values & {"root", "svc", "To Be Filled By O.E.M.", "00:00:00:00:00:00", "0000:00:14.0"}
     assert "Samsung_SSD_S3Z9NB0K123456X" not in values
+
+
+def test_inxi_lines_mask_the_serial_and_keep_the_rest_of_the_line() -> None:
+    """inxi prints several "key: value" pairs per line; a version after "v:" is no IPv4 address (bug reports
+    paste inxi output, and Mesa's template asks for it)."""
+    f = _f()
+    text = (
+        "  Mobo: LENOVO model: 42763KU serial: 1ZKBX26C2ED UEFI: LENOVO v: 8BET66WW (1.46 )\n"
+        "  Display: server: X.org v: 1.21.1.7 with: Xwayland v: 22.1.9 driver: gpu: i915\n"
+        "  IP: 192.168.10.23\n"
+    )
+    out = f.text(text, where="raw/graphics/inxi.txt")
+    assert "1ZKBX26C2ED" not in out
+    assert re.search(rf"serial: [A-Z_]+-{TOKEN} UEFI: LENOVO v: 8BET66WW \(1\.46 \)", out)
+    assert "X.org v: 1.21.1.7 with: Xwayland" in out
+    assert "192.168.10.23" not in out  # a real address is still masked
+
+
+def test_efibootmgr_partition_guids_are_masked() -> None:
+    f = _f()
+    line = "Boot0001* ubuntu\tHD(1,GPT,6a1c2b8e-3f4d-4c5a-9e0b-1d2c3b4a5f60,0x800,0x82000)/File(\\EFI\\shimx64.efi)\n"
+    out = f.text(line, where="raw/firmware/efibootmgr-v.txt")
+    assert "6a1c2b8e" not in out
+    assert re.search(rf"HD\(1,GPT,FS_UUID-{TOKEN},0x800,0x82000\)/File", out)

@@ -75,7 +75,7 @@ def test_power_and_thermal_are_read_live_over_the_link_while_shown(
     connect_on(window, qtbot, "thermal")
     thermal = window.current_page()
     assert isinstance(thermal, ThermalPage)
-    assert isinstance(thermal.poller._worker._source, RemoteThermalSource)  # type: ignore[attr-defined]
+    assert isinstance(thermal.poller._source, RemoteThermalSource)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: thermal.data_state is DataState.COMPLETE, timeout=30_000)
     # the same machine over loopback: its own reader is the oracle for what came over the link
     here = ThermalSource()
@@ -100,7 +100,7 @@ def test_power_and_thermal_are_read_live_over_the_link_while_shown(
     assert isinstance(power, PowerPage)
     qtbot.waitUntil(lambda: not thermal.poller.running(), timeout=10_000)  # hidden: no reads at all
     hidden_at = thermal.readings_shown
-    assert isinstance(power.poller._worker._source, RemotePowerSource)  # type: ignore[attr-defined]
+    assert isinstance(power.poller._source, RemotePowerSource)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: power.data_state is DataState.COMPLETE, timeout=30_000)
     mine = PowerSource().read()
     assert power.reading is not None
