@@ -169,6 +169,10 @@ class MainWindow(QMainWindow):
         self._background_build_started = False
         self._background_build_queued = False
         self.sidebar.setCurrentRow(0)
+        if start_now and source is None:
+            expect_live = getattr(self.current_page(), "expect_live", None)
+            if callable(expect_live):
+                expect_live()  # the first page reads what it can while the snapshot is read
         self._pending_source = source
         self.remote = RemoteControl(self)
         if self._started:
@@ -233,10 +237,12 @@ class MainWindow(QMainWindow):
         return page
 
     def _start_background_build(self) -> None:
-        """The other pages, once the first page shows its data."""
+        """The other pages and the system-bus bridge, once the first page shows its data."""
         if not self._background_build_queued:
             self._background_build_queued = True
             QTimer.singleShot(0, self._build_next_page)
+            if self.snapshot is not None and self.snapshot.source.is_live and not self._closing:
+                self.bus.start()
 
     def _build_next_page(self) -> None:
         """Build one page not built yet, then yield to the event loop before the next."""
@@ -382,7 +388,9 @@ class MainWindow(QMainWindow):
             page.set_snapshot(snapshot)
         self.source_label.setText(source_description(snapshot))
         if snapshot.source.is_live:
-            self.bus.start()  # idempotent; it keeps running (and reconnecting) until shutdown
+            if self._background_build_queued or not self.isVisible():
+                self.bus.start()  # idempotent; it keeps running (and reconnecting) until shutdown
+            # else: starting up, the bridge's thread waits until the first page shows its data
             self.banner.hide()
             self._start_hotplug()
             devices = self._built.get("devices")

@@ -11,6 +11,7 @@ from typing import Any
 
 from hwinspector import __version__
 from hwinspector.cli import remote
+from hwinspector.i18n import _
 from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -135,7 +136,7 @@ def _command_modules() -> list[Any]:
 def _run_gui(args: argparse.Namespace) -> int:
     # Usage first, before anything is read or rendered.
     if args.gui_host and args.source:
-        print("hwinspector: --host opens the window on that machine; it takes no --from", file=sys.stderr)
+        print(_("hwinspector: --host opens the window on that machine; it takes no --from"), file=sys.stderr)
         return EXIT_USAGE
     size = (0, 0)
     if args.screenshot:

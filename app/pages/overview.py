@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -43,7 +44,6 @@ from hwinspector.probes.machine.sections import (
     SLOW_SECTIONS,
     Section,
     collect_live,
-    prepare_live,
     sections_from_snapshot,
 )
 from hwinspector.probes.machine.snapshot import Snapshot
@@ -80,6 +80,37 @@ def _call(work: Callable[[], object]) -> object:
     return work()
 
 
+# This machine in two steps. The second: what takes hundreds of milliseconds (OpenGL and Vulkan in child
+# processes, D-Bus calls, the sound server, cameras), and what needs heavy imports (the graphics chain and
+# EDID decoder, the USB-C and wireless chain builders) or many reads (suspend statistics). The first:
+# the snapshot's devices and drivers, and the rest, read while the window reads the snapshot.
+SECOND_STEP = SLOW_SECTIONS | {"graphics", "usbc", "wireless", "suspend"}
+FROM_SNAPSHOT = frozenset({"devices", "drivers"})
+EARLY = frozenset(SECTIONS) - SECOND_STEP - FROM_SNAPSHOT
+EARLY_WAIT_S = 10.0
+EARLY_FRESH_S = 10.0  # older than this (the Overview opened much later) and it is read again
+
+
+class _Early:
+    """This machine's sections that need no snapshot, read on a worker while the window's snapshot is read.
+
+    Plain Python across threads: the collection's worker waits on ``done`` and reads ``sections``.
+    """
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.sections: Sections = {}
+        self.started = time.monotonic()
+
+    def run(self) -> None:
+        try:
+            sections = collect_live(only=EARLY)
+            sections.pop("meta", None)
+            self.sections = sections
+        finally:
+            self.done.set()
+
+
 class OverviewPage(Page):
     page_id = "overview"
     title = "Overview"
@@ -110,10 +141,7 @@ class OverviewPage(Page):
         self._collector = RequestCollector(_call, "overview-collector", self, wait_s=15.0)
         self._collector.ready.connect(self._collected)
         self._collector.failed.connect(self._failed)
-        if collect is None:
-            # The readers' imports while the window's snapshot is read, so the collection that follows it
-            # starts reading at once. A worker that touches no Qt object and hands nothing back.
-            start_thread(prepare_live, "overview-imports")
+        self._early: _Early | None = None
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
         self._settle.setInterval(settle_ms)
@@ -243,20 +271,34 @@ class OverviewPage(Page):
         # OpenGL and Vulkan (child processes), the D-Bus services, sound server and cameras (issue 18: data
         # on screen within 6x a bare window). One worker thread runs the two in order.
         first: dict[str, Sections] = {}
-        fast_names = frozenset(SECTIONS) - SLOW_SECTIONS
+        fast_names = frozenset(SECTIONS) - SECOND_STEP
+
+        early, self._early = self._early, None  # read while the snapshot was: the first collection only
+        if early is not None and time.monotonic() - early.started > EARLY_FRESH_S:
+            early = None
 
         def fast() -> Collected:
-            sections = collect_live(snapshot=snapshot, only=fast_names)
+            if early is not None and early.done.wait(EARLY_WAIT_S) and early.sections:
+                sections = {**early.sections, **collect_live(snapshot=snapshot, only=FROM_SNAPSHOT)}
+            else:
+                sections = collect_live(snapshot=snapshot, only=fast_names)
             first["sections"] = sections
-            ready, waiting = run_scorecard_partial(sections, SLOW_SECTIONS)
+            ready, waiting = run_scorecard_partial(sections, SECOND_STEP)
             return generation, sections, ready, waiting
 
         def slow() -> Collected:
-            sections = {**first.get("sections", {}), **collect_live(snapshot=snapshot, only=SLOW_SECTIONS)}
+            sections = {**first.get("sections", {}), **collect_live(snapshot=snapshot, only=SECOND_STEP)}
             return generation, sections, run_scorecard(sections), []
 
         self._slow = slow  # submitted once the first part is on screen: its imports would slow that render
         self._submit(fast)
+
+    def expect_live(self) -> None:
+        """The window is reading this machine: read the sections that need no snapshot meanwhile (identity,
+        graphics, power, thermal, CPU, kernel log, suspend), for the first collection to use."""
+        if self._collect_live is None and self._early is None and self.sections is None:
+            self._early = _Early()
+            start_thread(self._early.run, "overview-early")
 
     def _submit(self, work: Callable[[], Collected]) -> None:
         self._collector.submit(work)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import importlib
 import os
 import time
 from collections.abc import Callable, Collection, Iterable
@@ -111,54 +112,55 @@ def read_sleep_states(sysfs: Path = Path("/sys")) -> dict[str, Any]:
     return {"state": state or [], "mem_sleep": [w.strip("[]") for w in mem_sleep or []], "mem_sleep_current": current}
 
 
-def _live_readers(sysfs: Path, procfs: Path, include_gl: bool, given: Any = None) -> dict[str, Callable[[], Any]]:
-    from hwinspector.probes.graphics import drm, session
-    from hwinspector.probes.kernel_log import read_kernel_log
-    from hwinspector.probes.machine import chains, identity, snapshot
-    from hwinspector.probes.power import cpu, hwmon, powercap, suspend, thermal
-    from hwinspector.probes.power import supply as power_supply
+def _mod(name: str) -> Any:
+    """A reader's module, imported when that reader runs: a collection of a few sections (the Overview's
+    first step) does not pay for the graphics chain's and the EDID decoder's imports."""
+    return importlib.import_module(f"hwinspector.probes.{name}")
 
+
+def _live_readers(sysfs: Path, procfs: Path, include_gl: bool, given: Any = None) -> dict[str, Callable[[], Any]]:
     snap_holder: dict[str, Any] = {} if given is None else {"s": given}
 
     def snap() -> Any:
         if "s" not in snap_holder:
-            snap_holder["s"] = snapshot.read_live_snapshot(sysfs, procfs)
+            snap_holder["s"] = _mod("machine.snapshot").read_live_snapshot(sysfs, procfs)
         return snap_holder["s"]
 
     readers: dict[str, Callable[[], Any]] = {
-        "identity": lambda: identity.read_identity(sysfs, procfs),
+        "identity": lambda: _mod("machine.identity").read_identity(sysfs, procfs),
         "devices": lambda: {"source": snap().source.to_json(), "devices": [d.to_json() for d in snap().devices]},
         "drivers": lambda: {
             "bindings": [b.to_json() for b in snap().bindings],
             "problems": [p.to_json() for p in snap().problems],
             "taint": jsonable(snap().taint),
         },
-        "graphics": lambda: drm.read_graphics(sysfs, Path("/dev"), procfs),
-        "session": lambda: session.read_session(procfs=procfs),
+        "graphics": lambda: _mod("graphics.drm").read_graphics(sysfs, Path("/dev"), procfs),
+        "session": lambda: _mod("graphics.session").read_session(procfs=procfs),
         "power": lambda: {
-            "supplies": _or_empty(lambda: power_supply.list_power_supplies(sysfs)),
-            "rapl": _or_empty(lambda: powercap.list_rapl_domains(sysfs)),
+            "supplies": _or_empty(lambda: _mod("power.supply").list_power_supplies(sysfs)),
+            "rapl": _or_empty(lambda: _mod("power.powercap").list_rapl_domains(sysfs)),
         },
         "thermal": lambda: {
-            "hwmon": _or_empty(lambda: hwmon.list_hwmon_chips(sysfs)),
-            "zones": _or_empty(lambda: thermal.list_thermal_zones(sysfs)),
-            "cooling": _or_empty(lambda: thermal.list_cooling_devices(sysfs)),
+            "hwmon": _or_empty(lambda: _mod("power.hwmon").list_hwmon_chips(sysfs)),
+            "zones": _or_empty(lambda: _mod("power.thermal").list_thermal_zones(sysfs)),
+            "cooling": _or_empty(lambda: _mod("power.thermal").list_cooling_devices(sysfs)),
         },
         "cpu": lambda: {
-            "cpufreq": _or_empty(lambda: cpu.list_cpufreq(sysfs)),
-            "cpuidle": _or_empty(lambda: cpu.list_cpuidle(sysfs)),
+            "cpufreq": _or_empty(lambda: _mod("power.cpu").list_cpufreq(sysfs)),
+            "cpuidle": _or_empty(lambda: _mod("power.cpu").list_cpuidle(sysfs)),
         },
         "sleep": lambda: read_sleep_states(sysfs),
         "kernel_log": lambda: [
-            {"priority": x.priority, "time_us": x.time_us, "message": x.message} for x in read_kernel_log()
+            {"priority": x.priority, "time_us": x.time_us, "message": x.message}
+            for x in _mod("kernel_log").read_kernel_log()
         ],
         "services": _services,
         # a umockdev testbed fakes /sys only: /proc/asound, the sound server and cam would answer for this host
         "audio": lambda: _audio_json(snap().devices, "umockdev" if umockdev_active() else None),
         "camera": lambda: _camera_json(snap().devices, "umockdev" if umockdev_active() else None),
-        "usbc": lambda: chains.usbc_section_data(snap()),
-        "wireless": lambda: chains.wireless_section_data(snap()),
-        "suspend": lambda: suspend.read_suspend(sysfs, procfs),
+        "usbc": lambda: _mod("machine.chains").usbc_section_data(snap()),
+        "wireless": lambda: _mod("machine.chains").wireless_section_data(snap()),
+        "suspend": lambda: _mod("power.suspend").read_suspend(sysfs, procfs),
         # An idle window takes tens of seconds of an otherwise quiet machine: only `report --idle S`
         # measures one (before anything else runs), so a plain capture says so instead.
         "idle": lambda: _unavailable("not measured: capture with `hwinspector report --idle S` to include one"),
@@ -169,18 +171,9 @@ def _live_readers(sysfs: Path, procfs: Path, include_gl: bool, given: Any = None
         why = "umockdev testbed: OpenGL and Vulkan would answer for this host, not the recorded machine"
         readers["gl"] = readers["vulkan"] = lambda: _unavailable(why)
     elif include_gl:
-        from hwinspector.probes.graphics.gl import probe as gl
-        from hwinspector.probes.graphics.vulkan import probe as vulkan
-
-        readers["gl"] = lambda: _available_or_raise(gl.read_gl_info())
-        readers["vulkan"] = lambda: _available_or_raise(vulkan.read_vulkan_info())
+        readers["gl"] = lambda: _available_or_raise(_mod("graphics.gl.probe").read_gl_info())
+        readers["vulkan"] = lambda: _available_or_raise(_mod("graphics.vulkan.probe").read_vulkan_info())
     return readers
-
-
-def prepare_live(sysfs: Path = Path("/sys"), procfs: Path = Path("/proc")) -> None:
-    """Import the live section readers (a fifth of a second of module code), reading nothing: a
-    page runs it on its worker thread while the window's snapshot is read."""
-    _live_readers(sysfs, procfs, include_gl=False)
 
 
 def _audio_json(devices: Any, kind: str | None) -> Any:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from hwinspector.i18n import _
 from hwinspector.probes.errors import ProbeUnavailable
 from hwinspector.probes.power.cpu import CpuFreq, IdleState, list_cpufreq, list_cpuidle
 from hwinspector.probes.power.hwmon import HwmonChip, list_hwmon_chips
@@ -82,7 +83,9 @@ def read_sensor_lists(names: Collection[str], sysfs: Path = Path("/sys")) -> dic
 def fetch_sensor_lists(link: RemoteLink, names: Collection[str]) -> SensorLists:
     """One reading of ``names`` on the other machine; raises RemoteError (link down, no such channel, garbage)."""
     if "sensors" not in link.capabilities:
-        raise RemoteError("not-supported", f"live power and thermal readings need hwinspector on {link.host}")
+        raise RemoteError(
+            "not-supported", _("live power and thermal readings need hwinspector on {host}").format(host=link.host)
+        )
     ch = link.open("sensors", budget_bytes=MAX_SENSORS_BYTES, lists=sorted(names))
     doc: Any = None
     for m in ch.messages(timeout_s=ANSWER_TIMEOUT_S):

@@ -124,17 +124,20 @@ def offered_host_key(
 
 def unknown_key_message(host: str, key: tuple[str, str, str] | None, line: str = "") -> str:
     """The one line for a host key that is not in known_hosts: what it is and how to check it."""
+    from hwinspector.i18n import _
+
     if key is None:
-        return (
+        text = _(
             "the host key is not in known_hosts, and it is never accepted silently: check its "
-            f"fingerprint and accept it once with `ssh {host}` in a terminal" + (f" ({line})" if line else "")
-        )
+            "fingerprint and accept it once with `ssh {host}` in a terminal"
+        ).format(host=host)
+        return f"{text} ({line})" if line else text
     kind, fingerprint, where = key
-    return (
-        f"the host key is not in known_hosts, and it is never accepted silently: {host} offers the {kind} key "
-        f"{fingerprint}; compare it with `ssh-keygen -lf {where}` run on that machine (its console, or ask its "
-        f"owner), then accept it once with `ssh {host}` in a terminal"
-    )
+    return _(
+        "the host key is not in known_hosts, and it is never accepted silently: {host} offers the {kind} key "
+        "{fingerprint}; compare it with `ssh-keygen -lf {where}` run on that machine (its console, or ask its "
+        "owner), then accept it once with `ssh {host}` in a terminal"
+    ).format(host=host, kind=kind, fingerprint=fingerprint, where=where)
 
 
 def classify(stderr: str, exit_status: int | None) -> tuple[str, str]:
