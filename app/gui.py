@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
 from hwinspector.i18n import _
 from hwinspector.main_window import MainWindow, schedule_start
-from hwinspector.pages.base import DataState
+from hwinspector.pages.base import DataState, run_until, wait_for_data
 from hwinspector.resources import icon_path
 
 
@@ -114,30 +112,19 @@ class ScreenshotTimeout(Exception):
     """The page did not show its data in time; the message says what it still showed."""
 
 
-def _run_until(app: QApplication, done: Callable[[], bool], timeout_s: float) -> bool:
-    """Run the event loop until ``done()`` or the timeout; whether it was done."""
-    deadline = time.monotonic() + timeout_s
-    while not done():
-        if time.monotonic() >= deadline:
-            return False
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        time.sleep(0.005)
-    return True
-
-
 def capture(window: MainWindow, target: QWidget, wait_s: float = 0.0, timeout_s: float = SHOW_TIMEOUT_S) -> QPixmap:
     """A picture of ``target`` once the window's current page has shown its data (or its error), plus
     ``wait_s`` seconds for live plots; raises ScreenshotTimeout after ``timeout_s``."""
     app = _app()
     page = window.current_page()
-    if not _run_until(app, lambda: page.data_state is DataState.COMPLETE, timeout_s):
-        shown = "nothing yet" if page.data_state is DataState.WAITING else "a part of it"
-        raise ScreenshotTimeout(
-            _("the {page} page had not shown its data after {s:.0f} s (it showed {shown})").format(
-                page=page.page_id, s=timeout_s, shown=shown
-            )
+    if not wait_for_data(page, timeout_s):
+        text = (
+            _("the {page} page had not shown its data after {s:.0f} s (it showed nothing yet)")
+            if page.data_state is DataState.WAITING
+            else _("the {page} page had shown only a part of its data after {s:.0f} s")
         )
-    _run_until(app, lambda: False, wait_s)
+        raise ScreenshotTimeout(text.format(page=page.page_id, s=timeout_s))
+    run_until(lambda: False, wait_s)
     for _i in range(5):
         app.processEvents()
     return target.grab()
@@ -184,7 +171,7 @@ def save_screenshot(
                 return 2
             target = shown
         # a source that cannot be read ends the wait at once, with its one-line reason
-        _run_until(app, lambda: bool(failures) or window.snapshot is not None, timeout_s)
+        run_until(lambda: bool(failures) or window.snapshot is not None, timeout_s)
         if failures:
             print(f"hwinspector: {failures[0]}", file=sys.stderr)
             return 2

@@ -34,7 +34,6 @@ from hwinspector.pages.base import Page
 from hwinspector.probes.devices.hotplug import HotplugEvent, monitor_source
 from hwinspector.probes.errors import InputFormatError
 from hwinspector.probes.machine.snapshot import Snapshot
-from hwinspector.report.open_bundle import describe_source
 from hwinspector.threads import Port, start_thread
 
 if TYPE_CHECKING:
@@ -402,6 +401,8 @@ class MainWindow(QMainWindow):
                 self.banner.setText(self.remote.banner_text(snapshot))
                 self.source_label.setText(f"Source: {self.remote.host} (remote machine, over ssh)")
             else:
+                from hwinspector.report.open_bundle import describe_source  # bundle reader: when one is shown
+
                 self.banner.setText(f"{describe_source(snapshot)} File → Show live machine (Ctrl+L) returns.")
             self.banner.show()
             if snapshot.source.kind == "bundle" and snapshot.source.path:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from hwinspector.probes.devices.hotplug import HotplugEvent
@@ -79,6 +80,22 @@ class Page(QWidget):
 
     def shutdown(self) -> None:
         """Stop the page's background work (threads, timers); the main window calls it once, on close."""
+
+
+def run_until(done: Callable[[], bool], timeout_s: float) -> bool:
+    """Run the GUI thread's events until ``done()`` or the timeout (offscreen renders); whether it was done."""
+    deadline = time.monotonic() + timeout_s
+    while not done():
+        if time.monotonic() >= deadline:
+            return False
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.005)
+    return True
+
+
+def wait_for_data(page: Page, timeout_s: float) -> bool:
+    """Until the page says its data (or its error) is on screen, completely; whether it did in time."""
+    return run_until(lambda: page.data_state is DataState.COMPLETE, timeout_s)
 
 
 def empty_state(text: str) -> QLabel:

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QShowEvent
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 from hwinspector.collectors.base import RequestCollector
 from hwinspector.i18n import _
 from hwinspector.pages.base import Page
-from hwinspector.presentation import PresentationWindow
 from hwinspector.probes.checks.base import SEVERITY, Status, Verdict
 from hwinspector.probes.checks.scorecard import (
     counts_text,
@@ -51,6 +50,9 @@ from hwinspector.threads import start_thread
 from hwinspector.widgets import dim
 from hwinspector.widgets.scorecard import CardData, ScorecardView
 from hwinspector.widgets.status_icons import status_icon
+
+if TYPE_CHECKING:  # presentation mode (live tiles, the sensor poller) is imported when it is opened
+    from hwinspector.presentation import PresentationWindow
 
 Sections = dict[str, Section]
 Collected = tuple[int, Sections, list[Verdict], list[Verdict]]  # generation, sections, verdicts, still checking
@@ -381,6 +383,8 @@ class OverviewPage(Page):
     def open_presentation(self, size: tuple[int, int] | None = None) -> PresentationWindow:
         """Full screen on this window's screen; with ``size``, a plain window of that size (screenshots)."""
         if self.presentation is None:
+            from hwinspector.presentation import PresentationWindow
+
             self.presentation = PresentationWindow(sysfs=self._sysfs)
         self._update_presentation()
         if size is not None:
