@@ -1,4 +1,6 @@
-"""Native vs pure-Python sampler, 64 counters at 1 kHz, idle and under GUI-like load; prints JSON."""
+"""Native vs pure-Python sampler, 64 counters at 1 kHz, idle and under GUI-like load; and the cost of one
+perf counter read against a sysfs pread in the same run (grouped or not, on the sampler's CPU or another).
+Prints JSON."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from hwinspector.probes.telemetry.sampler import Sampler
+from hwinspector.probes.telemetry.perf import PERF_COUNT_SW_CPU_CLOCK, PerfCounter, system_wide_refusal
+from hwinspector.probes.telemetry.sampler import CounterSpec, Sampler
 
 FRAME_S = 1 / 30  # the GUI drains the ring at frame rate
 
@@ -112,13 +115,86 @@ def run(paths: list[Path], backend: str, load: Callable[[], None], seconds: floa
     }
 
 
+SOFTWARE_TYPE = Path("/sys/bus/event_source/devices/software/type")
+
+
+def read_cost_run(specs: list[CounterSpec], seconds: float, rate: float, pin: int | None) -> dict[str, Any]:
+    """The native sampler's own CPU time per read, its thread pinned to one CPU (perf reads of an event
+    bound to another CPU go through an IPI)."""
+    s = Sampler(specs, rate, "native")
+    s.start()
+    if pin is not None:
+        os.sched_setaffinity(s.native_id, {pin})
+    time.sleep(0.2)  # the pinning and the first opens settle
+    c0 = s.stats
+    time.sleep(seconds)
+    c1 = s.stats
+    s.close()
+    ticks = c1["ticks"] - c0["ticks"]
+    cpu_us = (c1["cpu_seconds"] - c0["cpu_seconds"]) * 1e6
+    return {
+        "counters": len(specs),
+        "ticks": ticks,
+        "read_errors": c1["read_errors"] - c0["read_errors"],
+        "cpu_per_tick_us": round(cpu_us / ticks, 2) if ticks else None,
+        "cpu_per_counter_us": round(cpu_us / ticks / len(specs), 3) if ticks else None,
+    }
+
+
+def read_cost(n: int, seconds: float, rate: float, tmp: Path) -> dict[str, Any]:
+    """n sysfs files vs n perf counters (software cpu-clock, system-wide as an uncore GPU PMU's are): in one
+    group (one read(2) per tick) or each in a group of its own (a type file per counter splits them)."""
+    refusal = system_wide_refusal()
+    if refusal is not None or not SOFTWARE_TYPE.exists():
+        return {"skipped": refusal or "no software PMU in sysfs"}
+    cpus = sorted(os.sched_getaffinity(0))
+    local, remote = cpus[0], (cpus[1] if len(cpus) > 1 else None)
+    files, source = counter_paths(n, tmp)
+    solo_types = []
+    for i in range(n):
+        t = tmp / f"type{i}"
+        t.write_text(SOFTWARE_TYPE.read_text())
+        solo_types.append(str(t))
+
+    def perf(cpu: int, grouped: bool) -> list[CounterSpec]:
+        return [
+            PerfCounter(str(SOFTWARE_TYPE) if grouped else solo_types[i], PERF_COUNT_SW_CPU_CLOCK, cpu=cpu)
+            for i in range(n)
+        ]
+
+    runs: dict[str, dict[str, Any]] = {"sysfs_pread": read_cost_run(list(files), seconds, rate, local)}
+    runs["perf_grouped_same_cpu"] = read_cost_run(perf(local, True), seconds, rate, local)
+    runs["perf_ungrouped_same_cpu"] = read_cost_run(perf(local, False), seconds, rate, local)
+    if remote is not None:
+        runs["perf_grouped_other_cpu"] = read_cost_run(perf(remote, True), seconds, rate, local)
+        runs["perf_ungrouped_other_cpu"] = read_cost_run(perf(remote, False), seconds, rate, local)
+    base = runs["sysfs_pread"]["cpu_per_counter_us"]
+    return {
+        "file_source": source,
+        "rate_hz": rate,
+        "seconds_per_run": seconds,
+        "sampler_cpu": local,
+        "runs": runs,
+        "cost_per_counter_vs_sysfs": {
+            k: round(r["cpu_per_counter_us"] / base, 2) for k, r in runs.items() if base and r["cpu_per_counter_us"]
+        },
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--rate", type=float, default=1000.0)
     ap.add_argument("--channels", type=int, default=64)
     ap.add_argument("--no-gui", action="store_true", help="skip the pyqtgraph rendering load")
+    ap.add_argument("--perf-counters", type=int, default=8, help="counters in the perf read-cost runs")
+    ap.add_argument("--read-cost-only", action="store_true", help="only the perf vs sysfs read cost")
     args = ap.parse_args()
+    if args.read_cost_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            cost = read_cost(args.perf_counters, args.seconds, args.rate, Path(tmp))
+        print(json.dumps({"benchmark": "sampler", "read_cost": cost}, indent=2))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         paths, source = counter_paths(args.channels, Path(tmp))
         loads: dict[str, Callable[[], None]] = {"idle": idle_load(), "gil_loop": gil_load()}
@@ -132,6 +208,7 @@ def main() -> None:
         results[heaviest + "+realtime"] = [
             run(paths, "native", loads[heaviest], args.seconds, args.rate, realtime=True)
         ]
+        cost = read_cost(args.perf_counters, args.seconds, args.rate, Path(tmp))
     ratios = {
         name: round(res[0]["on_time_ticks"] / max(1, res[1]["on_time_ticks"]), 2)
         for name, res in results.items()
@@ -152,6 +229,7 @@ def main() -> None:
         "results": results,
         "on_time_ratio_native_over_python": ratios,
         "target_ratio_under_load": 2.0,
+        "read_cost": cost,
     }
     print(json.dumps(out, indent=2))
     cols = ["ticks", "on_time_ticks", "late_ticks", "lost_percent", "lateness_p50_us", "lateness_p99_us",

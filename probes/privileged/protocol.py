@@ -22,11 +22,24 @@ MAX_ROWS_PER_ANSWER: Final = 2000
 # reading them still needs an administrator's consent.
 RAPL_MAX_RATE_HZ: Final = 20.0
 MSR_MAX_RATE_HZ: Final = 200.0  # residency counters: turbostat's own default is one read per 5 s
+# GPU PMU counters: i915 itself samples frequencies at 200 Hz (i915_pmu.c FREQUENCY). The iGPU's RAPL
+# energy (perf's power/energy-gpu) is the PLATYPUS side channel again: it gets RAPL_MAX_RATE_HZ.
+PMU_MAX_RATE_HZ: Final = 200.0
 
 SUSPEND_MIN_S: Final = 5
 SUSPEND_MAX_S: Final = 600
 
-OPS: Final = ("hello", "list", "read", "stream_start", "stream_read", "stream_stop", "suspend_cycle", "gpu_dump")
+OPS: Final = (
+    "hello",
+    "list",
+    "read",
+    "stream_start",
+    "pmu_stream_start",
+    "stream_read",
+    "stream_stop",
+    "suspend_cycle",
+    "gpu_dump",
+)
 
 RAPL_SIDE_CHANNEL_NOTE: Final = (
     "Processor energy counters are root-only since Linux 5.10 because fast readings leak what other "

@@ -2,7 +2,8 @@
 
 It is the security boundary between the desktop session and root, so it stays small:
 - a request names an op from a fixed list and ids from the table ``list`` returned; nothing in a
-  request becomes a path, a command or code;
+  request becomes a path, a command, code, or a perf event's type or config (the helper opens only
+  the GPU PMU counters its own discovery found);
 - it writes nothing except the suspend test cycle (the RTC alarm and /sys/power/state, fixed files);
 - it reads GPU crash dumps and firmware tables only by the ids ``list`` names (gpu_dumps.py);
 - it starts no other program;
@@ -41,6 +42,7 @@ _FIELDS: dict[str, frozenset[str]] = {
     "list": frozenset(),
     "read": frozenset({"ids"}),
     "stream_start": frozenset({"ids", "rate_hz"}),
+    "pmu_stream_start": frozenset({"ids", "rate_hz"}),
     "stream_read": frozenset(),
     "stream_stop": frozenset(),
     "suspend_cycle": frozenset({"seconds"}),
@@ -116,7 +118,10 @@ class Helper:
     def _op_read(self, req: dict[str, Any]) -> dict[str, Any]:
         values: dict[str, int | str | None] = {}
         errors: dict[str, str] = {}
-        for i in self._ids(req):
+        ids = self._ids(req)
+        if any(self.registry.sources[i].kind == "pmu" for i in ids):
+            raise Refused("PMU counters are streamed only: pmu_stream_start")
+        for i in ids:
             try:
                 values[i] = self.registry.sources[i].read()
             except OSError as exc:
@@ -127,6 +132,20 @@ class Helper:
 
     def _op_stream_start(self, req: dict[str, Any]) -> dict[str, Any]:
         ids = self._ids(req)
+        if any(self.registry.sources[i].kind == "pmu" for i in ids):
+            raise Refused("PMU counters stream through pmu_stream_start")
+        return self._start_stream(ids, req)
+
+    def _op_pmu_stream_start(self, req: dict[str, Any]) -> dict[str, Any]:
+        """GPU PMU counters (CAP_PERFMON): perf events the helper opens from its own discovery, by id."""
+        ids = self._ids(req)
+        if any(self.registry.sources[i].kind != "pmu" for i in ids):
+            raise Refused("pmu_stream_start takes PMU ids (kind pmu) from the list op")
+        answer = self._start_stream(ids, req)
+        assert self.stream is not None
+        return {**answer, "open_errors": self.stream.open_errors()}
+
+    def _start_stream(self, ids: list[str], req: dict[str, Any]) -> dict[str, Any]:
         rate = req.get("rate_hz", 10.0)
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0.1 <= rate <= 10_000:
             raise Refused("rate_hz must be a number from 0.1 to 10000")

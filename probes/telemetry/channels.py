@@ -16,6 +16,8 @@ from hwinspector.probes.power.powercap import list_rapl_domains
 from hwinspector.probes.power.supply import list_power_supplies
 from hwinspector.probes.power.thermal import list_thermal_zones
 from hwinspector.probes.sysfs_attr import read_int
+from hwinspector.probes.telemetry.perf import parse_perf_path
+from hwinspector.probes.telemetry.perf_set import ONE_SHOT
 
 ChannelKind = Literal["counter", "gauge"]
 
@@ -100,9 +102,11 @@ def read_catalogue(sysfs: Path = Path("/sys")) -> Catalogue:
     # GPU providers live in their own module, which imports this one: registering them here (once,
     # idempotently) keeps every caller of the catalogue from having to remember it.
     from hwinspector.probes.graphics import channels as gpu_channels
+    from hwinspector.probes.graphics import pmu_channels
     from hwinspector.probes.telemetry import system
 
     gpu_channels.register()
+    pmu_channels.register()
     register_provider("system", system.system_channels)
 
     channels: list[Channel] = []
@@ -146,6 +150,12 @@ def read_channel_values(channels: Iterable[Channel]) -> list[ChannelReading]:
             continue
         if gpu_channels.is_command_channel(ch):
             out.append(ChannelReading(ch.id, None, None, "no reading from nvidia-smi"))
+            continue
+        counter = parse_perf_path(ch.path)
+        if counter is not None:
+            # a perf counter counts from its open: it stays open between calls (perf_set.PerfReader)
+            raw, total, why = ONE_SHOT.read(counter)
+            out.append(ChannelReading(ch.id, raw, None if total is None else total * ch.scale, why))
             continue
         attr = read_int(Path(ch.path))
         if attr.value is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import math
 import os
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hwinspector.probes.errors import ProbeUnavailable
+from hwinspector.probes.telemetry.perf import PerfCounter
 from hwinspector.probes.telemetry.sampler_python import PythonSampler, RawSpec
 
 if TYPE_CHECKING:
@@ -26,9 +28,9 @@ _NATIVE_MODULE = "hwinspector.probes.telemetry._sampler"
 _PERCENTILE_REFRESH_S = 0.5
 
 Backend = Literal["auto", "native", "python"]
-# A counter: a path to a file holding one decimal number, or (path, offset, "u64") for a
-# little-endian 64-bit value read with pread at offset (the /dev/cpu/N/msr format).
-CounterSpec = str | os.PathLike[str] | tuple[str | os.PathLike[str], int, Literal["u64"]]
+# A counter: a path to a file holding one decimal number, (path, offset, "u64") for a
+# little-endian 64-bit value read with pread at offset (the /dev/cpu/N/msr format), or a perf event.
+CounterSpec = str | os.PathLike[str] | tuple[str | os.PathLike[str], int, Literal["u64"]] | PerfCounter
 
 
 class SamplerStats(TypedDict):
@@ -76,6 +78,7 @@ class _Impl(Protocol):
     def drain_raw(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.uint64]]: ...
     def counters(self) -> dict[str, int]: ...
     def channel_errors(self) -> list[int]: ...
+    def open_errors(self) -> list[int]: ...
     def lateness(self) -> npt.NDArray[np.int64]: ...
 
 
@@ -85,6 +88,7 @@ class _NativeImpl:
     def __init__(self, cls: type[NativeSampler], specs: list[RawSpec], period_ns: int, cap: int, rt: bool):
         self._s = cls(specs, period_ns, cap, rt)
         self._nch = len(specs)
+        self._binary = any(isinstance(s, tuple) for s in specs)
 
     def start(self) -> bool:
         return self._s.start()
@@ -102,11 +106,11 @@ class _NativeImpl:
     def drain_raw(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.uint64]]:
         ts, vals, raw = self._s.drain_raw()
         t = np.frombuffer(ts, np.int64)
-        width = self._nch if raw else 0
+        width = self._nch if self._binary else 0  # (no rows drained: reshape(-1, width) is ambiguous)
         return (
             t,
-            np.frombuffer(vals, np.float64).reshape(-1, self._nch),
-            np.frombuffer(raw, np.uint64).reshape(-1, width),
+            np.frombuffer(vals, np.float64).reshape(len(t), self._nch),
+            np.frombuffer(raw, np.uint64).reshape(len(t), width),
         )
 
     def counters(self) -> dict[str, int]:
@@ -114,6 +118,9 @@ class _NativeImpl:
 
     def channel_errors(self) -> list[int]:
         return self._s.channel_errors()
+
+    def open_errors(self) -> list[int]:
+        return self._s.open_errors()
 
     def lateness(self) -> npt.NDArray[np.int64]:
         return np.frombuffer(self._s.lateness(), np.int64)
@@ -134,7 +141,10 @@ class Sampler:
 
     A counter is a path, or ``(path, offset, "u64")`` for a binary little-endian 64-bit value read
     at ``offset`` (an MSR from /dev/cpu/N/msr: offset = register); a short read or an error gives
-    NaN and counts a read error, like an unparsable text counter.
+    NaN and counts a read error, like an unparsable text counter. A ``PerfCounter`` is a
+    perf_event_open(2) event: counters of one PMU, CPU and task share a group and one read per tick;
+    they are open only while the sampler runs (an open counter keeps its PMU working), and
+    ``open_errors()`` says why one is not (EACCES: perf_event_paranoid).
 
     ``backend="auto"`` uses the native extension and falls back to Python, setting ``notice`` to
     say why; ``"native"`` raises ProbeUnavailable where the extension cannot load. A path that is
@@ -163,11 +173,17 @@ class Sampler:
             raise ValueError(f"scale has {len(scale)} entries for {len(paths)} paths")
         if backend not in ("auto", "native", "python"):
             raise ValueError(f"backend must be 'auto', 'native' or 'python', got {backend!r}")
-        self.paths = tuple(os.fspath(p[0] if isinstance(p, tuple) else p) for p in paths)
+        self.paths = tuple(
+            p.type_path if isinstance(p, PerfCounter) else os.fspath(p[0] if isinstance(p, tuple) else p) for p in paths
+        )
         if any("\0" in p for p in self.paths):
             raise ValueError("a path contains a NUL byte")
         raw: list[RawSpec] = []
+        tid = threading.get_native_id()
         for p, spec in zip(self.paths, paths, strict=True):
+            if isinstance(spec, PerfCounter):
+                raw.append(spec.raw_spec(tid))
+                continue
             if not isinstance(spec, tuple):
                 raw.append(os.fsencode(p))
                 continue
@@ -247,6 +263,11 @@ class Sampler:
             cpu_seconds=c["cpu_ns"] * 1e-9,
             realtime=bool(c["realtime"]),
         )
+
+    def open_errors(self) -> tuple[int, ...]:
+        """errno of each channel's last failed open, 0 where the last open worked (a stopped sampler's perf
+        counters are closed on purpose: 0 too)."""
+        return tuple(self._impl.open_errors())
 
     @property
     def native_id(self) -> int:

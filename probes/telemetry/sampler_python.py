@@ -13,6 +13,8 @@ import weakref
 import numpy as np
 import numpy.typing as npt
 
+from hwinspector.probes.telemetry.perf_set import PerfChan, PerfSet
+
 LATENCY_WINDOW = 65536  # lateness samples behind the p50/p99 (the native side keeps as many)
 _READ_BUF = 64  # a file of 64 bytes or more is not a single counter; same limit as the C side
 _CHECK_INTERVAL_NS = 100_000_000  # each path re-checked (gone? replaced?) about every 100 ms
@@ -22,9 +24,11 @@ _PR_SET_TIMERSLACK = 29
 _SPACE = rb"[ \t\n\v\f\r]*"
 _U64 = struct.Struct("<Q")
 
-# A counter: a path to a decimal text file, or (path, offset, "u64") for a little-endian 64-bit
-# value read at an offset, as /dev/cpu/N/msr gives registers.
-RawSpec = bytes | tuple[bytes, int, str]
+# A counter: a path to a decimal text file, (path, offset, "u64") for a little-endian 64-bit value
+# read at an offset, as /dev/cpu/N/msr gives registers, or a perf counter (type file, config,
+# "perf"|"perf-delta"|"perf-ratio", cpu, pid, config2): see perf.PerfCounter.
+RawSpec = bytes | tuple[bytes, int, str] | tuple[bytes, int, str, int, int, int]
+_PERF = -2  # offsets[i] of a perf channel
 
 _DECIMAL = re.compile(_SPACE + rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?" + _SPACE)
 
@@ -42,6 +46,10 @@ def parse_counter(data: bytes) -> float:
 def _spec_offset(spec: RawSpec) -> int:
     if not isinstance(spec, tuple):
         return -1
+    if len(spec) == 6:
+        return _PERF
+    if len(spec) != 3:
+        raise ValueError('a binary counter is (path, offset >= 0, "u64")')
     _, offset, fmt = spec
     if fmt != "u64" or isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
         raise ValueError('a binary counter is (path, offset >= 0, "u64")')
@@ -54,9 +62,13 @@ class _PyState:
     def __init__(self, specs: list[RawSpec], period_ns: int, cap: int, realtime: bool) -> None:
         n = len(specs)
         self.paths = [s[0] if isinstance(s, tuple) else s for s in specs]
-        # offset of each binary u64 counter; -1 for a text counter
+        # offset of each binary u64 counter; -1 for a text counter, _PERF for a perf counter
         self.offsets = [_spec_offset(s) for s in specs]
-        self.binary = any(o >= 0 for o in self.offsets)
+        self.binary = any(o != -1 for o in self.offsets)
+        perf = [(i, s) for i, s in enumerate(specs) if isinstance(s, tuple) and len(s) == 6]
+        self.pidx = {i: k for k, (i, _) in enumerate(perf)}
+        self.perf = PerfSet([PerfChan(*s) for _, s in perf])
+        self.errs = [0] * n
         self.period_ns = period_ns
         self.realtime = realtime
         self.fds = [-1] * n
@@ -76,7 +88,9 @@ class _PyState:
         self.native_id = 0
         self.thread: threading.Thread | None = None
         for i in range(n):
-            self.reopen(i)
+            if self.offsets[i] != _PERF:
+                self.reopen(i)
+        self.perf.open_all()
 
     def reopen(self, i: int) -> None:
         try:
@@ -84,14 +98,19 @@ class _PyState:
             fd = os.open(self.paths[i], flags | (os.O_NOFOLLOW if self.offsets[i] >= 0 else 0))
             st = os.fstat(fd)
             self.ids[i] = (st.st_dev, st.st_ino)
-        except OSError:
+            self.errs[i] = 0
+        except OSError as exc:
             fd = -1
+            self.errs[i] = exc.errno or 0
         if self.fds[i] >= 0:
             os.close(self.fds[i])
         self.fds[i] = fd
         self.failed[i] = False
 
     def check(self, i: int) -> None:
+        if self.offsets[i] == _PERF:
+            self.perf.check(self.pidx[i])
+            return
         # A deleted regular file keeps reading its old contents through the fd (sysfs gives
         # ENODEV instead): compare the path's inode with the one we hold.
         if self.fds[i] >= 0 and not self.failed[i]:
@@ -108,6 +127,11 @@ class _PyState:
             if fd >= 0:
                 os.close(fd)
             self.fds[i] = -1
+        self.perf.close_all()
+
+    def open_errors(self) -> list[int]:
+        pchans = self.perf.chans
+        return [pchans[self.pidx[i]].err if o == _PERF else self.errs[i] for i, o in enumerate(self.offsets)]
 
 
 def _set_timer_slack() -> None:
@@ -133,6 +157,7 @@ def _py_thread(st: _PyState, started: threading.Event) -> None:
     started.set()
     period, nch, cap = st.period_ns, len(st.fds), len(st.ts)
     fds, ch_errors, failed, offsets = st.fds, st.ch_errors, st.failed, st.offsets
+    perf, pidx = st.perf, st.pidx
     cpu_base, ticks, check_acc, cursor = st.cpu_ns, st.ticks, 0, 0
     deadline = time.monotonic_ns()
     while not st.stop:
@@ -143,8 +168,17 @@ def _py_thread(st: _PyState, started: threading.Event) -> None:
         late = now - deadline
         row = [math.nan] * nch
         raw = [0] * nch
+        if pidx:
+            perf.read_all()
         for i in range(nch):
             fd, off = fds[i], offsets[i]
+            if off == _PERF:
+                pc = perf.chans[pidx[i]]
+                row[i], raw[i] = pc.value, pc.raw
+                if pc.failed:  # a NaN without failed is a delta's first read, not an error
+                    ch_errors[i] += 1
+                    st.read_errors += 1
+                continue
             if fd >= 0:
                 try:
                     if off >= 0:
@@ -220,6 +254,7 @@ class PythonSampler:
             if st.closed:
                 raise ValueError("sampler is closed")
             if st.thread is None:
+                st.perf.open_all()  # a stopped sampler holds no perf counter (see stop)
                 st.stop = False
                 started = threading.Event()
                 st.thread = threading.Thread(
@@ -236,6 +271,8 @@ class PythonSampler:
                 st.stop = True
                 st.thread.join()
                 st.thread = None
+            # An open counter keeps its PMU working (i915's sampling timer, xe's forcewake).
+            st.perf.close_all()
 
     def close(self) -> None:
         with self._ctl:
@@ -275,6 +312,9 @@ class PythonSampler:
 
     def channel_errors(self) -> list[int]:
         return list(self._st.ch_errors)
+
+    def open_errors(self) -> list[int]:
+        return self._st.open_errors()
 
     def lateness(self) -> npt.NDArray[np.int64]:
         return self._st.lateness[: min(self._st.ticks, LATENCY_WINDOW)].copy()

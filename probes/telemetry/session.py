@@ -14,7 +14,8 @@ import numpy.typing as npt
 
 from hwinspector.probes.graphics.channels import is_command_channel, read_nvidia_smi
 from hwinspector.probes.telemetry.channels import Channel, ChannelReading, is_system_channel
-from hwinspector.probes.telemetry.sampler import Backend, SampleBlock, Sampler, SamplerStats
+from hwinspector.probes.telemetry.perf import parse_perf_path
+from hwinspector.probes.telemetry.sampler import Backend, CounterSpec, SampleBlock, Sampler, SamplerStats
 from hwinspector.probes.telemetry.system import read_system
 
 MAX_USER_RATE_HZ = 1000.0
@@ -51,6 +52,11 @@ def default_selection(channels: Iterable[Channel]) -> list[Channel]:
 def select_channels(channels: Iterable[Channel], globs: Sequence[str]) -> list[Channel]:
     """Channels whose id or label matches any of the shell-style patterns."""
     return [c for c in channels if any(fnmatch.fnmatchcase(c.id, g) or fnmatch.fnmatchcase(c.label, g) for g in globs)]
+
+
+def counter_spec(channel: Channel) -> CounterSpec:
+    """What the sampler opens for a channel: its file, or the perf counter its ``perf:`` path names."""
+    return parse_perf_path(channel.path) or channel.path
 
 
 def effective_rate(channel: Channel, cap_hz: float | None) -> float:
@@ -371,7 +377,7 @@ class TelemetrySession:
             elif how == 2:
                 sampler = CommandSampler(chans, rate, read=read_system, backend="psutil")
             else:
-                sampler = Sampler([c.path for c in chans], rate, backend, scale=[c.scale for c in chans])
+                sampler = Sampler([counter_spec(c) for c in chans], rate, backend, scale=[c.scale for c in chans])
             rows = max(16, int(rate * history_s))
             self.groups.append((rate, chans, sampler, _Ring(rows, len(chans))))
         self._prev: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = {}

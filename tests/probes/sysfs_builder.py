@@ -232,6 +232,15 @@ def shared_tmp() -> Iterator[Path]:
         shutil.rmtree(d, ignore_errors=True)
 
 
+def _load_lazy_parts() -> None:
+    """What the code imports or loads on first use, loaded before the fork: the child cannot read this
+    interpreter's own files when they live under /root (a pyenv build), so it must import nothing new."""
+    from hwinspector.i18n import _
+    from hwinspector.probes.graphics import channels, pmu_channels  # noqa: F401  (read_catalogue's providers)
+
+    _("x")  # gettext reads its catalogue through importlib.resources on the first translation
+
+
 def call_unprivileged(fn: Callable[..., T], *args: Any) -> T:
     """Call ``fn`` as a user without root's read override: real EACCES on mode-0400 files.
 
@@ -240,6 +249,7 @@ def call_unprivileged(fn: Callable[..., T], *args: Any) -> T:
     """
     if os.geteuid() != 0:
         return fn(*args)
+    _load_lazy_parts()
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: never return into pytest

@@ -78,13 +78,64 @@ static void Sampler_dealloc(SamplerObject *s)
     Py_TYPE(s)->tp_free((PyObject *)s);
 }
 
-/* One counter spec: bytes (a decimal text counter) or (bytes, offset, "u64") (a little-endian
- * u64 read at offset, the /dev/cpu/N/msr format). Sets a Python error and returns -1 if bad. */
+#define PERF_SPEC "(type_path, config, \"perf\"|\"perf-delta\"|\"perf-ratio\", cpu, pid, config2)"
+
+static int path_bytes(PyObject *path, char **raw)
+{
+    Py_ssize_t len;
+    if (PyBytes_AsStringAndSize(path, raw, &len) < 0)
+        return -1;
+    if ((Py_ssize_t)strlen(*raw) != len) {
+        PyErr_SetString(PyExc_ValueError, "embedded NUL in path");
+        return -1;
+    }
+    return 0;
+}
+
+/* A perf counter: (type_path, config, mode, cpu, pid, config2); the PMU's type is read from its
+ * sysfs type file at every open. */
+static int set_perf(sampler_core *c, size_t i, PyObject *spec)
+{
+    PyObject *path;
+    unsigned long long config, config2;
+    const char *fmt;
+    int cpu, pid, mode;
+    char *raw;
+    if (!PyArg_ParseTuple(spec, "OKsiiK;a perf counter is " PERF_SPEC, &path, &config, &fmt, &cpu,
+                          &pid, &config2) ||
+        path_bytes(path, &raw) < 0)
+        return -1;
+    if (!strcmp(fmt, "perf"))
+        mode = PERF_MODE_TOTAL;
+    else if (!strcmp(fmt, "perf-delta"))
+        mode = PERF_MODE_DELTA;
+    else if (!strcmp(fmt, "perf-ratio"))
+        mode = PERF_MODE_RATIO;
+    else
+        mode = -1;
+    /* perf_event_open(2): pid -1 needs a CPU (a system-wide count); cpu -1 needs a task. */
+    if (mode < 0 || cpu < -1 || pid < -1 || (cpu == -1 && pid == -1)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "a perf counter is " PERF_SPEC " with cpu >= 0 or pid >= 0");
+        return -1;
+    }
+    if (core_set_perf(c, i, raw, config, config2, cpu, pid, mode) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+/* One counter spec: bytes (a decimal text counter), (bytes, offset, "u64") (a little-endian u64
+ * read at offset, the /dev/cpu/N/msr format) or a perf counter (set_perf). Sets a Python error and
+ * returns -1 if bad. */
 static int set_channel(sampler_core *c, size_t i, PyObject *spec)
 {
     PyObject *path = spec;
     long long offset = 0;
     int binary = 0;
+    if (PyTuple_Check(spec) && PyTuple_GET_SIZE(spec) == 6)
+        return set_perf(c, i, spec);
     if (PyTuple_Check(spec)) {
         const char *fmt;
         if (!PyArg_ParseTuple(spec, "OLs;a binary counter is (path, offset, \"u64\")", &path,
@@ -97,13 +148,8 @@ static int set_channel(sampler_core *c, size_t i, PyObject *spec)
         binary = 1;
     }
     char *raw;
-    Py_ssize_t len;
-    if (PyBytes_AsStringAndSize(path, &raw, &len) < 0)
+    if (path_bytes(path, &raw) < 0)
         return -1;
-    if ((Py_ssize_t)strlen(raw) != len) {
-        PyErr_SetString(PyExc_ValueError, "embedded NUL in path");
-        return -1;
-    }
     if (core_set_channel(c, i, raw, binary, (off_t)offset) < 0) {
         PyErr_NoMemory();
         return -1;
@@ -152,7 +198,10 @@ static int Sampler_init(SamplerObject *s, PyObject *args, PyObject *kw)
     }
     Py_DECREF(seq);
     s->want_rt = realtime;
-    core_open_all(&s->core);
+    if (core_open_all(&s->core) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
     s->ready = 1;
     return 0;
 }
@@ -170,6 +219,7 @@ static PyObject *Sampler_start(SamplerObject *s, PyObject *unused)
         s->running = 0; /* a forked child: the thread stayed in the parent */
     if (!s->running) {
         int rc = -1;
+        core_open_perf(&s->core);
         atomic_store(&s->core.stop, 0);
         s->rt_granted = 0;
         if (s->want_rt) {
@@ -187,6 +237,7 @@ static PyObject *Sampler_start(SamplerObject *s, PyObject *unused)
         if (rc != 0)
             rc = pthread_create(&s->thread, NULL, core_thread, &s->core);
         if (rc != 0) {
+            core_close_perf(&s->core);
             pthread_mutex_unlock(&s->ctl_lock);
             errno = rc;
             return PyErr_SetFromErrno(PyExc_OSError);
@@ -208,6 +259,8 @@ static PyObject *Sampler_stop(SamplerObject *s, PyObject *unused)
     (void)unused;
     lock_ctl(s);
     stop_thread(s, 1);
+    if (s->ready)
+        core_close_perf(&s->core);
     pthread_mutex_unlock(&s->ctl_lock);
     Py_RETURN_NONE;
 }
@@ -298,6 +351,23 @@ static PyObject *Sampler_channel_errors(SamplerObject *s, PyObject *unused)
     return out;
 }
 
+static PyObject *Sampler_open_errors(SamplerObject *s, PyObject *unused)
+{
+    (void)unused;
+    /* The thread updates these at its checks (relaxed atomics): one may be a check old. */
+    Py_ssize_t n = s->ready ? (Py_ssize_t)s->core.nch : 0;
+    PyObject *out = PyList_New(n);
+    for (Py_ssize_t i = 0; out && i < n; i++) {
+        PyObject *v = PyLong_FromLong(core_open_error(&s->core, (size_t)i));
+        if (!v) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, v);
+    }
+    return out;
+}
+
 static PyObject *Sampler_lateness(SamplerObject *s, PyObject *unused)
 {
     (void)unused;
@@ -335,10 +405,12 @@ static PyMethodDef Sampler_methods[] = {
     {"drain", (PyCFunction)Sampler_drain, METH_NOARGS,
      "Rows since the last drain as (int64 timestamps, float64 values) bytearrays."},
     {"drain_raw", (PyCFunction)Sampler_drain_raw, METH_NOARGS,
-     "Like drain, plus the exact uint64 values (empty unless some counter is binary)."},
+     "Like drain, plus the exact uint64 values (empty unless some counter is u64 or perf)."},
     {"counters", (PyCFunction)Sampler_counters, METH_NOARGS, "Cumulative counters as a dict."},
     {"channel_errors", (PyCFunction)Sampler_channel_errors, METH_NOARGS,
      "Read errors per channel."},
+    {"open_errors", (PyCFunction)Sampler_open_errors, METH_NOARGS,
+     "errno of each channel's last failed open (0 while open)."},
     {"lateness", (PyCFunction)Sampler_lateness, METH_NOARGS,
      "Wake lateness (ns, int64) of up to the last 65536 ticks, unordered."},
     {NULL, NULL, 0, NULL},
@@ -349,8 +421,8 @@ static PyTypeObject SamplerType = {
     .tp_basicsize = sizeof(SamplerObject),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc =
-        "NativeSampler(specs, period_ns, capacity, realtime=False); a spec is a path (bytes) or "
-        "(path, offset, \"u64\")",
+        "NativeSampler(specs, period_ns, capacity, realtime=False); a spec is a path (bytes), "
+        "(path, offset, \"u64\") or " PERF_SPEC,
     .tp_new = Sampler_new,
     .tp_init = (initproc)Sampler_init,
     .tp_dealloc = (destructor)Sampler_dealloc,

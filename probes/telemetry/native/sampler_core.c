@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "sampler_core.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
 #include <math.h>
@@ -127,13 +128,27 @@ int core_init(sampler_core *c, size_t nch, int64_t period_ns, uint64_t cap)
     return 0;
 }
 
+static int want_raw(sampler_core *c)
+{
+    return c->raw || (c->raw = calloc(c->cap * c->nch, sizeof *c->raw)) ? 0 : -1;
+}
+
 int core_set_channel(sampler_core *c, size_t i, const char *path, int binary, off_t offset)
 {
-    c->ch[i].binary = binary;
+    c->ch[i].kind = binary ? CH_U64 : CH_TEXT;
     c->ch[i].offset = offset;
-    if (binary && !c->raw && !(c->raw = calloc(c->cap * c->nch, sizeof *c->raw)))
+    if (binary && want_raw(c) < 0)
         return -1;
     return (c->ch[i].path = strdup(path)) ? 0 : -1;
+}
+
+int core_set_perf(sampler_core *c, size_t i, const char *type_path, uint64_t config,
+                  uint64_t config2, int cpu, int pid, int mode)
+{
+    c->ch[i].kind = CH_PERF;
+    if (want_raw(c) < 0 || !(c->ch[i].path = strdup(type_path)))
+        return -1;
+    return perf_chan_set(&c->ch[i].perf, type_path, config, config2, cpu, pid, mode);
 }
 
 /* Open (or reopen after an unplug or a replaced file) one channel. */
@@ -141,8 +156,9 @@ static void reopen_channel(channel_t *c)
 {
     /* O_NONBLOCK: a FIFO given by mistake must not hang the sampler in open(). A register file
      * is a device node, never a link (as probes/power/msr.py reads it): O_NOFOLLOW. */
-    int fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (c->binary ? O_NOFOLLOW : 0));
+    int fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (c->kind ? O_NOFOLLOW : 0));
     struct stat st;
+    __atomic_store_n(&c->err, fd < 0 ? errno : 0, __ATOMIC_RELAXED);
     if (c->fd >= 0)
         close(c->fd);
     c->fd = fd;
@@ -164,10 +180,45 @@ static void check_channel(channel_t *c)
     reopen_channel(c);
 }
 
-void core_open_all(sampler_core *c)
+int core_open_all(sampler_core *c)
 {
-    for (size_t i = 0; i < c->nch; i++)
-        reopen_channel(&c->ch[i]);
+    size_t np = 0;
+    for (size_t i = 0; i < c->nch; i++) {
+        if (c->ch[i].kind == CH_PERF)
+            c->ch[i].pidx = np++;
+        else
+            reopen_channel(&c->ch[i]);
+    }
+    if (!np)
+        return 0;
+    if (!(c->perf_ptrs = calloc(np, sizeof *c->perf_ptrs)))
+        return -1;
+    for (size_t i = 0; i < c->nch; i++) {
+        if (c->ch[i].kind == CH_PERF)
+            c->perf_ptrs[c->ch[i].pidx] = &c->ch[i].perf;
+    }
+    if (perf_set_init(&c->perf, c->perf_ptrs, np) < 0)
+        return -1;
+    perf_open_all(&c->perf);
+    return 0;
+}
+
+void core_open_perf(sampler_core *c)
+{
+    if (c->perf.n)
+        perf_open_all(&c->perf);
+}
+
+void core_close_perf(sampler_core *c)
+{
+    if (c->perf.n)
+        perf_close_all(&c->perf);
+}
+
+int core_open_error(sampler_core *c, size_t i)
+{
+    int *err = c->ch[i].kind == CH_PERF ? &c->ch[i].perf.err : &c->ch[i].err;
+    return __atomic_load_n(err, __ATOMIC_RELAXED);
 }
 
 void core_close_all(sampler_core *c)
@@ -177,13 +228,19 @@ void core_close_all(sampler_core *c)
             close(c->ch[i].fd);
         c->ch[i].fd = -1;
     }
+    core_close_perf(c);
 }
 
 void core_free(sampler_core *c)
 {
     core_close_all(c);
-    for (size_t i = 0; c->ch && i < c->nch; i++)
+    perf_set_free(&c->perf);
+    for (size_t i = 0; c->ch && i < c->nch; i++) {
         free(c->ch[i].path);
+        perf_chan_free(&c->ch[i].perf);
+    }
+    free(c->perf_ptrs);
+    c->perf_ptrs = NULL;
     free(c->ch);
     free(c->ts);
     free(c->vals);
@@ -221,7 +278,11 @@ static double read_channel(sampler_core *c, size_t i, uint64_t *raw)
     char buf[READ_BUF];
     double v;
     uint64_t u = 0;
-    if (ch->fd >= 0 && ch->binary) {
+    if (ch->kind == CH_PERF) {
+        *raw = ch->perf.raw;
+        if (!ch->perf.failed)
+            return ch->perf.value; /* NaN without an error: a delta's first read */
+    } else if (ch->fd >= 0 && ch->kind == CH_U64) {
         if (read_u64(ch, &u) == 0) {
             *raw = u;
             return (double)u;
@@ -276,6 +337,8 @@ void *core_thread(void *arg)
         uint64_t slot = h % c->cap;
         double *row = c->vals + slot * c->nch;
         uint64_t scratch, *raw = c->raw ? c->raw + slot * c->nch : NULL;
+        if (c->perf.n)
+            perf_read_all(&c->perf);
         for (size_t i = 0; i < c->nch; i++)
             row[i] = read_channel(c, i, raw ? raw + i : &scratch);
         c->ts[slot] = now;
@@ -295,7 +358,10 @@ void *core_thread(void *arg)
         /* Round-robin path checks: about one check per channel per CHECK_INTERVAL_NS. */
         check_acc += (int64_t)c->nch * c->period_ns;
         for (size_t n = 0; check_acc >= CHECK_INTERVAL_NS && n < c->nch; n++) {
-            check_channel(&c->ch[cursor]);
+            if (c->ch[cursor].kind == CH_PERF)
+                perf_check(&c->perf, c->ch[cursor].pidx);
+            else
+                check_channel(&c->ch[cursor]);
             cursor = (cursor + 1) % c->nch;
             check_acc -= CHECK_INTERVAL_NS;
         }

@@ -8,17 +8,28 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "sampler_perf.h"
+
 #define LATENCY_WINDOW 65536 /* lateness samples kept for the p50/p99 */
 #define READ_BUF 64          /* a file this long holds no single counter */
 
+enum {
+    CH_TEXT = 0, /* a decimal text counter at offset 0 */
+    CH_U64 = 1,  /* a little-endian u64 at offset */
+    CH_PERF = 2, /* a perf_event_open(2) counter (sampler_perf.c) */
+};
+
 typedef struct {
-    char *path;
-    int fd; /* -1 while the path cannot be opened */
+    char *path; /* CH_PERF: the PMU's sysfs type file */
+    int fd;     /* -1 while the path cannot be opened */
     dev_t dev;
     ino_t ino;
     int failed; /* a read failed since the last check: reopen at the next check */
-    int binary; /* 0: a decimal text counter at offset 0; 1: a little-endian u64 at offset */
+    int kind;
     off_t offset;
+    int err; /* errno of the last failed open, 0 while open */
+    perf_chan perf;
+    size_t pidx; /* CH_PERF: its index in the core's perf set */
 } channel_t;
 
 typedef struct {
@@ -30,7 +41,9 @@ typedef struct {
     /* Ring: row r lives in slot r % cap; head counts rows ever written (the thread only). */
     int64_t *ts;
     double *vals;
-    uint64_t *raw; /* exact u64 values, cap * nch; NULL unless some channel is binary */
+    uint64_t *raw; /* exact u64 values, cap * nch; NULL unless some channel is u64 or perf */
+    perf_set perf;
+    perf_chan **perf_ptrs;
     _Atomic uint64_t head;
     /* Consumer state: the caller serialises drains (the binding holds the GIL). */
     uint64_t rd;
@@ -59,9 +72,20 @@ int core_init(sampler_core *c, size_t nch, int64_t period_ns, uint64_t cap);
  * /dev/cpu/N/msr gives registers (binary 1). Set every channel before core_open_all; -1 on
  * ENOMEM. */
 int core_set_channel(sampler_core *c, size_t i, const char *path, int binary, off_t offset);
-/* Open every path; one that cannot be opened reads as NaN and is retried by the thread. */
-void core_open_all(sampler_core *c);
+/* Channel i counts a perf event (or a RATIO pair) of the PMU whose sysfs type file is type_path;
+ * mode is a PERF_MODE_*. -1 on ENOMEM. */
+int core_set_perf(sampler_core *c, size_t i, const char *type_path, uint64_t config,
+                  uint64_t config2, int cpu, int pid, int mode);
+/* Open every path and perf event; one that cannot be opened reads as NaN and is retried by the
+ * thread. -1 on ENOMEM. */
+int core_open_all(sampler_core *c);
 void core_close_all(sampler_core *c);
+/* Open or close the perf events only (the thread must be stopped): an open counter keeps its PMU
+ * working (i915's sampling timer, xe's forcewake), so a stopped sampler holds none. */
+void core_open_perf(sampler_core *c);
+void core_close_perf(sampler_core *c);
+/* errno of channel i's last failed open, 0 while open. */
+int core_open_error(sampler_core *c, size_t i);
 /* Free everything core_init allocated (the thread must be stopped); safe on a zeroed core. */
 void core_free(sampler_core *c);
 
