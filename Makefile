@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 # System packages the tests need (Debian/Ubuntu names): Qt offscreen and Xvfb, umockdev and
 # dbus-daemon for real udev/D-Bus clients, build tools for the C extension and dbus-python, and the
-# reference tools we compare against.
+# reference tools we compare against; gettext (xgettext, msgmerge, msgfmt as the oracle of po/msgfmt.py)
+# and fonts-noto-cjk (the Chinese window renders glyphs, not boxes).
 SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 fonts-dejavu-core \
   libdbus-1-3 xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
   libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 libudev1 umockdev gir1.2-umockdev-1.0 \
@@ -18,7 +19,8 @@ SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 font
   prometheus prometheus-node-exporter \
   ethtool iw rfkill bluez bolt \
   polkitd pkexec util-linux powertop \
-  openssh-server openssh-client
+  openssh-server openssh-client \
+  gettext fonts-noto-cjk
 STAMP := $(VENV)/.installed
 # checkbox-ng in a virtual environment of its own: its pins (packaging/checkbox/requirements.txt)
 # would hold our test environment back.
@@ -26,7 +28,7 @@ CHECKBOX_VENV := .venv-checkbox
 CHECKBOX_STAMP := $(CHECKBOX_VENV)/.installed
 INSTALL_LOCK := /tmp/hwinspector-install.lock
 
-.PHONY: run test sysdeps dev checkbox lint typecheck pytest clean bench soak stress screenshots fuzz validate-packaging install uninstall
+.PHONY: run test sysdeps dev checkbox lint typecheck pytest clean bench soak stress screenshots fuzz validate-packaging install uninstall pot mo
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,8 +69,8 @@ sysdeps:
 	fi
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app widgets probes tests benchmarks packaging
-	$(VENV)/bin/ruff format --check app widgets probes tests benchmarks packaging
+	$(VENV)/bin/ruff check app widgets probes tests benchmarks packaging po
+	$(VENV)/bin/ruff format --check app widgets probes tests benchmarks packaging po
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/clang-format --dry-run -Werror probes/telemetry/native/*.[ch]
 
@@ -120,5 +122,21 @@ install:
 uninstall:
 	rm -f $(addprefix "$(DESTDIR)$(PREFIX)/,$(addsuffix ",$(INSTALLED)))
 
+# Translations (README, "Translating"): the template from every marked text, then each language merged with it.
+# After a merge that brought new texts: make pot, translate the new entries of po/*.po, make mo, and run
+# tests/test_translations.py (it fails while an entry is untranslated or fuzzy).
+POT := po/hwinspector.pot
+pot:
+	xgettext --language=Python --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=ngettext:1,2 \
+	  --keyword=pgettext:1c,2 --add-comments=TRANSLATORS: --add-location=file --sort-by-file \
+	  --package-name=hwinspector --package-version=$$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml) \
+	  --msgid-bugs-address=https://github.com/hwinspector/hwinspector/issues \
+	  --copyright-holder="hwinspector developers" -o $(POT) $$(find app widgets probes -name '*.py' | LC_ALL=C sort)
+	for po in $(wildcard po/*.po); do msgmerge --quiet --update --backup=none --previous --add-location=file $$po $(POT); done
+
+# The compiled catalogues under resources/locale (setup.py does the same for every build and make dev).
+mo:
+	$(PYTHON) po/msgfmt.py
+
 clean:
-	rm -rf $(VENV) $(CHECKBOX_VENV) build *.egg-info .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKBOX_VENV) build *.egg-info .mypy_cache .ruff_cache resources/locale

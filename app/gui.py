@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
+from hwinspector import l10n
 from hwinspector.i18n import _
 from hwinspector.main_window import MainWindow, schedule_start
 from hwinspector.pages.base import DataState, run_until, wait_for_data
@@ -21,7 +22,8 @@ def _app() -> QApplication:
         return app
     app = QApplication(sys.argv[:1])
     app.setApplicationName("hwinspector")
-    app.setApplicationDisplayName("Hardware Inspector")
+    app.setApplicationDisplayName(_("Hardware Inspector"))
+    l10n.install(app)  # Qt's own buttons and dialogs in the catalogue's language, numbers in the locale's
     app.setDesktopFileName("io.github.hwinspector.HwInspector")
     app.setWindowIcon(QIcon(str(icon_path("hwinspector"))))
     return app

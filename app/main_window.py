@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from hwinspector.probes.telemetry.recording import Recording
 
 
-APP_NAME = "Hardware Inspector"
 BUILD_AFTER_MS = 3000  # the other pages are built by then even when the first one has nothing to show
 
 
@@ -51,8 +50,13 @@ def window_title(snapshot: Snapshot | None) -> str:
     end with it; ending with it ourselves gives one name on every platform (it was "Hardware Inspector —
     live machine — Hardware Inspector").
     """
+    # the display name the application set (translated): the one Qt compares the title with; without one
+    # (it then reads as the application's name) Qt appends nothing, and the title names us itself
+    name = _("Hardware Inspector")
+    if QGuiApplication.applicationDisplayName() != QGuiApplication.applicationName():
+        name = QGuiApplication.applicationDisplayName()
     if snapshot is None:
-        return APP_NAME
+        return name
     src = snapshot.source
     if src.is_live:
         what = _("live machine")
@@ -60,16 +64,16 @@ def window_title(snapshot: Snapshot | None) -> str:
         what = _("{host} (remote machine)").format(host=src.host)
     else:
         what = src.label
-    return f"{what} — {APP_NAME}"
+    return f"{what} — {name}"
 
 
 def source_description(snapshot: Snapshot) -> str:
     src = snapshot.source
     if src.is_live:
-        return "Source: live machine"
+        return _("Source: live machine")
     if src.kind == "bundle":
-        return f"Source: {src.label} (evidence bundle)"
-    return f"Source: {src.label} ({src.kind} dump)"
+        return _("Source: {label} (evidence bundle)").format(label=src.label)
+    return _("Source: {label} ({kind} dump)").format(label=src.label, kind=src.kind)
 
 
 class MainWindow(QMainWindow):
@@ -94,7 +98,7 @@ class MainWindow(QMainWindow):
         self.snapshot: Snapshot | None = None
         self._live_updates = live_updates
         self._hotplug: HotplugThread | None = None
-        self._monitor_text = "no live updates"
+        self._monitor_text = _("no live updates")
         self._started = False
         self.collector = SnapshotCollector(parent=self)  # its thread reads; its signals arrive here
         self.request_load.connect(self.collector.load)
@@ -120,8 +124,8 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         for info in self._infos:
             self.stack.addWidget(QWidget())  # a placeholder until the page is built
-            item = QListWidgetItem(info.title)
-            item.setToolTip(info.description)
+            item = QListWidgetItem(_(info.title))
+            item.setToolTip(_(info.description))
             item.setData(Qt.ItemDataRole.UserRole, info.page_id)
             self.sidebar.addItem(item)
         self.sidebar.currentRowChanged.connect(self._page_changed)
@@ -148,12 +152,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search this page (Ctrl+F)")
+        self.search.setPlaceholderText(_("Search this page (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.search.setMaximumWidth(360)
         self.search.textChanged.connect(self._filter_changed)
         self._build_actions()
-        self.source_label = QLabel("Source: …")
+        self.source_label = QLabel(_("Source: …"))
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(120)
@@ -263,36 +267,39 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(BUILD_AFTER_MS, self._start_background_build)
 
     def _build_actions(self) -> None:
-        tb = QToolBar("Main")
+        tb = QToolBar(_("Main"))
         tb.setMovable(False)
         self.addToolBar(tb)
-        menu = self.menuBar().addMenu("&File")
-        open_act = QAction("&Open bundle or dump…", self)
+        menu = self.menuBar().addMenu(_("&File"))
+        open_act = QAction(_("&Open bundle or dump…"), self)
         open_act.setShortcut(QKeySequence.StandardKey.Open)
         open_act.setToolTip(
-            "Open an evidence bundle (.tar.xz), a udevadm --export-db dump or a umockdev recording from another machine"
+            _(
+                "Open an evidence bundle (.tar.xz), a udevadm --export-db dump or a umockdev recording "
+                "from another machine"
+            )
         )
         open_act.triggered.connect(self.open_dialog)
-        connect_act = QAction("Connect to &machine…", self)
+        connect_act = QAction(_("Connect to &machine…"), self)
         connect_act.setShortcut(QKeySequence("Ctrl+Shift+M"))
-        connect_act.setToolTip("Inspect another machine over ssh (your ssh config, keys and known_hosts)")
+        connect_act.setToolTip(_("Inspect another machine over ssh (your ssh config, keys and known_hosts)"))
         connect_act.triggered.connect(lambda: self.remote.ask_and_connect())
-        live_act = QAction("Show &live machine", self)
+        live_act = QAction(_("Show &live machine"), self)
         live_act.setShortcut(QKeySequence("Ctrl+L"))
         live_act.triggered.connect(lambda: self.load_source(None))
-        reload_act = QAction("&Reload", self)
+        reload_act = QAction(_("&Reload"), self)
         reload_act.setShortcut(QKeySequence.StandardKey.Refresh)
         reload_act.triggered.connect(self.reload)
-        quit_act = QAction("&Quit", self)
+        quit_act = QAction(_("&Quit"), self)
         quit_act.setShortcut(QKeySequence.StandardKey.Quit)
         quit_act.triggered.connect(self.close)
         for a in (open_act, connect_act, live_act, reload_act):
             menu.addAction(a)
             tb.addAction(a)
         menu.addSeparator()
-        capture_act = QAction("&Capture evidence…", self)
+        capture_act = QAction(_("&Capture evidence…"), self)
         capture_act.setShortcut(QKeySequence("Ctrl+Shift+E"))
-        capture_act.setToolTip("Capture a private, verifiable evidence bundle of this machine")
+        capture_act.setToolTip(_("Capture a private, verifiable evidence bundle of this machine"))
         capture_act.triggered.connect(self.capture_evidence)
         menu.addAction(capture_act)
         self.capture_action = capture_act
@@ -303,16 +310,16 @@ class MainWindow(QMainWindow):
         self.bugreport_action = bug_act
         menu.addSeparator()
         menu.addAction(quit_act)
-        view = self.menuBar().addMenu("&View")
+        view = self.menuBar().addMenu(_("&View"))
         for i in range(self.sidebar.count()):
             item = self.sidebar.item(i)
             act = QAction(item.text(), self)
             act.setShortcut(QKeySequence(f"Alt+{i + 1}"))
-            act.triggered.connect(lambda _=False, row=i: self.sidebar.setCurrentRow(row))
+            act.triggered.connect(lambda _unused=False, row=i: self.sidebar.setCurrentRow(row))
             view.addAction(act)
             self.addAction(act)  # shortcuts work even while the menu bar is hidden or native
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction("&About", self._about)
+        help_menu = self.menuBar().addMenu(_("&Help"))
+        help_menu.addAction(_("&About"), self._about)
         spacer = QWidget()
         spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy())
         tb.addWidget(spacer)
@@ -365,12 +372,14 @@ class MainWindow(QMainWindow):
         open_bugreport_dialog(self, src.path if src is not None and not src.is_live else None)
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path, _unused = QFileDialog.getOpenFileName(
             self,
-            "Open an evidence bundle or a device dump",
+            _("Open an evidence bundle or a device dump"),
             str(Path.home()),
-            "Bundles and dumps (*.tar.xz *.txt *.umockdev *.log);;Evidence bundles (*.tar.xz);;"
-            "Dumps (*.txt *.umockdev *.log);;All files (*)",
+            _(
+                "Bundles and dumps (*.tar.xz *.txt *.umockdev *.log);;Evidence bundles (*.tar.xz);;"
+                "Dumps (*.txt *.umockdev *.log);;All files (*)"
+            ),
         )
         if path:
             self.load_source(path)
@@ -399,11 +408,15 @@ class MainWindow(QMainWindow):
             self._stop_hotplug()
             if self.remote.active and snapshot.source.label == self.remote.host:
                 self.banner.setText(self.remote.banner_text(snapshot))
-                self.source_label.setText(f"Source: {self.remote.host} (remote machine, over ssh)")
+                self.source_label.setText(_("Source: {host} (remote machine, over ssh)").format(host=self.remote.host))
             else:
                 from hwinspector.report.open_bundle import describe_source  # bundle reader: when one is shown
 
-                self.banner.setText(f"{describe_source(snapshot)} File → Show live machine (Ctrl+L) returns.")
+                self.banner.setText(
+                    _("{describe_source} File → Show live machine (Ctrl+L) returns.").format(
+                        describe_source=describe_source(snapshot)
+                    )
+                )
             self.banner.show()
             if snapshot.source.kind == "bundle" and snapshot.source.path:
                 self._load_bundle_recording(snapshot.source.path)
@@ -433,7 +446,9 @@ class MainWindow(QMainWindow):
         if self.snapshot is None or self.snapshot.source.path != path:
             return  # another source was opened meanwhile
         if error:
-            self.statusBar().showMessage(f"The bundle's recording cannot be replayed: {error}", 15000)
+            self.statusBar().showMessage(
+                _("The bundle's recording cannot be replayed: {error}").format(error=error), 15000
+            )
         telemetry: Any = self._page("telemetry") if any(i.page_id == "telemetry" for i in self._infos) else None
         if rec is not None and hasattr(telemetry, "show_recording"):
             telemetry.show_recording(rec)
@@ -448,7 +463,7 @@ class MainWindow(QMainWindow):
         self.busy.hide()
         self.statusBar().showMessage(message, 15000)
         if self.snapshot is None:
-            self.source_label.setText(f"Could not read: {message}")
+            self.source_label.setText(_("Could not read: {message}").format(message=message))
         self.load_failed.emit(message)
         if self.interactive:
             QMessageBox.warning(self, "Cannot open", message)
@@ -465,12 +480,14 @@ class MainWindow(QMainWindow):
         self.collector.wait_for_monitor(self._hotplug.listening)
         self._hotplug.start()
         self._monitor_text = (
-            "live: udev events" if source == "udev" else "live: kernel uevents (no udev daemon, tree read from sysfs)"
+            _("live: udev events")
+            if source == "udev"
+            else _("live: kernel uevents (no udev daemon, tree read from sysfs)")
         )
 
     def _hotplug_unavailable(self, reason: str) -> None:
         self.statusBar().showMessage(reason, 15000)
-        self._monitor_text = f"no live updates: {reason} (F5 reloads)"
+        self._monitor_text = _("no live updates: {reason} (F5 reloads)").format(reason=reason)
         devices = self._built.get("devices")
         if devices is not None and hasattr(devices, "set_monitor_state"):
             devices.set_monitor_state(self._monitor_text)
@@ -528,7 +545,11 @@ class MainWindow(QMainWindow):
         self.search.selectAll()
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About Hardware Inspector", f"hwinspector {__version__}\nA Linux hardware inspector.")
+        QMessageBox.about(
+            self,
+            _("About Hardware Inspector"),
+            _("hwinspector {version__}\nA Linux hardware inspector.").format(version__=__version__),
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

@@ -20,11 +20,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hwinspector.collectors.sensors import PowerSource, SensorPoller
+from hwinspector.i18n import N_, _, localize
 from hwinspector.probes.telemetry.channels import Channel, read_catalogue, read_channel_values
 from hwinspector.widgets.scorecard import CardData, ScorecardView, status_color
 from hwinspector.widgets.tile import Tile
 
-TILES = (("power", "Package power"), ("cpu", "CPU temperature"), ("battery", "Battery"), ("gpu", "GPU"))
+TILES = (("power", N_("Package power")), ("cpu", N_("CPU temperature")), ("battery", N_("Battery")), ("gpu", "GPU"))
 # Which temperature stands for "the CPU": the package sensor of each vendor's driver, in that order.
 CPU_TEMPS = ("hwmon:coretemp/temp1", "hwmon:k10temp/temp1", "hwmon:zenpower/temp1", "hwmon:cpu_thermal/temp1")
 GPU_HWMON = ("amdgpu", "radeon", "nouveau", "i915", "xe", "nvidia")
@@ -95,20 +96,20 @@ class TileSource:
             label = "RAPL " + " + ".join(r.domain.name for r in chosen)
             pkg = TileValue("power", _fmt(sum(watts), "W"), label)
         elif chosen:
-            pkg = TileValue("power", "…", next((r.reason for r in chosen if r.reason), None) or "measuring")
+            pkg = TileValue("power", "…", next((r.reason for r in chosen if r.reason), None) or N_("measuring"))
         else:
-            pkg = TileValue("power", "—", power.rapl_error or "no RAPL domain on this machine")
+            pkg = TileValue("power", "—", power.rapl_error or _("no RAPL domain on this machine"))
         batteries = [s for s in power.supplies if s.type == "Battery" and s.scope != "Device"]
         if batteries:
             b = batteries[0]
             state = (b.status or "unknown").lower()
             level = "warning" if b.capacity_percent is not None and b.capacity_percent <= 20 else "pass"
-            charge = f"{b.capacity_percent:.0f} %" if b.capacity_percent is not None else "charge unknown"
+            charge = f"{b.capacity_percent:.0f} %" if b.capacity_percent is not None else _("charge unknown")
             bat = TileValue("battery", _fmt(b.power_watts, "W", 2), f"{b.name}: {charge}, {state}", level)
         else:
-            bat = TileValue("battery", "—", power.supplies_error or "no battery")
-        cpu = self._channel("cpu", self._cpu, "no CPU temperature sensor")
-        gpu = self._channel("gpu", self._gpu, "no GPU sensor")
+            bat = TileValue("battery", "—", power.supplies_error or _("no battery"))
+        cpu = self._channel("cpu", self._cpu, _("no CPU temperature sensor"))
+        gpu = self._channel("gpu", self._gpu, _("no GPU sensor"))
         return TileReading((pkg, cpu, bat, gpu))
 
 
@@ -143,7 +144,7 @@ class PresentationWindow(QWidget):
 
     def __init__(self, parent: QWidget | None = None, *, sysfs: Path = Path("/sys")) -> None:
         super().__init__(parent, Qt.WindowType.Window)
-        self.setWindowTitle("Hardware Inspector — presentation")
+        self.setWindowTitle(_("Hardware Inspector — presentation"))
         self.setAutoFillBackground(True)
         self.dark = desktop_is_dark()
         self.setPalette(contrast_palette(self.dark))
@@ -155,7 +156,7 @@ class PresentationWindow(QWidget):
         self.badge.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.counts = QLabel()
         self.counts.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.tiles = {key: Tile(caption) for key, caption in TILES}
+        self.tiles = {key: Tile(_(caption)) for key, caption in TILES}
         self.scorecard = ScorecardView(compact=True)
         self.scorecard.max_columns = 5
         self.footer = QLabel()
@@ -194,10 +195,10 @@ class PresentationWindow(QWidget):
         self.title.setText(title)
         self.subtitle.setText(subtitle)
         words = {
-            "pass": "ALL CHECKS PASS",
-            "warning": "PASS WITH WARNINGS",
-            "fail": "FAILING",
-            "n/a": "NOTHING TO CHECK",
+            "pass": _("ALL CHECKS PASS"),
+            "warning": _("PASS WITH WARNINGS"),
+            "fail": _("FAILING"),
+            "n/a": _("NOTHING TO CHECK"),
         }
         self.badge.setText(words.get(overall, overall.upper()))
         self._badge_color(overall)
@@ -206,11 +207,11 @@ class PresentationWindow(QWidget):
         if self.scale_px:
             self.scorecard.set_scale(self.scale_px)
         self.live = live
-        self.footer.setText(f"{source}  ·  Esc or F11 leaves presentation mode")
+        self.footer.setText(_("{source}  ·  Esc or F11 leaves presentation mode").format(source=source))
         if not live:
             self.poller.stop()
             for tile in self.tiles.values():
-                tile.set_value("—", "captured machine: no live readings")
+                tile.set_value("—", _("captured machine: no live readings"))
         elif self.isVisible():
             self.poller.start()
 
@@ -221,7 +222,7 @@ class PresentationWindow(QWidget):
             tile = self.tiles.get(v.key)
             if tile is not None:
                 accent = status_color(v.level, self.palette()) if v.level else None
-                tile.set_value(v.value, v.detail, accent)
+                tile.set_value(v.value, localize(v.detail), accent)
         self.readings_shown += 1
 
     def _badge_color(self, overall: str) -> None:
@@ -229,7 +230,7 @@ class PresentationWindow(QWidget):
         pal.setColor(QPalette.ColorRole.WindowText, status_color(overall, self.palette()))
         self.badge.setPalette(pal)
 
-    def _scheme_changed(self, *_: object) -> None:
+    def _scheme_changed(self, *_unused: object) -> None:
         self.dark = desktop_is_dark()
         self.setPalette(contrast_palette(self.dark))
         self._rescale()

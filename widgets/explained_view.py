@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
+from hwinspector.i18n import localize
 from hwinspector.widgets import dim
 
 
@@ -27,7 +28,8 @@ class ExplainedView(QStackedWidget):
         self.setCurrentWidget(self.view)
 
     def explain(self, text: str) -> None:
-        self.message.setText(text)
+        # Pages hand over their own translated sentences or a probe's English reason; the latter is localized.
+        self.message.setText(localize(text))
         self.setCurrentWidget(self.message)
 
     def explaining(self) -> bool:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
+from hwinspector.i18n import _
 from hwinspector.widgets import dim
 
 CHARGE_COLOR = "#1f77b4"
@@ -47,10 +48,10 @@ class HistoryPlot(pg.PlotWidget):  # type: ignore[misc]
         self._power.setXLink(item)
         item.vb.sigResized.connect(self._sync_views)
         legend = item.addLegend(offset=(8, 4), labelTextSize="8pt")
-        self.charge = item.plot([], [], pen=pg.mkPen(CHARGE_COLOR, width=1), name="charge (UPower)")
+        self.charge = item.plot([], [], pen=pg.mkPen(CHARGE_COLOR, width=1), name=_("charge (UPower)"))
         self.rate = pg.PlotDataItem([], [], pen=pg.mkPen(RATE_COLOR, width=1))
         self.kernel = pg.PlotDataItem([], [], pen=pg.mkPen(KERNEL_COLOR, width=1))
-        for curve, name in ((self.rate, "power (UPower)"), (self.kernel, "power (kernel, live)")):
+        for curve, name in ((self.rate, _("power (UPower)")), (self.kernel, _("power (kernel, live)"))):
             self._power.addItem(curve)
             legend.addItem(curve, name)
         self.message = QLabel(self)

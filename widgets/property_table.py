@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hwinspector.i18n import _
+
 Section = tuple[str, Sequence[tuple[str, str]]]
 MAX_SHOWN_CHARS = 512  # longer values (binary attributes as hex) are cut in the cell; copy gives all
 
@@ -37,15 +39,15 @@ class PropertyTable(QWidget):
         font.setBold(True)
         self._title.setFont(font)
         self._filter = QLineEdit()
-        self._filter.setPlaceholderText("Filter properties")
+        self._filter.setPlaceholderText(_("Filter properties"))
         self._filter.setClearButtonEnabled(True)
         self._filter.textChanged.connect(self._apply_filter)
-        self._copy_all = QPushButton("Copy all")
-        self._copy_all.setToolTip("Copy every section as text")
+        self._copy_all = QPushButton(_("Copy all"))
+        self._copy_all.setToolTip(_("Copy every section as text"))
         self._copy_all.clicked.connect(self.copy_all)
         self.tree = QTreeWidget()
         self.tree.setColumnCount(2)
-        self.tree.setHeaderLabels(["Property", "Value"])
+        self.tree.setHeaderLabels([_("Property"), _("Value")])
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
@@ -56,7 +58,7 @@ class PropertyTable(QWidget):
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self._mono = mono
-        copy = QAction("Copy", self.tree)
+        copy = QAction(_("Copy"), self.tree)
         copy.setShortcut(QKeySequence.StandardKey.Copy)
         copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         copy.triggered.connect(self.copy_selection)
@@ -82,7 +84,11 @@ class PropertyTable(QWidget):
             head.setFont(0, f)
             head.setFirstColumnSpanned(True)
             for key, value in rows:
-                shown = value if len(value) <= MAX_SHOWN_CHARS else value[:MAX_SHOWN_CHARS] + f"… ({len(value)} chars)"
+                shown = (
+                    value
+                    if len(value) <= MAX_SHOWN_CHARS
+                    else value[:MAX_SHOWN_CHARS] + _("… ({n} chars)").format(n=len(value))
+                )
                 item = QTreeWidgetItem([key, shown.replace("\n", " ⏎ ")])
                 item.setData(1, Qt.ItemDataRole.UserRole, value)
                 item.setToolTip(1, value[:4000])
@@ -146,8 +152,8 @@ class PropertyTable(QWidget):
         menu = QMenu(self)
         if item is not None and item.parent() is not None:
             value = str(item.data(1, Qt.ItemDataRole.UserRole))
-            menu.addAction("Copy value", lambda: QGuiApplication.clipboard().setText(value))
-            menu.addAction("Copy name", lambda: QGuiApplication.clipboard().setText(item.text(0)))
-        menu.addAction("Copy selected rows", self.copy_selection)
-        menu.addAction("Copy all", self.copy_all)
+            menu.addAction(_("Copy value"), lambda: QGuiApplication.clipboard().setText(value))
+            menu.addAction(_("Copy name"), lambda: QGuiApplication.clipboard().setText(item.text(0)))
+        menu.addAction(_("Copy selected rows"), self.copy_selection)
+        menu.addAction(_("Copy all"), self.copy_all)
         menu.exec(self.tree.viewport().mapToGlobal(pos))

@@ -9,6 +9,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from hwinspector.i18n import N_, _
 from hwinspector.widgets import dim
 from hwinspector.widgets.status_icons import COLORS, status_icon
 from hwinspector.widgets.tile import blend, paint_stripe, panel_color
@@ -16,7 +17,7 @@ from hwinspector.widgets.tile import blend, paint_stripe, panel_color
 # Verdict status -> the icon family of status_icons, the word on the card.
 # "checking": a check still waiting for a slow source (the page shows the others first).
 ICONS = {"pass": "ok", "warning": "warning", "fail": "error", "n/a": "na", "checking": "na"}
-WORDS = {"pass": "PASS", "warning": "WARNING", "fail": "FAIL", "n/a": "N/A", "checking": "…"}
+WORDS = {"pass": N_("PASS"), "warning": N_("WARNING"), "fail": N_("FAIL"), "n/a": N_("N/A"), "checking": "…"}
 # Brighter variants on dark backgrounds keep the status words above 4.5:1 contrast (WCAG AA).
 _DARK = {"ok": "#5cd17a", "warning": "#ffc93c", "error": "#ff6b6b", "na": "#a0a0a0"}
 MAX_EVIDENCE_LINES = 4
@@ -55,17 +56,17 @@ class VerdictCard(QWidget):
         self.icon = QLabel()
         self.title = QLabel(card.title)
         self.title.setWordWrap(True)
-        self.word = QLabel(WORDS.get(card.status, card.status.upper()))
+        self.word = QLabel(_(WORDS.get(card.status, card.status.upper())))
         self.word.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.summary = QLabel(card.summary)
         self.summary.setWordWrap(True)
         shown = list(card.evidence[:MAX_EVIDENCE_LINES])
         if len(card.evidence) > MAX_EVIDENCE_LINES:
-            shown.append(f"… {len(card.evidence) - MAX_EVIDENCE_LINES} more (hover to see all)")
+            shown.append(_("… {n} more (hover to see all)").format(n=len(card.evidence) - MAX_EVIDENCE_LINES))
         self.evidence = QLabel("\n".join(f"• {e}" for e in shown))
         self.evidence.setWordWrap(True)
         dim(self.evidence)
-        self.hint = QLabel(f"Next: {card.hint}" if card.hint else "")
+        self.hint = QLabel(_("Next: {hint}").format(hint=card.hint) if card.hint else "")
         self.hint.setWordWrap(True)
         for label in (self.title, self.summary, self.evidence, self.hint):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -75,7 +76,7 @@ class VerdictCard(QWidget):
         self.hint.setVisible(bool(card.hint) and not compact)
         if card.evidence:
             self.setToolTip("\n".join(card.evidence))
-        self.setAccessibleName(f"{card.title}: {WORDS.get(card.status, card.status)}. {card.summary}")
+        self.setAccessibleName(f"{card.title}: {_(WORDS.get(card.status, card.status))}. {card.summary}")
         head = QHBoxLayout()
         head.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         head.addWidget(self.title, 1)
@@ -186,7 +187,9 @@ class ScorecardView(QWidget):
             if self.scale_px is not None:
                 card.set_scale(self.scale_px)
             self.cards.append(card)
-        self.na_line.setText(f"Not applicable here: {', '.join(c.title for c in na)}" if na else "")
+        self.na_line.setText(
+            _("Not applicable here: {value}").format(value=", ".join(c.title for c in na)) if na else ""
+        )
         self.na_line.setVisible(bool(na))
         self.empty.hide()
         self._columns = 0

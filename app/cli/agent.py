@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from hwinspector.i18n import _
+
 
 def register(sub: Any) -> None:
     sub.add_parser(
         "agent",
-        help="serve the remote protocol on stdin/stdout (what --host HOST starts over ssh)",
-        description="Speak hwinspector's framed protocol on standard input and output, for a client that "
-        "reached this machine over ssh (hwinspector --host). Probes and the sampler run here; only "
-        "results and telemetry batches cross the link. Not for interactive use.",
+        help=_("serve the remote protocol on stdin/stdout (what --host HOST starts over ssh)"),
+        description=_(
+            "Speak hwinspector's framed protocol on standard input and output, for a client that "
+            "reached this machine over ssh (hwinspector --host). Probes and the sampler run here; only "
+            "results and telemetry batches cross the link. Not for interactive use."
+        ),
     )
 
 

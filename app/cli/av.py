@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
+
+from hwinspector.i18n import _
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -16,43 +19,51 @@ def _add(sub: Any, name: str, help_text: str, description: str) -> None:
         "--from",
         dest="source",
         metavar="PATH",
-        help="read an evidence bundle, a udevadm --export-db dump or a umockdev recording instead of the live machine",
+        help=_(
+            "read an evidence bundle, a udevadm --export-db dump or a umockdev recording instead of the live machine"
+        ),
     )
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
 
 def register(sub: Any) -> None:
     _add(
         sub,
         "audio",
-        "the audio chain: controller, driver, DSP firmware, ALSA card, UCM profile, sound server",
-        "Print each sound card's chain, from the PCI/ACPI/USB device to the sound server's nodes. Exit 1 when "
-        "the chain has problems (no card, firmware or topology failed, no UCM profile for a SOF card, only a "
-        "dummy output).",
+        _("the audio chain: controller, driver, DSP firmware, ALSA card, UCM profile, sound server"),
+        _(
+            "Print each sound card's chain, from the PCI/ACPI/USB device to the sound server's nodes. Exit 1 when "
+            "the chain has problems (no card, firmware or topology failed, no UCM profile for a SOF card, only a "
+            "dummy output)."
+        ),
     )
     _add(
         sub,
         "camera",
-        "the camera chain: IPU and sensors or UVC, V4L2 nodes, libcamera, PipeWire",
-        "Print each camera's chain, from the IPU and its sensors or the USB camera to PipeWire's nodes. Exit 1 "
-        "when the chain has problems (a camera without a driver or a capture node, a sensor without a driver).",
+        _("the camera chain: IPU and sensors or UVC, V4L2 nodes, libcamera, PipeWire"),
+        _(
+            "Print each camera's chain, from the IPU and its sensors or the USB camera to PipeWire's nodes. Exit 1 "
+            "when the chain has problems (a camera without a driver or a capture node, a sensor without a driver)."
+        ),
     )
 
 
 def run(args: argparse.Namespace) -> int | None:
     if args.command in ("audio", "camera"):
-        return cmd_chain(args.command, args.source, args.json)
+        return cmd_chain(args.command, args.source, args.json, Path(args.sysfs), Path(args.procfs))
     return None
 
 
-def cmd_chain(what: str, source: str | None, as_json: bool) -> int:
+def cmd_chain(
+    what: str, source: str | None, as_json: bool, sysfs: Path = Path("/sys"), procfs: Path = Path("/proc")
+) -> int:
     from hwinspector.collectors.av_sources import read_av
     from hwinspector.models.audio_chain import audio_picture
     from hwinspector.models.av_common import picture_text
     from hwinspector.models.camera_chain import camera_picture
     from hwinspector.probes.machine.snapshot import load_snapshot
 
-    snap = load_snapshot(source)  # InputFormatError: exit 2, with its one-line reason
+    snap = load_snapshot(source, sysfs, procfs)  # InputFormatError: exit 2, with its one-line reason
     reading = read_av(snap, audio=what == "audio", camera=what == "camera")
     chain = reading.audio if what == "audio" else reading.camera
     if as_json:

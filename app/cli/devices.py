@@ -5,23 +5,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hwinspector.cli.main import EXIT_OK, EXIT_PROBLEMS, add_from
 from hwinspector.cli.tables import table
+from hwinspector.i18n import _, localize, ngettext
 
 if TYPE_CHECKING:
     from hwinspector.probes.machine.snapshot import Snapshot
 
 
 def register(sub: Any) -> None:
-    dev = sub.add_parser("devices", help="list every device")
+    dev = sub.add_parser("devices", help=_("list every device"))
     add_from(dev)
-    dev.add_argument("--json", action="store_true", help="machine-readable output")
-    drv = sub.add_parser("drivers", help="driver bindings and problems")
+    dev.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    drv = sub.add_parser("drivers", help=_("driver bindings and problems"))
     add_from(drv)
-    drv.add_argument("--json", action="store_true", help="machine-readable output")
-    drv.add_argument("--problems", action="store_true", help="only the problems; exit 1 when there are any")
+    drv.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    drv.add_argument("--problems", action="store_true", help=_("only the problems; exit 1 when there are any"))
 
 
 def run(args: argparse.Namespace) -> int | None:
@@ -29,7 +31,7 @@ def run(args: argparse.Namespace) -> int | None:
         return None
     from hwinspector.probes.machine.snapshot import load_snapshot
 
-    snap = load_snapshot(args.source)
+    snap = load_snapshot(args.source, Path(args.sysfs), Path(args.procfs))
     if args.command == "devices":
         return cmd_devices(snap, args.json)
     return cmd_drivers(snap, args.json, args.problems)
@@ -45,15 +47,15 @@ def cmd_devices(snap: Snapshot, as_json: bool) -> int:
         json.dump(doc, sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")
         return EXIT_OK
-    print(f"{len(snap.devices)} devices on {snap.source.label}")
+    print(_("{n} devices on {label}").format(n=len(snap.devices), label=snap.source.label))
     for note in snap.source.notes:
-        print(f"note: {note}")
+        print(_("note: {note}").format(note=localize(note)))
     by_kind: dict[str, list[list[str]]] = {}
     for d in snap.devices:
         by_kind.setdefault(d.kind, []).append([d.name, d.subsystem or "", d.driver or "-", d.path])
     for kind in sorted(by_kind):
         print(f"\n{kind} ({len(by_kind[kind])})")
-        print(table(sorted(by_kind[kind]), ["NAME", "SUBSYSTEM", "DRIVER", "PATH"]))
+        print(table(sorted(by_kind[kind]), [_("NAME"), _("SUBSYSTEM"), _("DRIVER"), _("PATH")]))
     return EXIT_OK
 
 
@@ -69,7 +71,7 @@ def cmd_drivers(snap: Snapshot, as_json: bool, problems_only: bool) -> int:
             doc["taint"] = (
                 {
                     "value": snap.taint.value,
-                    "flags": [c for c, _ in snap.taint.flags],
+                    "flags": [c for c, _unused in snap.taint.flags],
                     "crash": snap.taint.crash,
                 }
                 if snap.taint
@@ -80,17 +82,18 @@ def cmd_drivers(snap: Snapshot, as_json: bool, problems_only: bool) -> int:
         return code
     if not problems_only:
         rows = [
-            [b.driver, b.module or "(built-in)", str(len(b.devices)), b.module_version or ""]
+            [b.driver, b.module or _("(built-in)"), str(len(b.devices)), b.module_version or ""]
             for b in snap.bindings
             if b.devices
         ]
-        print(f"Drivers in use on {snap.source.label}")
-        print(table(rows, ["DRIVER", "MODULE", "DEVICES", "VERSION"]))
+        print(_("Drivers in use on {label}").format(label=snap.source.label))
+        print(table(rows, [_("DRIVER"), _("MODULE"), _("DEVICES"), _("VERSION")]))
         print()
     if not snap.problems:
-        print("No problems found.")
+        print(_("No problems found."))
     else:
-        print(f"{len(snap.problems)} problem(s):")
-        rows = [[p.severity, p.kind, p.name or (p.path or ""), p.detail] for p in snap.problems]
-        print(table(rows, ["SEVERITY", "KIND", "DEVICE", "DETAIL"]))
+        n = len(snap.problems)
+        print(ngettext("{n} problem:", "{n} problems:", n).format(n=n))
+        rows = [[p.severity, p.kind, p.name or (p.path or ""), localize(p.detail)] for p in snap.problems]
+        print(table(rows, [_("SEVERITY"), _("KIND"), _("DEVICE"), _("DETAIL")]))
     return code

@@ -9,6 +9,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
+from hwinspector.i18n import _, localize
 from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
 
 if TYPE_CHECKING:
@@ -20,24 +21,28 @@ EXIT_EQUAL, EXIT_DIFFERENT, EXIT_USAGE = 0, 1, 2
 def register(sub: Any) -> None:
     d = sub.add_parser(
         "diff",
-        help="compare two captures, dumps or the live machine; exit 1 when they differ",
-        description="Compare devices, drivers and modules, firmware and versions, problems, the graphics chain "
-        "and telemetry summaries of two sources. Each of A and B is an evidence bundle (.tar.xz), a "
-        "udevadm --export-db dump, a umockdev recording, or 'live'.",
-        epilog="Exit codes: 0 equal, 1 different, 2 bad usage or unreadable input.",
+        help=_("compare two captures, dumps or the live machine; exit 1 when they differ"),
+        description=_(
+            "Compare devices, drivers and modules, firmware and versions, problems, the graphics chain "
+            "and telemetry summaries of two sources. Each of A and B is an evidence bundle (.tar.xz), a "
+            "udevadm --export-db dump, a umockdev recording, or 'live'."
+        ),
+        epilog=_("Exit codes: 0 equal, 1 different, 2 bad usage or unreadable input."),
     )
-    d.add_argument("a", metavar="A", help="a bundle, a dump, or 'live'")
-    d.add_argument("b", metavar="B", help="a bundle, a dump, or 'live'")
-    d.add_argument("--json", action="store_true", help="machine-readable output")
-    d.add_argument("--no-gl", action="store_true", help="on the live side, skip the OpenGL and Vulkan probes")
+    d.add_argument("a", metavar="A", help=_("a bundle, a dump, or 'live'"))
+    d.add_argument("b", metavar="B", help=_("a bundle, a dump, or 'live'"))
+    d.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    d.add_argument("--no-gl", action="store_true", help=_("on the live side, skip the OpenGL and Vulkan probes"))
     o = sub.add_parser(
         "open",
-        help="open an evidence bundle or a dump in the main window",
-        description="Show a bundle (or a udevadm/umockdev dump) in every page, as if it were the live machine; "
-        "a banner names where it comes from. A bundle's telemetry recording replays on the Telemetry page.",
+        help=_("open an evidence bundle or a dump in the main window"),
+        description=_(
+            "Show a bundle (or a udevadm/umockdev dump) in every page, as if it were the live machine; "
+            "a banner names where it comes from. A bundle's telemetry recording replays on the Telemetry page."
+        ),
     )
-    o.add_argument("file", metavar="FILE", help="hwreport-….tar.xz, a udevadm dump or a umockdev file")
-    o.add_argument("--page", metavar="NAME", help="page to show first (overview, devices, telemetry, …)")
+    o.add_argument("file", metavar="FILE", help=_("hwreport-….tar.xz, a udevadm dump or a umockdev file"))
+    o.add_argument("--page", metavar="NAME", help=_("page to show first (overview, devices, telemetry, …)"))
 
 
 def compare(a: str, b: str, *, include_gl: bool = True) -> Diff:
@@ -54,7 +59,7 @@ def compare(a: str, b: str, *, include_gl: bool = True) -> Diff:
 
 def _describe(side: Side) -> str:
     if side.kind == "live":
-        return "the live machine"
+        return _("the live machine")
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(side.taken_at)) if side.taken_at > 0 else "undated"
     return f"{side.label} ({'evidence bundle' if side.kind == 'bundle' else side.kind + ' dump'}, {when})"
 
@@ -75,7 +80,7 @@ def _line(c: Change) -> str:
 def render_text(d: Diff) -> str:
     lines = [f"A: {_describe(d.a)}", f"B: {_describe(d.b)}", ""]
     if d.equal:
-        lines.append("No differences in what both sources show.")
+        lines.append(_("No differences in what both sources show."))
     from hwinspector.report.diff import CATEGORY_TITLES
 
     for cat, changes in d.by_category().items():
@@ -84,14 +89,14 @@ def render_text(d: Diff) -> str:
         counts: dict[str, int] = {}
         for c in changes:
             counts[c.kind] = counts.get(c.kind, 0) + 1
-        lines.append(f"{CATEGORY_TITLES.get(cat, cat)}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        lines.append(f"{_(CATEGORY_TITLES.get(cat, cat))}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
         lines += [_line(c) for c in changes]
         lines.append("")
     if d.not_compared:
-        lines.append("Not compared:")
+        lines.append(_("Not compared:"))
         lines += [f"  {n}" for n in d.not_compared]
     if d.notes:
-        lines += ["", "Notes:"] + [f"  {n}" for n in d.notes]
+        lines += ["", _("Notes:")] + [f"  {n}" for n in d.notes]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -107,7 +112,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_open(args: argparse.Namespace) -> int:
     if not os.path.isfile(args.file):
-        print(f"hwinspector: {args.file}: no such file", file=sys.stderr)
+        print(_("hwinspector: {file}: no such file").format(file=args.file), file=sys.stderr)
         return EXIT_USAGE
     from hwinspector.gui import run_gui
 
@@ -121,7 +126,7 @@ def run(args: argparse.Namespace) -> int | None:
     try:
         return cmd_diff(args) if args.command == "diff" else cmd_open(args)
     except (InputFormatError, ProbeUnavailable) as exc:
-        print(f"hwinspector: {exc}", file=sys.stderr)
+        print(f"hwinspector: {localize(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -15,6 +15,8 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 from wsgiref.simple_server import make_server as wsgi_make_server
 
+from hwinspector.i18n import _
+
 EXIT_OK, EXIT_USAGE = 0, 2
 DEFAULT_LISTEN = "127.0.0.1:9877"
 
@@ -22,50 +24,61 @@ DEFAULT_LISTEN = "127.0.0.1:9877"
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "exporter",
-        help="Prometheus metrics: serve them (loopback by default) or write them for node_exporter's textfile "
-        "collector",
-        description="Sensors, power supplies, thermal zones, CPU frequencies and RAPL under node_exporter's names; "
-        "the scorecard, telemetry channels (with the reason where one is unreadable) and idle results as "
-        "hwinspector_* metrics. Slow parts are cached with their age, so a scrape never waits for them.",
+        help=_(
+            "Prometheus metrics: serve them (loopback by default) or write them for node_exporter's textfile collector"
+        ),
+        description=_(
+            "Sensors, power supplies, thermal zones, CPU frequencies and RAPL under node_exporter's names; "
+            "the scorecard, telemetry channels (with the reason where one is unreadable) and idle results as "
+            "hwinspector_* metrics. Slow parts are cached with their age, so a scrape never waits for them."
+        ),
     )
     p.add_argument(
         "--listen",
         metavar="ADDR:PORT",
-        help=f"serve /metrics here (default {DEFAULT_LISTEN}; another address only when given: "
-        "anyone who can reach it can read this machine's hardware metrics)",
+        help=_(
+            "serve /metrics here (default {DEFAULT_LISTEN}; another address only when given: anyone "
+            "who can reach it can read this machine's hardware metrics)"
+        ).format(DEFAULT_LISTEN=DEFAULT_LISTEN),
     )
     p.add_argument(
         "--textfile",
         metavar="DIR",
-        help="write DIR/hwinspector.prom atomically (node_exporter --collector.textfile.directory) instead of serving",
+        help=_(
+            "write DIR/hwinspector.prom atomically (node_exporter --collector.textfile.directory) instead of serving"
+        ),
     )
     p.add_argument(
         "--interval",
         type=float,
         default=60.0,
         metavar="S",
-        help="with --textfile: rewrite every S seconds (default 60)",
+        help=_("with --textfile: rewrite every S seconds (default 60)"),
     )
-    p.add_argument("--once", action="store_true", help="with --textfile: write once and exit (cron, systemd timers)")
+    p.add_argument("--once", action="store_true", help=_("with --textfile: write once and exit (cron, systemd timers)"))
     p.add_argument(
         "--node-metrics",
         choices=("auto", "yes", "no"),
         default="auto",
-        help="node_exporter-named metrics (auto: with --listen yes, with --textfile no: node_exporter has them "
-        "itself and refuses a scrape in which a series comes twice)",
+        help=_(
+            "node_exporter-named metrics (auto: with --listen yes, with --textfile no: node_exporter has them "
+            "itself and refuses a scrape in which a series comes twice)"
+        ),
     )
-    p.add_argument("--no-scorecard", action="store_true", help="leave out the enablement scorecard")
-    p.add_argument("--no-gl", action="store_true", help="scorecard without the OpenGL and Vulkan probes")
+    p.add_argument("--no-scorecard", action="store_true", help=_("leave out the enablement scorecard"))
+    p.add_argument("--no-gl", action="store_true", help=_("scorecard without the OpenGL and Vulkan probes"))
     p.add_argument(
         "--scorecard-every",
         type=float,
         default=300.0,
         metavar="S",
-        help="re-judge the scorecard at most every S seconds (default 300)",
+        help=_("re-judge the scorecard at most every S seconds (default 300)"),
     )
-    p.add_argument("--idle-json", metavar="FILE", help="export the idle result a timer wrote (hwinspector idle --json)")
-    p.add_argument("--idle-every", type=float, metavar="S", help="measure idle (hwinspector idle) every S seconds")
-    p.add_argument("--idle-duration", type=float, default=20.0, metavar="S", help="idle window (default 20 s)")
+    p.add_argument(
+        "--idle-json", metavar="FILE", help=_("export the idle result a timer wrote (hwinspector idle --json)")
+    )
+    p.add_argument("--idle-every", type=float, metavar="S", help=_("measure idle (hwinspector idle) every S seconds"))
+    p.add_argument("--idle-duration", type=float, default=20.0, metavar="S", help=_("idle window (default 20 s)"))
     p.add_argument("--sysfs", default="/sys", help=argparse.SUPPRESS)  # tests point it at a fake tree
     p.add_argument("--procfs", default="/proc", help=argparse.SUPPRESS)
     p.add_argument("--fresh", action="store_true", help=argparse.SUPPRESS)  # benchmarks: no cache for fast sources
@@ -75,15 +88,17 @@ def parse_listen(text: str) -> tuple[str, int]:
     """ "127.0.0.1:9877", "[::1]:9877", "localhost:9877" -> (host, port); ValueError with the reason."""
     host, sep, port_text = text.rpartition(":")
     if not sep or not host:
-        raise ValueError(f"{text!r}: expected ADDR:PORT, e.g. {DEFAULT_LISTEN}")
+        raise ValueError(
+            _("{text!r}: expected ADDR:PORT, e.g. {DEFAULT_LISTEN}").format(text=text, DEFAULT_LISTEN=DEFAULT_LISTEN)
+        )
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
     try:
         port = int(port_text)
     except ValueError:
-        raise ValueError(f"{text!r}: the port must be a number") from None
+        raise ValueError(_("{text!r}: the port must be a number").format(text=text)) from None
     if not 0 <= port <= 65535:
-        raise ValueError(f"{text!r}: the port must be between 0 and 65535")
+        raise ValueError(_("{text!r}: the port must be between 0 and 65535").format(text=text))
     return host, port
 
 
@@ -100,24 +115,26 @@ def run(args: argparse.Namespace) -> int | None:
     if args.command != "exporter":
         return None
     if args.listen and args.textfile:
-        print("hwinspector: --listen and --textfile are two ways to export: choose one", file=sys.stderr)
+        print(_("hwinspector: --listen and --textfile are two ways to export: choose one"), file=sys.stderr)
         return EXIT_USAGE
     for flag, value in (("--interval", args.interval), ("--scorecard-every", args.scorecard_every)):
         if not value > 0:
-            print(f"hwinspector: {flag} must be more than 0 seconds", file=sys.stderr)
+            print(_("hwinspector: {flag} must be more than 0 seconds").format(flag=flag), file=sys.stderr)
             return EXIT_USAGE
     if args.idle_json and args.idle_every is not None:
-        print("hwinspector: --idle-json and --idle-every are two sources of idle results: choose one", file=sys.stderr)
+        print(
+            _("hwinspector: --idle-json and --idle-every are two sources of idle results: choose one"), file=sys.stderr
+        )
         return EXIT_USAGE
     if args.textfile:
         directory = Path(args.textfile)
         if not directory.is_dir():
-            print(f"hwinspector: {directory} is not a folder", file=sys.stderr)
+            print(_("hwinspector: {directory} is not a folder").format(directory=directory), file=sys.stderr)
             return EXIT_USAGE
     try:
         listen = parse_listen(args.listen or DEFAULT_LISTEN)
     except ValueError as exc:
-        print(f"hwinspector: --listen {exc}", file=sys.stderr)
+        print(_("hwinspector: --listen {exc}").format(exc=exc), file=sys.stderr)
         return EXIT_USAGE
 
     from prometheus_client import CollectorRegistry
@@ -162,20 +179,27 @@ def _serve(registry: Any, collector: Any, listen: tuple[str, int], stop: threadi
     host, port = listen
     if not is_loopback(host):
         print(
-            f"hwinspector: listening on {host}, not on loopback: anyone who can reach this address can read "
-            "this machine's hardware metrics",
+            _(
+                "hwinspector: listening on {host}, not on loopback: anyone who can reach this address can "
+                "read this machine's hardware metrics"
+            ).format(host=host),
             file=sys.stderr,
         )
     try:
         server = make_server(host, port, registry)
     except OSError as exc:
-        print(f"hwinspector: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            _("hwinspector: cannot listen on {host}:{port}: {strerror}").format(
+                host=host, port=port, strerror=exc.strerror or exc
+            ),
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     thread = threading.Thread(target=server.serve_forever, name="exporter-http", daemon=True)
     thread.start()
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    print(f"serving metrics on http://{shown}:{bound_port}/metrics", flush=True)
+    print(_("serving metrics on {url}").format(url=f"http://{shown}:{bound_port}/metrics"), flush=True)
     for source in collector.sources():  # the first scorecard takes seconds: start it before the first scrape
         source.status(0.0)
     stop.wait()
@@ -221,10 +245,15 @@ def _textfile_loop(collector: Any, directory: Path, interval: float, once: bool,
         try:
             target = write_atomic(directory, text)
         except OSError as exc:
-            print(f"hwinspector: cannot write {directory}: {exc.strerror or exc}", file=sys.stderr)
+            print(
+                _("hwinspector: cannot write {directory}: {strerror}").format(
+                    directory=directory, strerror=exc.strerror or exc
+                ),
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         if once:
-            print(f"wrote {target}", flush=True)
+            print(_("wrote {target}").format(target=target), flush=True)
             return EXIT_OK
         if stop.wait(interval):
             return EXIT_OK

@@ -11,7 +11,7 @@ from typing import Any
 
 from hwinspector import __version__
 from hwinspector.cli import remote
-from hwinspector.i18n import _
+from hwinspector.i18n import _, bind_default_domain, localize
 from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -22,7 +22,9 @@ def add_from(p: argparse.ArgumentParser) -> None:
         "--from",
         dest="source",
         metavar="PATH",
-        help="read an evidence bundle, a udevadm --export-db dump or a umockdev recording instead of the live machine",
+        help=_(
+            "read an evidence bundle, a udevadm --export-db dump or a umockdev recording instead of the live machine"
+        ),
     )
 
 
@@ -52,8 +54,8 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     modules (a tenth of a second before the window starts, issue 18)."""
     parser = argparse.ArgumentParser(
         prog="hwinspector",
-        description="Linux hardware inspector. Without a command, opens the main window.",
-        epilog="Exit codes: 0 ok, 1 problems found (where a command checks), 2 bad usage or unreadable input.",
+        description=_("Linux hardware inspector. Without a command, opens the main window."),
+        epilog=_("Exit codes: 0 ok, 1 problems found (where a command checks), 2 bad usage or unreadable input."),
     )
     parser.add_argument("--version", action="version", version=f"hwinspector {__version__}")
     add_from(parser)
@@ -61,30 +63,30 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
         "--host",
         dest="gui_host",
         metavar="HOST",
-        help="open the window connected to HOST over ssh (as File → Connect to machine…)",
+        help=_("open the window connected to HOST over ssh (as File → Connect to machine…)"),
     )
-    parser.add_argument("--page", metavar="NAME", help="page to show first (overview, devices, drivers, …)")
+    parser.add_argument("--page", metavar="NAME", help=_("page to show first (overview, devices, drivers, …)"))
     parser.add_argument(
         "--screenshot",
         metavar="OUT.png",
-        help="render the page offscreen to a PNG once it has shown its data, and exit (with --host: that machine)",
+        help=_("render the page offscreen to a PNG once it has shown its data, and exit (with --host: that machine)"),
     )
-    parser.add_argument("--size", default="1280x800", metavar="WxH", help="window size for --screenshot")
-    parser.add_argument("--select", metavar="DEVPATH", help="select this device on the page first")
+    parser.add_argument("--size", default="1280x800", metavar="WxH", help=_("window size for --screenshot"))
+    parser.add_argument("--select", metavar="DEVPATH", help=_("select this device on the page first"))
     parser.add_argument(
         "--wait",
         type=float,
         default=0.0,
         metavar="S",
-        help="with --screenshot: once the page has shown its data, let it run this many seconds more (live plots)",
+        help=_("with --screenshot: once the page has shown its data, let it run this many seconds more (live plots)"),
     )
     parser.add_argument(
         "--presentation",
         action="store_true",
-        help="open the Overview in presentation mode (with --screenshot: render it)",
+        help=_("open the Overview in presentation mode (with --screenshot: render it)"),
     )
     parser.add_argument(
-        "--theme", choices=("auto", "light", "dark"), default="auto", help="colour scheme (default: the desktop's)"
+        "--theme", choices=("auto", "light", "dark"), default="auto", help=_("colour scheme (default: the desktop's)")
     )
     if not commands:
         parser.set_defaults(command=None)
@@ -93,7 +95,18 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     for module in _command_modules():
         module.register(sub)
     remote.add_host_options(sub)
+    add_root_options(sub)
     return parser
+
+
+def add_root_options(sub: Any) -> None:
+    """``--sysfs DIR`` / ``--procfs DIR`` on every command, as node_exporter's --path.sysfs/--path.procfs:
+    a container with the host's /sys mounted elsewhere, or a captured tree."""
+    for p in sub.choices.values():
+        if "--sysfs" not in p._option_string_actions:
+            p.add_argument("--sysfs", default="/sys", metavar="DIR", help="read sysfs from DIR instead of /sys")
+        if "--procfs" not in p._option_string_actions:
+            p.add_argument("--procfs", default="/proc", metavar="DIR", help="read procfs from DIR instead of /proc")
 
 
 def _command_modules() -> list[Any]:
@@ -106,6 +119,7 @@ def _command_modules() -> list[Any]:
         devices,
         diff,
         exporter,
+        gpu,
         graphics,
         idle,
         report,
@@ -120,6 +134,7 @@ def _command_modules() -> list[Any]:
         telemetry,
         services,
         graphics,
+        gpu,
         av,
         usbc,
         idle,
@@ -143,7 +158,10 @@ def _run_gui(args: argparse.Namespace) -> int:
         try:
             w, h = (int(x) for x in args.size.lower().split("x"))
         except ValueError:
-            print(f"hwinspector: error: --size must be WIDTHxHEIGHT, not {args.size!r}", file=sys.stderr)
+            print(
+                _("hwinspector: error: --size must be WIDTHxHEIGHT, not {size!r}").format(size=args.size),
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         size = (w, h)
         # Offscreen must be chosen before the QApplication exists.
@@ -170,6 +188,7 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    bind_default_domain()  # argparse's own texts in the user's language
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(commands=not names_no_command(argv))
     args = parser.parse_args(argv)
@@ -177,7 +196,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return _run_gui(args)
         if args.gui_host:
-            print(f"hwinspector: put --host after the command: hwinspector {args.command} --host HOST", file=sys.stderr)
+            print(
+                _("hwinspector: put --host after the command: hwinspector {command} --host HOST").format(
+                    command=args.command
+                ),
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         code = remote.run(args, argv, main)
         if code is not None:
@@ -187,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if code is not None:
                 return int(code)
     except (InputFormatError, ProbeUnavailable) as exc:
-        print(f"hwinspector: {exc}", file=sys.stderr)
+        print(f"hwinspector: {localize(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         # `hwinspector devices | head`: the reader went away; that is not an error.

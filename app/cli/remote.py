@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from hwinspector.i18n import _
 from hwinspector.probes.remote.client import Channel, RemoteError, RemoteLink
 from hwinspector.probes.remote.transport import classify, printable
 
@@ -51,8 +52,10 @@ def add_host_options(sub: Any) -> None:
             p.add_argument(
                 "--host",
                 metavar="HOST",
-                help="inspect HOST over ssh (your ssh config, keys and known_hosts; "
-                "HWINSPECTOR_SSH replaces the ssh command); files are written here",
+                help=_(
+                    "inspect HOST over ssh (your ssh config, keys and known_hosts; "
+                    "HWINSPECTOR_SSH replaces the ssh command); files are written here"
+                ),
             )
 
 
@@ -70,7 +73,7 @@ def strip_host(argv: Sequence[str]) -> list[str]:
 
 
 def _fail(host: str, message: str) -> int:
-    print(f"hwinspector: {host}: {message}", file=sys.stderr)
+    print(_("hwinspector: {host}: {message}").format(host=host, message=message), file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -79,10 +82,10 @@ def run(args: argparse.Namespace, argv: Sequence[str], main: Callable[[Sequence[
     if not host:
         return None
     if getattr(args, "source", None):
-        print("hwinspector: --host and --from exclude each other", file=sys.stderr)
+        print(_("hwinspector: --host and --from exclude each other"), file=sys.stderr)
         return EXIT_USAGE
     if args.command == "report" and (args.verify or args.apport or args.key or args.screenshots):
-        print("hwinspector: report --host takes no --verify, --apport, --key or --screenshots", file=sys.stderr)
+        print(_("hwinspector: report --host takes no --verify, --apport, --key or --screenshots"), file=sys.stderr)
         return EXIT_USAGE
     try:
         with RemoteLink(host, batch=True) as link:
@@ -118,7 +121,7 @@ def _cli(link: RemoteLink, argv: list[str]) -> int:
         return _fail(link.host, why)
     status = ch.closed.fields.get("exit-status") if ch.closed else None
     if not (isinstance(status, int) and 0 <= status < 256):
-        return _fail(link.host, "the agent ended the command without an exit status")
+        return _fail(link.host, _("the agent ended the command without an exit status"))
     return status
 
 
@@ -127,11 +130,13 @@ def _zero_install(link: RemoteLink, args: argparse.Namespace, argv: Sequence[str
     if args.command == "telemetry":
         return _telemetry_readings(link, getattr(args, "json", False))
     if args.command not in FROM_UDEV_DB:
-        _, how = classify("hwinspector-agent: no-python", 127)
+        _unused, how = classify("hwinspector-agent: no-python", 127)
         return _fail(
             host,
-            f"`{args.command}` needs hwinspector on that machine (its python3 alone serves devices, drivers, "
-            f"check, telemetry and record); {how.split('; ', 1)[1]}",
+            _(
+                "`{command}` needs hwinspector on that machine (its python3 alone serves devices, drivers, "
+                "check, telemetry and record); {split}"
+            ).format(command=args.command, split=how.split("; ", 1)[1]),
         )
     ch = link.open("udev-db", budget_bytes=512 * 1024 * 1024)
     parts: list[str] = []
@@ -144,8 +149,10 @@ def _zero_install(link: RemoteLink, args: argparse.Namespace, argv: Sequence[str
     if (why := _closed_problem(ch)) is not None:
         return _fail(host, why)
     print(
-        f"note: {host} has no hwinspector; read its udev database ({origin}) through a temporary agent. "
-        "Install hwinspector there for the full view.",
+        _(
+            "note: {host} has no hwinspector; read its udev database ({origin}) through a temporary "
+            "agent. Install hwinspector there for the full view."
+        ).format(host=host, origin=origin),
         file=sys.stderr,
     )
     with tempfile.TemporaryDirectory(prefix="hwinspector-remote-") as tmp:
@@ -196,15 +203,17 @@ def _telemetry_readings(link: RemoteLink, as_json: bool) -> int:
     if meta.get("notice"):
         print(f"note: {printable(str(meta['notice']))}", file=sys.stderr)
     for r in rows:
-        shown = "no reading" if r["value"] is None else f"{r['value']:.6g} {r['unit']}"
+        shown = _("no reading") if r["value"] is None else f"{r['value']:.6g} {r['unit']}"
         print(f"{r['id'][:40]:40} {r['label'][:40]:40} {shown}")
     return 0
 
 
 def _report(link: RemoteLink, args: argparse.Namespace) -> int:
     if "report" not in link.capabilities:
-        _, how = classify("hwinspector-agent: no-python", 127)
-        return _fail(link.host, f"a bundle needs hwinspector on that machine; {how.split('; ', 1)[1]}")
+        _unused, how = classify("hwinspector-agent: no-python", 127)
+        return _fail(
+            link.host, _("a bundle needs hwinspector on that machine; {split}").format(split=how.split("; ", 1)[1])
+        )
     fwd: list[str] = []
     for n in args.note:
         fwd += ["--note", n]
@@ -234,31 +243,35 @@ def _report(link: RemoteLink, args: argparse.Namespace) -> int:
                 out = _bundle_path(args.output, m["file"])
                 announced = m["size"]
                 if not 0 < announced <= MAX_BUNDLE_BYTES:
-                    return _fail(link.host, f"the agent announced a bundle of {announced} bytes")
+                    return _fail(
+                        link.host, _("the agent announced a bundle of {announced} bytes").format(announced=announced)
+                    )
                 tmp_fd, tmp_path = tempfile.mkstemp(prefix=".hwreport-", suffix=".part", dir=out.parent)
             elif isinstance(m.get("chunk"), str) and tmp_fd >= 0:
                 try:
                     data = base64.b64decode(m["chunk"], validate=True)
                 except (binascii.Error, ValueError):
-                    return _fail(link.host, "the agent sent a damaged file chunk")
+                    return _fail(link.host, _("the agent sent a damaged file chunk"))
                 written += len(data)
                 if written > announced:
-                    return _fail(link.host, "the agent sent more bytes than it announced")
+                    return _fail(link.host, _("the agent sent more bytes than it announced"))
                 os.write(tmp_fd, data)
         if (why := _closed_problem(ch)) is not None:
             return _fail(link.host, why)
         status = ch.closed.fields.get("exit-status") if ch.closed else None
         if out is None or written != announced:
-            return _fail(link.host, f"no bundle came back (the report there ended with status {status})")
+            return _fail(
+                link.host, _("no bundle came back (the report there ended with status {status})").format(status=status)
+            )
         os.fsync(tmp_fd)
         os.close(tmp_fd)
         tmp_fd = -1
         os.replace(tmp_path, out)
         tmp_path = ""
-        print(f"wrote {out} ({written} bytes, captured on {link.host})")
+        print(_("wrote {out} ({written} bytes, captured on {host})").format(out=out, written=written, host=link.host))
         return 0
     except OSError as exc:
-        return _fail(link.host, f"cannot write the bundle: {exc.strerror or exc}")
+        return _fail(link.host, _("cannot write the bundle: {strerror}").format(strerror=exc.strerror or exc))
     finally:
         if tmp_fd >= 0:
             os.close(tmp_fd)

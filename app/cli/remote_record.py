@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from hwinspector.i18n import _
 from hwinspector.probes.remote.client import RemoteLink
 from hwinspector.probes.remote.transport import printable
 from hwinspector.probes.telemetry.channels import Channel
@@ -68,14 +69,17 @@ def _rows(m: dict[str, Any], by_id: dict[str, Channel]) -> tuple[list[Channel], 
 def record(link: RemoteLink, args: argparse.Namespace) -> int:
     host = link.host
     if args.rate is not None and not 0 < args.rate <= MAX_USER_RATE_HZ:
-        print(f"hwinspector: --rate must be in (0, {MAX_USER_RATE_HZ:g}] Hz", file=sys.stderr)
+        print(
+            _("hwinspector: --rate must be in (0, {MAX_USER_RATE_HZ:g}] Hz").format(MAX_USER_RATE_HZ=MAX_USER_RATE_HZ),
+            file=sys.stderr,
+        )
         return 2
     if not args.duration > 0:
-        print("hwinspector: --duration must be positive", file=sys.stderr)
+        print(_("hwinspector: --duration must be positive"), file=sys.stderr)
         return 2
     out = Path(args.output)
     if not (out.name.endswith(".jsonl.gz") or out.suffix.lower() == ".csv"):
-        print("hwinspector: -o must end in .jsonl.gz or .csv", file=sys.stderr)
+        print(_("hwinspector: -o must end in .jsonl.gz or .csv"), file=sys.stderr)
         return 2
     ch = link.open("telemetry", channels=args.channels, rate=args.rate, budget_bytes=1 << 62)
     writer: RecordingWriter | None = None
@@ -92,7 +96,10 @@ def record(link: RemoteLink, args: argparse.Namespace) -> int:
                 clock: dict[str, Any] = given if isinstance(given, dict) else {}
                 mono, real = clock.get("monotonic_ns"), clock.get("realtime_ns")
                 if not chans or not isinstance(mono, int) or not isinstance(real, int):
-                    print(f"hwinspector: {host}: the agent described no usable channel", file=sys.stderr)
+                    print(
+                        _("hwinspector: {host}: the agent described no usable channel").format(host=host),
+                        file=sys.stderr,
+                    )
                     return 2
                 by_id = {c.id: c for c in chans}
                 try:
@@ -109,7 +116,10 @@ def record(link: RemoteLink, args: argparse.Namespace) -> int:
                         },
                     )
                 except OSError as exc:
-                    print(f"hwinspector: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+                    print(
+                        _("hwinspector: cannot write {out}: {strerror}").format(out=out, strerror=exc.strerror or exc),
+                        file=sys.stderr,
+                    )
                     return 2
                 if m.get("notice"):
                     print(f"note: {printable(str(m['notice']))[:300]}", file=sys.stderr)
@@ -134,17 +144,21 @@ def record(link: RemoteLink, args: argparse.Namespace) -> int:
             writer.close({"host": host})
     why = ch.closed.message or ch.closed.problem if ch.closed and ch.closed.problem else None
     if writer is None:
-        print(f"hwinspector: {host}: {why or 'no telemetry came back'}", file=sys.stderr)
+        print(_("hwinspector: {host}: {why}").format(host=host, why=why or "no telemetry came back"), file=sys.stderr)
         return 2
-    rows_note = f"{writer.rows_written} rows of {len(by_id)} channels"
+    rows_note = _("{rows_written} rows of {n} channels").format(rows_written=writer.rows_written, n=len(by_id))
     if garbled:
-        print(f"note: {garbled} damaged batches from {host} were left out", file=sys.stderr)
+        print(
+            _("note: {garbled} damaged batches from {host} were left out").format(garbled=garbled, host=host),
+            file=sys.stderr,
+        )
     if why is not None:
         print(
-            f"hwinspector: {host}: {why}; {out} holds the {rows_note} recorded up to the cut "
-            f"({time.monotonic() - started:.1f} s)",
+            _(
+                "hwinspector: {host}: {why}; {out} holds the {rows_note} recorded up to the cut ({monotonic:.1f} s)"
+            ).format(host=host, why=why, out=out, rows_note=rows_note, monotonic=time.monotonic() - started),
             file=sys.stderr,
         )
         return 2
-    print(f"wrote {out}: {rows_note} (sampled on {host})")
+    print(_("wrote {out}: {rows_note} (sampled on {host})").format(out=out, rows_note=rows_note, host=host))
     return 1 if writer.error else 0

@@ -8,6 +8,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from hwinspector.i18n import _
 from hwinspector.probes.errors import ProbeUnavailable
 
 if TYPE_CHECKING:
@@ -23,14 +24,14 @@ EXIT_OK, EXIT_USAGE = 0, 2
 
 def register(sub: Any) -> None:
     power = sub.add_parser(
-        "power", help="power devices (UPower), power profiles, sleep states and GPUs, from the system services"
+        "power", help=_("power devices (UPower), power profiles, sleep states and GPUs, from the system services")
     )
-    power.add_argument("--json", action="store_true", help="machine-readable output")
-    power.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds to wait for each service")
-    fw = sub.add_parser("firmware", help="firmware devices and the host security (HSI) report from fwupd")
-    fw.add_argument("--json", action="store_true", help="machine-readable output")
+    power.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    power.add_argument("--timeout", type=float, default=10.0, metavar="S", help=_("seconds to wait for each service"))
+    fw = sub.add_parser("firmware", help=_("firmware devices and the host security (HSI) report from fwupd"))
+    fw.add_argument("--json", action="store_true", help=_("machine-readable output"))
     fw.add_argument(
-        "--timeout", type=float, default=30.0, metavar="S", help="seconds to wait (fwupd may start on demand)"
+        "--timeout", type=float, default=30.0, metavar="S", help=_("seconds to wait (fwupd may start on demand)")
     )
 
 
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int | None:
     if args.command not in ("power", "firmware"):
         return None
     if not args.timeout > 0:
-        print("hwinspector: --timeout must be positive", file=sys.stderr)
+        print(_("hwinspector: --timeout must be positive"), file=sys.stderr)
         return EXIT_USAGE
     return cmd_power(args) if args.command == "power" else cmd_firmware(args)
 
@@ -56,7 +57,7 @@ def _duration(seconds: int | None) -> str:
     if not seconds:
         return "-"
     hours, rest = divmod(seconds // 60, 60)
-    return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
+    return _("{hours} h {rest:02d} min").format(hours=hours, rest=rest) if hours else f"{rest} min"
 
 
 def _rows(rows: list[list[str]], headers: list[str]) -> str:
@@ -90,17 +91,24 @@ def _device_row(d: UPowerDevice) -> list[str]:
 def _print_sleep(sleep: SleepInfo) -> None:
     k = sleep.kernel
     mem = " ".join(f"[{m}]" if m == k.mem_sleep_selected else m for m in k.mem_sleep) or "-"
-    print(f"  kernel: /sys/power/state {' '.join(k.states) or '-'}; mem_sleep {mem}")
+    print(_("  kernel: /sys/power/state {states}; mem_sleep {mem}").format(states=" ".join(k.states) or "-", mem=mem))
     for err in k.errors:
-        print(f"  kernel: cannot read {err}")
+        print(_("  kernel: cannot read {err}").format(err=err))
     lg = sleep.logind
     if not lg.available:
-        print(f"  logind: not available: {lg.reason}")
+        print(_("  logind: not available: {reason}").format(reason=lg.reason))
         return
-    print("  logind: " + ", ".join(f"Can{action} {answer}" for action, answer in lg.can))
+    print(
+        "  logind: "
+        + ", ".join(_("Can{action} {answer}").format(action=action, answer=answer) for action, answer in lg.can)
+    )
     if lg.session is not None:
         s = lg.session
-        print(f"  session {s.id}: {s.type or '?'} ({s.session_class}, found by {s.found_by})")
+        print(
+            _("  session {id}: {type} ({session_class}, found by {found_by})").format(
+                id=s.id, type=s.type or "?", session_class=s.session_class, found_by=s.found_by
+            )
+        )
     else:
         print(f"  session: {lg.session_reason}")
     if lg.inhibitors:
@@ -113,10 +121,14 @@ def _print_sleep(sleep: SleepInfo) -> None:
 def _print_power(report: PowerReport) -> None:
     up = report.upower
     if not up.available:
-        print(f"UPower: not available: {up.reason}")
+        print(_("UPower: not available: {reason}").format(reason=up.reason))
     else:
         lid = "closed" if up.lid_is_closed else "open" if up.lid_is_present else "none"
-        print(f"UPower {up.daemon_version}: on battery {'yes' if up.on_battery else 'no'}, lid {lid}")
+        print(
+            _("UPower {daemon_version}: on battery {value}, lid {lid}").format(
+                daemon_version=up.daemon_version, value="yes" if up.on_battery else "no", lid=lid
+            )
+        )
         if up.devices:
             headers = ["DEVICE", "KIND", "STATE", "CHARGE", "ENERGY", "RATE", "HEALTH", "CYCLES", "TIME"]
             print(_rows([_device_row(d) for d in up.devices], headers))
@@ -124,30 +136,47 @@ def _print_power(report: PowerReport) -> None:
             if d.charge_threshold_supported:
                 on = "enabled" if d.charge_threshold_enabled else "disabled"
                 print(
-                    f"  {d.native_path}: charge thresholds {d.charge_start_threshold_percent}"
-                    f" to {d.charge_end_threshold_percent} % ({on})"
+                    _(
+                        "  {native_path}: charge thresholds {charge_start_threshold_percent} to "
+                        "{charge_end_threshold_percent} % ({on})"
+                    ).format(
+                        native_path=d.native_path,
+                        charge_start_threshold_percent=d.charge_start_threshold_percent,
+                        charge_end_threshold_percent=d.charge_end_threshold_percent,
+                        on=on,
+                    )
                 )
     pp = report.profiles
     print()
     if not pp.available:
-        print(f"Power profiles: not available: {pp.reason}")
+        print(_("Power profiles: not available: {reason}").format(reason=pp.reason))
     else:
-        print(f"Power profiles ({pp.bus_name}): active {pp.active_profile}")
+        print(
+            _("Power profiles ({bus_name}): active {active_profile}").format(
+                bus_name=pp.bus_name, active_profile=pp.active_profile
+            )
+        )
         for p in pp.profiles:
             drivers = ", ".join(x for x in (p.cpu_driver, p.platform_driver) if x) or p.driver
             print(f"  {'*' if p.name == pp.active_profile else ' '} {p.name:12} {drivers}")
         if pp.performance_degraded:
-            print(f"  performance degraded: {pp.performance_degraded}")
+            print(
+                _("  performance degraded: {performance_degraded}").format(performance_degraded=pp.performance_degraded)
+            )
         for h in pp.holds:
-            print(f"  held: {h.profile} by {h.application_id}: {h.reason}")
-    print("\nSleep")
+            print(
+                _("  held: {profile} by {application_id}: {reason}").format(
+                    profile=h.profile, application_id=h.application_id, reason=h.reason
+                )
+            )
+    print(_("\nSleep"))
     _print_sleep(report.sleep)
     sw = report.switcheroo
     print()
     if not sw.available:
-        print(f"GPUs (switcheroo-control): not available: {sw.reason}")
+        print(_("GPUs (switcheroo-control): not available: {reason}").format(reason=sw.reason))
     else:
-        print(f"GPUs (switcheroo-control): {'dual GPU' if sw.has_dual_gpu else 'single GPU'}")
+        print(_("GPUs (switcheroo-control): {value}").format(value="dual GPU" if sw.has_dual_gpu else "single GPU"))
         for g in sw.gpus:
             print(f"  {'*' if g.default else ' '} {g.name}  {g.environment_text}")
 
@@ -177,9 +206,9 @@ def cmd_power(args: argparse.Namespace) -> int:
         _dump(doc)
         return EXIT_OK
     _print_power(report)
-    print("\nKernel power supplies (/sys/class/power_supply)")
+    print(_("\nKernel power supplies (/sys/class/power_supply)"))
     if supplies_reason:
-        print(f"  not available: {supplies_reason}")
+        print(_("  not available: {supplies_reason}").format(supplies_reason=supplies_reason))
     for s in supplies:
         level = _num(s.capacity_percent, "%", "{:.0f}")
         print(f"  {s.name:12} {s.type or '?':8} {s.status or ('online' if s.online else '-'):12} {level}")
@@ -190,18 +219,22 @@ def cmd_power(args: argparse.Namespace) -> int:
 
 def _print_firmware(fw: FirmwareInfo) -> None:
     if not fw.available:
-        print(f"fwupd: not available: {fw.reason}")
+        print(_("fwupd: not available: {reason}").format(reason=fw.reason))
         return
-    print(f"fwupd {fw.daemon_version}: host security ID {fw.host_security_id or 'unknown'}")
-    print(f"\nDevices ({len(fw.devices)})")
+    print(
+        _("fwupd {daemon_version}: host security ID {host_security_id}").format(
+            daemon_version=fw.daemon_version, host_security_id=fw.host_security_id or "unknown"
+        )
+    )
+    print(_("\nDevices ({n})").format(n=len(fw.devices)))
     if fw.devices_reason:
-        print(f"  not available: {fw.devices_reason}")
+        print(_("  not available: {devices_reason}").format(devices_reason=fw.devices_reason))
     if fw.devices:
         rows = [[d.name, d.vendor, d.version or "-", d.update_state, ",".join(d.flags)] for d in fw.devices]
-        print(_rows(rows, ["NAME", "VENDOR", "VERSION", "UPDATE STATE", "FLAGS"]))
-    print(f"\nHost security attributes ({len(fw.security_attrs)})")
+        print(_rows(rows, ["NAME", "VENDOR", "VERSION", _("UPDATE STATE"), "FLAGS"]))
+    print(_("\nHost security attributes ({n})").format(n=len(fw.security_attrs)))
     if fw.security_reason:
-        print(f"  not available: {fw.security_reason}")
+        print(_("  not available: {security_reason}").format(security_reason=fw.security_reason))
     if fw.security_attrs:
         rows = [
             [str(a.hsi_level), "pass" if a.success else "FAIL", a.result, a.name or a.appstream_id, a.appstream_id]

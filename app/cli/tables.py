@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 
+def width(text: str) -> int:
+    """Columns a terminal gives the text: CJK characters take two (headers in Chinese line up)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
-    widths = [len(h) for h in headers]
+    widths = [width(h) for h in headers]
     for r in rows:
-        widths = [max(w, len(c)) for w, c in zip(widths, r, strict=True)]
+        widths = [max(w, width(c)) for w, c in zip(widths, r, strict=True)]
     widths[-1] = 0  # the last column is not padded
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    lines = [fmt.format(*headers).rstrip(), fmt.format(*("-" * len(h) for h in headers)).rstrip()]
-    lines += [fmt.format(*r).rstrip() for r in rows]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    lines = [line(headers), line(["-" * width(h) for h in headers])]
+    lines += [line(r) for r in rows]
     return "\n".join(lines)

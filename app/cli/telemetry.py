@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hwinspector.i18n import _, localize
 from hwinspector.probes.errors import InputFormatError
 
 if TYPE_CHECKING:
@@ -20,28 +21,32 @@ COUNTER_INTERVAL_S = 0.25
 
 
 def register(sub: Any) -> None:
-    tel = sub.add_parser("telemetry", help="list every telemetry channel with a current reading")
-    tel.add_argument("--json", action="store_true", help="machine-readable output")
+    tel = sub.add_parser("telemetry", help=_("list every telemetry channel with a current reading"))
+    tel.add_argument("--json", action="store_true", help=_("machine-readable output"))
     tel.add_argument(
-        "--from", dest="source", metavar="RECORDING", help="list the channels of a recording (or a bundle's) instead"
+        "--from", dest="source", metavar="RECORDING", help=_("list the channels of a recording (or a bundle's) instead")
     )
-    rec = sub.add_parser("record", help="record telemetry channels to a file (.jsonl.gz or .csv)")
+    rec = sub.add_parser("record", help=_("record telemetry channels to a file (.jsonl.gz or .csv)"))
     rec.add_argument(
         "--rate",
         type=float,
         metavar="HZ",
-        help="sampling rate for every channel (max 1000); default: each channel's sensible maximum",
+        help=_("sampling rate for every channel (max 1000); default: each channel's sensible maximum"),
     )
-    rec.add_argument("--duration", type=float, required=True, metavar="S", help="seconds to record")
+    rec.add_argument("--duration", type=float, required=True, metavar="S", help=_("seconds to record"))
     rec.add_argument(
         "--channels",
         nargs="+",
         metavar="GLOB",
-        help="channel ids or labels (shell patterns); "
-        "default: package power, CPU temperature, per-core frequency, battery power",
+        help=_(
+            "channel ids or labels (shell patterns); "
+            "default: package power, CPU temperature, per-core frequency, battery power"
+        ),
     )
-    rec.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.jsonl.gz (replayable) or FILE.csv")
-    rec.add_argument("--note", action="append", default=[], metavar="TEXT", help="a marker at the start (repeatable)")
+    rec.add_argument("-o", "--output", required=True, metavar="FILE", help=_("FILE.jsonl.gz (replayable) or FILE.csv"))
+    rec.add_argument(
+        "--note", action="append", default=[], metavar="TEXT", help=_("a marker at the start (repeatable)")
+    )
 
 
 def _channel_json(ch: Channel, value: float | None, why: str | None) -> dict[str, Any]:
@@ -69,7 +74,7 @@ def _recording_from(path: Path) -> Recording:
 
         rec = load_recording(path)
         if rec is None:
-            raise InputFormatError(str(path), "this bundle holds no telemetry recording")
+            raise InputFormatError(str(path), _("this bundle holds no telemetry recording"))
         return rec
     return read_recording(path)
 
@@ -111,14 +116,22 @@ def cmd_telemetry(args: argparse.Namespace) -> int:
             )
             sys.stdout.write("\n")
             return 0
-        print(f"{args.source}: {len(rows)} channels, {rec.duration_s:.1f} s, {len(rec.markers)} markers")
+        print(
+            _("{source}: {n} channels, {duration_s:.1f} s, {n2} markers").format(
+                source=args.source, n=len(rows), duration_s=rec.duration_s, n2=len(rec.markers)
+            )
+        )
         for w in rec.warnings:
-            print(f"note: {w}")
+            print(_("note: {note}").format(note=localize(w)))
         for r in rows:
             last = "-" if r["last"] is None else f"{r['last']:.4g}"
-            print(f"  {r['id']:40} {r['samples']:>8} samples  last {last} {r['unit']}")
+            print(
+                _("  {id:40} {samples:>8} samples  last {last} {unit}").format(
+                    id=r["id"], samples=r["samples"], last=last, unit=r["unit"]
+                )
+            )
         return 0
-    cat = read_catalogue()
+    cat = read_catalogue(Path(args.sysfs))
     readable = [c for c in cat.channels if c.readable]
     # A counter's reading is a running total: its value is the rate between two readings.
     t1, first = time.monotonic(), {r.id: r for r in read_channel_values(readable)}
@@ -144,7 +157,7 @@ def cmd_telemetry(args: argparse.Namespace) -> int:
                     value = float(share_of_time(delta, t2 - t1, ch.full_scale))
                 else:
                     value = delta / (t2 - t1)
-                why = None if value is not None else "counter went backwards (reset)"
+                why = None if value is not None else _("counter went backwards (reset)")
         out.append(_channel_json(ch, value, why))
     if args.json:
         json.dump(
@@ -153,17 +166,21 @@ def cmd_telemetry(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     if not out:
-        print("No telemetry channels on this machine.")
+        print(_("No telemetry channels on this machine."))
     for name, why in cat.unavailable.items():
-        print(f"{name}: not available: {why}")
+        print(_("{name}: not available: {why}").format(name=name, why=why))
     for c in out:
         if not c["readable"]:
-            shown = f"not readable: {c['reason']}"
+            shown = _("not readable: {reason}").format(reason=c["reason"])
         elif c["value"] is None:
-            shown = f"no reading: {c['reason']}"
+            shown = _("no reading: {reason}").format(reason=c["reason"])
         else:
             shown = f"{c['value']:.6g} {c['unit']}"
-        print(f"{c['id']:40} {c['label'][:40]:40} {c['max_rate_hz']:>7g} Hz  {shown}")
+        print(
+            _("{id:40} {label:40} {max_rate_hz:>7g} Hz  {shown}").format(
+                id=c["id"], label=c["label"][:40], max_rate_hz=c["max_rate_hz"], shown=shown
+            )
+        )
     return 0
 
 
@@ -173,16 +190,21 @@ FALLBACK_CHANNELS = 8  # without --channels and none of the defaults readable: t
 def default_record_channels(readable: list[Channel], defaults: list[Channel]) -> tuple[list[Channel], str]:
     """What ``record`` samples without --channels, and why, in words for the user (empty: nothing readable)."""
     if defaults:
-        return defaults, "the default channels; choose others with --channels GLOB"
+        return defaults, _("the default channels; choose others with --channels GLOB")
     if readable:
         chosen = readable[:FALLBACK_CHANNELS]
         return chosen, (
-            "none of the default channels (RAPL package power, CPU temperature, CPU frequency) is readable here: "
-            f"the first {len(chosen)} of {len(readable)} readable channels instead; choose with --channels GLOB"
+            _(
+                "none of the default channels (RAPL package power, CPU temperature, CPU frequency) is "
+                "readable here: the first {n} of {n2} readable channels instead; choose with --channels "
+                "GLOB"
+            ).format(n=len(chosen), n2=len(readable))
         )
     return [], (
-        "no readable telemetry channel on this machine (looked for RAPL power, hwmon sensors, batteries, "
-        "cpufreq, cpuidle, thermal zones and GPU counters); `hwinspector telemetry` says why each is missing"
+        _(
+            "no readable telemetry channel on this machine (looked for RAPL power, hwmon sensors, batteries, "
+            "cpufreq, cpuidle, thermal zones and GPU counters); `hwinspector telemetry` says why each is missing"
+        )
     )
 
 
@@ -197,38 +219,47 @@ def cmd_record(args: argparse.Namespace) -> int:
     )
 
     if args.rate is not None and not 0 < args.rate <= MAX_USER_RATE_HZ:
-        print(f"hwinspector: --rate must be in (0, {MAX_USER_RATE_HZ:g}] Hz", file=sys.stderr)
+        print(
+            _("hwinspector: --rate must be in (0, {MAX_USER_RATE_HZ:g}] Hz").format(MAX_USER_RATE_HZ=MAX_USER_RATE_HZ),
+            file=sys.stderr,
+        )
         return 2
     if not args.duration > 0:
-        print("hwinspector: --duration must be positive", file=sys.stderr)
+        print(_("hwinspector: --duration must be positive"), file=sys.stderr)
         return 2
     out = Path(args.output)
     if not (out.name.endswith(".jsonl.gz") or out.suffix.lower() == ".csv"):
-        print("hwinspector: -o must end in .jsonl.gz or .csv", file=sys.stderr)
+        print(_("hwinspector: -o must end in .jsonl.gz or .csv"), file=sys.stderr)
         return 2
-    catalogue = read_catalogue()
+    catalogue = read_catalogue(Path(args.sysfs))
     channels = [c for c in catalogue.channels if c.readable]
     if args.channels:
         chosen = select_channels(channels, args.channels)
         if not chosen:
-            print(f"hwinspector: no readable channel matches {' '.join(args.channels)}", file=sys.stderr)
+            print(
+                _("hwinspector: no readable channel matches {channels}").format(channels=" ".join(args.channels)),
+                file=sys.stderr,
+            )
             return 2
     else:
         chosen, why = default_record_channels(channels, default_selection(channels))
         if not chosen:
-            print(f"hwinspector: {why}", file=sys.stderr)
+            print(f"hwinspector: {localize(why)}", file=sys.stderr)
             return 2
-        print(f"recording {', '.join(c.id for c in chosen)} ({why})", file=sys.stderr)
+        print(_("recording {value} ({why})").format(value=", ".join(c.id for c in chosen), why=why), file=sys.stderr)
     session = TelemetrySession(chosen, args.rate, history_s=2.0)
     rates = [args.rate or c.max_rate_hz for c in chosen]
     try:
         writer = RecordingWriter(out, chosen, rates, meta={"generator": "hwinspector record"})
     except OSError as exc:
-        print(f"hwinspector: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            _("hwinspector: cannot write {out}: {strerror}").format(out=out, strerror=exc.strerror or exc),
+            file=sys.stderr,
+        )
         return 2
     stop = False
 
-    def _stop(*_: object) -> None:
+    def _stop(*_unused: object) -> None:
         nonlocal stop
         stop = True
 
@@ -253,10 +284,16 @@ def cmd_record(args: argparse.Namespace) -> int:
             if time.monotonic() - last_line >= (0.2 if tty else 5.0):
                 last_line = time.monotonic()
                 cost = session.cost()
-                line = (
-                    f"recording {len(chosen)} channels: {min(elapsed, args.duration):5.1f}/{args.duration:g} s, "
-                    f"{writer.rows_written} rows, lost {cost['lost_ticks']:.0f} ticks, "
-                    f"sampler CPU {cost['cpu_percent']:.1f}%"
+                line = _(
+                    "recording {n} channels: {elapsed:5.1f}/{duration:g} s, {rows_written} rows, lost "
+                    "{lost_ticks:.0f} ticks, sampler CPU {cpu_percent:.1f}%"
+                ).format(
+                    n=len(chosen),
+                    elapsed=min(elapsed, args.duration),
+                    duration=args.duration,
+                    rows_written=writer.rows_written,
+                    lost_ticks=cost["lost_ticks"],
+                    cpu_percent=cost["cpu_percent"],
                 )
                 print(("\r" + line) if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
         session.stop()
@@ -269,7 +306,9 @@ def cmd_record(args: argparse.Namespace) -> int:
     if tty:
         print(file=sys.stderr)
     print(
-        f"wrote {out}: {writer.rows_written} rows of {len(chosen)} channels"
+        _("wrote {out}: {rows_written} rows of {n} channels").format(
+            out=out, rows_written=writer.rows_written, n=len(chosen)
+        )
         + (f" ({writer.error})" if writer.error else "")
     )
     return 1 if writer.error else 0
@@ -283,6 +322,6 @@ def run(args: argparse.Namespace) -> int | None:
         if args.command == "record":
             return cmd_record(args)
     except InputFormatError as exc:
-        print(f"hwinspector: {exc}", file=sys.stderr)
+        print(f"hwinspector: {localize(str(exc))}", file=sys.stderr)
         return 2
     return None

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
+
+from hwinspector.i18n import _
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -13,26 +16,32 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 def register(sub: Any) -> None:
     usbc = sub.add_parser(
         "usbc",
-        help="the USB-C and Thunderbolt chain: ports, partners, alternate modes, power, docks and displays",
-        description="Print each Type-C port (roles, partner, cable, alternate modes, Power Delivery objects and "
-        "the negotiated contract, what hangs off it) and each Thunderbolt/USB4 domain (security level, devices "
-        "and their authorisation, boltd's view). Exit 1 when the chain has problems.",
+        help=_("the USB-C and Thunderbolt chain: ports, partners, alternate modes, power, docks and displays"),
+        description=_(
+            "Print each Type-C port (roles, partner, cable, alternate modes, Power Delivery objects and "
+            "the negotiated contract, what hangs off it) and each Thunderbolt/USB4 domain (security level, devices "
+            "and their authorisation, boltd's view). Exit 1 when the chain has problems."
+        ),
     )
     wifi = sub.add_parser(
         "wireless",
-        help="the Wi-Fi and Bluetooth chain: device, driver, firmware, rfkill, interface, regulatory domain, BlueZ",
-        description="Print each Wi-Fi phy and Bluetooth controller with its driver, firmware version (kernel log "
-        "and ethtool's driver info), rfkill state, interfaces, regulatory domain and BlueZ adapter. "
-        "Exit 1 when the chain has problems.",
+        help=_("the Wi-Fi and Bluetooth chain: device, driver, firmware, rfkill, interface, regulatory domain, BlueZ"),
+        description=_(
+            "Print each Wi-Fi phy and Bluetooth controller with its driver, firmware version (kernel log "
+            "and ethtool's driver info), rfkill state, interfaces, regulatory domain and BlueZ adapter. "
+            "Exit 1 when the chain has problems."
+        ),
     )
     for p in (usbc, wifi):
         p.add_argument(
             "--from",
             dest="source",
             metavar="PATH",
-            help="read an evidence bundle, a udevadm --export-db dump or a umockdev recording instead of this machine",
+            help=_(
+                "read an evidence bundle, a udevadm --export-db dump or a umockdev recording instead of this machine"
+            ),
         )
-        p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
 
 def run(args: argparse.Namespace) -> int | None:
@@ -43,7 +52,9 @@ def run(args: argparse.Namespace) -> int | None:
     from hwinspector.models.link_reports import usbc_report, wireless_report
     from hwinspector.probes.machine.snapshot import load_snapshot
 
-    snap = load_snapshot(args.source)  # InputFormatError: exit 2, with its one-line reason
+    snap = load_snapshot(
+        args.source, Path(args.sysfs), Path(args.procfs)
+    )  # InputFormatError: exit 2, with its one-line reason
     report = usbc_report(snap) if args.command == "usbc" else wireless_report(snap)
     if args.json:
         doc = {

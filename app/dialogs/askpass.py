@@ -17,12 +17,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from hwinspector.i18n import _
+
 
 class AskpassDialog(QDialog):
     def __init__(self, prompt: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("ssh needs a secret")
-        self.label = QLabel(prompt.strip() or "Passphrase:")
+        self.setWindowTitle(_("ssh needs a secret"))
+        self.label = QLabel(prompt.strip() or _("Passphrase:"))
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setWordWrap(True)
         self.field = QLineEdit()

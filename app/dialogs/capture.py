@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from hwinspector.dialogs.privacy_preview import PrivacyPreview
 from hwinspector.dialogs.screenshots import render_screenshots
+from hwinspector.i18n import N_, _
 from hwinspector.report.assemble import PrivacySetup, Redacted, redact
 from hwinspector.report.capture import (
     Cancelled,
@@ -48,7 +49,13 @@ from hwinspector.report.capture import (
 )
 from hwinspector.threads import Port, run_in_background, start_thread
 
-STATE_TEXT = {"running": "running…", "ok": "done", "failed": "failed", "timeout": "timed out", "skipped": "skipped"}
+STATE_TEXT = {
+    "running": N_("running…"),
+    "ok": N_("done"),
+    "failed": N_("failed"),
+    "timeout": N_("timed out"),
+    "skipped": N_("skipped"),
+}
 
 
 class CaptureThread(QObject):
@@ -80,7 +87,7 @@ class CaptureThread(QObject):
                 setup = PrivacySetup.load(options, key, key_path) if redact_on else None
                 result = collect(options, step, control)
             except Cancelled:
-                failed("Cancelled.")
+                failed(_("Cancelled."))
                 return
             except Exception as exc:  # shown in the dialog; the GUI must survive a capture bug
                 failed(f"{type(exc).__name__}: {exc}")
@@ -123,7 +130,7 @@ class CaptureDialog(QDialog):
         directory: Path | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Capture evidence")
+        self.setWindowTitle(_("Capture evidence"))
         self.resize(760, 620)
         self.base = base or CaptureOptions()
         self._key, self._key_path = key, key_path
@@ -145,30 +152,30 @@ class CaptureDialog(QDialog):
         w = QWidget()
         lay = QVBoxLayout(w)
         lay.addWidget(
-            QLabel("Describe what you tested. Everything below goes into the bundle, after the privacy filter.")
+            QLabel(_("Describe what you tested. Everything below goes into the bundle, after the privacy filter."))
         )
         self.notes = QPlainTextEdit()
-        self.notes.setPlaceholderText("What were you testing? What did you expect, what happened?")
-        lay.addWidget(QLabel("Notes"))
+        self.notes.setPlaceholderText(_("What were you testing? What did you expect, what happened?"))
+        lay.addWidget(QLabel(_("Notes")))
         lay.addWidget(self.notes, 2)
-        lay.addWidget(QLabel("Steps (in order; during a recording each can be marked on the timeline)"))
+        lay.addWidget(QLabel(_("Steps (in order; during a recording each can be marked on the timeline)")))
         self.steps = QListWidget()
         row = QHBoxLayout()
         self.step_edit = QLineEdit()
-        self.step_edit.setPlaceholderText("e.g. Close the lid for 10 s")
+        self.step_edit.setPlaceholderText(_("e.g. Close the lid for 10 s"))
         self.step_edit.returnPressed.connect(self.add_step)
-        self.add_step_button = QPushButton("Add step")
+        self.add_step_button = QPushButton(_("Add step"))
         self.add_step_button.clicked.connect(self.add_step)
-        self.remove_step_button = QPushButton("Remove")
+        self.remove_step_button = QPushButton(_("Remove"))
         self.remove_step_button.clicked.connect(lambda: self.steps.takeItem(self.steps.currentRow()))
         for x in (self.step_edit, self.add_step_button, self.remove_step_button):
             row.addWidget(x)
         lay.addLayout(row)
         lay.addWidget(self.steps, 1)
-        opts = QGroupBox("Options")
+        opts = QGroupBox(_("Options"))
         form = QFormLayout(opts)
         rec = QHBoxLayout()
-        self.record_box = QCheckBox("Record telemetry for")
+        self.record_box = QCheckBox(_("Record telemetry for"))
         self.duration = QSpinBox()
         self.duration.setRange(1, 3600)
         self.duration.setValue(30)
@@ -177,21 +184,21 @@ class CaptureDialog(QDialog):
         rec.addWidget(self.duration)
         rec.addStretch(1)
         form.addRow(rec)
-        self.screenshots_box = QCheckBox("Add screenshots of the main pages")
-        self.gl_box = QCheckBox("Probe OpenGL and Vulkan")
+        self.screenshots_box = QCheckBox(_("Add screenshots of the main pages"))
+        self.gl_box = QCheckBox(_("Probe OpenGL and Vulkan"))
         self.gl_box.setChecked(self.base.include_gl)
-        self.no_redact_box = QCheckBox("Do not redact identifying values (serials, addresses, names)")
+        self.no_redact_box = QCheckBox(_("Do not redact identifying values (serials, addresses, names)"))
         self.no_redact_box.setToolTip(
-            "Share such a bundle only with people you trust; the manifest says it is not redacted"
+            _("Share such a bundle only with people you trust; the manifest says it is not redacted")
         )
         for box in (self.screenshots_box, self.gl_box, self.no_redact_box):
             form.addRow(box)
         lay.addWidget(opts)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        cancel = QPushButton("Cancel")
+        cancel = QPushButton(_("Cancel"))
         cancel.clicked.connect(self.reject)
-        self.start_button = QPushButton("Start capture")
+        self.start_button = QPushButton(_("Start capture"))
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self.start)
         buttons.addWidget(cancel)
@@ -225,24 +232,24 @@ class CaptureDialog(QDialog):
     def _progress_page(self) -> QWidget:
         w = QWidget()
         lay = QVBoxLayout(w)
-        self.progress_label = QLabel("Collecting…")
+        self.progress_label = QLabel(_("Collecting…"))
         self.progress_bar = QProgressBar()
         self.step_tree = QTreeWidget()
-        self.step_tree.setHeaderLabels(["Step", "State", "Detail"])
+        self.step_tree.setHeaderLabels([_("Step"), _("State"), _("Detail")])
         self.step_tree.setRootIsDecorated(False)
         self.step_tree.setColumnWidth(0, 260)
         self.step_tree.setColumnWidth(1, 90)
-        self.recording_box = QGroupBox("Recording")
+        self.recording_box = QGroupBox(_("Recording"))
         rl = QHBoxLayout(self.recording_box)
         self.marker_combo = QComboBox()
         self.marker_combo.setEditable(True)
-        self.marker_button = QPushButton("Mark on timeline")
+        self.marker_button = QPushButton(_("Mark on timeline"))
         self.marker_button.clicked.connect(self.add_marker)
-        self.stop_recording_button = QPushButton("Stop recording")
+        self.stop_recording_button = QPushButton(_("Stop recording"))
         self.stop_recording_button.clicked.connect(self._stop_recording)
         for control in (self.marker_combo, self.marker_button, self.stop_recording_button):
             rl.addWidget(control)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(_("Cancel"))
         self.cancel_button.clicked.connect(self._cancel)
         for x in (self.progress_label, self.progress_bar, self.recording_box, self.step_tree):
             lay.addWidget(x)
@@ -267,11 +274,13 @@ class CaptureDialog(QDialog):
         item = self._items.get(step.name)
         if item is None:
             item = self._items[step.name] = QTreeWidgetItem(self.step_tree, [step.name, "", ""])
-        item.setText(1, STATE_TEXT.get(step.state, step.state))
+        item.setText(1, _(STATE_TEXT.get(step.state, step.state)))
         item.setText(2, step.detail)
         self.progress_bar.setRange(0, max(step.total, 1))
         self.progress_bar.setValue(step.done)
-        self.progress_label.setText(f"{step.done} of {step.total} steps done: {step.name}")
+        self.progress_label.setText(
+            _("{done} of {total} steps done: {name}").format(done=step.done, total=step.total, name=step.name)
+        )
         if step.name == "telemetry recording" and step.state != "running":
             self.recording_box.setEnabled(False)
 
@@ -287,17 +296,19 @@ class CaptureDialog(QDialog):
     def _cancel(self) -> None:
         if self.thread_ is not None and self.thread_.isRunning():
             self.thread_.control.cancel()
-            self.progress_label.setText("Cancelling…")
+            self.progress_label.setText(_("Cancelling…"))
         else:
             self.reject()
 
     def _failed(self, message: str) -> None:
-        self.progress_label.setText(f"Capture stopped: {message}")
-        self.cancel_button.setText("Close")
+        self.progress_label.setText(_("Capture stopped: {message}").format(message=message))
+        self.cancel_button.setText(_("Close"))
 
     def _collected(self, collected: Collected, setup: PrivacySetup | None) -> None:
         self.collected_, self.setup = collected, setup
-        self.progress_label.setText(f"Collected {len(collected.raw)} outputs and {len(collected.sections)} sections.")
+        self.progress_label.setText(
+            _("Collected {n} outputs and {n2} sections.").format(n=len(collected.raw), n2=len(collected.sections))
+        )
         self.path_edit.setText(str(default_output(collected.report_id, self.directory)))
         self.stack.setCurrentIndex(2)
         self.rerun_filter()
@@ -314,11 +325,11 @@ class CaptureDialog(QDialog):
         lay.addWidget(self.preview, 1)
         row = QHBoxLayout()
         self.path_edit = QLineEdit()
-        browse = QPushButton("Browse…")
+        browse = QPushButton(_("Browse…"))
         browse.clicked.connect(self._browse)
-        self.save_button = QPushButton("Save bundle")
+        self.save_button = QPushButton(_("Save bundle"))
         self.save_button.clicked.connect(self.save_bundle)
-        for x in (QLabel("Save as"), self.path_edit, browse, self.save_button):
+        for x in (QLabel(_("Save as")), self.path_edit, browse, self.save_button):
             row.addWidget(x)
         lay.addLayout(row)
         return w
@@ -327,11 +338,13 @@ class CaptureDialog(QDialog):
         collected, setup, relaxed = self.collected_, self.setup, frozenset(self.relaxed)
         assert collected is not None
         self.save_button.setEnabled(False)
-        self.privacy_label.setText("Applying the privacy filter…")
+        self.privacy_label.setText(_("Applying the privacy filter…"))
         run_in_background(lambda: redact(collected, setup, relaxed), self._show_redacted, self._failed_preview)
 
     def _failed_preview(self, message: str) -> None:
-        self.privacy_label.setText(f"The privacy filter failed: {message}. Nothing can be saved.")
+        self.privacy_label.setText(
+            _("The privacy filter failed: {message}. Nothing can be saved.").format(message=message)
+        )
 
     def _show_redacted(self, red: object) -> None:
         assert isinstance(red, Redacted)
@@ -344,7 +357,9 @@ class CaptureDialog(QDialog):
         return self.preview.category_item(category)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save evidence bundle", self.path_edit.text(), "Bundles (*.tar.xz)")
+        path, _unused = QFileDialog.getSaveFileName(
+            self, _("Save evidence bundle"), self.path_edit.text(), _("Bundles (*.tar.xz)")
+        )
         if path:
             self.path_edit.setText(path if path.endswith(".tar.xz") else path + ".tar.xz")
 
@@ -353,7 +368,7 @@ class CaptureDialog(QDialog):
         assert collected is not None
         out = Path(self.path_edit.text()).expanduser()
         self.save_button.setEnabled(False)
-        self.privacy_label.setText("Saving…")
+        self.privacy_label.setText(_("Saving…"))
         if self.screenshots_box.isChecked() and self.red is not None:
             collected.attachments = render_screenshots(self.red)  # GUI thread: widgets live here
 
@@ -363,7 +378,11 @@ class CaptureDialog(QDialog):
         run_in_background(write, self._saved, self._failed_preview)
 
     def _saved(self, path: object) -> None:
-        self.done_label.setText(f"Saved {path}\n\nOpen it on any machine with: hwinspector open {Path(str(path)).name}")
+        self.done_label.setText(
+            _("Saved {path}\n\nOpen it on any machine with: hwinspector open {name}").format(
+                path=path, name=Path(str(path)).name
+            )
+        )
         self.stack.setCurrentIndex(3)
         self.saved.emit(str(path))
 
@@ -377,7 +396,7 @@ class CaptureDialog(QDialog):
         self.done_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.done_label)
         lay.addStretch(1)
-        close = QPushButton("Close")
+        close = QPushButton(_("Close"))
         close.clicked.connect(self.accept)
         lay.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
         return w

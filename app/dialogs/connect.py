@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
+from hwinspector import l10n
 from hwinspector.collectors.remote import RemoteMachine
 from hwinspector.dialogs.askpass import askpass_env
+from hwinspector.i18n import _, ngettext
 from hwinspector.probes.machine.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -42,8 +44,8 @@ def warn(parent: Any, title: str, text: str) -> None:
 def ask_host(parent: Any) -> str | None:
     host, ok = QInputDialog.getItem(
         parent,
-        "Connect to machine",
-        "Host (as you would give it to ssh: an alias from ~/.ssh/config, user@host, host):",
+        _("Connect to machine"),
+        _("Host (as you would give it to ssh: an alias from ~/.ssh/config, user@host, host):"),
         recent_hosts(),
         0,
         True,
@@ -129,16 +131,16 @@ class RemoteControl(QObject):
 
     def banner_text(self, snapshot: Snapshot) -> str:
         when = snapshot.source.taken_at
-        read = time.strftime("%H:%M:%S", time.localtime(when)) if when > 0 else "just now"
-        text = self.state_text or f"Connected to {self.host} over ssh."
-        return (
-            f"Remote machine {self.host}: the pages show {self.host} as read at {read}; live telemetry comes from "
-            f"its own sampler. {text} File → Show live machine (Ctrl+L) disconnects."
-        )
+        read = l10n.clock_time(when) if when > 0 else _("just now")
+        text = self.state_text or _("Connected to {host} over ssh.").format(host=self.host)
+        return _(
+            "Remote machine {host}: the pages show {host} as read at {read}; live telemetry comes from "
+            "its own sampler. {text} File → Show live machine (Ctrl+L) disconnects."
+        ).format(host=self.host, read=read, text=text)
 
     def capture(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self.window, f"Save evidence from {self.host}", "", "Evidence bundles (*.tar.xz)"
+        path, _unused = QFileDialog.getSaveFileName(
+            self.window, _("Save evidence from {host}").format(host=self.host), "", _("Evidence bundles (*.tar.xz)")
         )
         if path:
             self.request_capture.emit(path)
@@ -178,7 +180,12 @@ class RemoteControl(QObject):
             if page is not None and hasattr(page, "add_timeline_event"):
                 page.add_timeline_event(now, "udev", f"{self.host}: {action} {path.rsplit('/', 1)[-1]}")
         action, path = events[-1]
-        self.window.statusBar().showMessage(f"{self.host}: {action} {path} ({len(events)} event(s))", 10000)
+        self.window.statusBar().showMessage(
+            ngettext("{host}: {action} {path} ({n} event)", "{host}: {action} {path} ({n} events)", len(events)).format(
+                host=self.host, action=action, path=path, n=len(events)
+            ),
+            10000,
+        )
         self.hotplug_seen.emit(events)
         self._refresh.start()
 
@@ -198,4 +205,6 @@ class RemoteControl(QObject):
         if error:
             warn(self.window, "Capture failed", error)
         else:
-            self.window.statusBar().showMessage(f"Evidence from {self.host} saved: {path}", 15000)
+            self.window.statusBar().showMessage(
+                _("Evidence from {host} saved: {path}").format(host=self.host, path=path), 15000
+            )

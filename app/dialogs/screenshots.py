@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QBuffer, QIODevice, Qt
 from PySide6.QtWidgets import QApplication
 
+from hwinspector.i18n import _
 from hwinspector.pages.base import wait_for_data
 from hwinspector.probes.machine.snapshot import Snapshot, Source, SystemInfo
 from hwinspector.report.assemble import Redacted
@@ -32,7 +33,7 @@ def snapshot_from_sections(sections: Mapping[str, Mapping[str, Any]], label: str
             d.get("devtype"),
             d.get("driver"),
             d.get("name") or "",
-            d.get("kind") or "Other",
+            d.get("kind") or _("Other"),
             d.get("properties") or {},
             d.get("attributes") or {},
             d.get("binary_attributes") or {},
@@ -68,7 +69,7 @@ def snapshot_from_sections(sections: Mapping[str, Mapping[str, Any]], label: str
     )
     ident = (sections.get("identity") or {}).get("data") or {}
     system = SystemInfo(ident.get("kernel"), ident.get("os_name"), True, ident.get("vendor"), ident.get("product"))
-    return Snapshot(Source("bundle", label, None, ("redacted capture",)), devices, bindings, problems, None, system)
+    return Snapshot(Source("bundle", label, None, (_("redacted capture"),)), devices, bindings, problems, None, system)
 
 
 def render_screenshots(red: Redacted, size: tuple[int, int] = (1280, 800)) -> list[Artifact]:
@@ -82,7 +83,7 @@ def render_screenshots(red: Redacted, size: tuple[int, int] = (1280, 800)) -> li
     out = []
     try:
         window.resize(*size)
-        window.show_snapshot(snapshot_from_sections(red.sections, "this capture"))
+        window.show_snapshot(snapshot_from_sections(red.sections, _("this capture")))
         window.banner.hide()  # "not the live machine": true, but noise on the capture's own pictures
         window.show()
         for page in SCREENSHOT_PAGES:
@@ -90,7 +91,7 @@ def render_screenshots(red: Redacted, size: tuple[int, int] = (1280, 800)) -> li
                 continue
             # the page's data, not "Reading the machine…" (issue 18): its sections are read on a worker
             wait_for_data(window.current_page(), SHOW_TIMEOUT_S)
-            for _ in range(5):
+            for _unused in range(5):
                 QApplication.processEvents()
             buf = QBuffer()
             buf.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -102,7 +103,7 @@ def render_screenshots(red: Redacted, size: tuple[int, int] = (1280, 800)) -> li
                     "attachment",
                     "image/png",
                     "screenshots",
-                    {"probe": f"hwinspector main window, page {page}, offscreen"},
+                    {"probe": _("hwinspector main window, page {page}, offscreen").format(page=page)},
                 )
             )
     finally:

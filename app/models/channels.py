@@ -7,6 +7,7 @@ from enum import IntEnum
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
+from hwinspector.i18n import N_, _
 from hwinspector.models.live_table import ItemRole, LiveTreeModel
 from hwinspector.probes.telemetry.channels import Channel
 
@@ -23,7 +24,7 @@ class ChannelColumn(IntEnum):
 class ChannelModel(LiveTreeModel[str, Channel]):
     """Top level: devices. Children: their channels, checkable when readable."""
 
-    headers = ("Channel", "Unit", "Max rate")
+    headers = (N_("Channel"), N_("Unit"), N_("Max rate"))
     selection_changed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -99,12 +100,14 @@ class ChannelModel(LiveTreeModel[str, Channel]):
                 return item.label
             if column == ChannelColumn.UNIT:
                 return item.unit
-            return f"{item.max_rate_hz:g} Hz"
+            return _("{max_rate_hz:g} Hz").format(max_rate_hz=item.max_rate_hz)
         if role == Qt.ItemDataRole.CheckStateRole and column == ChannelColumn.NAME and item.readable:
             return Qt.CheckState.Checked if item.id in self._checked else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.ToolTipRole:
-            text = f"{item.id}\n{item.path}\n{item.kind}, sensible max {item.max_rate_hz:g} Hz"
-            return text if item.readable else f"{text}\nnot readable: {item.reason}"
+            text = _("{id}\n{path}\n{kind}, sensible max {max_rate_hz:g} Hz").format(
+                id=item.id, path=item.path, kind=item.kind, max_rate_hz=item.max_rate_hz
+            )
+            return text if item.readable else _("{text}\nnot readable: {reason}").format(text=text, reason=item.reason)
         return None
 
     def setData(self, index: AnyIndex, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:

@@ -9,6 +9,7 @@ from enum import IntEnum
 from PySide6.QtCore import QObject, Qt
 
 from hwinspector.collectors.sensors import IdleReading
+from hwinspector.i18n import N_, _
 from hwinspector.models.live_table import FractionRole, LevelRole, LiveTableModel, ValueRole
 from hwinspector.probes.power.cpu import CpuFreq
 from hwinspector.widgets.status_icons import status_icon
@@ -40,11 +41,20 @@ class FreqColumn(IntEnum):
     DRIVER = 7
 
 
-_FREQ_WORDS = {"offline": "offline", "no cpufreq": "no cpufreq driver"}
+_FREQ_WORDS = {"offline": "offline", "no cpufreq": N_("no cpufreq driver")}
 
 
 class CpuFreqModel(LiveTableModel[CpuFreq]):
-    headers = ("CPU", "Current", "Allowed (policy)", "Hardware range", "Base", "Governor", "EPP", "Driver")
+    headers = (
+        "CPU",
+        N_("Current"),
+        N_("Allowed (policy)"),
+        N_("Hardware range"),
+        N_("Base"),
+        N_("Governor"),
+        "EPP",
+        N_("Driver"),
+    )
 
     def key(self, row: CpuFreq) -> Hashable:
         return row.cpu
@@ -60,9 +70,9 @@ class CpuFreqModel(LiveTableModel[CpuFreq]):
             if col == FreqColumn.GOVERNOR and row.available_governors:
                 return "available: " + ", ".join(row.available_governors)
             if col == FreqColumn.EPP and row.available_epp:
-                return "energy_performance_preference; available: " + ", ".join(row.available_epp)
+                return _("energy_performance_preference; available: ") + ", ".join(row.available_epp)
             if col == FreqColumn.CURRENT:
-                return "scaling_cur_freq: on x86 the average over the last scheduler tick"
+                return _("scaling_cur_freq: on x86 the average over the last scheduler tick")
             return None
         if role == _ALIGN and col in (FreqColumn.CURRENT, FreqColumn.POLICY, FreqColumn.HARDWARE, FreqColumn.BASE):
             return _NUMBER
@@ -79,7 +89,7 @@ class CpuFreqModel(LiveTableModel[CpuFreq]):
             return f"cpu{f.cpu}"
         if col == FreqColumn.CURRENT:
             if f.cur_mhz is None:
-                return _FREQ_WORDS.get(f.error or "", f.error or "—")
+                return _(_FREQ_WORDS.get(f.error or "", f.error or "—"))
             return mhz(f.cur_mhz)
         if col == FreqColumn.POLICY:
             return mhz_range(f.min_mhz, f.max_mhz)
@@ -97,7 +107,7 @@ class CpuFreqModel(LiveTableModel[CpuFreq]):
 # --- idle states -----------------------------------------------------------------------------------
 
 RESIDENCY, RATE, USAGE = "residency", "rate", "usage"
-METRICS = {RESIDENCY: "time in state (%)", RATE: "entries per second", USAGE: "entries since boot"}
+METRICS = {RESIDENCY: N_("time in state (%)"), RATE: N_("entries per second"), USAGE: N_("entries since boot")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +136,7 @@ class IdleModel(LiveTableModel[IdleCpuRow]):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.headers = ("CPU", "Active")
+        self.headers = ("CPU", N_("Active"))
         self.metric = RESIDENCY
         self._info: dict[str, IdleReading] = {}
 
@@ -138,7 +148,7 @@ class IdleModel(LiveTableModel[IdleCpuRow]):
             order.setdefault(_state_name(r), r.state.index)
             self._info.setdefault(_state_name(r), r)
         names = tuple(sorted(order, key=lambda n: (order[n], n)))
-        headers = ("CPU", "Active", *names)
+        headers = ("CPU", N_("Active"), *names)
         changed = headers != self.headers
         self.headers = headers
         rows = [IdleCpuRow(cpu, tuple(states)) for cpu, states in sorted(by_cpu.items())]
@@ -162,16 +172,15 @@ class IdleModel(LiveTableModel[IdleCpuRow]):
         if role == _DISPLAY:
             if info is not None and info.state.latency_us is not None:
                 return f"{name}\n{info.state.latency_us} µs"
-            return name
+            return _(name)
         if role == _TOOLTIP:
             if section == 1:
-                return "Share of the interval in no idle state: running, or spinning in POLL"
+                return _("Share of the interval in no idle state: running, or spinning in POLL")
             if info is not None:
                 s = info.state
-                return (
-                    f"{name}: {s.desc or ''}\nexit latency {s.latency_us} µs, "
-                    f"worth entering for {s.residency_us} µs or more"
-                )
+                return _(
+                    "{name}: {desc}\nexit latency {latency_us} µs, worth entering for {residency_us} µs or more"
+                ).format(name=name, desc=s.desc or "", latency_us=s.latency_us, residency_us=s.residency_us)
         return None
 
     def cell(self, row: IdleCpuRow, column: int, role: int) -> object:
@@ -198,15 +207,21 @@ class IdleModel(LiveTableModel[IdleCpuRow]):
         if role == _TOOLTIP:
             s = r.state
             lines = [
-                f"cpu{s.cpu} {_state_name(r)}: {s.desc or ''}",
-                f"exit latency {s.latency_us} µs, target residency {s.residency_us} µs",
-                f"entered {s.usage} times since boot, {r.entries_per_s or 0:.0f} per second now",
-                f"{(s.time_us or 0) / 1e6:.1f} s in this state since boot",
+                _("cpu{cpu} {state_name}: {desc}").format(cpu=s.cpu, state_name=_state_name(r), desc=s.desc or ""),
+                _("exit latency {latency_us} µs, target residency {residency_us} µs").format(
+                    latency_us=s.latency_us, residency_us=s.residency_us
+                ),
+                _("entered {usage} times since boot, {entries_per_s:.0f} per second now").format(
+                    usage=s.usage, entries_per_s=r.entries_per_s or 0
+                ),
+                _("{time_us:.1f} s in this state since boot").format(time_us=(s.time_us or 0) / 1e6),
             ]
             if s.above is not None and s.below is not None:
-                lines.append(f"too deep {s.above} times, too shallow {s.below} times")
+                lines.append(
+                    _("too deep {above} times, too shallow {below} times").format(above=s.above, below=s.below)
+                )
             if s.disabled:
-                lines.append("disabled (cpuidle/stateN/disable)")
+                lines.append(_("disabled (cpuidle/stateN/disable)"))
             return "\n".join(lines + list(s.errors))
         if role == FractionRole and self.metric == RESIDENCY and r.residency_percent is not None:
             return r.residency_percent / 100.0

@@ -10,6 +10,7 @@ from enum import IntEnum
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from hwinspector.i18n import N_, _
 from hwinspector.probes.devices.hotplug import HotplugEvent
 from hwinspector.probes.devices.naming import kind_rank
 from hwinspector.probes.devices.tree import Device
@@ -30,10 +31,10 @@ class Column(IntEnum):
 
 
 HEADERS = {
-    Column.NAME: "Name",
-    Column.SUBSYSTEM: "Subsystem",
-    Column.DRIVER: "Driver",
-    Column.DEVICE: "Device",
+    Column.NAME: N_("Name"),
+    Column.SUBSYSTEM: N_("Subsystem"),
+    Column.DRIVER: N_("Driver"),
+    Column.DEVICE: N_("Device"),
 }
 DeviceRole = Qt.ItemDataRole.UserRole + 1
 PathRole = Qt.ItemDataRole.UserRole + 2
@@ -245,19 +246,19 @@ class DeviceTreeModel(QAbstractItemModel):
 
     def _schedule_expiry(self) -> None:
         if self._highlight:
-            soonest = min(t for _, t in self._highlight.values()) + HIGHLIGHT_SECONDS - time.monotonic()
+            soonest = min(t for _unused, t in self._highlight.values()) + HIGHLIGHT_SECONDS - time.monotonic()
             self._timer.start(max(50, int(soonest * 1000) + 20))
 
     def _expire_highlights(self) -> None:
         now = time.monotonic()
-        expired = [p for p, (_, t) in self._highlight.items() if now - t >= HIGHLIGHT_SECONDS]
+        expired = [p for p, (_unused, t) in self._highlight.items() if now - t >= HIGHLIGHT_SECONDS]
         for p in expired:
             del self._highlight[p]
         self._emit_rows_changed(expired)
         self._schedule_expiry()
 
     def highlighted(self) -> dict[str, str]:
-        return {p: a for p, (a, _) in self._highlight.items()}
+        return {p: a for p, (a, _unused) in self._highlight.items()}
 
     def _emit_rows_changed(self, paths: Iterable[str]) -> None:
         """One dataChanged per parent, spanning its changed rows: after a storm hundreds of highlights
@@ -352,7 +353,7 @@ class DeviceTreeModel(QAbstractItemModel):
             and role == Qt.ItemDataRole.DisplayRole
             and 0 <= section < len(Column)
         ):
-            return HEADERS[Column(section)]
+            return _(HEADERS[Column(section)])
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -365,7 +366,7 @@ class DeviceTreeModel(QAbstractItemModel):
         dev = node.device
         if dev is None:  # a group row
             if role == Qt.ItemDataRole.DisplayRole and col == Column.NAME:
-                return f"{node.label} ({len(node.children)})"
+                return f"{_(node.label)} ({len(node.children)})"
             if role == Qt.ItemDataRole.FontRole:
                 f = QFont()
                 f.setBold(True)
@@ -384,7 +385,7 @@ class DeviceTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             status = self._status_of(dev)
             return f"{dev.path}\nstatus: {status}" + (
-                f"\n{len(dev.errors)} attribute(s) unreadable" if dev.errors else ""
+                _("\n{n} attribute(s) unreadable").format(n=len(dev.errors)) if dev.errors else ""
             )
         if role == Qt.ItemDataRole.BackgroundRole and dev.path in self._highlight:
             return QBrush(_COLORS[self._highlight[dev.path][0]])

@@ -7,6 +7,7 @@ from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from hwinspector.i18n import N_, _, localize
 from hwinspector.models.live_table import ItemRole, LiveTreeModel
 from hwinspector.probes.devices.drivers import Binding, Problem
 from hwinspector.probes.devices.tree import Device
@@ -23,12 +24,12 @@ class ProblemColumn(IntEnum):
     MODALIAS = 4
 
 
-_PROBLEM_HEADERS = ("Device", "Problem", "Detail", "Could be bound by", "Modalias")
+_PROBLEM_HEADERS = (N_("Device"), N_("Problem"), N_("Detail"), N_("Could be bound by"), N_("Modalias"))
 _KIND_WORDS = {
-    "unbound": "No driver",
-    "firmware": "Firmware failed",
-    "deferred": "Probe deferred",
-    "taint": "Kernel tainted",
+    "unbound": N_("No driver"),
+    "firmware": N_("Firmware failed"),
+    "deferred": N_("Probe deferred"),
+    "taint": N_("Kernel tainted"),
 }
 
 
@@ -57,7 +58,7 @@ class ProblemsModel(QAbstractTableModel):
             and role == Qt.ItemDataRole.DisplayRole
             and 0 <= section < len(ProblemColumn)
         ):
-            return _PROBLEM_HEADERS[section]
+            return _(_PROBLEM_HEADERS[section])
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -69,9 +70,9 @@ class ProblemsModel(QAbstractTableModel):
             if col == ProblemColumn.DEVICE:
                 return p.name or p.path or ""
             if col == ProblemColumn.KIND:
-                return _KIND_WORDS.get(p.kind, p.kind)
+                return _(_KIND_WORDS.get(p.kind, p.kind))
             if col == ProblemColumn.DETAIL:
-                return p.detail
+                return localize(p.detail)
             if col == ProblemColumn.CANDIDATES:
                 return ", ".join(p.candidates)
             return p.modalias or ""
@@ -89,7 +90,7 @@ class BindingColumn(IntEnum):
     DEVICES = 3
 
 
-_BINDING_HEADERS = ("Driver / device", "Module", "Version", "Devices")
+_BINDING_HEADERS = (N_("Driver / device"), N_("Module"), N_("Version"), N_("Devices"))
 
 
 class BindingsModel(LiveTreeModel[Binding, "Device | str"]):
@@ -133,8 +134,8 @@ class BindingsModel(LiveTreeModel[Binding, "Device | str"]):
                 return item.module_version or item.srcversion or ""
             return str(len(item.devices))
         if role == Qt.ItemDataRole.ToolTipRole:
-            module = item.module or "built into the kernel, or not recorded in this source"
-            return f"bus: {item.bus or '?'}\nmodule: {module}"
+            module = item.module or _("built into the kernel, or not recorded in this source")
+            return _("bus: {bus}\nmodule: {module}").format(bus=item.bus or "?", module=module)
         return None
 
     def child_cell(self, parent: Binding, item: Device | str, column: int, role: int) -> object:

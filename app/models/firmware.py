@@ -9,6 +9,7 @@ from enum import IntEnum
 
 from PySide6.QtCore import Qt
 
+from hwinspector.i18n import N_, _
 from hwinspector.models.live_table import LiveTableModel, LiveTreeModel, ValueRole
 from hwinspector.probes.services.bus import FirmwareDevice, FirmwareInfo, SecurityAttr
 from hwinspector.widgets.property_table import Section
@@ -19,33 +20,33 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
 # fwupd's HSI levels (docs/hsi.md in fwupd): what each one guards against.
 HSI_LEVELS = {
-    1: "HSI-1 · critical",
-    2: "HSI-2 · important",
-    3: "HSI-3 · theoretical",
-    4: "HSI-4 · system protection",
-    5: "HSI-5 · advanced protection",
-    0: "Runtime (the ! suffix)",
+    1: N_("HSI-1 · critical"),
+    2: N_("HSI-2 · important"),
+    3: N_("HSI-3 · theoretical"),
+    4: N_("HSI-4 · system protection"),
+    5: N_("HSI-5 · advanced protection"),
+    0: N_("Runtime (the ! suffix)"),
 }
 HSI_MEANING = {
-    0: "HSI-0: the platform is insecure or fwupd cannot judge it; at least one critical check fails",
-    1: "HSI-1: critical protections pass; the most basic level a machine should reach",
-    2: "HSI-2: important protections pass as well",
-    3: "HSI-3: theoretical attacks are covered too",
-    4: "HSI-4: system protection (encrypted memory and the like) as well",
-    5: "HSI-5: every known protection",
+    0: N_("HSI-0: the platform is insecure or fwupd cannot judge it; at least one critical check fails"),
+    1: N_("HSI-1: critical protections pass; the most basic level a machine should reach"),
+    2: N_("HSI-2: important protections pass as well"),
+    3: N_("HSI-3: theoretical attacks are covered too"),
+    4: N_("HSI-4: system protection (encrypted memory and the like) as well"),
+    5: N_("HSI-5: every known protection"),
 }
 ACTIONS = {
-    "action-contact-oem": "ask the vendor for a firmware fix",
-    "action-config-fw": "change a firmware (BIOS) setting",
-    "action-config-os": "change an operating system setting",
+    "action-contact-oem": N_("ask the vendor for a firmware fix"),
+    "action-config-fw": N_("change a firmware (BIOS) setting"),
+    "action-config-os": N_("change an operating system setting"),
 }
 UPDATE_WORDS = {
     "unknown": "",
-    "pending": "update pending",
-    "success": "last update succeeded",
-    "failed": "last update failed",
-    "needs-reboot": "reboot to finish the update",
-    "failed-transient": "last update failed (try again)",
+    "pending": N_("update pending"),
+    "success": N_("last update succeeded"),
+    "failed": N_("last update failed"),
+    "needs-reboot": N_("reboot to finish the update"),
+    "failed-transient": N_("last update failed (try again)"),
 }
 
 
@@ -67,10 +68,10 @@ def parse_hsi(host_security_id: str) -> HsiId:
 def hsi_summary(info: FirmwareInfo) -> str:
     hsi = parse_hsi(info.host_security_id)
     if hsi.level is None:
-        return "Host security ID: not reported" + (f" ({info.security_reason})" if info.security_reason else "")
-    text = HSI_MEANING.get(hsi.level, f"HSI-{hsi.level}")
+        return _("Host security ID: not reported") + (f" ({info.security_reason})" if info.security_reason else "")
+    text = _(HSI_MEANING.get(hsi.level, f"HSI-{hsi.level}"))
     if hsi.runtime_issue:
-        text += "; ! — a runtime check fails (see the Runtime group)"
+        text += _("; ! — a runtime check fails (see the Runtime group)")
     return text
 
 
@@ -79,15 +80,15 @@ def result_text(result: str) -> str:
 
 
 def action_text(attr: SecurityAttr) -> str:
-    return "; ".join(ACTIONS[f] for f in attr.flags if f in ACTIONS)
+    return "; ".join(_(ACTIONS[f]) for f in attr.flags if f in ACTIONS)
 
 
 def device_update_text(d: FirmwareDevice) -> str:
-    words = UPDATE_WORDS.get(d.update_state, d.update_state)
+    words = _(UPDATE_WORDS.get(d.update_state, d.update_state))
     if d.update_error:
         words = f"{words}: {d.update_error}" if words else d.update_error
     if not words:
-        words = "updatable" if d.updatable else "not updatable"
+        words = "updatable" if d.updatable else _("not updatable")
     return words
 
 
@@ -96,30 +97,30 @@ def firmware_sections(d: FirmwareDevice) -> list[Section]:
     general = [
         (k, v)
         for k, v in (
-            ("Name", d.name),
-            ("Vendor", d.vendor),
-            ("Summary", d.summary),
-            ("Device ID", d.device_id),
-            ("Parent device ID", d.parent_id),
-            ("Plugin", d.plugin),
-            ("Protocol", d.protocol),
-            ("Serial", d.serial),
+            (_("Name"), d.name),
+            (_("Vendor"), d.vendor),
+            (_("Summary"), d.summary),
+            (_("Device ID"), d.device_id),
+            (_("Parent device ID"), d.parent_id),
+            (_("Plugin"), d.plugin),
+            (_("Protocol"), d.protocol),
+            (_("Serial"), d.serial),
         )
         if v
     ]
     version = [
         (k, v)
         for k, v in (
-            ("Current version", d.version),
-            ("Minimum version", d.version_lowest),
-            ("Bootloader version", d.version_bootloader),
-            ("Update state", d.update_state),
-            ("Update error", d.update_error),
+            (_("Current version"), d.version),
+            (_("Minimum version"), d.version_lowest),
+            (_("Bootloader version"), d.version_bootloader),
+            (_("Update state"), d.update_state),
+            (_("Update error"), d.update_error),
         )
         if v
     ]
-    sections: list[Section] = [("Device", general), ("Firmware", version)]
-    sections.append(("Flags", [(f, "yes") for f in d.flags]))
+    sections: list[Section] = [(_("Device"), general), (_("Firmware"), version)]
+    sections.append((_("Flags"), [(f, "yes") for f in d.flags]))
     if d.guids:
         sections.append(("GUIDs", [(f"GUID {i}", g) for i, g in enumerate(d.guids, 1)]))
     return sections
@@ -127,14 +128,20 @@ def firmware_sections(d: FirmwareDevice) -> list[Section]:
 
 def security_report(info: FirmwareInfo) -> str:
     """Plain text for the clipboard, in the order and words of `fwupdmgr security`."""
-    lines = [f"Host Security ID: {info.host_security_id or 'not reported'}"]
+    lines = [
+        _("Host Security ID: {host_security_id}").format(host_security_id=info.host_security_id or _("not reported"))
+    ]
     if info.host_product:
-        lines.append(f"Host: {info.host_product} (fwupd {info.daemon_version})")
+        lines.append(
+            _("Host: {host_product} (fwupd {daemon_version})").format(
+                host_product=info.host_product, daemon_version=info.daemon_version
+            )
+        )
     if info.security_reason:
-        lines.append(f"Not available: {info.security_reason}")
+        lines.append(_("Not available: {security_reason}").format(security_reason=info.security_reason))
     for level, attrs in group_attrs(info.security_attrs):
         lines.append("")
-        lines.append(HSI_LEVELS.get(level, f"HSI-{level}"))
+        lines.append(_(HSI_LEVELS.get(level, f"HSI-{level}")))
         for a in attrs:
             mark = "✔" if a.success else "✘"
             action = action_text(a)
@@ -164,7 +171,7 @@ class FirmwareColumn(IntEnum):
 
 
 class FirmwareDeviceModel(LiveTableModel[FirmwareDevice]):
-    headers = ("Device", "Vendor", "Version", "Update state")
+    headers = (N_("Device"), N_("Vendor"), N_("Version"), N_("Update state"))
 
     def key(self, row: FirmwareDevice) -> Hashable:
         return row.device_id
@@ -214,12 +221,12 @@ class SecurityColumn(IntEnum):
 class SecurityModel(LiveTreeModel[HsiGroup, SecurityAttr]):
     """HSI levels holding their attributes; a failed attribute is marked, its remedy spelled out."""
 
-    headers = ("Attribute", "Result", "What to do")
+    headers = (N_("Attribute"), N_("Result"), N_("What to do"))
 
     def set_attrs(self, attrs: Sequence[SecurityAttr]) -> bool:
         groups = group_attrs(attrs)
         parents = [HsiGroup(lv, sum(a.success for a in items), len(items)) for lv, items in groups]
-        return self.set_tree(parents, [items for _, items in groups])
+        return self.set_tree(parents, [items for _unused, items in groups])
 
     def search_text(self, parent: HsiGroup, child: SecurityAttr | None) -> str:
         text = super().search_text(parent, child)
@@ -235,9 +242,9 @@ class SecurityModel(LiveTreeModel[HsiGroup, SecurityAttr]):
         col = SecurityColumn(column)
         if role == _DISPLAY:
             if col == SecurityColumn.ATTRIBUTE:
-                return HSI_LEVELS.get(item.level, f"HSI-{item.level}")
+                return _(HSI_LEVELS.get(item.level, f"HSI-{item.level}"))
             if col == SecurityColumn.RESULT:
-                return f"{item.passed} of {item.total} pass"
+                return _("{passed} of {total} pass").format(passed=item.passed, total=item.total)
             return ""
         if role == Qt.ItemDataRole.DecorationRole and col == SecurityColumn.ATTRIBUTE:
             return status_icon("ok" if item.passed == item.total else "warning")
@@ -258,7 +265,7 @@ class SecurityModel(LiveTreeModel[HsiGroup, SecurityAttr]):
             if col == SecurityColumn.ACTION:
                 return action_text(item) or None
             if col == SecurityColumn.RESULT:
-                return "flags: " + (", ".join(item.flags) or "none")
+                return "flags: " + (", ".join(item.flags) or _("none"))
             return None
         if role == Qt.ItemDataRole.DecorationRole and col == SecurityColumn.ATTRIBUTE:
             return status_icon("ok" if item.success else "error")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from hwinspector.i18n import _
 from hwinspector.models.graphics_elements import COLUMNS, ChainElement, ChainPicture, Issue, Lane
 from hwinspector.models.graphics_lanes import build_picture, chain_text
 from hwinspector.probes.graphics.stack import GraphicsStack
@@ -110,7 +111,7 @@ class GraphicsChainModel(QAbstractItemModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and section == 0:
-            return "Graphics chain"
+            return _("Graphics chain")
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
+from hwinspector.i18n import N_, _
 from hwinspector.models.graphics_detail import (
     Section,
     card_sections,
@@ -28,9 +29,15 @@ from hwinspector.probes.graphics.stack import GraphicsStack
 from hwinspector.probes.graphics.vulkan.probe import VulkanDevice, VulkanInfo
 
 COL_DEVICE, COL_DRIVER, COL_DRM, COL_OUTPUT, COL_END = range(5)
-COLUMNS = ("Device", "Kernel driver", "DRM device", "Connectors, userspace drivers", "Monitors, session")
+COLUMNS = (
+    N_("Device"),
+    N_("Kernel driver"),
+    N_("DRM device"),
+    N_("Connectors, userspace drivers"),
+    N_("Monitors, session"),
+)
 SESSION_KEY = "session"
-DEFAULT_GL = "default for applications"
+DEFAULT_GL = N_("default for applications")
 RANK = {"error": 3, "warning": 2, "info": 1}
 
 
@@ -58,7 +65,7 @@ class ChainElement:
         return worst if worst in ("error", "warning") else self.quiet_status
 
     def search_text(self) -> str:
-        rows = (f"{k} {v}" for _, section in self.sections for k, v in section)
+        rows = (f"{k} {v}" for _unused, section in self.sections for k, v in section)
         return " ".join([self.caption, self.title, *self.lines, *(p.detail for p in self.problems), *rows]).lower()
 
     def linked(self, keys: list[str]) -> ChainElement:
@@ -108,11 +115,13 @@ class ChainPicture:
 
 
 def gpu_element(g: Gpu) -> ChainElement:
-    caption = "PCI device" if g.bus == "pci" else ("Firmware framebuffer" if g.firmware_framebuffer else "Device")
+    caption = (
+        _("PCI device") if g.bus == "pci" else (_("Firmware framebuffer") if g.firmware_framebuffer else _("Device"))
+    )
     ids = f"[{g.vendor_id:04x}:{g.device_id:04x}] " if g.vendor_id is not None and g.device_id is not None else ""
     lines = [g.vendor or "", f"{ids}{g.address}"]
     if g.runtime_status == "suspended":
-        lines.append("runtime-suspended (asleep)")
+        lines.append(_("runtime-suspended (asleep)"))
     return ChainElement(
         f"gpu:{g.devpath}", "gpu", caption, g.model or g.name, tuple(x for x in lines if x), COL_DEVICE, 0,
         links=(f"driver:{g.devpath}",), sections=gpu_sections(g), devpath=g.devpath,
@@ -124,33 +133,37 @@ def driver_element(g: Gpu, card_keys: list[str]) -> ChainElement:
     if g.firmware:
         lines.append(firmware_summary(g.firmware))
     return ChainElement(
-        f"driver:{g.devpath}", "driver", "Kernel driver", g.driver or "No driver", tuple(x for x in lines if x),
+        f"driver:{g.devpath}", "driver", _("Kernel driver"), g.driver or _("No driver"), tuple(x for x in lines if x),
         COL_DRIVER, 0, links=tuple(card_keys), sections=gpu_sections(g, driver=True), devpath=g.devpath,
         quiet_status="ok" if g.driver or g.firmware_framebuffer else "error",
     )  # fmt: skip
 
 
 def card_element(card: DrmCard, row: int, conn_keys: list[str]) -> ChainElement:
-    render = f"render node {card.render_node}" if card.render_node else "no render node: display only"
+    render = (
+        _("render node {render_node}").format(render_node=card.render_node)
+        if card.render_node
+        else _("no render node: display only")
+    )
     return ChainElement(
-        f"drm:{card.devpath}", "drm", "DRM device", card.name, (card.devnode, render), COL_DRM, row,
+        f"drm:{card.devpath}", "drm", _("DRM device"), card.name, (card.devnode, render), COL_DRM, row,
         links=tuple(conn_keys), sections=card_sections(card), devpath=card.devpath,
     )  # fmt: skip
 
 
 def no_card_element(g: Gpu) -> ChainElement:
     note = next((n for n in g.notes if "DRM" in n), None)
-    why = note or ("no driver, so no DRM device" if g.driver is None else "the driver registered no DRM device")
+    why = note or (_("no driver, so no DRM device") if g.driver is None else _("the driver registered no DRM device"))
     return ChainElement(
-        f"nodrm:{g.devpath}", "drm", "DRM device", "No DRM device", (why,), COL_DRM, 0,
-        sections=(("DRM device", (("Why none", why),)),), devpath=g.devpath, quiet_status="na",
+        f"nodrm:{g.devpath}", "drm", _("DRM device"), _("No DRM device"), (why,), COL_DRM, 0,
+        sections=((_("DRM device"), ((_("Why none"), why),)),), devpath=g.devpath, quiet_status="na",
     )  # fmt: skip
 
 
 def connector_elements(c: Connector, row: int) -> list[ChainElement]:
     """The connector, and the monitor its EDID describes (on the same row)."""
     if c.status is None:
-        state = "status not recorded"
+        state = _("status not recorded")
     elif c.status == "connected":
         enabled = {True: "enabled", False: "disabled", None: ""}[c.enabled]
         state = " · ".join(x for x in ("connected", enabled, f"DPMS {c.dpms}" if c.dpms else "") if x)
@@ -160,12 +173,16 @@ def connector_elements(c: Connector, row: int) -> list[ChainElement]:
     if c.current_mode is not None:
         lines.append(f"{mode_text(c.current_mode)} (current)")
     if c.modes:
-        lines.append(f"{len(c.modes)} modes, first {c.modes[0]}" if len(c.modes) > 1 else f"mode {c.modes[0]}")
+        lines.append(
+            _("{n} modes, first {modes}").format(n=len(c.modes), modes=c.modes[0])
+            if len(c.modes) > 1
+            else f"mode {c.modes[0]}"
+        )
     mon_key = f"mon:{c.devpath}"
     active = c.status != "disconnected"
     out = [
         ChainElement(
-            f"conn:{c.devpath}", "connector", "Connector", c.name.removeprefix(f"{c.card}-"), tuple(lines),
+            f"conn:{c.devpath}", "connector", _("Connector"), c.name.removeprefix(f"{c.card}-"), tuple(lines),
             COL_OUTPUT, row, links=(mon_key,) if c.edid is not None else (), active=active,
             sections=connector_sections(c), devpath=c.devpath,
         )
@@ -174,7 +191,7 @@ def connector_elements(c: Connector, row: int) -> list[ChainElement]:
         title = monitor_title(c.edid)
         out.append(
             ChainElement(
-                mon_key, "monitor", "Monitor", title, monitor_lines(c.edid), COL_END, row, active=active,
+                mon_key, "monitor", _("Monitor"), title, monitor_lines(c.edid), COL_END, row, active=active,
                 sections=monitor_sections(c), devpath=c.devpath,
             )
         )  # fmt: skip
@@ -185,17 +202,18 @@ def gl_element(key: str, gl: GlInfo, displays: list[GlDisplay], primary: GlDispl
     shown = next((d for d in displays if d is primary), None) or (displays[0] if displays else None)
     if shown is None:
         enumerated = any(d.api == "egl" and d.platform == "device" for d in gl.displays)
-        why = "EGL lists no device for this GPU" if enumerated else "no OpenGL display names this GPU"
+        why = _("EGL lists no device for this GPU") if enumerated else _("no OpenGL display names this GPU")
         why = why if gl.available else (gl.unavailable_reason or "")
         return ChainElement(
-            key, "opengl", "OpenGL", "No OpenGL driver", (why,), COL_OUTPUT, row, sections=gl_sections(gl, []),
+            key, "opengl", "OpenGL", _("No OpenGL driver"), (why,), COL_OUTPUT, row, sections=gl_sections(gl, []),
             quiet_status="na",
         )  # fmt: skip
     lines = gl_lines(shown)
     if shown is primary:
-        lines.append(DEFAULT_GL)
+        lines.append(_(DEFAULT_GL))
     return ChainElement(
-        key, "opengl", f"OpenGL · {shown.api.upper()}" + (" · software" if shown.is_software else ""),
+        key, "opengl",
+        _("OpenGL · {upper}").format(upper=shown.api.upper()) + (_(" · software") if shown.is_software else ""),
         shown.renderer or shown.driver_name or shown.name,
         tuple(lines), COL_OUTPUT, row, sections=gl_sections(gl, [shown, *(d for d in displays if d is not shown)]),
         quiet_status="info" if shown.is_software else "ok",
@@ -204,19 +222,24 @@ def gl_element(key: str, gl: GlInfo, displays: list[GlDisplay], primary: GlDispl
 
 def vulkan_element(key: str, vk: VulkanInfo, devices: list[VulkanDevice], row: int) -> ChainElement:
     if not devices:
-        why = "no Vulkan driver for this GPU" if vk.available else (vk.unavailable_reason or "")
+        why = _("no Vulkan driver for this GPU") if vk.available else (vk.unavailable_reason or "")
         return ChainElement(
-            key, "vulkan", "Vulkan", "No Vulkan device", (why,), COL_OUTPUT, row,
+            key, "vulkan", _("Vulkan"), _("No Vulkan device"), (why,), COL_OUTPUT, row,
             sections=vulkan_sections(vk, []), quiet_status="na",
         )  # fmt: skip
     d = devices[0]
-    lines = [f"Vulkan {d.api_version} · {d.driver_name or d.driver_id_name or d.device_type}"]
+    lines = [
+        _("Vulkan {api_version} · {driver_name}").format(
+            api_version=d.api_version, driver_name=d.driver_name or d.driver_id_name or d.device_type
+        )
+    ]
     if d.driver_info:
         lines.append(d.driver_info)
     if len(devices) > 1:
-        lines.append(f"and {len(devices) - 1} more")
+        lines.append(_("and {n} more").format(n=len(devices) - 1))
     return ChainElement(
-        key, "vulkan", "Vulkan · software" if d.is_software else "Vulkan", d.device_name, tuple(lines), COL_OUTPUT, row,
+        key, "vulkan", _("Vulkan · software") if d.is_software else _("Vulkan"), d.device_name, tuple(lines),
+        COL_OUTPUT, row,
         sections=vulkan_sections(vk, devices),
         quiet_status="info" if d.is_software else "ok",
     )  # fmt: skip
@@ -226,15 +249,15 @@ def session_element(
     s: Session, chain: GraphicsChain | None, primary: GlDisplay | None, row: int, column: int = COL_END
 ) -> ChainElement:
     default = chain.gpu(chain.default_gpu) if chain else None
-    lines = [x for x in ("Xwayland running" if s.xwayland else "", ", ".join(s.desktop)) if x]
+    lines = [x for x in (_("Xwayland running") if s.xwayland else "", ", ".join(s.desktop)) if x]
     if s.x_server is not None and s.x_server.name != "Xwayland":
-        lines.append(f"X server {s.x_server.name}")
+        lines.append(_("X server {name}").format(name=s.x_server.name))
     if s.type == "none" and s.notes:
         lines.append(s.notes[0])
     if default is not None:
-        lines.append(f"default GPU {default.address} ({default.driver})")
+        lines.append(_("default GPU {address} ({driver})").format(address=default.address, driver=default.driver))
     return ChainElement(
-        SESSION_KEY, "session", "Session", session_title(s), tuple(lines), column, row,
+        SESSION_KEY, "session", _("Session"), session_title(s), tuple(lines), column, row,
         sections=session_sections(s, chain, primary), quiet_status="ok" if s.type in ("wayland", "x11") else "info",
     )  # fmt: skip
 
@@ -242,7 +265,7 @@ def session_element(
 def head_element(key: str, kind: str, caption: str, title: str, rows: tuple[tuple[str, str], ...]) -> ChainElement:
     """The first box of a lane that has no GPU: the processor (software rendering), or "no DRM device"."""
     return ChainElement(
-        key, kind, caption, title, tuple(v for _, v in rows), COL_DEVICE, 0, sections=(("Details", rows),),
+        key, kind, caption, title, tuple(v for _unused, v in rows), COL_DEVICE, 0, sections=((_("Details"), rows),),
         quiet_status="info" if kind == "none" else "ok",
     )  # fmt: skip
 
@@ -259,9 +282,9 @@ def issue_lines(pic: ChainPicture) -> list[str]:
     notes = [i for i in pic.issues if i.severity == "info"]
     out: list[str] = []
     if problems:
-        out += ["", "Problems:", *(f"  {MARKS.get(i.severity, '!')} {i.text}" for i in problems)]
+        out += ["", _("Problems:"), *(f"  {MARKS.get(i.severity, '!')} {i.text}" for i in problems)]
     if notes:
-        out += ["", "Notes:", *(f"  {MARKS['info']} {i.text}" for i in notes)]
+        out += ["", _("Notes:"), *(f"  {MARKS['info']} {i.text}" for i in notes)]
     return out
 
 
@@ -280,7 +303,10 @@ def lane_lines(pic: ChainPicture) -> list[str]:
 def picture_text(stack: GraphicsStack, pic: ChainPicture) -> str:
     """The whole chain as plain text for a bug report (no serial numbers: they identify the monitor)."""
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(stack.taken_at)) if stack.taken_at else ""
-    out = [f"Graphics chain of {stack.source_label}" + (f" ({when})" if when else ""), pic.summary]
+    out = [
+        _("Graphics chain of {source_label}").format(source_label=stack.source_label) + (f" ({when})" if when else ""),
+        pic.summary,
+    ]
     out += issue_lines(pic)
     for lane in pic.lanes:
         out += ["", f"{lane.title}" + (f" — {lane.subtitle}" if lane.subtitle else "")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hwinspector.i18n import _, localize, ngettext
 from hwinspector.models.graphics_detail import session_title
 from hwinspector.models.graphics_elements import (
     COL_END,
@@ -92,9 +93,9 @@ class _Builder:
         assert chain is not None
         flags = [g.address]
         if chain.default_gpu == g.devpath:
-            flags.append("renders by default")
+            flags.append(_("renders by default"))
         if g.boot_vga:
-            flags.append("boot VGA")
+            flags.append(_("boot VGA"))
         lane = _Draft(f"lane:{g.devpath}", g.name, " · ".join(flags))
         card_keys = [f"drm:{c.devpath}" for c in g.cards] or [f"nodrm:{g.devpath}"]
         lane.elements += [gpu_element(g), driver_element(g, card_keys)]
@@ -187,13 +188,17 @@ class _Builder:
         stack, chain = self.stack, self.chain
         drafts = [self._gpu_lane(g) for g in self.gpus]
         if chain is None:
-            why = stack.chain_unavailable or "no DRM device"
-            head = head_element(f"head:{NO_GPU_LANE}", "none", "Graphics device", "No DRM device", (("Why", why),))
-            drafts.append(self._head_lane(NO_GPU_LANE, "No GPU", "no DRM device", head))
+            why = stack.chain_unavailable or _("no DRM device")
+            head = head_element(
+                f"head:{NO_GPU_LANE}", "none", _("Graphics device"), _("No DRM device"), ((_("Why"), why),)
+            )
+            drafts.append(self._head_lane(NO_GPU_LANE, _("No GPU"), _("no DRM device"), head))
         elif self.sw_gl or self.sw_vk or self.session_lane == SOFTWARE_LANE:
-            lines = (("Renderers", "llvmpipe, lavapipe, softpipe"), ("GPU", "none involved: the CPU draws"))
-            head = head_element(f"head:{SOFTWARE_LANE}", "cpu", "Processor", "CPU (software)", lines)
-            drafts.append(self._head_lane(SOFTWARE_LANE, "Software rendering", "Mesa's rasterisers on the CPU", head))
+            lines = ((_("Renderers"), _("llvmpipe, lavapipe, softpipe")), ("GPU", _("none involved: the CPU draws")))
+            head = head_element(f"head:{SOFTWARE_LANE}", "cpu", _("Processor"), _("CPU (software)"), lines)
+            drafts.append(
+                self._head_lane(SOFTWARE_LANE, _("Software rendering"), _("Mesa's rasterisers on the CPU"), head)
+            )
         elements = {e.key: e for d in drafts for e in d.elements}
         self._place_problems(elements)
         lanes = tuple(
@@ -210,22 +215,24 @@ class _Builder:
         notes = [*(self.chain.notes if self.chain else ()), *self.stack.notes]
         if self.chain is None and self.stack.chain_unavailable:
             notes.insert(0, self.stack.chain_unavailable)
-        issues += [Issue("info", n, None) for n in notes]
+        issues += [Issue("info", localize(n), None) for n in notes]
         return tuple(issues)
 
     def _summary(self) -> str:
         stack, chain = self.stack, self.chain
         real = [g for g in self.gpus if not g.firmware_framebuffer]
-        parts = [f"{len(real)} GPU{'s' if len(real) != 1 else ''}" if real else "No GPU"]
+        parts = [ngettext("{n} GPU", "{n} GPUs", len(real)).format(n=len(real)) if real else _("No GPU")]
         if chain is not None and chain.connectors and all(c.status is None for c in chain.connectors):
             n = len(chain.connectors)  # a udevadm dump names the connectors, but not what is plugged in
-            parts.append(f"{n} connector{'s' if n != 1 else ''}")
+            parts.append(ngettext("{n} connector", "{n} connectors", n).format(n=n))
         elif chain is not None:
             monitors = sum(1 for c in chain.connectors if c.edid is not None and c.status != "disconnected")
-            parts.append(f"{monitors} monitor{'s' if monitors != 1 else ''}")
+            parts.append(ngettext("{n} monitor", "{n} monitors", monitors).format(n=monitors))
         if self.primary is not None:
             soft = " (software)" if self.primary.is_software else ""
-            parts.append(f"OpenGL: {self.primary.renderer or self.primary.name}{soft}")
+            parts.append(
+                _("OpenGL: {renderer}{soft}").format(renderer=self.primary.renderer or self.primary.name, soft=soft)
+            )
         if stack.session is not None:
             parts.append(session_title(stack.session))
         if not stack.is_live:
@@ -235,7 +242,7 @@ class _Builder:
 
 def _issue_text(p: GraphicsProblem) -> str:
     named = p.subject in p.detail or p.subject in ("graphics", "opengl", "vulkan") or p.subject.startswith("opengl:")
-    return p.detail if named else f"{p.subject}: {p.detail}"
+    return localize(p.detail) if named else f"{p.subject}: {localize(p.detail)}"
 
 
 def build_picture(stack: GraphicsStack) -> ChainPicture:

@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 
+from hwinspector.i18n import _
 from hwinspector.models.live_table import LiveTableModel, ValueRole
 
 Row = dict[str, Any]
@@ -58,10 +59,11 @@ class RowsModel(LiveTableModel[Row]):
 def process_model(parent: QObject | None = None) -> RowsModel:
     return RowsModel(
         [
-            Column("Process", "name"),
+            Column(_("Process"), "name"),
             Column("PID", "pid", numeric=True),
-            Column("CPU (% of a core)", "cpu_percent", pct, True),
-            Column("Wakeups/s (voluntary switches)", "wakeups_per_s", rate, True),
+            # xgettext:no-python-format
+            Column(_("CPU (% of a core)"), "cpu_percent", pct, True),
+            Column(_("Wakeups/s (voluntary switches)"), "wakeups_per_s", rate, True),
         ],
         ["pid"],
         parent,
@@ -72,10 +74,10 @@ def interrupt_model(parent: QObject | None = None) -> RowsModel:
     return RowsModel(
         [
             Column("IRQ", "irq"),
-            Column("Source", "name"),
-            Column("Per second", "per_s", rate, True),
-            Column("Busiest CPU", "busiest_cpu", lambda v: f"CPU {v}", True),
-            Column("On it, /s", "busiest_cpu_per_s", rate, True),
+            Column(_("Source"), "name"),
+            Column(_("Per second"), "per_s", rate, True),
+            Column(_("Busiest CPU"), "busiest_cpu", lambda v: f"CPU {v}", True),
+            Column(_("On it, /s"), "busiest_cpu_per_s", rate, True),
         ],
         ["irq"],
         parent,
@@ -90,13 +92,13 @@ def cstate_rows(doc: Row) -> list[Row]:
             rows.append({"where": f"CPU {c['cpu']}", "state": s["state"], "pct": s["residency_percent"],
                          "per_s": s["entries_per_s"], "source": "cpuidle"})  # fmt: skip
     for k, v in (doc.get("lpi") or {}).items():
-        rows.append({"where": "platform", "state": f"LPI {k.split('_')[0]}", "pct": v, "source": "ACPI LPI"})
+        rows.append({"where": "platform", "state": f"LPI {k.split('_')[0]}", "pct": v, "source": _("ACPI LPI")})
     for k, v in (doc.get("gpu_rc6_percent") or {}).items():
-        rows.append({"where": k, "state": "GPU rc6", "pct": v, "source": "i915"})
+        rows.append({"where": k, "state": _("GPU rc6"), "pct": v, "source": "i915"})
     priv = doc.get("privileged") or {}
     for table in ("package_cstates", "core_cstates", "pmc"):
         for k, v in (priv.get(table) or {}).items():
-            where, _, state = k.rpartition(":")
+            where, _unused, state = k.rpartition(":")
             rows.append({"where": where, "state": state.upper().replace("_", " "), "pct": v, "source": "helper"})
     return rows
 
@@ -104,11 +106,11 @@ def cstate_rows(doc: Row) -> list[Row]:
 def cstate_model(parent: QObject | None = None) -> RowsModel:
     return RowsModel(
         [
-            Column("Where", "where"),
-            Column("State", "state"),
-            Column("Residency", "pct", pct, True),
-            Column("Entries/s", "per_s", rate, True),
-            Column("Source", "source"),
+            Column(_("Where"), "where"),
+            Column(_("State"), "state"),
+            Column(_("Residency"), "pct", pct, True),
+            Column(_("Entries/s"), "per_s", rate, True),
+            Column(_("Source"), "source"),
         ],
         ["where", "state"],
         parent,
@@ -118,11 +120,11 @@ def cstate_model(parent: QObject | None = None) -> RowsModel:
 def device_model(parent: QObject | None = None) -> RowsModel:
     return RowsModel(
         [
-            Column("Active", "active_percent", pct, True),
-            Column("Runtime PM", "control", lambda v: "auto (allowed)" if v == "auto" else "on (forbidden)"),
-            Column("Status", "status"),
-            Column("Driver", "driver"),
-            Column("Device", "path"),
+            Column(_("Active"), "active_percent", pct, True),
+            Column(_("Runtime PM"), "control", lambda v: _("auto (allowed)") if v == "auto" else _("on (forbidden)")),
+            Column(_("Status"), "status"),
+            Column(_("Driver"), "driver"),
+            Column(_("Device"), "path"),
         ],
         ["path"],
         parent,
@@ -132,10 +134,10 @@ def device_model(parent: QObject | None = None) -> RowsModel:
 def tunable_model(parent: QObject | None = None) -> RowsModel:
     return RowsModel(
         [
-            Column("Setting", "what"),
-            Column("Now", "current"),
-            Column("Suggested", "suggested"),
-            Column("Command", "command"),
+            Column(_("Setting"), "what"),
+            Column(_("Now"), "current"),
+            Column(_("Suggested"), "suggested"),
+            Column(_("Command"), "command"),
         ],
         ["what"],
         parent,

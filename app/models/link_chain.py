@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from hwinspector.i18n import _, localize
 from hwinspector.models.graphics_elements import RANK, ChainElement, ChainPicture, Issue, Lane, issue_lines, lane_lines
 from hwinspector.probes.graphics.chain import GraphicsProblem
 from hwinspector.probes.problems import Problem
@@ -31,7 +32,7 @@ class ChainReport:
 
 
 def as_problems(items: Iterable[Problem]) -> tuple[GraphicsProblem, ...]:
-    return tuple(GraphicsProblem(p.severity, p.subject, p.detail) for p in items)
+    return tuple(GraphicsProblem(p.severity, p.subject, localize(p.detail)) for p in items)
 
 
 def box(
@@ -64,7 +65,7 @@ def rows(*pairs: tuple[str, object]) -> Rows:
         if v is None or v == "" or v == ():
             continue
         if isinstance(v, bool):
-            v = "yes" if v else "no"
+            v = _("yes") if v else _("no")
         out.append((k, str(v)))
     return tuple(out)
 
@@ -78,9 +79,9 @@ def picture(lanes: Sequence[Lane], summary: str, notes: Sequence[str] = ()) -> C
             for p in e.problems:
                 if p.detail not in seen:  # a problem drawn on two boxes of one link is listed once
                     seen.add(p.detail)
-                    issues.append(Issue(p.severity, f"{e.title}: {p.detail}", e.key))
+                    issues.append(Issue(p.severity, f"{e.title}: {localize(p.detail)}", e.key))
     issues.sort(key=lambda i: -RANK.get(i.severity, 0))
-    issues += [Issue("info", n, None) for n in notes]
+    issues += [Issue("info", localize(n), None) for n in notes]
     return ChainPicture(tuple(lanes), tuple(issues), summary)
 
 

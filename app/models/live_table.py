@@ -7,6 +7,8 @@ from typing import Generic, TypeVar
 
 from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from hwinspector.i18n import Text, _
+
 AnyIndex = QModelIndex | QPersistentModelIndex
 R = TypeVar("R")
 P = TypeVar("P")
@@ -23,7 +25,7 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole
 
 def _header(headers: Sequence[str], section: int, orientation: Qt.Orientation, role: int) -> object:
     if orientation == Qt.Orientation.Horizontal and role == _DISPLAY and 0 <= section < len(headers):
-        return headers[section]
+        return _(headers[section])
     return None
 
 
@@ -208,4 +210,6 @@ def quantity(value: float | None, unit: str, digits: int = 2) -> str:
     """``12.35 W``; an em dash where there is no value (never a made-up 0)."""
     if value is None:
         return "—"
-    return f"{value:.{digits}f} {unit}".rstrip() if unit else f"{value:.{digits}f}"
+    # the window's locale writes the number (12,35 W in German) once l10n.install has run; Python's before
+    text = Text("{value:.{digits}f}").format(value=value, digits=digits)
+    return f"{text} {unit}".rstrip() if unit else text

@@ -8,6 +8,7 @@ from enum import IntEnum
 from PySide6.QtCore import Qt
 
 from hwinspector.collectors.sensors import RaplReading
+from hwinspector.i18n import N_, _
 from hwinspector.models.live_table import FractionRole, LevelRole, LiveTableModel, ValueRole, quantity
 from hwinspector.probes.power.powercap import RAPL_ROOT_ONLY_REASON, PowerConstraint
 from hwinspector.probes.power.supply import PowerSupply
@@ -20,12 +21,26 @@ _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
+# power_supply's status values (Documentation/ABI/testing/sysfs-class-power), shown in the user's language.
+BATTERY_STATUS = {
+    "Charging": N_("Charging"),
+    "Discharging": N_("Discharging"),
+    "Full": N_("Full"),
+    "Not charging": N_("Not charging"),
+    "Unknown": N_("Unknown"),
+}
+
+
 def format_duration(seconds: float) -> str:
     minutes = round(seconds / 60)
     if minutes < 1:
-        return "under a minute"
+        return _("under a minute")
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    return (
+        _("{hours} h {minutes:02d} min").format(hours=hours, minutes=minutes)
+        if hours
+        else _("{minutes} min").format(minutes=minutes)
+    )
 
 
 def time_estimate(s: PowerSupply) -> tuple[str, float | None]:
@@ -53,26 +68,29 @@ def time_estimate(s: PowerSupply) -> tuple[str, float | None]:
     if hours is None or hours < 0:
         return "", None
     seconds = hours * 3600
-    return f"{format_duration(seconds)} {'until full' if charging else 'left'}", seconds
+    template = _("{duration} until full") if charging else _("{duration} left")
+    return template.format(duration=format_duration(seconds)), seconds
 
 
 def supply_state(s: PowerSupply) -> str:
     """What a person asks first: Discharging, Full, online, not present."""
     if s.present is False:
-        return "not present"
+        return _("not present")
     if s.is_battery:
-        return s.status or "state unknown"
+        if s.status in BATTERY_STATUS:
+            return _(BATTERY_STATUS[s.status])
+        return s.status or _("state unknown")
     if s.online is not None:
-        return "online" if s.online else "offline"
+        return _("online") if s.online else _("offline")
     return s.status or "—"
 
 
 def supply_kind(s: PowerSupply) -> str:
-    kind = {"Mains": "AC adapter", "USB": "USB"}.get(s.type or "", s.type or "unknown")
+    kind = {"Mains": _("AC adapter"), "USB": "USB", "Battery": _("Battery")}.get(s.type or "", s.type or _("unknown"))
     if s.usb_type:
         kind += f" ({s.usb_type})"
     if s.scope == "Device":
-        kind += ", of a device"  # a mouse, keyboard or headset battery, not the system's
+        kind += _(", of a device")  # a mouse, keyboard or headset battery, not the system's
     return kind
 
 
@@ -87,57 +105,59 @@ def supply_sections(s: PowerSupply) -> list[Section]:
         return None if value is None else quantity(value, unit, digits)
 
     def flag(value: bool | None) -> str | None:
-        return None if value is None else ("yes" if value else "no")
+        return None if value is None else (_("yes") if value else _("no"))
 
     general = _rows(
-        ("Name", s.name),
-        ("Kind", supply_kind(s)),
-        ("State", supply_state(s)),
-        ("Status", s.status),
-        ("Online", flag(s.online)),
-        ("Present", flag(s.present)),
-        ("Scope", s.scope),
-        ("Technology", s.technology),
-        ("Manufacturer", s.manufacturer),
-        ("Model", s.model_name),
-        ("Serial number", s.serial_number),
-        ("sysfs path", s.path),
-        ("Device", s.device),
+        (_("Name"), s.name),
+        (_("Kind"), supply_kind(s)),
+        (_("State"), supply_state(s)),
+        (_("Status"), s.status),
+        (_("Online"), flag(s.online)),
+        (_("Present"), flag(s.present)),
+        (_("Scope"), s.scope),
+        (_("Technology"), s.technology),
+        (_("Manufacturer"), s.manufacturer),
+        (_("Model"), s.model_name),
+        (_("Serial number"), s.serial_number),
+        (_("sysfs path"), s.path),
+        (_("Device"), s.device),
     )
-    estimate, _ = time_estimate(s)
+    estimate, _unused = time_estimate(s)
     charge = _rows(
-        ("Capacity", None if s.capacity_percent is None else f"{s.capacity_percent:.0f} %"),
-        ("Capacity level", s.capacity_level),
-        ("Energy now", q(s.energy_now_wh, "Wh")),
-        ("Energy full", q(s.energy_full_wh, "Wh")),
-        ("Energy full (design)", q(s.energy_full_design_wh, "Wh")),
-        ("Charge now", q(s.charge_now_ah, "Ah", 3)),
-        ("Charge full", q(s.charge_full_ah, "Ah", 3)),
-        ("Charge full (design)", q(s.charge_full_design_ah, "Ah", 3)),
-        ("Health", None if s.health_percent is None else f"{s.health_percent:.1f} %"),
-        ("Cycle count", None if s.cycle_count is None else str(s.cycle_count)),
-        ("Time estimate", estimate or None),
+        (_("Capacity"), None if s.capacity_percent is None else f"{s.capacity_percent:.0f} %"),
+        (_("Capacity level"), s.capacity_level),
+        (_("Energy now"), q(s.energy_now_wh, _("Wh"))),
+        (_("Energy full"), q(s.energy_full_wh, _("Wh"))),
+        (_("Energy full (design)"), q(s.energy_full_design_wh, _("Wh"))),
+        (_("Charge now"), q(s.charge_now_ah, _("Ah"), 3)),
+        (_("Charge full"), q(s.charge_full_ah, _("Ah"), 3)),
+        (_("Charge full (design)"), q(s.charge_full_design_ah, _("Ah"), 3)),
+        (_("Health"), None if s.health_percent is None else f"{s.health_percent:.1f} %"),
+        (_("Cycle count"), None if s.cycle_count is None else str(s.cycle_count)),
+        (_("Time estimate"), estimate or None),
     )
-    how = {"power_now": "power_now", "voltage_now * current_now": "voltage \u00d7 current (no power_now)"}
+    how = {"power_now": "power_now", "voltage_now * current_now": _("voltage \u00d7 current (no power_now)")}
     electrical = _rows(
-        ("Voltage", q(s.voltage_volts, "V", 3)),
-        ("Voltage min (design)", q(s.voltage_min_design_volts, "V", 3)),
-        ("Voltage max", q(s.voltage_max_volts, "V", 3)),
-        ("Current", q(s.current_amps, "A", 3)),
-        ("Current max", q(s.current_max_amps, "A", 3)),
-        ("Power", q(s.power_watts, "W") or ("not known" if s.is_battery else None)),
-        ("Power from", how.get(s.power_source or "")),
-        ("Power note", s.power_note),
-        ("USB type", s.usb_type),
-        ("USB types offered", " ".join(s.usb_types) or None),
+        (_("Voltage"), q(s.voltage_volts, "V", 3)),
+        (_("Voltage min (design)"), q(s.voltage_min_design_volts, "V", 3)),
+        (_("Voltage max"), q(s.voltage_max_volts, "V", 3)),
+        (_("Current"), q(s.current_amps, "A", 3)),
+        (_("Current max"), q(s.current_max_amps, "A", 3)),
+        (_("Power"), q(s.power_watts, "W") or (_("not known") if s.is_battery else None)),
+        (_("Power from"), how.get(s.power_source or "")),
+        (_("Power note"), s.power_note),
+        (_("USB type"), s.usb_type),
+        (_("USB types offered"), " ".join(s.usb_types) or None),
     )
-    sections: list[Section] = [("General", general)]
+    sections: list[Section] = [(_("General"), general)]
     if charge:
-        sections.append(("Charge", charge))
+        sections.append((_("Charge"), charge))
     if electrical:
-        sections.append(("Electrical", electrical))
+        sections.append((_("Electrical"), electrical))
     if s.errors:
-        sections.append(("Unreadable attributes", [(n, why) for n, _, why in (e.partition(": ") for e in s.errors)]))
+        sections.append(
+            (_("Unreadable attributes"), [(n, why) for n, _unused, why in (e.partition(": ") for e in s.errors)])
+        )
     return sections
 
 
@@ -153,7 +173,16 @@ class SupplyColumn(IntEnum):
 
 
 class SupplyModel(LiveTableModel[PowerSupply]):
-    headers = ("Supply", "Kind", "State", "Charge", "Power", "Voltage", "Health", "Model")
+    headers = (
+        N_("Supply"),
+        N_("Kind"),
+        N_("State"),
+        N_("Charge"),
+        N_("Power"),
+        N_("Voltage"),
+        N_("Health"),
+        N_("Model"),
+    )
 
     def key(self, row: PowerSupply) -> Hashable:
         return row.name
@@ -164,7 +193,7 @@ class SupplyModel(LiveTableModel[PowerSupply]):
             return self._text(row, col)
         if role == _TOOLTIP:
             if col == SupplyColumn.POWER:
-                how = {"power_now": "from power_now", "voltage_now * current_now": "voltage \u00d7 current"}
+                how = {"power_now": _("from power_now"), "voltage_now * current_now": _("voltage \u00d7 current")}
                 note = row.power_note or ""
                 return "; ".join(x for x in (how.get(row.power_source or ""), note) if x) or None
             if col == SupplyColumn.NAME:
@@ -235,9 +264,9 @@ def rapl_power_text(r: RaplReading) -> str:
     if r.power_watts is not None:
         return quantity(r.power_watts, "W")
     if r.reason == RAPL_ROOT_ONLY_REASON:
-        return "root only"
+        return _("root only")
     if r.reason and r.reason.startswith("first sample"):
-        return "measuring…"
+        return _("measuring…")
     return "unavailable"
 
 
@@ -249,7 +278,7 @@ class RaplColumn(IntEnum):
 
 
 class RaplModel(LiveTableModel[RaplReading]):
-    headers = ("Domain", "Power", "Limits", "Zone")
+    headers = (N_("Domain"), N_("Power"), N_("Limits"), N_("Zone"))
 
     def key(self, row: RaplReading) -> Hashable:
         return row.domain.id

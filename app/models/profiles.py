@@ -8,6 +8,7 @@ from enum import IntEnum
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont
 
+from hwinspector.i18n import N_, _
 from hwinspector.models.live_table import LiveTableModel, ValueRole
 from hwinspector.probes.services.bus import PowerProfile, PowerProfiles, ProfileHold
 from hwinspector.widgets.status_icons import status_icon
@@ -15,16 +16,16 @@ from hwinspector.widgets.status_icons import status_icon
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
-PROFILE_LABELS = {"power-saver": "Power saver", "balanced": "Balanced", "performance": "Performance"}
+PROFILE_LABELS = {"power-saver": N_("Power saver"), "balanced": N_("Balanced"), "performance": N_("Performance")}
 # What power-profiles-daemon says in PerformanceDegraded (src/power-profiles-daemon.c), in words.
 DEGRADED_WORDS = {
-    "lap-detected": "the laptop is on a lap (the firmware limits heat)",
-    "high-operating-temperature": "the machine is too hot",
+    "lap-detected": N_("the laptop is on a lap (the firmware limits heat)"),
+    "high-operating-temperature": N_("the machine is too hot"),
 }
 
 
 def profile_label(name: str) -> str:
-    return PROFILE_LABELS.get(name, name.replace("-", " ").capitalize())
+    return _(PROFILE_LABELS.get(name, name.replace("-", " ").capitalize()))
 
 
 def drivers_text(p: PowerProfile) -> str:
@@ -35,13 +36,15 @@ def drivers_text(p: PowerProfile) -> str:
 
 def profiles_status(pp: PowerProfiles) -> str:
     """The active profile, who holds it and why performance is degraded, as one sentence."""
-    text = f"Active profile: {profile_label(pp.active_profile)}"
+    text = _("Active profile: {profile_label}").format(profile_label=profile_label(pp.active_profile))
     held = [h for h in pp.holds if h.profile == pp.active_profile]
     if held:
-        text += f", held by {held[0].application_id}" + (f" ({held[0].reason})" if held[0].reason else "")
+        text += _(", held by {application_id}").format(application_id=held[0].application_id) + (
+            f" ({held[0].reason})" if held[0].reason else ""
+        )
     if pp.performance_degraded:
-        why = ", ".join(DEGRADED_WORDS.get(r, r) for r in pp.performance_degraded.split(","))
-        text += f". Performance is degraded: {why}"
+        why = ", ".join(_(DEGRADED_WORDS.get(r, r)) for r in pp.performance_degraded.split(","))
+        text += _(". Performance is degraded: {why}").format(why=why)
     return text + "."
 
 
@@ -53,7 +56,7 @@ class ProfileColumn(IntEnum):
 
 
 class ProfileModel(LiveTableModel[PowerProfile]):
-    headers = ("Profile", "Driver", "CPU driver", "Platform driver")
+    headers = (N_("Profile"), N_("Driver"), N_("CPU driver"), N_("Platform driver"))
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -92,7 +95,7 @@ class HoldColumn(IntEnum):
 
 
 class HoldModel(LiveTableModel[ProfileHold]):
-    headers = ("Held by", "Profile", "Reason")
+    headers = (N_("Held by"), N_("Profile"), N_("Reason"))
 
     def key(self, row: ProfileHold) -> Hashable:
         return (row.application_id, row.profile, row.reason)

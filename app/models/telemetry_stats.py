@@ -10,6 +10,8 @@ from enum import IntEnum
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 
+from hwinspector.i18n import N_, _
+
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -22,7 +24,7 @@ class StatsColumn(IntEnum):
     CURSOR = 5
 
 
-_HEADERS = ("Channel", "Last", "Min", "Mean", "Max", "At cursor")
+_HEADERS = (N_("Channel"), N_("Last"), N_("Min"), N_("Mean"), N_("Max"), N_("At cursor"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,7 @@ class StatsModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 6:
-            return _HEADERS[section]
+            return _(_HEADERS[section])
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:

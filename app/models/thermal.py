@@ -11,6 +11,8 @@ from enum import IntEnum
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
+from hwinspector import l10n
+from hwinspector.i18n import N_, _
 from hwinspector.models.live_table import FractionRole, LevelRole, LiveTableModel, LiveTreeModel, ValueRole
 from hwinspector.probes.power.hwmon import HwmonChip, HwmonInput
 from hwinspector.probes.power.thermal import CoolingDevice, ThermalZone, TripPoint
@@ -26,19 +28,19 @@ _DIGITS = {"in": 3, "fan": 0, "temp": 1, "power": 2, "energy": 1, "curr": 3, "hu
 
 # What a failing read means, in words (hwmon drivers and Documentation/hwmon/sysfs-interface.rst).
 ERRNO_WORDS = {
-    "EIO": "read failed (I/O error on the bus)",
-    "ENXIO": "not available on this machine",
-    "ENODEV": "device gone",
-    "ENODATA": "no data (sensor off or not ready)",
-    "EAGAIN": "busy, no value this time",
-    "EACCES": "readable by root only",
-    "EPERM": "not permitted",
-    "EINVAL": "rejected by the driver",
-    "ETIMEDOUT": "timed out",
-    "EOPNOTSUPP": "not supported",
-    "garbage": "not a number",
-    "empty": "empty value",
-    "no input": "the channel has limits but no value",
+    "EIO": N_("read failed (I/O error on the bus)"),
+    "ENXIO": N_("not available on this machine"),
+    "ENODEV": N_("device gone"),
+    "ENODATA": N_("no data (sensor off or not ready)"),
+    "EAGAIN": N_("busy, no value this time"),
+    "EACCES": N_("readable by root only"),
+    "EPERM": N_("not permitted"),
+    "EINVAL": N_("rejected by the driver"),
+    "ETIMEDOUT": N_("timed out"),
+    "EOPNOTSUPP": N_("not supported"),
+    "garbage": N_("not a number"),
+    "empty": N_("empty value"),
+    "no input": N_("the channel has limits but no value"),
 }
 
 
@@ -54,6 +56,7 @@ def hwmon_value(value: float | None, kind: str, unit: str) -> str:
 
 def failure_text(error: str) -> str:
     words = ERRNO_WORDS.get(error)
+    words = _(words) if words else words
     return f"{error}: {words}" if words else error
 
 
@@ -72,10 +75,10 @@ def input_status(row: SensorRow) -> tuple[str, str]:
     if i.error is not None and i.error != "no input":
         text = failure_text(i.error)
         if row.stale_since is not None:
-            text += f"; showing the value read at {row.stale_since}"
+            text += _("; showing the value read at {stale_since}").format(stale_since=row.stale_since)
         return "error", text
     if i.flags.get("fault"):
-        return "error", "sensor fault (open or shorted)"
+        return "error", _("sensor fault (open or shorted)")
     alarms = sorted(k for k, v in i.flags.items() if v and k.endswith("alarm"))
     if alarms:
         serious = any(a.startswith(("crit", "lcrit", "emergency")) for a in alarms)
@@ -102,14 +105,14 @@ _LIMIT_OF = {SensorColumn.MIN: ("min", "lcrit"), SensorColumn.MAX: ("max",), Sen
 class HwmonModel(LiveTreeModel[HwmonChip, SensorRow]):
     """Chips, then each chip's inputs. A read that fails after it once worked keeps its last value, marked."""
 
-    headers = ("Sensor", "Value", "Min", "Max", "Critical", "Status")
+    headers = (N_("Sensor"), N_("Value"), N_("Min"), N_("Max"), N_("Critical"), N_("Status"))
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._last_good: dict[tuple[str, str], tuple[float, str]] = {}
 
     def set_chips(self, chips: Sequence[HwmonChip]) -> bool:
-        stamp = time.strftime("%H:%M:%S")
+        stamp = l10n.clock_time(time.time())
         parents, children = [], []
         for chip in chips:
             parents.append(dataclasses.replace(chip, inputs=()))  # values change; the chip row does not
@@ -205,10 +208,12 @@ def trip_state(row: TripRow) -> tuple[str, str]:
         return "na", ""
     # x86_pkg_temp and others list trips the firmware never programmed: 0 °C, never acted on
     if t.temp_celsius <= 0:
-        return "na", "not set"
+        return "na", _("not set")
     if row.zone_temp_celsius is not None and row.zone_temp_celsius >= t.temp_celsius:
         return ("error" if t.type in ("critical", "hot") else "warning"), "reached"
-    return "ok", f"{t.temp_celsius - row.zone_temp_celsius:.1f} °C to go" if row.zone_temp_celsius is not None else ""
+    return "ok", _("{temp_celsius:.1f} °C to go").format(
+        temp_celsius=t.temp_celsius - row.zone_temp_celsius
+    ) if row.zone_temp_celsius is not None else ""
 
 
 class ZoneColumn(IntEnum):
@@ -219,7 +224,7 @@ class ZoneColumn(IntEnum):
 
 
 class ZonesModel(LiveTreeModel[ThermalZone, TripRow]):
-    headers = ("Zone / trip point", "Temp.", "Policy / hyst.", "State")
+    headers = (N_("Zone / trip point"), N_("Temp."), N_("Policy / hyst."), N_("State"))
 
     def set_zones(self, zones: Sequence[ThermalZone]) -> bool:
         parents = [dataclasses.replace(z, trips=()) for z in zones]
@@ -261,11 +266,15 @@ class ZonesModel(LiveTreeModel[ThermalZone, TripRow]):
         t = item.trip
         if role == _DISPLAY:
             if col == ZoneColumn.ZONE:
-                return f"trip {t.index}: {t.type or '?'}"
+                return _("trip {index}: {type}").format(index=t.index, type=t.type or "?")
             if col == ZoneColumn.TEMP:
                 return _celsius(t.temp_celsius)
             if col == ZoneColumn.DETAIL:
-                return "" if t.hysteresis_celsius is None else f"hyst. {t.hysteresis_celsius:.1f} °C"
+                return (
+                    ""
+                    if t.hysteresis_celsius is None
+                    else _("hyst. {hysteresis_celsius:.1f} °C").format(hysteresis_celsius=t.hysteresis_celsius)
+                )
             return trip_state(item)[1]
         if role == Qt.ItemDataRole.DecorationRole and col == ZoneColumn.STATE:
             level = trip_state(item)[0]
@@ -284,7 +293,7 @@ class CoolingColumn(IntEnum):
 
 
 class CoolingModel(LiveTableModel[CoolingDevice]):
-    headers = ("Cooling device", "Type", "State (current / max)")
+    headers = (N_("Cooling device"), N_("Type"), N_("State (current / max)"))
 
     def key(self, row: CoolingDevice) -> Hashable:
         return row.id
@@ -300,7 +309,7 @@ class CoolingModel(LiveTableModel[CoolingDevice]):
                 return row.error
             if row.cur_state is not None and row.cur_state < 0:
                 # intel_powerclamp reads -1 while it injects no idle time
-                return f"off / {row.max_state}"
+                return _("off / {max_state}").format(max_state=row.max_state)
             return f"{row.cur_state} / {row.max_state}"
         if role == _TOOLTIP:
             return row.path

@@ -10,6 +10,8 @@ from enum import IntEnum
 
 from PySide6.QtCore import Qt
 
+from hwinspector import l10n
+from hwinspector.i18n import N_, _, localize
 from hwinspector.models.live_table import FractionRole, LevelRole, LiveTableModel, ValueRole, quantity
 from hwinspector.models.power import format_duration
 from hwinspector.probes.power.supply import PowerSupply
@@ -23,20 +25,20 @@ _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 KIND_LABELS = {
-    "line-power": "AC adapter",
-    "battery": "Battery",
+    "line-power": N_("AC adapter"),
+    "battery": N_("Battery"),
     "ups": "UPS",
-    "monitor": "Monitor",
-    "gaming-input": "Game controller",
-    "bluetooth-generic": "Bluetooth device",
-    "media-player": "Media player",
-    "other-audio": "Audio device",
-    "remote-control": "Remote control",
+    "monitor": N_("Monitor"),
+    "gaming-input": N_("Game controller"),
+    "bluetooth-generic": N_("Bluetooth device"),
+    "media-player": N_("Media player"),
+    "other-audio": N_("Audio device"),
+    "remote-control": N_("Remote control"),
 }
 
 
 def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind.replace("-", " ").capitalize())
+    return _(KIND_LABELS.get(kind, kind.replace("-", " ").capitalize()))
 
 
 def device_name(d: UPowerDevice) -> str:
@@ -50,9 +52,9 @@ def device_name(d: UPowerDevice) -> str:
 
 def device_state(d: UPowerDevice) -> str:
     if d.kind == "line-power":
-        return "online" if d.online else "offline" if d.online is False else "unknown"
+        return _("online") if d.online else _("offline") if d.online is False else _("unknown")
     if d.present is False and d.kind in ("battery", "ups"):
-        return "not present"
+        return _("not present")
     return d.state.replace("-", " ")
 
 
@@ -60,19 +62,19 @@ def time_text(d: UPowerDevice) -> str:
     if d.time_to_empty_s:
         return f"{format_duration(d.time_to_empty_s)} left"
     if d.time_to_full_s:
-        return f"{format_duration(d.time_to_full_s)} until full"
+        return _("{format_duration} until full").format(format_duration=format_duration(d.time_to_full_s))
     return ""
 
 
 def thresholds_text(d: UPowerDevice) -> str:
     if not d.charge_threshold_supported:
         return ""
-    on = "on" if d.charge_threshold_enabled else "off"
+    on = _("on") if d.charge_threshold_enabled else _("off")
     return f"{d.charge_start_threshold_percent}-{d.charge_end_threshold_percent} % ({on})"
 
 
 def _pct(value: float | None, digits: int = 1) -> str:
-    return "" if value is None else f"{value:.{digits}f} %"
+    return "" if value is None else _("{value:.{digits}f} %").format(value=value, digits=digits)
 
 
 def _int_pct(value: int | None) -> str:
@@ -80,13 +82,14 @@ def _int_pct(value: int | None) -> str:
 
 
 def _yes(value: bool | None) -> str | None:
-    return None if value is None else ("yes" if value else "no")
+    return None if value is None else (_("yes") if value else _("no"))
 
 
 def _when(unix: int | None) -> str | None:
     if not unix:
         return None
-    return datetime.fromtimestamp(unix).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    zone = datetime.fromtimestamp(unix).astimezone().strftime("%Z")
+    return f"{l10n.date_time(unix)} {zone}"
 
 
 def upower_sections(d: UPowerDevice) -> list[Section]:
@@ -99,52 +102,52 @@ def upower_sections(d: UPowerDevice) -> list[Section]:
         return None if value is None else quantity(value, unit, digits)
 
     general = rows(
-        ("Kind", kind_label(d.kind)),
-        ("Object path", d.path),
-        ("Native path", d.native_path),
-        ("Vendor", d.vendor),
-        ("Model", d.model),
-        ("Serial", d.serial),
-        ("Powers the machine", _yes(d.power_supply)),
-        ("Present", _yes(d.present)),
-        ("Rechargeable", _yes(d.rechargeable)),
-        ("Online", _yes(d.online)),
-        ("Technology", None if d.technology == "unknown" else d.technology),
-        ("Icon", d.icon_name),
-        ("Updated", _when(d.updated_unix)),
-        ("Has history", _yes(d.has_history)),
-        ("Has statistics", _yes(d.has_statistics)),
+        (_("Kind"), kind_label(d.kind)),
+        (_("Object path"), d.path),
+        (_("Native path"), d.native_path),
+        (_("Vendor"), d.vendor),
+        (_("Model"), d.model),
+        (_("Serial"), d.serial),
+        (_("Powers the machine"), _yes(d.power_supply)),
+        (_("Present"), _yes(d.present)),
+        (_("Rechargeable"), _yes(d.rechargeable)),
+        (_("Online"), _yes(d.online)),
+        (_("Technology"), None if d.technology == "unknown" else d.technology),
+        (_("Icon"), d.icon_name),
+        (_("Updated"), _when(d.updated_unix)),
+        (_("Has history"), _yes(d.has_history)),
+        (_("Has statistics"), _yes(d.has_statistics)),
     )
     charge = rows(
-        ("State", None if d.kind == "line-power" else d.state),
-        ("Percentage", _pct(d.percentage, 1)),
-        ("Battery level", None if d.battery_level == "none" else d.battery_level),
-        ("Warning level", d.warning_level),
-        ("Energy", q(d.energy_wh, "Wh")),
-        ("Energy when empty", q(d.energy_empty_wh, "Wh")),
-        ("Energy when full", q(d.energy_full_wh, "Wh")),
-        ("Energy full (design)", q(d.energy_full_design_wh, "Wh")),
-        ("Capacity (health)", _pct(d.capacity_percent, 1)),
-        ("Charge cycles", None if d.charge_cycles is None else str(d.charge_cycles)),
-        ("Time to empty", None if not d.time_to_empty_s else format_duration(d.time_to_empty_s)),
-        ("Time to full", None if not d.time_to_full_s else format_duration(d.time_to_full_s)),
+        (_("State"), None if d.kind == "line-power" else d.state),
+        (_("Percentage"), _pct(d.percentage, 1)),
+        (_("Battery level"), None if d.battery_level == "none" else d.battery_level),
+        (_("Warning level"), d.warning_level),
+        (_("Energy"), q(d.energy_wh, _("Wh"))),
+        (_("Energy when empty"), q(d.energy_empty_wh, _("Wh"))),
+        (_("Energy when full"), q(d.energy_full_wh, _("Wh"))),
+        (_("Energy full (design)"), q(d.energy_full_design_wh, _("Wh"))),
+        (_("Capacity (health)"), _pct(d.capacity_percent, 1)),
+        (_("Charge cycles"), None if d.charge_cycles is None else str(d.charge_cycles)),
+        (_("Time to empty"), None if not d.time_to_empty_s else format_duration(d.time_to_empty_s)),
+        (_("Time to full"), None if not d.time_to_full_s else format_duration(d.time_to_full_s)),
     )
     electrical = rows(
-        ("Energy rate", q(d.energy_rate_watts, "W")),
-        ("Voltage", q(d.voltage_volts, "V", 3)),
-        ("Temperature", q(d.temperature_celsius, "°C", 1)),
+        (_("Energy rate"), q(d.energy_rate_watts, "W")),
+        (_("Voltage"), q(d.voltage_volts, "V", 3)),
+        (_("Temperature"), q(d.temperature_celsius, "°C", 1)),
     )
-    sections: list[Section] = [("Device", general), ("Charge", charge)]
+    sections: list[Section] = [(_("Device"), general), (_("Charge"), charge)]
     if electrical:
-        sections.append(("Electrical", electrical))
+        sections.append((_("Electrical"), electrical))
     if d.charge_threshold_supported is not None:
         thresholds = rows(
-            ("Supported", _yes(d.charge_threshold_supported)),
-            ("Enabled", _yes(d.charge_threshold_enabled)),
-            ("Start charging below", _int_pct(d.charge_start_threshold_percent)),
-            ("Stop charging at", _int_pct(d.charge_end_threshold_percent)),
+            (_("Supported"), _yes(d.charge_threshold_supported)),
+            (_("Enabled"), _yes(d.charge_threshold_enabled)),
+            (_("Start charging below"), _int_pct(d.charge_start_threshold_percent)),
+            (_("Stop charging at"), _int_pct(d.charge_end_threshold_percent)),
         )
-        sections.append(("Charge thresholds", thresholds))
+        sections.append((_("Charge thresholds"), thresholds))
     return sections
 
 
@@ -152,17 +155,19 @@ def upower_summary(info: UPowerInfo) -> str:
     """One line about the daemon and the machine as a whole (UPower's display device)."""
     parts = [f"UPower {info.daemon_version}".rstrip()]
     if info.on_battery is not None:
-        parts.append("on battery" if info.on_battery else "on external power")
+        parts.append(_("on battery") if info.on_battery else _("on external power"))
     if info.lid_is_present:
-        parts.append("lid closed" if info.lid_is_closed else "lid open")
+        parts.append(_("lid closed") if info.lid_is_closed else _("lid open"))
     dd = info.display_device
     if dd is not None and dd.percentage is not None and dd.kind != "unknown":
-        overall = f"overall {dd.percentage:.0f} %, {device_state(dd)}"
+        overall = _("overall {percentage:.0f} %, {device_state}").format(
+            percentage=dd.percentage, device_state=device_state(dd)
+        )
         if when := time_text(dd):
             overall += f", {when}"
         parts.append(overall)
     if info.critical_action:
-        parts.append(f"at critical level: {info.critical_action}")
+        parts.append(_("at critical level: {critical_action}").format(critical_action=info.critical_action))
     return " · ".join(parts)
 
 
@@ -193,8 +198,9 @@ class UPowerDeviceModel(LiveTableModel[UPowerDevice]):
     """UPower's devices; ValueRole holds UPower's own value (numbers in the header's unit, enum names)."""
 
     headers = (
-        "Device", "Kind", "State", "Charge", "Energy", "Full", "Design", "Rate", "Voltage", "Health", "Cycles",
-        "Time", "Warning", "Thresholds",
+        N_("Device"), N_("Kind"), N_("State"), N_("Charge"), N_("Energy"), N_("Full"), N_("Design"), N_("Rate"),
+        N_("Voltage"), N_("Health"), N_("Cycles"),
+        N_("Time"), N_("Warning"), N_("Thresholds"),
     )  # fmt: skip
 
     def key(self, row: UPowerDevice) -> Hashable:
@@ -208,9 +214,9 @@ class UPowerDeviceModel(LiveTableModel[UPowerDevice]):
             return self._value(row, col)
         if role == _TOOLTIP:
             if col == UPowerColumn.DEVICE:
-                return f"{row.path}\nnative path: {row.native_path}"
+                return _("{path}\nnative path: {native_path}").format(path=row.path, native_path=row.native_path)
             if col == UPowerColumn.HEALTH and row.capacity_percent is not None:
-                return "energy when full / energy when new (UPower's Capacity)"
+                return _("energy when full / energy when new (UPower's Capacity)")
             return self._text(row, col) or None
         if role == _ALIGN and col in _NUMERIC:
             return _NUMBER
@@ -263,7 +269,7 @@ class UPowerDeviceModel(LiveTableModel[UPowerDevice]):
             wh = {UPowerColumn.ENERGY: d.energy_wh, UPowerColumn.FULL: d.energy_full_wh}.get(
                 col, d.energy_full_design_wh
             )
-            return "" if wh is None else quantity(wh, "Wh")
+            return "" if wh is None else quantity(wh, _("Wh"))
         if col == UPowerColumn.RATE:
             return "" if d.energy_rate_watts is None else quantity(d.energy_rate_watts, "W")
         if col == UPowerColumn.VOLTAGE:
@@ -284,16 +290,16 @@ class UPowerDeviceModel(LiveTableModel[UPowerDevice]):
 
 def switcheroo_section(sw: SwitcherooInfo) -> Section:
     """("GPUs (switcheroo-control)", rows) for a property table: each GPU, the default, how to launch on it."""
-    title = "GPUs (switcheroo-control)"
+    title = _("GPUs (switcheroo-control)")
     if not sw.available:
-        return title, [("switcheroo-control", f"not available: {sw.reason}")]
-    rows: list[tuple[str, str]] = [("Dual GPU", "yes" if sw.has_dual_gpu else "no")]
+        return title, [("switcheroo-control", _("not available: {reason}").format(reason=localize(sw.reason)))]
+    rows: list[tuple[str, str]] = [(_("Dual GPU"), _("yes") if sw.has_dual_gpu else _("no"))]
     for i, g in enumerate(sw.gpus, 1):
         what = [w for w, on in (("default", g.default), ("discrete", g.discrete), ("integrated", g.discrete is False))
                 if on]  # fmt: skip
         rows.append((f"GPU {i}", g.name + (f" ({', '.join(what)})" if what else "")))
         if g.environment:
-            rows.append((f"GPU {i} launch environment", g.environment_text))
+            rows.append((_("GPU {i} launch environment").format(i=i), g.environment_text))
     return title, rows
 
 
@@ -323,13 +329,13 @@ class PowerDrawLog:
     def _fold(self, sample: tuple[float, float]) -> None:
         if self._bucket and sample[0] // self.bucket_s != self._bucket[0][0] // self.bucket_s:
             n = len(self._bucket)
-            self._coarse.append((sum(t for t, _ in self._bucket) / n, sum(w for _, w in self._bucket) / n))
+            self._coarse.append((sum(t for t, _unused in self._bucket) / n, sum(w for _unused, w in self._bucket) / n))
             self._bucket = []
         self._bucket.append(sample)
 
     def since(self, t0_unix: float) -> tuple[list[float], list[float]]:
         rows = [s for s in (*self._coarse, *self._bucket, *self._recent) if s[0] >= t0_unix]
-        return [t for t, _ in rows], [w for _, w in rows]
+        return [t for t, _unused in rows], [w for _unused, w in rows]
 
     def __len__(self) -> int:
         return len(self._recent) + len(self._coarse) + len(self._bucket)

@@ -48,9 +48,13 @@ def _literal_pages(name: str, source: str) -> list[PageInfo] | None:
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 key = stmt.targets[0].id
                 if key in _FIELDS:
-                    if not isinstance(stmt.value, ast.Constant):
+                    value = stmt.value
+                    # title = N_("Overview"): marked for translation, translated where the sidebar shows it
+                    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "N_":
+                        value = value.args[0] if len(value.args) == 1 else value
+                    if not isinstance(value, ast.Constant):
                         return None
-                    attrs[key] = stmt.value.value
+                    attrs[key] = value.value
         if attrs.get("page_id"):
             found.append(
                 PageInfo(
@@ -73,8 +77,11 @@ def page_infos() -> list[PageInfo]:
         try:
             source = (Path(__path__[0]) / f"{info.name}.py").read_text(encoding="utf-8")
             pages = _literal_pages(info.name, source)
-        except (OSError, SyntaxError):
-            pages = None  # compiled-only installs or unusual sources: ask the module itself
+        except (OSError, SyntaxError, SystemError):
+            # compiled-only installs or unusual sources: ask the module itself. SystemError: CPython 3.11's
+            # "AST constructor recursion depth mismatch" when another thread compiles at the same moment
+            # (seen once in the suite under load; fixed in later CPython releases), which the import does not hit.
+            pages = None
         if pages is None:
             module = importlib.import_module(f"{__name__}.{info.name}")
             pages = [

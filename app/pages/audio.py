@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hwinspector.collectors.av_sources import AvReading
+from hwinspector.i18n import N_
 from hwinspector.models.audio_chain import audio_picture
 from hwinspector.models.graphics_elements import ChainPicture
 from hwinspector.pages.chain_page import ChainPage
@@ -10,12 +11,12 @@ from hwinspector.pages.chain_page import ChainPage
 
 class AudioPage(ChainPage):
     page_id = "audio"
-    title = "Audio"
+    title = N_("Audio")
     order = 42
-    description = "Each sound card as one chain: device, driver, DSP firmware, ALSA card, UCM profile, sound server"
-    what = "Audio"
+    description = N_("Each sound card as one chain: device, driver, DSP firmware, ALSA card, UCM profile, sound server")
+    what = N_("Audio")
     subsystems = ("sound",)
-    empty_text = (
+    empty_text = N_(
         "No PCI, USB or platform audio device and no ALSA card. Virtual machines often have none; on a laptop "
         "this means the audio controller is hidden (firmware setup) or its driver is not built."
     )

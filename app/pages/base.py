@@ -10,6 +10,7 @@ from typing import ClassVar
 from PySide6.QtCore import QCoreApplication, QEventLoop, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
+from hwinspector.i18n import _
 from hwinspector.probes.devices.hotplug import HotplugEvent
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.widgets import dim
@@ -115,13 +116,17 @@ def not_live_text(snapshot: Snapshot, what: str, devices: str, readings: str, ex
     """
     src = snapshot.source
     how = (
-        f"A udevadm dump names the {devices} devices but holds none of their readings."
+        _("A udevadm dump names the {devices} devices but holds none of their readings.").format(devices=devices)
         if src.kind == "udevadm"
-        else f"To see this recording as a live machine, run: umockdev-run -d {src.label} -- hwinspector"
+        else _("To see this recording as a live machine, run: umockdev-run -d {label} -- hwinspector").format(
+            label=src.label
+        )
     )
     return (
-        f"{what} are not part of a {src.kind} dump: {readings} read live from the machine's /sys, and "
-        f"{src.label} comes from another machine.\n\n{how}\n\n"
+        _(
+            "{what} are not part of a {kind} dump: {readings} read live from the machine's /sys, and "
+            "{label} comes from another machine.\n\n{how}\n\n"
+        ).format(what=what, kind=src.kind, readings=readings, label=src.label, how=how)
         + (f"{extra}\n\n" if extra else "")
-        + "File → Show live machine (Ctrl+L) shows this machine's readings."
+        + _("File → Show live machine (Ctrl+L) shows this machine's readings.")
     )

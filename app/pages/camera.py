@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hwinspector.collectors.av_sources import AvReading
+from hwinspector.i18n import N_
 from hwinspector.models.camera_chain import camera_picture
 from hwinspector.models.graphics_elements import ChainPicture
 from hwinspector.pages.chain_page import ChainPage
@@ -10,12 +11,12 @@ from hwinspector.pages.chain_page import ChainPage
 
 class CameraPage(ChainPage):
     page_id = "camera"
-    title = "Camera"
+    title = N_("Camera")
     order = 43
-    description = "Each camera as one chain: IPU and sensors or USB camera, driver, V4L2 nodes, libcamera, PipeWire"
-    what = "Camera"
+    description = N_("Each camera as one chain: IPU and sensors or USB camera, driver, V4L2 nodes, libcamera, PipeWire")
+    what = N_("Camera")
     subsystems = ("video4linux", "media")
-    empty_text = (
+    empty_text = N_(
         "No USB camera, no image processing unit and no V4L2 node. An internal camera that is missing here is "
         "switched off (firmware setup or a kill switch), or its IPU driver is not built."
     )

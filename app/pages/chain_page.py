@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from hwinspector.collectors.av import AvCollector
 from hwinspector.collectors.av_sources import AvReading
+from hwinspector.i18n import _, localize
 from hwinspector.models.av_common import picture_text
 from hwinspector.models.graphics_elements import ChainPicture
 from hwinspector.pages.base import Page
@@ -42,7 +43,8 @@ class ChainPage(Page):
         self.collector.reading_ready.connect(self._ready)
         self.collector.failed.connect(self._failed)
         self.panel = ChainPanel(
-            f"Read the {self.what.lower()} chain again", "Copy the whole chain as text, for a bug report"
+            _("Read the {what} chain again").format(what=_(self.what)),
+            _("Copy the whole chain as text, for a bug report"),
         )
         self.panel.refresh_button.clicked.connect(self.refresh)
         self.panel.refresh_button.setEnabled(False)  # until a live snapshot arrives: a dump does not change
@@ -71,7 +73,7 @@ class ChainPage(Page):
                 self.refresh()
             return
         self._stale = False
-        self._request(f"Reading {snapshot.source.label}…")
+        self._request(_("Reading {label}…").format(label=snapshot.source.label))
 
     def apply_hotplug(self, events: Sequence[HotplugEvent], snapshot: Snapshot) -> None:
         self.snapshot = snapshot
@@ -106,7 +108,7 @@ class ChainPage(Page):
         if self.snapshot is None or not self.snapshot.source.is_live:
             return
         self._stale = False
-        self._request(f"Reading the {self.what.lower()} chain…")
+        self._request(_("Reading the {what} chain…").format(what=_(self.what)))
 
     def _request(self, text: str) -> None:
         assert self.snapshot is not None
@@ -122,9 +124,13 @@ class ChainPage(Page):
 
     def _failed(self, message: str, generation: int) -> None:
         if generation == self._wanted:
-            self.state.setText(f"Could not read the {self.what.lower()} chain: {message}")
+            self.state.setText(
+                _("Could not read the {what} chain: {message}").format(what=_(self.what), message=message)
+            )
             if self.reading is None:
-                self.empty.setText(f"Could not read the {self.what.lower()} chain: {message}")
+                self.empty.setText(
+                    _("Could not read the {what} chain: {message}").format(what=_(self.what), message=message)
+                )
             self.mark_shown()
 
     def show_reading(self, reading: AvReading) -> None:
@@ -134,7 +140,7 @@ class ChainPage(Page):
         empty = None
         if not pic.lanes:
             notes = "\n".join(i.text for i in pic.issues)
-            empty = f"{pic.summary}.\n\n{self.empty_text}" + (f"\n\n{notes}" if notes else "")
+            empty = f"{localize(pic.summary)}.\n\n{_(self.empty_text)}" + (f"\n\n{notes}" if notes else "")
         self.panel.show_picture(pic, empty)
         self.mark_shown()
 
@@ -147,4 +153,4 @@ class ChainPage(Page):
     def copy_chain(self) -> None:
         if self.reading is not None:
             QGuiApplication.clipboard().setText(self.chain_text())
-            self.state.setText("Chain copied to the clipboard")
+            self.state.setText(_("Chain copied to the clipboard"))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hwinspector.i18n import N_, _, localize
 from hwinspector.models.graphics import ChainElement, GraphicsChainModel
 from hwinspector.models.graphics_elements import ChainPicture
 from hwinspector.pages.base import empty_state
@@ -33,22 +34,23 @@ from hwinspector.widgets.property_table import PropertyTable, Section
 from hwinspector.widgets.status_icons import status_icon
 
 KeyRole = Qt.ItemDataRole.UserRole + 1
-SELECT_HINT = "Select an element of the chain (click, or the arrow keys) to see everything about it."
+SELECT_HINT = N_("Select an element of the chain (click, or the arrow keys) to see everything about it.")
 
 
 def element_sections(e: ChainElement) -> list[Section]:
     """The detail pane's content: problems first, then every property."""
     out: list[Section] = []
     if e.problems:
-        out.append(("Problems", [(p.severity, p.detail) for p in e.problems]))
+        out.append((_("Problems"), [(p.severity, localize(p.detail)) for p in e.problems]))
     out.extend((name, list(rows)) for name, rows in e.sections)
     if e.lines and not e.sections:
-        out.append(("Summary", [(f"Line {i + 1}", x) for i, x in enumerate(e.lines)]))
+        out.append((_("Summary"), [(_("Line {i}").format(i=i + 1), x) for i, x in enumerate(e.lines)]))
     return out
 
 
 class ChainPanel(QWidget):
-    """The page sets ``extra_sections`` to add its own rows to an element's details (Graphics: switcheroo)."""
+    """The page sets ``extra_sections`` to add its own rows to an element's details (Graphics: switcheroo);
+    ``below``: a widget under the chain and its details (Graphics: the GPU readings)."""
 
     def __init__(
         self,
@@ -57,6 +59,7 @@ class ChainPanel(QWidget):
         parent: QWidget | None = None,
         *,
         split_sizes: tuple[int, int] = (840, 300),
+        below: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.extra_sections: Callable[[ChainElement], list[Section]] | None = None
@@ -68,9 +71,9 @@ class ChainPanel(QWidget):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.state = QLabel()
         dim(self.state)
-        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button = QPushButton(_("Refresh"))
         self.refresh_button.setToolTip(refresh_tip)
-        self.copy_button = QPushButton("Copy chain")
+        self.copy_button = QPushButton(_("Copy chain"))
         self.copy_button.setToolTip(copy_tip)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
@@ -89,7 +92,7 @@ class ChainPanel(QWidget):
         self.view.setModel(self.model)
         self.view.current_changed.connect(self._show_details)
         self.details = PropertyTable()
-        self.details.clear(SELECT_HINT)
+        self.details.clear(_(SELECT_HINT))
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
         split.addWidget(self.details)
@@ -101,8 +104,16 @@ class ChainPanel(QWidget):
         cl.setContentsMargins(0, 0, 0, 0)
         cl.addLayout(top)
         cl.addWidget(self.issues)
-        cl.addWidget(split, 1)
-        self.empty = empty_state("Waiting for the source to load…")
+        if below is None:
+            cl.addWidget(split, 1)
+        else:  # the Graphics page's GPU readings under its chain
+            vsplit = QSplitter(Qt.Orientation.Vertical)
+            vsplit.addWidget(split)
+            vsplit.addWidget(below)
+            vsplit.setStretchFactor(0, 3)
+            vsplit.setStretchFactor(1, 2)
+            cl.addWidget(vsplit, 1)
+        self.empty = empty_state(_("Waiting for the source to load…"))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.body = QStackedWidget()
         self.body.addWidget(self.empty)
@@ -158,7 +169,7 @@ class ChainPanel(QWidget):
     def _show_details(self, key: str) -> None:
         e = self.model.element(key) if key else None
         if e is None:
-            self.details.clear(SELECT_HINT if self.model.rowCount() else "")
+            self.details.clear(_(SELECT_HINT) if self.model.rowCount() else "")
             return
         sections = element_sections(e)
         if self.extra_sections is not None:

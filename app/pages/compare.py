@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from hwinspector.collectors.base import RequestCollector
+from hwinspector.i18n import N_, _, ngettext
 from hwinspector.pages.base import Page
 from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
 from hwinspector.probes.machine.snapshot import Snapshot
@@ -56,9 +57,9 @@ def _compare(request: tuple[str, str, bool]) -> tuple[Diff | None, str]:
 
 class ComparePage(Page):
     page_id = "compare"
-    title = "Compare"
+    title = N_("Compare")
     order = 90
-    description = "Compare two evidence bundles, dumps or the live machine"
+    description = N_("Compare two evidence bundles, dumps or the live machine")
 
     # the worker thread hands its result to the GUI thread through this (Diff, or an error message)
     compared = Signal(object)  # Diff | None, after the view shows it
@@ -74,24 +75,26 @@ class ComparePage(Page):
             combo = QComboBox()
             combo.setMinimumContentsLength(40)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.addItem("Live machine", LIVE)
-            browse = QPushButton("Browse…")
-            browse.clicked.connect(lambda _=False, s=side: self.browse(s))
+            combo.addItem(_("Live machine"), LIVE)
+            browse = QPushButton(_("Browse…"))
+            browse.clicked.connect(lambda _unused=False, s=side: self.browse(s))
             grid.addWidget(QLabel(f"{side}:"), row, 0)
             grid.addWidget(combo, row, 1)
             grid.addWidget(browse, row, 2)
             self.pickers[side] = combo
         grid.setColumnStretch(1, 1)
-        self.compare_button = QPushButton("Compare")
+        self.compare_button = QPushButton(_("Compare"))
         self.compare_button.setDefault(True)
         self.compare_button.clicked.connect(self.start)
-        self.status = _plain(QLabel("Pick two sources: evidence bundles (.tar.xz), udevadm dumps or the live machine."))
+        self.status = _plain(
+            QLabel(_("Pick two sources: evidence bundles (.tar.xz), udevadm dumps or the live machine."))
+        )
         buttons = QHBoxLayout()
         buttons.addWidget(self.compare_button)
         buttons.addWidget(self.status, 1)
         self.tree = QTreeWidget()
         self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels(["Difference", "A", "B"])
+        self.tree.setHeaderLabels([_("Difference"), "A", "B"])
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
@@ -120,11 +123,11 @@ class ComparePage(Page):
                 combo.setCurrentIndex(index)
 
     def browse(self, side: str) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path, _unused = QFileDialog.getOpenFileName(
             self,
-            f"Source {side}",
+            _("Source {side}").format(side=side),
             str(Path.home()),
-            "Bundles and dumps (*.tar.xz *.txt *.umockdev *.log);;All files (*)",
+            _("Bundles and dumps (*.tar.xz *.txt *.umockdev *.log);;All files (*)"),
         )
         if path:
             self.add_source(path, side)
@@ -169,7 +172,11 @@ class ComparePage(Page):
         a, b = self.source("A"), self.source("B")
         self.compare_button.setEnabled(False)
         self.mark_waiting()
-        self.status.setText(f"Comparing {self.pickers['A'].currentText()} with {self.pickers['B'].currentText()}…")
+        self.status.setText(
+            _("Comparing {currentText} with {currentText2}…").format(
+                currentText=self.pickers["A"].currentText(), currentText2=self.pickers["B"].currentText()
+            )
+        )
         self._collector.submit((a, b, self.include_gl))
 
     def _answered(self, answer: tuple[Diff | None, str], generation: int) -> None:
@@ -185,20 +192,20 @@ class ComparePage(Page):
         self.result, self.error = result, error
         self.tree.clear()
         if result is None:
-            self.status.setText(f"Cannot compare: {error}")
+            self.status.setText(_("Cannot compare: {error}").format(error=error))
             self.mark_shown()
             self.compared.emit(None)
             return
         n = len(result.changes)
         self.status.setText(
-            "No differences in what both sources show."
+            _("No differences in what both sources show.")
             if result.equal
-            else f"{n} difference{'s' if n != 1 else ''} between A and B."
+            else ngettext("{n} difference between A and B.", "{n} differences between A and B.", n).format(n=n)
         )
         for cat, changes in result.by_category().items():
             if not changes:
                 continue
-            top = QTreeWidgetItem([f"{CATEGORY_TITLES.get(cat, cat)} ({len(changes)})", "", ""])
+            top = QTreeWidgetItem([f"{_(CATEGORY_TITLES.get(cat, cat))} ({len(changes)})", "", ""])
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
@@ -211,7 +218,7 @@ class ComparePage(Page):
                 top.addChild(item)
             self.tree.addTopLevelItem(top)
             top.setExpanded(len(changes) <= 50)
-        for title, lines in (("Not compared", result.not_compared), ("Notes", result.notes)):
+        for title, lines in ((_("Not compared"), result.not_compared), (_("Notes"), result.notes)):
             if lines:
                 top = QTreeWidgetItem([title, "", ""])
                 for line in lines:

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hwinspector import l10n
+from hwinspector.i18n import N_, _, localize, ngettext
 from hwinspector.models.device_tree import DeviceRole, DeviceTreeModel, PathRole
 from hwinspector.pages.base import Page
 from hwinspector.probes.devices.drivers import Problem
@@ -44,37 +46,37 @@ def _searchable(index: QModelIndex | QPersistentModelIndex) -> str:
 
 def device_sections(dev: Device, problems: Sequence[Problem] = ()) -> list[Section]:
     general = [
-        ("Name", dev.name),
-        ("Kind", dev.kind),
-        ("Device path", dev.path),
-        ("sysfs path", f"/sys{dev.path}"),
-        ("Subsystem", dev.subsystem or "—"),
-        ("Device type", dev.devtype or "—"),
-        ("Driver", dev.driver or "none"),
-        ("Module", dev.module or ("built-in or unknown" if dev.driver else "—")),
-        ("Device node", dev.devnode or "—"),
-        ("Modalias", dev.modalias or "—"),
-        ("Parent", dev.parent or "—"),
+        (_("Name"), dev.name),
+        (_("Kind"), _(dev.kind)),
+        (_("Device path"), dev.path),
+        (_("sysfs path"), f"/sys{dev.path}"),
+        (_("Subsystem"), dev.subsystem or "—"),
+        (_("Device type"), dev.devtype or "—"),
+        (_("Driver"), dev.driver or _("none")),
+        (_("Module"), dev.module or (_("built-in or unknown") if dev.driver else "—")),
+        (_("Device node"), dev.devnode or "—"),
+        (_("Modalias"), dev.modalias or "—"),
+        (_("Parent"), dev.parent or "—"),
     ]
-    sections: list[Section] = [("General", general)]
+    sections: list[Section] = [(_("General"), general)]
     if problems:
-        sections.append(("Problems", [(p.kind, p.detail) for p in problems]))
-    sections.append(("udev properties", sorted(dev.properties.items())))
-    sections.append(("sysfs attributes", sorted(dev.attributes.items())))
+        sections.append((_("Problems"), [(p.kind, localize(p.detail)) for p in problems]))
+    sections.append((_("udev properties"), sorted(dev.properties.items())))
+    sections.append((_("sysfs attributes"), sorted(dev.attributes.items())))
     if dev.binary_attributes:
-        sections.append(("Binary attributes (hex)", sorted(dev.binary_attributes.items())))
+        sections.append((_("Binary attributes (hex)"), sorted(dev.binary_attributes.items())))
     if dev.errors:
-        unreadable = [(name, why) for name, _, why in (e.partition(": ") for e in dev.errors)]
-        sections.append(("Unreadable attributes", unreadable))
+        unreadable = [(name, why) for name, _unused, why in (e.partition(": ") for e in dev.errors)]
+        sections.append((_("Unreadable attributes"), unreadable))
     return sections
 
 
 class DevicesPage(Page):
     page_id = "devices"
-    title = "Devices"
+    title = N_("Devices")
     order = 20
     follows_hotplug = True
-    description = "Every device the kernel knows, by bus or by kind"
+    description = N_("Every device the kernel knows, by bus or by kind")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,10 +93,10 @@ class DevicesPage(Page):
             self._attach(key, filtering=False)
             self._stack.addWidget(view)
 
-        self._by_bus = QPushButton("By connection")
-        self._by_bus.setToolTip("The bus topology: the sysfs hierarchy under /sys/devices (Ctrl+1)")
-        self._by_kind = QPushButton("By kind")
-        self._by_kind.setToolTip("Grouped the way people look for devices (Ctrl+2)")
+        self._by_bus = QPushButton(_("By connection"))
+        self._by_bus.setToolTip(_("The bus topology: the sysfs hierarchy under /sys/devices (Ctrl+1)"))
+        self._by_kind = QPushButton(_("By kind"))
+        self._by_kind.setToolTip(_("Grouped the way people look for devices (Ctrl+2)"))
         group = QButtonGroup(self)
         for i, b in enumerate((self._by_kind, self._by_bus)):
             b.setCheckable(True)
@@ -102,9 +104,9 @@ class DevicesPage(Page):
         self._by_kind.setChecked(True)
         self._stack.setCurrentWidget(self.views["kind"])
         group.idClicked.connect(lambda i: self.show_view("kind" if i == 0 else "topology"))
-        expand = QPushButton("Expand all")
+        expand = QPushButton(_("Expand all"))
         expand.clicked.connect(lambda: self.current_view().expandAll())
-        collapse = QPushButton("Collapse all")
+        collapse = QPushButton(_("Collapse all"))
         collapse.clicked.connect(lambda: self.current_view().collapseAll())
         self.count_label = QLabel()
         self.monitor_label = QLabel()
@@ -118,15 +120,15 @@ class DevicesPage(Page):
         bar.addWidget(self.monitor_label)
 
         self.details = PropertyTable()
-        self.details.clear("Select a device to see every udev property and sysfs attribute.")
+        self.details.clear(_("Select a device to see every udev property and sysfs attribute."))
         self.event_log = QListWidget()
-        self.event_log.setToolTip("Hotplug events, newest first")
+        self.event_log.setToolTip(_("Hotplug events, newest first"))
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.details)
         log_box = QWidget()
         lb = QVBoxLayout(log_box)
         lb.setContentsMargins(0, 0, 0, 0)
-        self.event_title = QLabel("Recent hotplug events: none yet")
+        self.event_title = QLabel(_("Recent hotplug events: none yet"))
         lb.addWidget(self.event_title)
         lb.addWidget(self.event_log)
         right.addWidget(log_box)
@@ -152,7 +154,7 @@ class DevicesPage(Page):
             model.set_devices(snapshot.devices, status)
         self._expand_defaults()
         if not snapshot.source.is_live:
-            self.monitor_label.setText(f"from {snapshot.source.label} — no live updates")
+            self.monitor_label.setText(_("from {label} — no live updates").format(label=snapshot.source.label))
         self._update_count()
         if selected:
             self.select_path(selected)
@@ -164,7 +166,7 @@ class DevicesPage(Page):
         for model in self.models.values():
             model.apply_events(events)
             model.set_status({p: _worst(ps) for p, ps in self._problems.items()})
-        stamp = time.strftime("%H:%M:%S")
+        stamp = l10n.clock_time(time.time())
         self.event_log.setUpdatesEnabled(False)
         for ev in events[-MAX_EVENT_LOG:]:
             name = ev.device.name if ev.device else ev.path.rsplit("/", 1)[-1]
@@ -172,7 +174,9 @@ class DevicesPage(Page):
         while self.event_log.count() > MAX_EVENT_LOG:
             self.event_log.takeItem(self.event_log.count() - 1)
         self.event_log.setUpdatesEnabled(True)
-        self.event_title.setText(f"Recent hotplug events ({self.event_log.count()}, newest first)")
+        self.event_title.setText(
+            _("Recent hotplug events ({count}, newest first)").format(count=self.event_log.count())
+        )
         self._update_count()
         path = self.selected_path()
         if path and any(ev.path == path for ev in events):
@@ -255,9 +259,9 @@ class DevicesPage(Page):
     def _update_count(self) -> None:
         total = len(self.models["topology"].device_paths())
         problems = sum(1 for ps in self._problems.values() if ps)
-        text = f"{total} devices"
+        text = ngettext("{n} device", "{n} devices", total).format(n=total)
         if problems:
-            text += f", {problems} with problems"
+            text += _(", {problems} with problems").format(problems=problems)
         self.count_label.setText(text)
 
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
@@ -269,7 +273,7 @@ class DevicesPage(Page):
     def _show_details(self, path: str) -> None:
         dev = self._snapshot.device(path) if self._snapshot else None
         if dev is None:
-            self.details.clear("This device is gone.")
+            self.details.clear(_("This device is gone."))
             return
         self.details.set_content(dev.name, device_sections(dev, self._problems.get(path, [])))
 

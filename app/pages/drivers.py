@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hwinspector.i18n import N_, _, localize, ngettext
 from hwinspector.models.drivers import BindingsModel, ProblemColumn, ProblemsModel
 from hwinspector.models.live_table import ItemRole
 from hwinspector.pages.base import Page
@@ -32,7 +33,7 @@ from hwinspector.widgets.property_table import PropertyTable
 def problems_text(problems: list[Problem]) -> str:
     """Plain text of the problem list, for pasting into a bug report."""
     if not problems:
-        return "No driver problems found."
+        return _("No driver problems found.")
     lines = []
     for p in problems:
         lines.append(f"[{p.severity}] {p.name or p.path}: {p.detail}")
@@ -45,9 +46,9 @@ def problems_text(problems: list[Problem]) -> str:
 
 class DriversPage(Page):
     page_id = "drivers"
-    title = "Drivers"
+    title = N_("Drivers")
     order = 30
-    description = "Driver bindings, modules, and devices that lack a driver"
+    description = N_("Driver bindings, modules, and devices that lack a driver")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,10 +75,10 @@ class DriversPage(Page):
         self.problems_empty.setWordWrap(True)
         self.taint_label = QLabel()
         self.taint_label.setWordWrap(True)
-        copy = QPushButton("Copy problems")
-        copy.setToolTip("Copy the problem list as text for a bug report")
+        copy = QPushButton(_("Copy problems"))
+        copy.setToolTip(_("Copy the problem list as text for a bug report"))
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.problems_as_text()))
-        pbox = QGroupBox("Problems")
+        pbox = QGroupBox(_("Problems"))
         pl = QVBoxLayout(pbox)
         top = QHBoxLayout()
         top.addWidget(self.problems_empty, 1)
@@ -96,10 +97,10 @@ class DriversPage(Page):
         self.bindings_view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.bindings_view.selectionModel().currentChanged.connect(self._binding_selected)
         self.bindings_view.doubleClicked.connect(self._open_binding_device)
-        self.show_unused = QCheckBox("Show drivers without devices")
-        self.show_unused.toggled.connect(lambda _: self._fill_bindings())
+        self.show_unused = QCheckBox(_("Show drivers without devices"))
+        self.show_unused.toggled.connect(lambda _unused: self._fill_bindings())
         self.bindings_count = QLabel()
-        bbox = QGroupBox("Drivers and the devices bound to them")
+        bbox = QGroupBox(_("Drivers and the devices bound to them"))
         bl = QVBoxLayout(bbox)
         brow = QHBoxLayout()
         brow.addWidget(self.bindings_count)
@@ -109,7 +110,7 @@ class DriversPage(Page):
         bl.addWidget(self.bindings_view, 1)
 
         self.details = PropertyTable()
-        self.details.clear("Select a driver or a problem.")
+        self.details.clear(_("Select a driver or a problem."))
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(pbox)
         left.addWidget(bbox)
@@ -129,10 +130,16 @@ class DriversPage(Page):
         errors = sum(p.severity == "error" for p in snapshot.problems)
         if n == 0:
             self.problems_empty.setText(
-                "No problems: every device that needs a driver has one, and no firmware failed to load."
+                _("No problems: every device that needs a driver has one, and no firmware failed to load.")
             )
         else:
-            self.problems_empty.setText(f"{n} problem(s), {errors} serious. Double-click one to find the device.")
+            self.problems_empty.setText(
+                ngettext(
+                    "{n} problem, {errors} serious. Double-click it to find the device.",
+                    "{n} problems, {errors} serious. Double-click one to find the device.",
+                    n,
+                ).format(n=n, errors=errors)
+            )
         self.problems_view.setVisible(n > 0)
         self.problems_view.resizeColumnsToContents()
         for col in (ProblemColumn.DEVICE, ProblemColumn.DETAIL):
@@ -141,11 +148,13 @@ class DriversPage(Page):
             self.problems_view.selectRow(0)
         t = snapshot.taint
         if t is None:
-            self.taint_label.setText("Kernel taint: not known for this source.")
+            self.taint_label.setText(_("Kernel taint: not known for this source."))
         elif not t.flags:
-            self.taint_label.setText("Kernel taint: none.")
+            self.taint_label.setText(_("Kernel taint: none."))
         else:
-            self.taint_label.setText("Kernel taint: " + "; ".join(f"{c} — {m}" for c, m in t.flags))
+            self.taint_label.setText(
+                _("Kernel taint: {flags}").format(flags="; ".join(f"{c} — {localize(m)}" for c, m in t.flags))
+            )
         self._fill_bindings()
         self.mark_shown()
 
@@ -155,7 +164,9 @@ class DriversPage(Page):
         rows = [b for b in self._snapshot.bindings if b.devices or self.show_unused.isChecked()]
         self.bindings_model.set_bindings(rows, self._devices)
         used = sum(1 for b in self._snapshot.bindings if b.devices)
-        self.bindings_count.setText(f"{used} drivers in use, {len(self._snapshot.bindings)} known")
+        self.bindings_count.setText(
+            _("{used} drivers in use, {n} known").format(used=used, n=len(self._snapshot.bindings))
+        )
 
     def set_filter(self, text: str) -> None:
         self.problems_proxy.setFilterFixedString(text)
@@ -185,31 +196,31 @@ class DriversPage(Page):
         if p is None:
             return
         rows = [
-            ("Severity", p.severity),
-            ("Problem", p.kind),
-            ("Detail", p.detail),
-            ("Device path", p.path or "—"),
-            ("Subsystem", p.subsystem or "—"),
-            ("Modalias", p.modalias or "—"),
-            ("Candidate modules", ", ".join(p.candidates) or "none known"),
+            (_("Severity"), p.severity),
+            (_("Problem"), p.kind),
+            (_("Detail"), localize(p.detail)),
+            (_("Device path"), p.path or "—"),
+            (_("Subsystem"), p.subsystem or "—"),
+            (_("Modalias"), p.modalias or "—"),
+            (_("Candidate modules"), ", ".join(p.candidates) or _("none known")),
         ]
-        self.details.set_content(p.name or p.kind, [("Problem", rows)])
+        self.details.set_content(p.name or p.kind, [(_("Problem"), rows)])
 
     def _binding_selected(self, current: QModelIndex, _prev: QModelIndex) -> None:
         item = current.data(ItemRole) if current.isValid() else None
         if isinstance(item, Binding):
             info = [
-                ("Driver", item.driver),
-                ("Bus", item.bus or "—"),
-                ("Module", item.module or "built-in or unknown"),
-                ("Module version", item.module_version or "—"),
+                (_("Driver"), item.driver),
+                (_("Bus"), item.bus or "—"),
+                (_("Module"), item.module or _("built-in or unknown")),
+                (_("Module version"), item.module_version or "—"),
                 ("srcversion", item.srcversion or "—"),
-                ("Bound devices", str(len(item.devices))),
+                (_("Bound devices"), str(len(item.devices))),
             ]
             sections = [
-                ("Driver", info),
-                ("Module parameters", list(item.parameters)),
-                ("Devices", [(self._devices[p].name if p in self._devices else p, p) for p in item.devices]),
+                (_("Driver"), info),
+                (_("Module parameters"), list(item.parameters)),
+                (_("Devices"), [(self._devices[p].name if p in self._devices else p, p) for p in item.devices]),
             ]
             self.details.set_content(item.driver, sections)
         elif isinstance(item, Device):
@@ -217,11 +228,11 @@ class DriversPage(Page):
                 item.name,
                 [
                     (
-                        "Device",
+                        _("Device"),
                         [
-                            ("Path", item.path),
-                            ("Driver", item.driver or "none"),
-                            ("Subsystem", item.subsystem or "—"),
+                            (_("Path"), item.path),
+                            (_("Driver"), item.driver or _("none")),
+                            (_("Subsystem"), item.subsystem or "—"),
                         ],
                     )
                 ],

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hwinspector.i18n import N_, _, localize
 from hwinspector.models.firmware import (
     FirmwareColumn,
     FirmwareDeviceModel,
@@ -44,7 +45,7 @@ from hwinspector.widgets.status_icons import COLORS
 if TYPE_CHECKING:
     from hwinspector.bus_bridge import BusBridge
 
-WAITING = "Waiting for the system bus…"
+WAITING = N_("Waiting for the system bus…")
 # Badge colours per HSI level: 0 is a failing machine, 1 the floor, 2 and above good.
 LEVEL_COLORS = {0: COLORS["error"], 1: COLORS["warning"]}
 
@@ -55,7 +56,7 @@ def _searchable(index: QModelIndex | QPersistentModelIndex) -> str:
 
 def _copyable(view: QAbstractItemView) -> None:
     """Ctrl+C on the view copies the selected rows as tab-separated text."""
-    act = QAction("Copy", view)
+    act = QAction(_("Copy"), view)
     act.setShortcut(QKeySequence.StandardKey.Copy)
     act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
     act.triggered.connect(lambda: copy_rows(view))
@@ -69,7 +70,7 @@ def copy_rows(view: QAbstractItemView) -> str:
                   key=lambda r: (r[0], r[1]))  # fmt: skip
     lines = [
         "\t".join(str(model.index(row, c, parent).data() or "") for c in range(model.columnCount(parent)))
-        for _, row, parent in rows
+        for _unused, row, parent in rows
     ]
     text = "\n".join(lines)
     if text:
@@ -79,9 +80,9 @@ def copy_rows(view: QAbstractItemView) -> str:
 
 class FirmwarePage(Page):
     page_id = "firmware"
-    title = "Firmware"
+    title = N_("Firmware")
     order = 80
-    description = "Firmware versions and update state (fwupd), and the Host Security ID (HSI) report"
+    description = N_("Firmware versions and update state (fwupd), and the Host Security ID (HSI) report")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,11 +117,11 @@ class FirmwarePage(Page):
         _copyable(self.device_view)
         self.devices = ExplainedView(self.device_view)
         self.details = PropertyTable()
-        self.details.clear("Select a device to see what fwupd knows about it.")
-        copy_devices = QPushButton("Copy list")
-        copy_devices.setToolTip("Copy every device with its version, update state and flags")
+        self.details.clear(_("Select a device to see what fwupd knows about it."))
+        copy_devices = QPushButton(_("Copy list"))
+        copy_devices.setToolTip(_("Copy every device with its version, update state and flags"))
         copy_devices.clicked.connect(self.copy_devices)
-        self.devices_box = QGroupBox("Devices")
+        self.devices_box = QGroupBox(_("Devices"))
         dl = QVBoxLayout(self.devices_box)
         drow = QHBoxLayout()
         drow.addStretch(1)
@@ -143,10 +144,10 @@ class FirmwarePage(Page):
         self.security_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         _copyable(self.security_view)
         self.security = ExplainedView(self.security_view)
-        copy_security = QPushButton("Copy report")
-        copy_security.setToolTip("Copy the HSI report as text, in the order of fwupdmgr security")
+        copy_security = QPushButton(_("Copy report"))
+        copy_security.setToolTip(_("Copy the HSI report as text, in the order of fwupdmgr security"))
         copy_security.clicked.connect(self.copy_security)
-        self.security_box = QGroupBox("Host security")
+        self.security_box = QGroupBox(_("Host security"))
         sl = QVBoxLayout(self.security_box)
         srow = QHBoxLayout()
         srow.addStretch(1)
@@ -164,9 +165,9 @@ class FirmwarePage(Page):
         cl.addLayout(header)
         cl.addWidget(split, 1)
         self.live_view = ExplainedView(content)
-        self.live_view.explain(WAITING)
+        self.live_view.explain(_(WAITING))
 
-        self.empty = empty_state("Waiting for the source to load…")
+        self.empty = empty_state(_("Waiting for the source to load…"))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.body = QStackedWidget()
         self.body.addWidget(self.empty)
@@ -192,9 +193,11 @@ class FirmwarePage(Page):
                 self.mark_waiting()  # fwupd's answer comes through the bus bridge
             return
         self.empty.setText(
-            f"Firmware devices and the host security report come from fwupd on the live machine: they are not "
-            f"part of this source ({src.label}, a {src.kind} dump).\n\n"
-            "File → Show live machine (Ctrl+L) shows this machine's firmware."
+            _(
+                "Firmware devices and the host security report come from fwupd on the live machine: they "
+                "are not part of this source ({label}, a {kind} dump).\n\nFile → Show live machine (Ctrl+L) "
+                "shows this machine's firmware."
+            ).format(label=src.label, kind=src.kind)
         )
         self.body.setCurrentWidget(self.empty)
         self.mark_shown()
@@ -217,7 +220,7 @@ class FirmwarePage(Page):
         if not info.available:
             self.device_model.set_rows([])
             self.security_model.set_attrs([])
-            self.live_view.explain(f"fwupd: not available: {info.reason}")
+            self.live_view.explain(_("fwupd: not available: {reason}").format(reason=localize(info.reason)))
             self._shown_if_live()
             return
         self.live_view.show_view()
@@ -229,8 +232,16 @@ class FirmwarePage(Page):
         self.badge.setStyleSheet(f"color: white; background: {color}; border-radius: 6px; padding: 8px;")
         self.badge.setToolTip(info.host_security_id)
         self.headline.setText(hsi_summary(info))
-        tainted = "" if info.tainted is None else f" · kernel tainted: {'yes' if info.tainted else 'no'}"
-        self.host.setText(f"{info.host_product or 'Host'} · fwupd {info.daemon_version}{tainted}")
+        tainted = (
+            ""
+            if info.tainted is None
+            else _(" · kernel tainted: {value}").format(value=_("yes") if info.tainted else _("no"))
+        )
+        self.host.setText(
+            _("{host_product} · fwupd {daemon_version}{tainted}").format(
+                host_product=info.host_product or _("Host"), daemon_version=info.daemon_version, tainted=tainted
+            )
+        )
         selected = self.selected_device()
         if self.device_model.set_rows(info.devices):
             view = self.device_view
@@ -238,11 +249,13 @@ class FirmwarePage(Page):
             # the update state stretches into what is left; long names and vendors elide (tooltips have all)
             for col, most in ((FirmwareColumn.NAME, 220), (FirmwareColumn.VENDOR, 150), (FirmwareColumn.VERSION, 120)):
                 view.setColumnWidth(col, min(view.columnWidth(col), most))
-        self.devices_box.setTitle(f"Devices ({len(info.devices)})")
+        self.devices_box.setTitle(_("Devices ({n})").format(n=len(info.devices)))
         if info.devices_reason:
-            self.devices.explain(f"Devices not available: {info.devices_reason}")
+            self.devices.explain(
+                _("Devices not available: {devices_reason}").format(devices_reason=info.devices_reason)
+            )
         elif not info.devices:
-            self.devices.explain("fwupd found no device it can update or describe on this machine.")
+            self.devices.explain(_("fwupd found no device it can update or describe on this machine."))
         else:
             self.devices.show_view()
         keep = selected.device_id if selected is not None else (info.devices[0].device_id if info.devices else "")
@@ -254,7 +267,9 @@ class FirmwarePage(Page):
                 self.security_view.resizeColumnToContents(column)
                 self.security_view.setColumnWidth(column, min(self.security_view.columnWidth(column), most))
         if info.security_reason:
-            self.security.explain(f"Host security report not available: {info.security_reason}")
+            self.security.explain(
+                _("Host security report not available: {security_reason}").format(security_reason=info.security_reason)
+            )
         else:
             self.security.show_view()
         self._shown_if_live()
@@ -276,7 +291,7 @@ class FirmwarePage(Page):
     def _show_details(self) -> None:
         d = self.selected_device()
         if d is None:
-            self.details.clear("Select a device to see what fwupd knows about it.")
+            self.details.clear(_("Select a device to see what fwupd knows about it."))
             return
         self.details.set_content(d.name, firmware_sections(d))
 

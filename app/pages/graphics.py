@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hwinspector.collectors.graphics import GraphicsCollector
+from hwinspector.i18n import N_, _
 from hwinspector.models.graphics import ChainElement, chain_text
 from hwinspector.models.graphics_elements import DEFAULT_GL
 from hwinspector.models.graphics_lanes import build_picture
 from hwinspector.models.upower import switcheroo_section
 from hwinspector.pages.base import Page
 from hwinspector.pages.chain_panel import SELECT_HINT, ChainPanel, element_sections
+from hwinspector.pages.gpu_panel import GpuPanel
+from hwinspector.probes.bundle.reader import cached_bundle_sections
 from hwinspector.probes.devices.hotplug import HotplugEvent
+from hwinspector.probes.gpu.model import report_from_json
 from hwinspector.probes.graphics.stack import GraphicsStack, read_live_stack
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.probes.services.bus import SwitcherooInfo
@@ -26,9 +31,9 @@ __all__ = ["SELECT_HINT", "GraphicsPage", "element_sections"]
 
 class GraphicsPage(Page):
     page_id = "graphics"
-    title = "Graphics"
+    title = N_("Graphics")
     order = 40
-    description = "Each GPU as one chain: PCI device, driver, DRM, connectors, monitors, OpenGL, Vulkan, session"
+    description = N_("Each GPU as one chain: PCI device, driver, DRM, connectors, monitors, OpenGL, Vulkan, session")
 
     def __init__(self, parent: QWidget | None = None, *, reader: Callable[[], GraphicsStack] = read_live_stack) -> None:
         super().__init__(parent)
@@ -43,11 +48,14 @@ class GraphicsPage(Page):
         self.collector.stack_ready.connect(self._stack_ready)
         self.collector.failed.connect(self._failed)
 
-        # The same panel as the other chain pages: summary, Refresh and Copy chain, problems, lanes, details.
+        # The same panel as the other chain pages: summary, Refresh and Copy chain, problems, lanes, details;
+        # this machine's GPU readings below the chain.
+        self.gpu_panel = GpuPanel()
         self.panel = ChainPanel(
-            "Read the chain, OpenGL, Vulkan and the session again (F5 reloads everything)",
-            "Copy the whole chain as text, for a bug report (monitor serial numbers left out)",
+            _("Read the chain, OpenGL, Vulkan and the session again (F5 reloads everything)"),
+            _("Copy the whole chain as text, for a bug report (monitor serial numbers left out)"),
             split_sizes=(820, 300),
+            below=self.gpu_panel,
         )
         self.panel.extra_sections = self._switcheroo_rows
         self.panel.refresh_button.clicked.connect(self.refresh)
@@ -64,6 +72,7 @@ class GraphicsPage(Page):
     def set_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         src = snapshot.source
+        self._gpu_source(snapshot)
         if src.is_live:
             self._stale = True
             self.refresh_button.setEnabled(True)
@@ -71,9 +80,11 @@ class GraphicsPage(Page):
                 self.refresh()
             return
         self.refresh_button.setEnabled(False)
-        self.refresh_button.setToolTip("A dump does not change: there is nothing to read again")
+        self.refresh_button.setToolTip(_("A dump does not change: there is nothing to read again"))
         self._stale = False
-        self._request(lambda: self.collector.read_devices(snapshot.devices, src.kind, src.label), "Reading the dump…")
+        self._request(
+            lambda: self.collector.read_devices(snapshot.devices, src.kind, src.label), _("Reading the dump…")
+        )
 
     def apply_hotplug(self, events: Sequence[HotplugEvent], snapshot: Snapshot) -> None:
         self.snapshot = snapshot
@@ -98,6 +109,26 @@ class GraphicsPage(Page):
     def shutdown(self) -> None:
         self._wanted = -1
         self.collector.shutdown()
+        self.gpu_panel.shutdown()
+
+    def _gpu_source(self, snapshot: Snapshot) -> None:
+        src = snapshot.source
+        if src.is_live:
+            self.gpu_panel.set_live()
+            return
+        sections = cached_bundle_sections(Path(src.path)) if src.kind == "bundle" and src.path else None
+        sec = sections.get("gpu") if sections else None
+        if sec is not None and sec.available and isinstance(sec.data, dict):
+            try:
+                self.gpu_panel.set_captured(report_from_json(sec.data, src.label))
+                return
+            except (KeyError, TypeError, ValueError):
+                self.gpu_panel.set_captured(None, _("This bundle's GPU section is malformed."))
+                return
+        why = sec.reason if sec is not None and sec.reason else None
+        self.gpu_panel.set_captured(
+            None, why or _("No GPU readings in this source: `hwinspector gpu --from RECORDING` reads a umockdev one.")
+        )
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -116,7 +147,7 @@ class GraphicsPage(Page):
         if self.snapshot is None or not self.snapshot.source.is_live:
             return
         self._stale = False
-        self._request(self.collector.read_live, "Reading the graphics stack…")
+        self._request(self.collector.read_live, _("Reading the graphics stack…"))
 
     def _request(self, submit: Callable[[], int], text: str) -> None:
         self._wanted = submit()
@@ -133,9 +164,9 @@ class GraphicsPage(Page):
 
     def _failed(self, message: str, generation: int) -> None:
         if generation == self._wanted:
-            self.state.setText(f"Could not read the graphics stack: {message}")
+            self.state.setText(_("Could not read the graphics stack: {message}").format(message=message))
             if self.stack is None:
-                self.empty.setText(f"Could not read the graphics stack: {message}")
+                self.empty.setText(_("Could not read the graphics stack: {message}").format(message=message))
             self.mark_shown()
 
     def show_stack(self, stack: GraphicsStack) -> None:
@@ -148,7 +179,7 @@ class GraphicsPage(Page):
         if pic.lanes and pic.lanes[0].elements[0].kind == "none":
             first = next((e.key for e in pic.elements() if DEFAULT_GL in e.lines), "")
         self.panel.show_picture(pic, first=first)
-        self.state.setText("" if stack.is_live else "OpenGL, Vulkan and the session: not in a dump")
+        self.state.setText("" if stack.is_live else _("OpenGL, Vulkan and the session: not in a dump"))
         if self._pending_path:
             self.select_path(self._pending_path)
         self.mark_shown()
@@ -172,4 +203,4 @@ class GraphicsPage(Page):
     def copy_chain(self) -> None:
         if self.stack is not None:
             QGuiApplication.clipboard().setText(chain_text(self.stack, self.model.picture))
-            self.state.setText("Chain copied to the clipboard")
+            self.state.setText(_("Chain copied to the clipboard"))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from hwinspector.collectors.idle import IdleCollector
+from hwinspector.i18n import N_, _, localize
 from hwinspector.models.idle import (
     RowsModel,
     cstate_model,
@@ -33,12 +34,12 @@ from hwinspector.pages.base import Page, empty_state
 from hwinspector.pages.idle_suspend import SuspendPanel
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.probes.power.idle import DEFAULT_DURATION_S
-from hwinspector.probes.privileged.protocol import RAPL_SIDE_CHANNEL_NOTE
+from hwinspector.probes.privileged.protocol import RAPL_MAX_RATE_HZ
 from hwinspector.widgets import dim
 from hwinspector.widgets.quiet_progress import QuietProgressBar
 from hwinspector.widgets.reading_table import reading_table
 
-BEFORE_TEXT = (
+BEFORE_TEXT = N_(
     "Measure watches this machine for a while without touching it: which processes wake the CPU, which "
     "interrupts fire, how deep each CPU sleeps, which devices stay awake, and whether the platform reaches "
     "its lowest idle state. Leave the machine alone while it measures; the inspector itself sleeps meanwhile "
@@ -48,11 +49,20 @@ BEFORE_TEXT = (
 )
 
 
+def _side_channel_note() -> str:
+    """protocol.RAPL_SIDE_CHANNEL_NOTE (the helper's English, stdlib-only module) in the user's language."""
+    return _(
+        "Processor energy counters are root-only since Linux 5.10 because fast readings leak what other "
+        "programs compute (PLATYPUS, CVE-2020-8694). The helper reads them at most {rate:g} times a second "
+        "and only while you ask it to."
+    ).format(rate=RAPL_MAX_RATE_HZ)
+
+
 class IdlePage(Page):
     page_id = "idle"
-    title = "Idle & suspend"
+    title = N_("Idle & suspend")
     order = 55
-    description = "What keeps the machine out of deep idle; how its suspends went"
+    description = N_("What keeps the machine out of deep idle; how its suspends went")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,17 +73,17 @@ class IdlePage(Page):
         self.collector.finished.connect(self.show_report)
         self.collector.failed.connect(self._on_failed)
 
-        self.measure = QPushButton("Measure idle")
+        self.measure = QPushButton(_("Measure idle"))
         self.measure.clicked.connect(self._on_measure)
         self.duration = QDoubleSpinBox()
         self.duration.setRange(2, 600)
         self.duration.setValue(DEFAULT_DURATION_S)
         self.duration.setSuffix(" s")
-        self.privileged = QCheckBox("Include root-only counters")
-        self.privileged.setToolTip(RAPL_SIDE_CHANNEL_NOTE)
+        self.privileged = QCheckBox(_("Include root-only counters"))
+        self.privileged.setToolTip(_side_channel_note())
         # Said where it is enabled: the energy counters are root-only because reading them is a side channel.
         self.consent_note = QLabel(
-            RAPL_SIDE_CHANNEL_NOTE + " polkit asks for an administrator password when you measure."
+            _side_channel_note() + _(" polkit asks for an administrator password when you measure.")
         )
         self.consent_note.setWordWrap(True)
         self.consent_note.setStyleSheet("background: #eef4fc; color: #1d3d66; padding: 6px; border-radius: 4px;")
@@ -83,12 +93,12 @@ class IdlePage(Page):
         self.progress.setRange(0, 100)
         self.progress.setFormat("measuring… %p %")
         self.progress.hide()
-        self.copy = QPushButton("Copy")
-        self.copy.setToolTip("Copy the whole report as JSON")
+        self.copy = QPushButton(_("Copy"))
+        self.copy.setToolTip(_("Copy the whole report as JSON"))
         self.copy.setEnabled(False)
         self.copy.clicked.connect(self.copy_report)
         bar = QHBoxLayout()
-        for w in (self.measure, QLabel("for"), self.duration, self.privileged):
+        for w in (self.measure, QLabel(_("for")), self.duration, self.privileged):
             bar.addWidget(w)
         bar.addWidget(self.progress, 1)
         bar.addStretch()
@@ -118,11 +128,11 @@ class IdlePage(Page):
         }
         self.tabs = QTabWidget()
         titles = {
-            "processes": "Processes",
-            "interrupts": "Interrupts",
-            "cstates": "Idle states",
-            "devices": "Devices (runtime PM)",
-            "tunables": "Tunables (suggestions, never applied)",
+            "processes": _("Processes"),
+            "interrupts": _("Interrupts"),
+            "cstates": _("Idle states"),
+            "devices": _("Devices (runtime PM)"),
+            "tunables": _("Tunables (suggestions, never applied)"),
         }
         self.views = {}
         for key, model in self.models.items():
@@ -130,7 +140,7 @@ class IdlePage(Page):
             self.views[key] = view
             self.tabs.addTab(view, titles[key])
         self.suspend = SuspendPanel(self)
-        self.tabs.addTab(self.suspend, "Suspend")
+        self.tabs.addTab(self.suspend, _("Suspend"))
 
         results = QWidget()
         rl = QVBoxLayout(results)
@@ -139,7 +149,7 @@ class IdlePage(Page):
         rl.addWidget(self.details)
         rl.addWidget(self.priv_note)
         rl.addWidget(self.tabs, 1)
-        self.before = empty_state(BEFORE_TEXT)
+        self.before = empty_state(_(BEFORE_TEXT))
         self.not_live = empty_state("")
         self.stack = QStackedWidget()
         for page in (self.before, results, self.not_live):
@@ -165,10 +175,12 @@ class IdlePage(Page):
             w.setEnabled(live and not self.collector.busy)
         if not live:
             self.not_live.setText(
-                f"Idle analysis watches the live machine; {snapshot.source.label} is a {snapshot.source.kind} "
-                "dump from another machine.\n\nAn evidence bundle made with `hwinspector report --idle S` "
-                "carries its idle report: compare two of them on the Evidence page.\n\n"
-                "File → Show live machine (Ctrl+L) measures this one."
+                _(
+                    "Idle analysis watches the live machine; {label} is a {kind} dump from another "
+                    "machine.\n\nAn evidence bundle made with `hwinspector report --idle S` carries its idle "
+                    "report: compare two of them on the Evidence page.\n\nFile → Show live machine (Ctrl+L) "
+                    "measures this one."
+                ).format(label=snapshot.source.label, kind=snapshot.source.kind)
             )
             self.stack.setCurrentWidget(self.not_live)
         elif self.doc is None:
@@ -181,11 +193,11 @@ class IdlePage(Page):
     def _on_measure(self) -> None:
         if self.collector.busy:
             self.collector.stop()
-            self.measure.setText("Stopping…")
+            self.measure.setText(_("Stopping…"))
             self.measure.setEnabled(False)
             return
         if self.collector.start(self.duration.value(), self.privileged.isChecked()):
-            self.measure.setText("Stop")
+            self.measure.setText(_("Stop"))
             self.duration.setEnabled(False)
             self.privileged.setEnabled(False)
             self.progress.setValue(0)
@@ -195,14 +207,14 @@ class IdlePage(Page):
         self.progress.setValue(round(100 * fraction))
 
     def _idle_controls(self) -> None:
-        self.measure.setText("Measure again" if self.doc else "Measure idle")
+        self.measure.setText(_("Measure again") if self.doc else _("Measure idle"))
         for w in (self.measure, self.duration, self.privileged):
             w.setEnabled(True)
         self.progress.hide()
 
     def _on_failed(self, why: str) -> None:
         self._idle_controls()
-        self.verdict.setText("The measurement failed")
+        self.verdict.setText(_("The measurement failed"))
         self.details.setText(why)
         self.stack.setCurrentWidget(self.results)
 
@@ -212,22 +224,28 @@ class IdlePage(Page):
         self._idle_controls()
         self.copy.setEnabled(True)
         v = doc["verdict"]
-        self.verdict.setText(v["summary"])
+        self.verdict.setText(localize(v["summary"]))
         me = doc["self"]
-        lines = [f"• {c}" for c in v["culprits"][3:6]] + [f"• {h}" for h in v["hints"][:3]]
+        lines = [f"• {localize(c)}" for c in v["culprits"][3:6]] + [f"• {localize(h)}" for h in v["hints"][:3]]
         lines.append(
-            f"Measured over {doc['duration_s']:.0f} s. This inspector meanwhile: {me['cpu_percent']:.2f} % CPU, "
-            f"{me['wakeups_per_s']:.1f} wakeups/s (it is listed among the processes too)."
+            _(
+                "Measured over {duration_s:.0f} s. This inspector meanwhile: {cpu_percent:.2f} % CPU, "
+                "{wakeups_per_s:.1f} wakeups/s (it is listed among the processes too)."
+            ).format(duration_s=doc["duration_s"], cpu_percent=me["cpu_percent"], wakeups_per_s=me["wakeups_per_s"])
         )
         self.details.setText("\n".join(lines))
         dim(self.details)
         priv = doc.get("privileged")
         if isinstance(priv, dict) and priv.get("available") is False:
-            self.priv_note.setText(f"Root-only counters unavailable: {priv['reason']}. Everything else was measured.")
+            self.priv_note.setText(
+                _("Root-only counters unavailable: {reason}. Everything else was measured.").format(
+                    reason=priv["reason"]
+                )
+            )
             self.priv_note.show()
         elif isinstance(priv, dict):
-            absent = "; ".join(f"no {k}: {r}" for k, r in (priv.get("absent") or {}).items())
-            self.priv_note.setText(RAPL_SIDE_CHANNEL_NOTE + (f"\n{absent}" if absent else ""))
+            absent = "; ".join(_("no {k}: {r}").format(k=k, r=r) for k, r in (priv.get("absent") or {}).items())
+            self.priv_note.setText(_side_channel_note() + (f"\n{absent}" if absent else ""))
             self.priv_note.show()
         else:
             self.priv_note.hide()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hwinspector.i18n import _
 from hwinspector.models.idle import Column, RowsModel
 from hwinspector.probes.errors import ProbeUnavailable
 from hwinspector.probes.power.suspend import cycle_report, read_suspend
@@ -51,10 +52,10 @@ class _Worker(QObject):
 def wakeup_model(parent: QObject | None = None) -> RowsModel:
     return RowsModel(
         [
-            Column("Wakeups", "wakeup_count", numeric=True),
-            Column("Events", "event_count", numeric=True),
-            Column("Source", "name"),
-            Column("Device", "device"),
+            Column(_("Wakeups"), "wakeup_count", numeric=True),
+            Column(_("Events"), "event_count", numeric=True),
+            Column(_("Source"), "name"),
+            Column(_("Device"), "device"),
         ],
         ["name", "device"],
         parent,
@@ -75,15 +76,15 @@ class SuspendPanel(QWidget):
         self.busy = False
         self._live = False
 
-        self.read_button = QPushButton("Read suspend statistics")
+        self.read_button = QPushButton(_("Read suspend statistics"))
         self.read_button.clicked.connect(lambda: self._start(0))
         self.cycle_s = QSpinBox()
         self.cycle_s.setRange(SUSPEND_MIN_S, SUSPEND_MAX_S)
         self.cycle_s.setValue(60)
         self.cycle_s.setSuffix(" s")
-        self.cycle_button = QPushButton("Test a suspend cycle…")
+        self.cycle_button = QPushButton(_("Test a suspend cycle…"))
         self.cycle_button.clicked.connect(self._confirm_cycle)
-        self.copy = QPushButton("Copy")
+        self.copy = QPushButton(_("Copy"))
         self.copy.setEnabled(False)
         self.copy.clicked.connect(self._copy)
         bar = QHBoxLayout()
@@ -91,16 +92,18 @@ class SuspendPanel(QWidget):
             bar.addWidget(w)
         bar.addStretch()
         bar.addWidget(self.copy)
-        self.summary = QLabel("Read the statistics to see how the last suspends went and what can wake this machine.")
+        self.summary = QLabel(
+            _("Read the statistics to see how the last suspends went and what can wake this machine.")
+        )
         self.summary.setWordWrap(True)
         self.model = wakeup_model(self)
         self.view = reading_table(self.model)
         self.sources = ExplainedView(self.view)
-        self.sources.explain("Wakeup sources appear here once the statistics are read.")
+        self.sources.explain(_("Wakeup sources appear here once the statistics are read."))
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMaximumHeight(140)
-        self.log.setPlaceholderText("Kernel log lines about suspend and resume appear here.")
+        self.log.setPlaceholderText(_("Kernel log lines about suspend and resume appear here."))
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.summary)
@@ -115,7 +118,7 @@ class SuspendPanel(QWidget):
             w.setEnabled(live and not self.busy)
         if self.doc is not None and not {"mem", "freeze"} & set(self.doc["state"]):
             self.cycle_button.setEnabled(False)
-            self.cycle_button.setToolTip("This machine offers no suspend state (/sys/power/state)")
+            self.cycle_button.setToolTip(_("This machine offers no suspend state (/sys/power/state)"))
 
     def start_reading(self) -> None:
         self._start(0)
@@ -124,9 +127,11 @@ class SuspendPanel(QWidget):
         s = self.cycle_s.value()
         answer = QMessageBox.question(
             self,
-            "Test a suspend cycle",
-            f"The machine will suspend now and wake up by itself after {s} seconds (RTC alarm). "
-            "Save your work first. An administrator password is asked for.\n\nSuspend now?",
+            _("Test a suspend cycle"),
+            _(
+                "The machine will suspend now and wake up by itself after {s} seconds (RTC alarm). Save "
+                "your work first. An administrator password is asked for.\n\nSuspend now?"
+            ).format(s=s),
         )
         if answer == QMessageBox.StandardButton.Yes:
             self._start(s)
@@ -136,7 +141,7 @@ class SuspendPanel(QWidget):
             return
         self.busy = True
         self.set_live(self._live)
-        self.summary.setText("Suspending…" if cycle_s else "Reading…")
+        self.summary.setText(_("Suspending…") if cycle_s else _("Reading…"))
         if not self._thread.isRunning():
             self._thread.start()
         self._request.emit(cycle_s)
@@ -148,7 +153,7 @@ class SuspendPanel(QWidget):
     def _on_failed(self, why: str) -> None:
         self._finish()
         self.set_live(self._live)
-        self.summary.setText(f"Could not read suspend information: {why}")
+        self.summary.setText(_("Could not read suspend information: {why}").format(why=why))
 
     def _on_done(self, result: object) -> None:
         self._finish()
@@ -160,30 +165,46 @@ class SuspendPanel(QWidget):
         self.copy.setEnabled(True)
         st = doc["stats"]
         lines = [
-            "Sleep modes: "
-            + (" ".join(f"[{m}]" if m == doc["mem_sleep_current"] else m for m in doc["mem_sleep"]) or "none offered")
+            _("Sleep modes: ")
+            + (
+                " ".join(f"[{m}]" if m == doc["mem_sleep_current"] else m for m in doc["mem_sleep"])
+                or _("none offered")
+            )
         ]
         if st:
-            failed = f", {st['fail']} failed" if "fail" in st else ""
-            lines.append(f"Suspends since boot: {st.get('success', '?')} succeeded{failed}")
+            failed = _(", {fail} failed").format(fail=st["fail"]) if "fail" in st else ""
+            lines.append(
+                _("Suspends since boot: {success} succeeded{failed}").format(
+                    success=st.get("success", "?"), failed=failed
+                )
+            )
             if st.get("fail"):
                 lines.append(
-                    f"Last failure: {st.get('last_failed_dev') or '-'} at {st.get('last_failed_step') or '-'} "
-                    f"(errno {st.get('last_failed_errno')})"
+                    _("Last failure: {last_failed_dev} at {last_failed_step} (errno {last_failed_errno})").format(
+                        last_failed_dev=st.get("last_failed_dev") or "-",
+                        last_failed_step=st.get("last_failed_step") or "-",
+                        last_failed_errno=st.get("last_failed_errno"),
+                    )
                 )
             if isinstance(st.get("last_hw_sleep"), int):
-                lines.append(f"Hardware sleep in the last suspend: {st['last_hw_sleep'] / 1e6:.1f} s")
+                lines.append(
+                    _("Hardware sleep in the last suspend: {last_hw_sleep:.1f} s").format(
+                        last_hw_sleep=st["last_hw_sleep"] / 1e6
+                    )
+                )
         if doc.get("wakeup_irq"):
             w = doc["wakeup_irq"]
-            lines.append(f"Woken last by IRQ {w['irq']} {w['name'] or ''}")
-        lines.append(f"Devices allowed to wake the machine: {len(doc['wake_enabled'])}")
+            lines.append(_("Woken last by IRQ {irq} {name}").format(irq=w["irq"], name=w["name"] or ""))
+        lines.append(_("Devices allowed to wake the machine: {n}").format(n=len(doc["wake_enabled"])))
         if cycle:
             lines.append(
-                f"Test cycle: asked {cycle['requested_s']:g} s, suspended {cycle['suspended_s']:.1f} s, "
+                _("Test cycle: asked {requested_s:g} s, suspended {suspended_s:.1f} s, ").format(
+                    requested_s=cycle["requested_s"], suspended_s=cycle["suspended_s"]
+                )
                 + ("succeeded" if cycle["succeeded"] else "FAILED")
             )
             lines += [f"⚑ {f}" for f in cycle["flags"]]
-        lines += [f"Note: {n}" for n in doc["notes"]]
+        lines += [_("Note: {n}").format(n=n) for n in doc["notes"]]
         self.summary.setText("\n".join(lines))
         self.model.set_rows(
             sorted(doc["wakeup_sources"], key=lambda s: s["wakeup_count"] or 0, reverse=True), force_reset=True
@@ -193,11 +214,11 @@ class SuspendPanel(QWidget):
             self.sources.show_view()
         else:
             self.sources.explain(
-                "No wakeup sources listed: "
-                + next((n for n in doc["notes"] if "wakeup" in n), "the kernel registered none on this machine.")
+                _("No wakeup sources listed: ")
+                + next((n for n in doc["notes"] if "wakeup" in n), _("the kernel registered none on this machine."))
             )
         unreadable = next((n for n in doc["notes"] if n.startswith("kernel log not readable")), None)
-        empty = unreadable or "No suspend or resume lines in the kernel log since boot."
+        empty = unreadable or _("No suspend or resume lines in the kernel log since boot.")
         self.log.setPlainText("\n".join(doc["log"]) or empty)
         self.set_live(self._live)
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from hwinspector.collectors.links import ChainCollector
+from hwinspector.i18n import _
 from hwinspector.models.link_chain import ChainReport, chain_text
 from hwinspector.pages.base import Page
 from hwinspector.pages.chain_panel import ChainPanel
@@ -40,7 +41,7 @@ class LinkChainPage(Page):
         self.collector.failed.connect(self._failed)
 
         self.panel = ChainPanel(
-            "Read the chain again", "Copy the whole chain as text, for a bug report (addresses left out)"
+            _("Read the chain again"), _("Copy the whole chain as text, for a bug report (addresses left out)")
         )
         self.panel.refresh_button.clicked.connect(self.refresh)
         self.panel.copy_button.clicked.connect(self.copy_chain)
@@ -57,7 +58,7 @@ class LinkChainPage(Page):
         self.snapshot = snapshot
         live = snapshot.source.is_live
         self.refresh_button.setEnabled(live)
-        self.refresh_button.setToolTip("Read the chain again" if live else "A dump does not change")
+        self.refresh_button.setToolTip(_("Read the chain again") if live else _("A dump does not change"))
         self._stale = True
         if self.isVisible() or not live:
             self.refresh()
@@ -97,9 +98,9 @@ class LinkChainPage(Page):
         read = self.read_report
         self._wanted = self.collector.read(lambda: read(snap))
         self.mark_waiting()
-        self.state.setText("Reading…")
+        self.state.setText(_("Reading…"))
         if self.report is None:
-            self.empty.setText("Reading…")
+            self.empty.setText(_("Reading…"))
 
     def _ready(self, report: object, generation: int) -> None:
         if generation != self._wanted or not isinstance(report, ChainReport):
@@ -108,14 +109,14 @@ class LinkChainPage(Page):
 
     def _failed(self, message: str, generation: int) -> None:
         if generation == self._wanted:
-            self.state.setText(f"Could not read the chain: {message}")
+            self.state.setText(_("Could not read the chain: {message}").format(message=message))
             if self.report is None:
-                self.empty.setText(f"Could not read the chain: {message}")
+                self.empty.setText(_("Could not read the chain: {message}").format(message=message))
             self.mark_shown()
 
     def show_report(self, report: ChainReport) -> None:
         self.report = report
-        self.state.setText("" if report.is_live else f"From {report.source_label}")
+        self.state.setText("" if report.is_live else _("From {source_label}").format(source_label=report.source_label))
         self.refresh_button.setEnabled(report.is_live)
         self.panel.show_picture(report.picture, report.unavailable)
         if not report.unavailable and self._pending_path:
@@ -128,4 +129,4 @@ class LinkChainPage(Page):
     def copy_chain(self) -> None:
         if self.report is not None:
             QGuiApplication.clipboard().setText(self.copy_text())
-            self.state.setText("Chain copied to the clipboard")
+            self.state.setText(_("Chain copied to the clipboard"))

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from hwinspector.collectors.base import RequestCollector
-from hwinspector.i18n import _
+from hwinspector.i18n import N_, _, localize, localize_all
 from hwinspector.pages.base import Page
 from hwinspector.probes.checks.base import SEVERITY, Status, Verdict
 from hwinspector.probes.checks.scorecard import (
@@ -48,7 +48,7 @@ from hwinspector.probes.machine.sections import (
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.threads import start_thread
 from hwinspector.widgets import dim
-from hwinspector.widgets.scorecard import CardData, ScorecardView
+from hwinspector.widgets.scorecard import WORDS, CardData, ScorecardView
 from hwinspector.widgets.status_icons import status_icon
 
 if TYPE_CHECKING:  # presentation mode (live tiles, the sensor poller) is imported when it is opened
@@ -64,8 +64,14 @@ def cards_of(verdicts: Sequence[Verdict], checking: Sequence[Verdict] = ()) -> l
     """Most severe first (fail, warning, pass, not applicable), in check order within each; the checks
     still waiting for a slow source last, saying so."""
     ordered = sorted(verdicts, key=lambda v: SEVERITY[v.status])
-    cards = [CardData(v.check, v.status.value, v.title, v.summary, v.evidence, v.hint) for v in ordered]
-    return cards + [CardData(v.check, "checking", v.title, _("Checking…")) for v in checking]
+    # The probes' English texts, in the user's language (the JSON keeps them English).
+    cards = [
+        CardData(
+            v.check, v.status.value, localize(v.title), localize(v.summary), localize_all(v.evidence), localize(v.hint)
+        )
+        for v in ordered
+    ]
+    return cards + [CardData(v.check, "checking", localize(v.title), _("Checking…")) for v in checking]
 
 
 def with_source(sections: Sections, snapshot: Snapshot) -> Sections:
@@ -84,9 +90,9 @@ def _call(work: Callable[[], object]) -> object:
 
 # This machine in two steps. The second: what takes hundreds of milliseconds (OpenGL and Vulkan in child
 # processes, D-Bus calls, the sound server, cameras), and what needs heavy imports (the graphics chain and
-# EDID decoder, the USB-C and wireless chain builders) or many reads (suspend statistics). The first:
+# EDID decoder, the GPU readers, the USB-C and wireless chain builders) or many reads (suspend statistics). The first:
 # the snapshot's devices and drivers, and the rest, read while the window reads the snapshot.
-SECOND_STEP = SLOW_SECTIONS | {"graphics", "usbc", "wireless", "suspend"}
+SECOND_STEP = SLOW_SECTIONS | {"graphics", "gpu", "usbc", "wireless", "suspend"}
 FROM_SNAPSHOT = frozenset({"devices", "drivers"})
 EARLY = frozenset(SECTIONS) - SECOND_STEP - FROM_SNAPSHOT
 EARLY_WAIT_S = 10.0
@@ -115,9 +121,9 @@ class _Early:
 
 class OverviewPage(Page):
     page_id = "overview"
-    title = "Overview"
+    title = N_("Overview")
     order = 10
-    description = "The machine at a glance: identity and enablement scorecard"
+    description = N_("The machine at a glance: identity and enablement scorecard")
 
     sections_shown = Signal()  # after a collection has been rendered (tests, screenshots)
 
@@ -159,19 +165,19 @@ class OverviewPage(Page):
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subheading = QLabel()
         dim(self.subheading)
-        self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setToolTip("Read the machine again (also done by itself after hotplug)")
+        self.refresh_button = QPushButton(_("Refresh"))
+        self.refresh_button.setToolTip(_("Read the machine again (also done by itself after hotplug)"))
         self.refresh_button.clicked.connect(self.refresh)
-        self.copy_button = QPushButton("Copy summary")
-        self.copy_button.setToolTip("Copy the identity and the scorecard as plain text, for a chat or an e-mail")
+        self.copy_button = QPushButton(_("Copy summary"))
+        self.copy_button.setToolTip(_("Copy the identity and the scorecard as plain text, for a chat or an e-mail"))
         self.copy_button.clicked.connect(self.copy_summary)
-        self.present_button = QPushButton("Presentation (F11)")
-        self.present_button.setToolTip("Full screen, large type and live tiles: for a projector")
+        self.present_button = QPushButton(_("Presentation (F11)"))
+        self.present_button.setToolTip(_("Full screen, large type and live tiles: for a projector"))
         self.present_button.clicked.connect(self.toggle_presentation)
         QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.toggle_presentation)
         self._copied = QTimer(self)
         self._copied.setSingleShot(True)
-        self._copied.timeout.connect(lambda: self.copy_button.setText("Copy summary"))
+        self._copied.timeout.connect(lambda: self.copy_button.setText(_("Copy summary")))
 
         self.status_icon = QLabel()
         self.status_text = QLabel()
@@ -181,18 +187,20 @@ class OverviewPage(Page):
         self.status_text.setFont(sf)
         self.status_text.setWordWrap(True)
 
-        self.identity_box = QGroupBox("Machine")
+        self.identity_box = QGroupBox(_("Machine"))
         self.identity_form = QFormLayout(self.identity_box)
         self.identity_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.identity_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # Preferred, not Maximum: the box must grow to the height its wrapped values need at the width it gets
+        # (a size hint is computed before the width is known; longer translations wrap more).
+        self.identity_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.scorecard = ScorecardView()
         self.scorecard.max_columns = 3
-        self.scorecard.show_message("Reading the machine…")
+        self.scorecard.show_message(_("Reading the machine…"))
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.scorecard)
-        score_box = QGroupBox("Enablement scorecard")
+        score_box = QGroupBox(_("Enablement scorecard"))
         QVBoxLayout(score_box).addWidget(scroll)
         self.notes = QLabel()
         self.notes.setWordWrap(True)
@@ -230,8 +238,8 @@ class OverviewPage(Page):
         self.snapshot = snapshot
         self._settle.stop()
         self.subheading.setText(_subheading(snapshot))
-        notes = list(snapshot.source.notes)
-        shown = notes[:4] + ([f"… and {len(notes) - 4} more"] if len(notes) > 4 else [])
+        notes = [localize(n) for n in snapshot.source.notes]
+        shown = notes[:4] + ([_("… and {n} more").format(n=len(notes) - 4)] if len(notes) > 4 else [])
         self.notes.setText("\n".join(f"• {n}" for n in shown))
         self.notes.setToolTip("\n".join(notes))
         self._request()
@@ -325,7 +333,7 @@ class OverviewPage(Page):
     def _failed(self, message: str, _generation: int = 0) -> None:
         self.collecting = False
         self.refresh_button.setEnabled(True)
-        self.scorecard.show_message(f"Could not read the machine: {message}")
+        self.scorecard.show_message(_("Could not read the machine: {message}").format(message=message))
         self.mark_shown()
 
     def show_sections(
@@ -336,17 +344,19 @@ class OverviewPage(Page):
         self.sections = sections
         self.verdicts = run_scorecard(sections) if verdicts is None else verdicts
         self.checking = list(checking)
-        self.heading.setText(machine_title(sections))
+        self.heading.setText(localize(machine_title(sections)))
         while self.identity_form.rowCount():
             self.identity_form.removeRow(0)
         for label, value in self.rows():
-            v = QLabel(value)
+            v = QLabel(localize(value))
             v.setWordWrap(True)
             v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.identity_form.addRow(f"{label}:", v)
+            self.identity_form.addRow(_("{label}:").format(label=localize(label)), v)
         state = overall(self.verdicts)
         self.status_icon.setPixmap(status_icon(ICON[state]).pixmap(28, 28))
-        status = f"Scorecard: {state.value.upper()} — {counts_text(self.verdicts)}"
+        status = _("Scorecard: {upper} — {counts_text}").format(
+            upper=_(WORDS.get(state.value, state.value)), counts_text=localize(counts_text(self.verdicts))
+        )
         if self.checking:
             status = _("{status} (checking {n} more…)").format(status=status, n=len(self.checking))
         self.status_text.setText(status)
@@ -359,7 +369,9 @@ class OverviewPage(Page):
         rows = identity_rows(self.sections or {})
         if self.snapshot is not None:
             in_use = sum(1 for b in self.snapshot.bindings if b.devices)
-            rows.append(("Devices", f"{len(self.snapshot.devices)}, {in_use} drivers in use"))
+            rows.append(
+                (_("Devices"), _("{n}, {in_use} drivers in use").format(n=len(self.snapshot.devices), in_use=in_use))
+            )
         return rows
 
     # --- summary and presentation ------------------------------------------------------------------
@@ -371,7 +383,7 @@ class OverviewPage(Page):
         if self.sections is None:
             return
         QGuiApplication.clipboard().setText(self.summary())
-        self.copy_button.setText("Copied ✓")
+        self.copy_button.setText(_("Copied ✓"))
         self._copied.start(2000)
 
     def toggle_presentation(self) -> None:
@@ -405,21 +417,27 @@ class OverviewPage(Page):
         if p is None:
             return
         if self.sections is None:
-            p.set_content("…", "Reading the machine…", "n/a", "", [], False, "")
+            p.set_content("…", _("Reading the machine…"), "n/a", "", [], False, "")
             return
         rows = dict(identity_rows(self.sections))
-        parts = [rows.get("Operating system"), rows.get("Kernel"), f"Mesa {rows['Mesa']}" if "Mesa" in rows else None]
+        parts = [
+            rows.get("Operating system"),
+            rows.get("Kernel"),
+            _("Mesa {Mesa}").format(Mesa=rows["Mesa"]) if "Mesa" in rows else None,
+        ]
         subtitle = "  ·  ".join(x for x in parts if x and "not in this source" not in x and x != "unknown")
         live = self.snapshot is not None and self.snapshot.source.is_live
         if self.snapshot is not None and self.snapshot.source.is_remote:
             source = _("Remote machine: {host}").format(host=self.snapshot.source.host)
         else:
-            source = "Live machine" if live else f"Captured machine: {rows.get('Source', '?')}"
+            source = (
+                _("Live machine") if live else _("Captured machine: {Source}").format(Source=rows.get("Source", "?"))
+            )
         p.set_content(
-            machine_title(self.sections),
-            subtitle or (rows.get("Processor") or ""),
+            localize(machine_title(self.sections)),
+            localize(subtitle or (rows.get("Processor") or "")),
             overall(self.verdicts).value,
-            counts_text(self.verdicts),
+            localize(counts_text(self.verdicts)),
             cards_of(self.verdicts),
             live,
             source,

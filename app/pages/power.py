@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from hwinspector.collectors.remote_sensors import RemotePowerSource, link_fetch
 from hwinspector.collectors.sensors import PowerReading, PowerSource, SensorPoller
+from hwinspector.i18n import N_, _, ngettext
 from hwinspector.models.live_table import FractionRole, LevelRole, SearchRole, quantity
 from hwinspector.models.power import (
     RaplColumn,
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
     from hwinspector.bus_bridge import BusBridge
     from hwinspector.probes.remote.client import RemoteLink
 
-RAPL_ROOT_ONLY_HELP = (
+RAPL_ROOT_ONLY_HELP = N_(
     "<b>Processor power needs permission.</b> Since Linux 5.10 the RAPL energy counters "
     "(<tt>energy_uj</tt>) are readable by root only: unprivileged energy readings are a side channel "
     "that leaks what the processor computes (PLATYPUS, CVE-2020-8694 and CVE-2020-8695). "
@@ -74,9 +75,9 @@ def _searchable(index: QModelIndex | QPersistentModelIndex) -> str:
 
 class PowerPage(Page):
     page_id = "power"
-    title = "Power"
+    title = N_("Power")
     order = 50
-    description = "Batteries, power sources and processor power; UPower devices, power profiles and sleep"
+    description = N_("Batteries, power sources and processor power; UPower devices, power profiles and sleep")
 
     def __init__(self, parent: QWidget | None = None, *, sysfs: Path = Path("/sys")) -> None:
         super().__init__(parent)
@@ -100,34 +101,34 @@ class PowerPage(Page):
         self.supply_view.setItemDelegateForColumn(SupplyColumn.LEVEL, BarDelegate(FractionRole, LevelRole, self))
         self.supply_view.selectionModel().selectionChanged.connect(self._on_selection)
         self.supplies = ExplainedView(self.supply_view)
-        sbox = QGroupBox("Power supplies")
+        sbox = QGroupBox(_("Power supplies"))
         QVBoxLayout(sbox).addWidget(self.supplies)
 
         self.rapl_model = RaplModel(self)
         self.rapl_proxy = TextFilterProxy(_searchable, self)
         self.rapl_proxy.setSourceModel(self.rapl_model)
         self.rapl_view = reading_table(self.rapl_proxy)
-        self.rapl_note = QLabel(RAPL_ROOT_ONLY_HELP)
+        self.rapl_note = QLabel(_(RAPL_ROOT_ONLY_HELP))
         self.rapl_note.setWordWrap(True)
         self.rapl_note.setTextFormat(Qt.TextFormat.RichText)
         self.rapl_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.rapl_note.setStyleSheet("background: #eef4fc; color: #1d3d66; padding: 6px; border-radius: 4px;")
         self.rapl_note.hide()
         self.rapl = ExplainedView(self.rapl_view)
-        rbox = QGroupBox("Processor power (RAPL)")
+        rbox = QGroupBox(_("Processor power (RAPL)"))
         rl = QVBoxLayout(rbox)
         rl.addWidget(self.rapl_note)
         rl.addWidget(self.rapl, 1)
 
         self.details = LivePropertyTable()
-        self.details.clear("Select a power supply to see every property.")
+        self.details.clear(_("Select a power supply to see every property."))
 
         self.summary = QLabel()
         f = self.summary.font()
         f.setPointSizeF(f.pointSizeF() * 1.15)
         f.setBold(True)
         self.summary.setFont(f)
-        self.no_battery = QLabel("No battery: this machine runs on mains power only.")
+        self.no_battery = QLabel(_("No battery: this machine runs on mains power only."))
         dim(self.no_battery)
         self.cards: dict[str, BatteryCard] = {}
         self.sources = SourcesBox()
@@ -164,11 +165,11 @@ class PowerPage(Page):
         sl.addWidget(self.sleep, 1)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(content, "Supplies (kernel)")
+        self.tabs.addTab(content, _("Supplies (kernel)"))
         self.tabs.addTab(self.upower, "UPower")
-        self.tabs.addTab(services, "Profiles and sleep")
+        self.tabs.addTab(services, _("Profiles and sleep"))
 
-        self.empty = empty_state("Waiting for the source to load…")
+        self.empty = empty_state(_("Waiting for the source to load…"))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.body = QStackedWidget()
         self.body.addWidget(self.empty)
@@ -215,17 +216,19 @@ class PowerPage(Page):
             return
         if src.kind == "bundle":  # one captured reading, not a live one: say what the bundle holds
             self.empty.setTextFormat(Qt.TextFormat.PlainText)
-            self.empty.setText(captured_text(snapshot, "power", "Power"))
+            self.empty.setText(captured_text(snapshot, "power", _("Power")))
             self.body.setCurrentWidget(self.empty)
             return
         self.empty.setText(
             not_live_text(
                 snapshot,
-                "Power supplies",
-                "power_supply and powercap",
-                "battery, adapter and processor power are",
-                "UPower's devices and history, power profiles and sleep states come from the live machine's system "
-                "services: they are not part of this source.",
+                _("Power supplies"),
+                _("power_supply and powercap"),
+                _("battery, adapter and processor power are"),
+                _(
+                    "UPower's devices and history, power profiles and sleep states come from the live machine's system "
+                    "services: they are not part of this source."
+                ),
             )
         )
         self.body.setCurrentWidget(self.empty)
@@ -286,8 +289,10 @@ class PowerPage(Page):
             self.supplies.explain(reading.supplies_error)
         elif not reading.supplies:
             self.supplies.explain(
-                "The kernel reports no power supply: no battery, no ACPI adapter, no USB-C power source. "
-                "Desktops without ACPI power devices and virtual machines look like this."
+                _(
+                    "The kernel reports no power supply: no battery, no ACPI adapter, no USB-C power source. "
+                    "Desktops without ACPI power devices and virtual machines look like this."
+                )
             )
         else:
             self.supplies.show_view()
@@ -333,7 +338,9 @@ class PowerPage(Page):
     def _show_details(self) -> None:
         s = self.selected_supply()
         if s is None:
-            self.details.clear("Select a power supply to see every property." if self.supply_model.rowCount() else "")
+            self.details.clear(
+                _("Select a power supply to see every property.") if self.supply_model.rowCount() else ""
+            )
             return
         self.details.update_content(f"{s.name} — {supply_kind(s)}", supply_sections(s))
 
@@ -358,23 +365,43 @@ class PowerPage(Page):
         model = " ".join(x for x in (b.manufacturer, b.model_name) if x)
         title = f"{b.name} · {model}" if model else b.name
         if b.scope == "Device":
-            title += " (a device's battery)"
+            title += _(" (a device's battery)")
         state = supply_state(b)
         if b.power_watts is not None:
             state += f" · {quantity(b.power_watts, 'W')}"
         elif b.is_battery and b.status in ("Charging", "Discharging"):
-            state += " · power not reported"
-        estimate, _ = time_estimate(b)
-        health = "Health not reported" if b.health_percent is None else f"Health {b.health_percent:.1f} %"
+            state += _(" · power not reported")
+        estimate, _unused = time_estimate(b)
+        health = (
+            _("Health not reported")
+            if b.health_percent is None
+            else _("Health {health_percent:.1f} %").format(health_percent=b.health_percent)
+        )
         detail = []
         if b.energy_now_wh is not None and b.energy_full_wh is not None:
-            design = f", {b.energy_full_design_wh:.1f} new" if b.energy_full_design_wh is not None else ""
-            detail.append(f"{b.energy_now_wh:.1f} of {b.energy_full_wh:.1f} Wh{design}")
+            design = (
+                _(", {energy_full_design_wh:.1f} new").format(energy_full_design_wh=b.energy_full_design_wh)
+                if b.energy_full_design_wh is not None
+                else ""
+            )
+            detail.append(
+                _("{energy_now_wh:.1f} of {energy_full_wh:.1f} Wh{design}").format(
+                    energy_now_wh=b.energy_now_wh, energy_full_wh=b.energy_full_wh, design=design
+                )
+            )
         elif b.charge_now_ah is not None and b.charge_full_ah is not None:
-            design = f", {b.charge_full_design_ah:.2f} new" if b.charge_full_design_ah is not None else ""
-            detail.append(f"{b.charge_now_ah:.2f} of {b.charge_full_ah:.2f} Ah{design}")
+            design = (
+                _(", {charge_full_design_ah:.2f} new").format(charge_full_design_ah=b.charge_full_design_ah)
+                if b.charge_full_design_ah is not None
+                else ""
+            )
+            detail.append(
+                _("{charge_now_ah:.2f} of {charge_full_ah:.2f} Ah{design}").format(
+                    charge_now_ah=b.charge_now_ah, charge_full_ah=b.charge_full_ah, design=design
+                )
+            )
         if b.cycle_count is not None:
-            detail.append(f"{b.cycle_count} cycles")
+            detail.append(ngettext("{n} cycle", "{n} cycles", b.cycle_count).format(n=b.cycle_count))
         if b.technology:
             detail.append(b.technology)
         if b.voltage_volts is not None:
@@ -405,7 +432,7 @@ class SourcesBox(QGroupBox):
     """AC adapters and USB-C ports beside the battery cards: plugged in or not, and what they give."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("External power", parent)
+        super().__init__(_("External power"), parent)
         self._grid = QGridLayout(self)
         self._grid.setColumnStretch(1, 1)
         self._rows: dict[str, tuple[QLabel, QLabel]] = {}
@@ -431,7 +458,7 @@ class SourcesBox(QGroupBox):
                 if s.voltage_volts is not None:
                     line += f" · {quantity(s.voltage_volts, 'V', 1)}"
                 if s.current_max_amps:
-                    line += f" · up to {quantity(s.current_max_amps, 'A', 1)}"
+                    line += _(" · up to {quantity}").format(quantity=quantity(s.current_max_amps, "A", 1))
                 if s.power_watts:
                     line += f" · {quantity(s.power_watts, 'W', 1)}"
             text.setText(line)
@@ -442,16 +469,16 @@ class SourcesBox(QGroupBox):
 
 def _summary(supplies: tuple[PowerSupply, ...]) -> str:
     if not supplies:
-        return "No power supplies reported by the kernel."
+        return _("No power supplies reported by the kernel.")
     sources = [s for s in supplies if not s.is_battery and s.scope != "Device" and s.online]
     batteries = [s for s in supplies if s.is_battery and s.scope != "Device"]
     if sources:
-        text = "On external power (" + ", ".join(s.name for s in sources) + ")"
+        text = _("On external power ({names})").format(names=", ".join(s.name for s in sources))
     elif any(b.status == "Discharging" for b in batteries):
-        text = "On battery"
+        text = _("On battery")
     else:
-        text = "Power source not reported"
+        text = _("Power source not reported")
     draw = [b.power_watts for b in batteries if b.power_watts is not None and b.status == "Discharging"]
     if draw:
-        text += f" · the system draws {quantity(sum(draw), 'W')} from its battery"
+        text += _(" · the system draws {quantity} from its battery").format(quantity=quantity(sum(draw), "W"))
     return text

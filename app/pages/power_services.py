@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hwinspector.i18n import N_, _, localize
 from hwinspector.models.profiles import HoldModel, ProfileModel, drivers_text, profile_label, profiles_status
 from hwinspector.models.sleep import InhibitorModel, can_rows, kernel_sleep_rows, mem_sleep_note, session_text
 from hwinspector.probes.services.bus import PowerProfiles, ProfileSwitchResult, SleepInfo
@@ -30,7 +31,7 @@ from hwinspector.widgets.status_icons import COLORS, status_icon
 if TYPE_CHECKING:
     from hwinspector.bus_bridge import BusBridge
 
-WAITING = "Waiting for the system bus…"
+WAITING = N_("Waiting for the system bus…")
 REFUSED_STYLE = f"background: #fdecea; color: #611a15; padding: 6px; border-left: 4px solid {COLORS['error']};"
 SEGMENT_STYLE = (
     "QPushButton { padding: 6px 12px; border: 1px solid palette(mid); background: palette(button); }"
@@ -57,7 +58,7 @@ class ProfilesPanel(QGroupBox):
     """power-profiles-daemon: switch with a segmented control; the daemon's refusal is shown as it said it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Power profiles", parent)
+        super().__init__(_("Power profiles"), parent)
         self.bus: BusBridge | None = None
         self.profiles: PowerProfiles | None = None
         self.pending: str | None = None
@@ -78,7 +79,7 @@ class ProfilesPanel(QGroupBox):
         self.view = reading_table(self.model)
         self.holds = HoldModel(self)
         self.holds_view = reading_table(self.holds)
-        self.no_holds = QLabel("No application holds a profile.")
+        self.no_holds = QLabel(_("No application holds a profile."))
         dim(self.no_holds)
         content = QWidget()
         lay = QVBoxLayout(content)
@@ -86,14 +87,14 @@ class ProfilesPanel(QGroupBox):
         lay.addLayout(self._row)
         lay.addWidget(self.status)
         lay.addWidget(self.result)
-        lay.addWidget(QLabel("Profiles and their drivers"))
+        lay.addWidget(QLabel(_("Profiles and their drivers")))
         lay.addWidget(self.view)
-        lay.addWidget(QLabel("Holds"))
+        lay.addWidget(QLabel(_("Holds")))
         lay.addWidget(self.holds_view)
         lay.addWidget(self.no_holds)
         lay.addStretch(1)
         self.body = ExplainedView(content)
-        self.body.explain(WAITING)
+        self.body.explain(_(WAITING))
         QVBoxLayout(self).addWidget(self.body)
 
     def set_bus(self, bus: BusBridge) -> None:
@@ -107,7 +108,7 @@ class ProfilesPanel(QGroupBox):
     def show_profiles(self, pp: PowerProfiles) -> None:
         self.profiles = pp
         if not pp.available:
-            self.body.explain(f"power-profiles-daemon: not available: {pp.reason}")
+            self.body.explain(_("power-profiles-daemon: not available: {reason}").format(reason=localize(pp.reason)))
             return
         self.body.show_view()
         names = [p.name for p in pp.profiles]
@@ -127,7 +128,10 @@ class ProfilesPanel(QGroupBox):
         for p in pp.profiles:
             self.buttons[p.name].setToolTip(f"{p.name}: {drivers_text(p)}")
         self._check_active()
-        self.status.setText(profiles_status(pp) + (f" (power-profiles-daemon {pp.version})" if pp.version else ""))
+        self.status.setText(
+            profiles_status(pp)
+            + (_(" (power-profiles-daemon {version})").format(version=pp.version) if pp.version else "")
+        )
         self.model.set_profiles(pp)
         fit_rows(self.view, self.model.rowCount(), 5, 220)
         self.holds.set_rows(pp.holds)
@@ -148,7 +152,9 @@ class ProfilesPanel(QGroupBox):
         self.pending = profile
         self.bus.set_power_profile(profile)
         self.result.setStyleSheet(OK_STYLE)
-        self.result.setText(f"Asking power-profiles-daemon to switch to {profile_label(profile)}…")
+        self.result.setText(
+            _("Asking power-profiles-daemon to switch to {profile_label}…").format(profile_label=profile_label(profile))
+        )
         self.result.show()
         self._check_active()
 
@@ -164,12 +170,13 @@ class ProfilesPanel(QGroupBox):
         self.pending = None
         if result.ok:
             self.result.setStyleSheet(OK_STYLE)
-            self.result.setText(f"Switched to {profile_label(result.requested)}.")
+            self.result.setText(_("Switched to {profile_label}.").format(profile_label=profile_label(result.requested)))
         else:
             self.result.setStyleSheet(REFUSED_STYLE)
             self.result.setText(
-                f"power-profiles-daemon refused to switch to {profile_label(result.requested)}:\n"
-                f"{result.error_name}: {result.message}"
+                _("power-profiles-daemon refused to switch to {profile_label}:\n{error_name}: {message}").format(
+                    profile_label=profile_label(result.requested), error_name=result.error_name, message=result.message
+                )
             )
         self.result.show()
         self._check_active()
@@ -179,7 +186,7 @@ class SleepPanel(QGroupBox):
     """What logind lets this machine do, who holds it back, our session, and the kernel's sleep states."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Sleep", parent)
+        super().__init__(_("Sleep"), parent)
         self.info: SleepInfo | None = None
         self.can_grid = QGridLayout()
         self.can_grid.setColumnStretch(2, 1)
@@ -188,18 +195,18 @@ class SleepPanel(QGroupBox):
         self.session.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.inhibitors = InhibitorModel(self)
         self.inhibitors_view = reading_table(self.inhibitors)
-        self.no_inhibitors = QLabel("Nothing inhibits sleep.")
+        self.no_inhibitors = QLabel(_("Nothing inhibits sleep."))
         dim(self.no_inhibitors)
         logind = QWidget()
         ll = QVBoxLayout(logind)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addLayout(self.can_grid)
         ll.addWidget(self.session)
-        ll.addWidget(QLabel("Inhibitors"))
+        ll.addWidget(QLabel(_("Inhibitors")))
         ll.addWidget(self.inhibitors_view)
         ll.addWidget(self.no_inhibitors)
         self.logind = ExplainedView(logind)
-        self.logind.explain(WAITING)
+        self.logind.explain(_(WAITING))
         self.kernel = QLabel()
         self.kernel.setWordWrap(True)
         self.kernel.setTextFormat(Qt.TextFormat.RichText)
@@ -210,7 +217,7 @@ class SleepPanel(QGroupBox):
         self.note.hide()
         lay = QVBoxLayout(self)
         lay.addWidget(self.logind)
-        lay.addWidget(QLabel("Kernel sleep states"))
+        lay.addWidget(QLabel(_("Kernel sleep states")))
         lay.addWidget(self.kernel)
         lay.addWidget(self.note)
         lay.addStretch(1)
@@ -232,7 +239,7 @@ class SleepPanel(QGroupBox):
         self.note.setVisible(bool(note))
         lg = info.logind
         if not lg.available:
-            self.logind.explain(f"systemd-logind: not available: {lg.reason}")
+            self.logind.explain(_("systemd-logind: not available: {reason}").format(reason=localize(lg.reason)))
             return
         self.logind.show_view()
         for w in self._can_widgets:
@@ -244,9 +251,9 @@ class SleepPanel(QGroupBox):
             for col, w in enumerate((icon, name, answer)):
                 self.can_grid.addWidget(w, row, col)
                 self._can_widgets.append(w)
-        self.session.setText(f"Our session: {session_text(lg)}")
+        self.session.setText(_("Our session: {session_text}").format(session_text=session_text(lg)))
         self.inhibitors.set_rows(lg.inhibitors)
         fit_rows(self.inhibitors_view, self.inhibitors.rowCount(), 6, 200)
         self.inhibitors_view.setVisible(bool(lg.inhibitors))
-        self.no_inhibitors.setText(lg.inhibitors_reason or "Nothing inhibits sleep.")
+        self.no_inhibitors.setText(lg.inhibitors_reason or _("Nothing inhibits sleep."))
         self.no_inhibitors.setVisible(not lg.inhibitors)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QItemSelection, QModelIndex, QPersistentModelIndex, Q
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from hwinspector.collectors.sensors import PowerReading
+from hwinspector.i18n import N_, _, localize
 from hwinspector.models.live_table import FractionRole, LevelRole, SearchRole
 from hwinspector.models.upower import (
     PowerDrawLog,
@@ -33,7 +34,7 @@ from hwinspector.widgets.reading_table import reading_table
 if TYPE_CHECKING:
     from hwinspector.bus_bridge import BusBridge
 
-SPANS = (("Last hour", "hour"), ("Last day", "day"), ("Last week", "week"))
+SPANS = ((N_("Last hour"), "hour"), (N_("Last day"), "day"), (N_("Last week"), "week"))
 RESOLUTION = 200  # points UPower returns per history (it averages within each step)
 HISTORY_REFRESH_MS = 60_000  # upowerd adds a history point at most every 30 s (UP_HISTORY_SAVE_INTERVAL)
 
@@ -50,7 +51,7 @@ class UPowerPanel(QWidget):
         self.bus: BusBridge | None = None
         self.info: UPowerInfo | None = None
         self.draw_log = PowerDrawLog()
-        self.kernel_note = "no kernel reading yet"
+        self.kernel_note = _("no kernel reading yet")
         self.history: dict[str, UPowerHistory] = {}  # "charge"/"rate" for the selected device and span
         self._wanted: str | None = None  # a device to select once UPower lists it (--select, navigation)
         self.summary = QLabel()
@@ -65,14 +66,14 @@ class UPowerPanel(QWidget):
 
         self.span_box = QComboBox()
         for label, key in SPANS:
-            self.span_box.addItem(label, key)
+            self.span_box.addItem(_(label), key)
         self.span_box.currentIndexChanged.connect(self._span_changed)
         self.plot = HistoryPlot()
         self.plot.setMinimumHeight(180)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         dim(self.caption)
-        self.history_title = QLabel("History")
+        self.history_title = QLabel(_("History"))
         bold = self.history_title.font()
         bold.setBold(True)
         self.history_title.setFont(bold)
@@ -86,7 +87,7 @@ class UPowerPanel(QWidget):
         hl.addWidget(self.plot, 1)
         hl.addWidget(self.caption)
         self.details = LivePropertyTable()
-        self.details.clear("Select a device to see every property UPower has.")
+        self.details.clear(_("Select a device to see every property UPower has."))
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(hbox)
         bottom.addWidget(self.details)
@@ -125,7 +126,7 @@ class UPowerPanel(QWidget):
         self.info = info
         if not info.available:
             self.model.set_rows([])
-            self.body.explain(f"UPower: not available: {info.reason}")
+            self.body.explain(_("UPower: not available: {reason}").format(reason=localize(info.reason)))
             return
         self.body.show_view()
         self.summary.setText(upower_summary(info))
@@ -170,7 +171,7 @@ class UPowerPanel(QWidget):
     def _show_details(self) -> None:
         d = self.selected_device()
         if d is None:
-            self.details.clear("Select a device to see every property UPower has.")
+            self.details.clear(_("Select a device to see every property UPower has."))
             return
         self.details.update_content(device_name(d), upower_sections(d))
 
@@ -211,11 +212,11 @@ class UPowerPanel(QWidget):
         watts = battery_draw_watts(reading.supplies)
         if watts is not None:
             self.draw_log.add(unix_time_of(reading.taken_at), watts)
-            self.kernel_note = "kernel: battery power from /sys/class/power_supply, while this page is open"
+            self.kernel_note = _("kernel: battery power from /sys/class/power_supply, while this page is open")
         elif reading.supplies_error:
             self.kernel_note = f"kernel: {reading.supplies_error}"
         else:
-            self.kernel_note = "kernel: no battery reports its power in /sys/class/power_supply"
+            self.kernel_note = _("kernel: no battery reports its power in /sys/class/power_supply")
         if self.isVisible():
             self._redraw()
 
@@ -231,20 +232,21 @@ class UPowerPanel(QWidget):
             setter([p.time_unix for p in points], [p.value for p in points])
         message = ""
         if d is None:
-            message = "Select a device to see its history."
+            message = _("Select a device to see its history.")
         elif not d.has_history:
-            message = f"UPower keeps no history for {device_name(d)}."
+            message = _("UPower keeps no history for {device_name}.").format(device_name=device_name(d))
         elif charge is not None and rate is not None:
             failed = [h.reason for h in (charge, rate) if not h.available]
             if failed:
-                message = f"History not available: {failed[0]}"
+                message = _("History not available: {failed}").format(failed=failed[0])
             elif not charge.points and not rate.points:
-                message = f"UPower has no history for {device_name(d)} in this span."
+                message = _("UPower has no history for {device_name} in this span.").format(device_name=device_name(d))
         self.plot.set_message(message)
-        title = "History" if d is None else f"History of {device_name(d)}"
+        title = _("History") if d is None else _("History of {device_name}").format(device_name=device_name(d))
         self.history_title.setText(title)
         counts = self.plot.counts()
         self.caption.setText(
-            f"UPower: {counts['charge']} charge and {counts['rate']} power points · {self.kernel_note}"
-            f" ({counts['kernel']} points)"
+            _("UPower: {charge} charge and {rate} power points · {kernel_note} ({kernel} points)").format(
+                charge=counts["charge"], rate=counts["rate"], kernel_note=self.kernel_note, kernel=counts["kernel"]
+            )
         )

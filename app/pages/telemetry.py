@@ -12,7 +12,6 @@ import numpy.typing as npt
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -23,9 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from hwinspector.collectors.telemetry import KernelLogThread
+from hwinspector.i18n import N_, _
 from hwinspector.pages.base import Page, empty_state
 from hwinspector.pages.telemetry_channels import ChannelBrowser
-from hwinspector.pages.telemetry_controls import StatsTable, TelemetryControls
+from hwinspector.pages.telemetry_controls import StatsTable, TelemetryControls, cost_text
 from hwinspector.pages.telemetry_recorder import PageRecorder
 from hwinspector.probes.devices.hotplug import HotplugEvent
 from hwinspector.probes.machine.snapshot import Snapshot
@@ -46,10 +46,10 @@ Series = dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]
 
 class TelemetryPage(Page):
     page_id = "telemetry"
-    title = "Telemetry"
+    title = N_("Telemetry")
     order = 70
     follows_hotplug = True
-    description = "Live plots of power, temperature, frequency and more; markers, recordings, replay"
+    description = N_("Live plots of power, temperature, frequency and more; markers, recordings, replay")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,7 +91,7 @@ class TelemetryPage(Page):
         self.plot.cursor_moved.connect(self._cursor_moved)
         self.stats_view = StatsTable()
         self.stats = self.stats_view.stats
-        self.empty = empty_state("Loading the channels of this machine…")
+        self.empty = empty_state(_("Loading the channels of this machine…"))
         self.plot_stack = QStackedWidget()
         self.plot_stack.addWidget(self.empty)
         self.plot_stack.addWidget(self.plot)
@@ -142,7 +142,7 @@ class TelemetryPage(Page):
         self._catalogue = None
         self._live = link is not None
         if link is None:
-            self._show_empty("The link to the remote machine is down; its plots resume when it is back.")
+            self._show_empty(_("The link to the remote machine is down; its plots resume when it is back."))
             self.mark_shown()
         elif self.isVisible():
             self._load_catalogue()
@@ -155,8 +155,10 @@ class TelemetryPage(Page):
         if not live and self.replay is None:
             self._stop_session()
             self._show_empty(
-                "Telemetry is sampled from the live machine; this source is a dump of another one. "
-                "Open a recording (.jsonl.gz) to replay it here."
+                _(
+                    "Telemetry is sampled from the live machine; this source is a dump of another one. "
+                    "Open a recording (.jsonl.gz) to replay it here."
+                )
             )
             self.mark_shown()
         elif live and self.isVisible():
@@ -202,7 +204,7 @@ class TelemetryPage(Page):
     # --- channels and session -------------------------------------------------------------------------
 
     def _load_catalogue(self) -> None:
-        self._show_empty("Looking for telemetry channels…")
+        self._show_empty(_("Looking for telemetry channels…"))
         self.mark_waiting()
         link = self._remote
         reader = read_catalogue if link is None else (lambda: read_remote_catalogue(link))
@@ -213,7 +215,7 @@ class TelemetryPage(Page):
         self.set_catalogue(cat)
 
     def _catalogue_failed(self, message: str) -> None:
-        self._show_empty(f"Could not list telemetry channels: {message}")
+        self._show_empty(_("Could not list telemetry channels: {message}").format(message=message))
         self.mark_shown()
 
     def set_catalogue(self, cat: Catalogue, checked: Sequence[str] | None = None) -> None:
@@ -243,14 +245,14 @@ class TelemetryPage(Page):
         was_recording = self.recorder.active
         if was_recording:
             self.stop_recording()
-            self.status.setText("Recording stopped: the channel selection or rate changed.")
+            self.status.setText(_("Recording stopped: the channel selection or rate changed."))
         self._stop_session()
         chosen = self.channels.checked()
         if not chosen:
             self._show_empty(
-                "Tick channels on the left to plot them."
+                _("Tick channels on the left to plot them.")
                 if self._catalogue and self._catalogue.channels
-                else "This machine exposes no telemetry channels (no hwmon, powercap, battery or cpufreq)."
+                else _("This machine exposes no telemetry channels (no hwmon, powercap, battery or cpufreq).")
             )
             return
         self.session = (
@@ -316,8 +318,7 @@ class TelemetryPage(Page):
 
     def _on_frame(self) -> None:
         if self.session is not None and self.session.running:
-            batch = self.session.poll()
-            self.recorder.write(batch)
+            self.recorder.write(self.session.poll())
         # A pixel of a 10-minute window is half a second: redrawing it 30 times a second changes
         # nothing on screen. Draw when the newest bin can have moved (at most 30 times a second).
         draw_every = max(FRAME_MS / 1000, self.plot.seconds_per_pixel() / 2)
@@ -327,11 +328,7 @@ class TelemetryPage(Page):
             self.plot.update_data(self.current_series(), self.origin_ns(), self._now_s())
             self._pace(time.perf_counter() - now)
         if self.session is not None and self.session.running:
-            c = self.session.cost()
-            self.cost_label.setText(
-                f"{self.session.backend} sampler · {c['cpu_percent']:.1f} % CPU · lost {c['lost_ticks']:.0f} ticks "
-                f"({c['lost_percent']:.2f} %) · p99 lateness {c['lateness_p99_us']:.0f} µs"
-            )
+            self.cost_label.setText(cost_text(self.session.backend, self.session.cost()))
 
     def _pace(self, frame_s: float) -> None:
         """Draw less often when a frame is expensive (64 curves, a slow machine): the event loop must
@@ -391,7 +388,9 @@ class TelemetryPage(Page):
     def ask_marker(self) -> None:
         if self.replay is not None:
             return
-        note, ok = QInputDialog.getText(self, "Drop a marker", "Note:", text=f"Marker {self._markers + 1}")
+        note, ok = QInputDialog.getText(
+            self, _("Drop a marker"), _("Note:"), text=_("Marker {markers}").format(markers=self._markers + 1)
+        )
         if ok:
             self.add_marker(note)
 
@@ -422,7 +421,7 @@ class TelemetryPage(Page):
         if not self.recorder.start(path, chans, [effective_rate(c, self.rate_cap()) for c in chans]):
             return False
         self.controls.set_recording(True)
-        self.status.setText(f"Recording to {path}…")
+        self.status.setText(_("Recording to {path}…").format(path=path))
         return True
 
     def stop_recording(self) -> None:
@@ -430,28 +429,26 @@ class TelemetryPage(Page):
             return
         batch = self.session.poll() if self.session is not None else None
         stats = {k: round(v, 3) for k, v in self.session.cost().items()} if self.session else {}
-        self.recorder.stop(batch, stats)
+        self.recorder.stop(batch, stats)  # waits for the file to be closed (bounded); "stopped" follows
         self.controls.set_recording(False)
 
     def _recording_progress(self, rows: int) -> None:
-        self.status.setText(f"Recording: {rows} rows written")
+        self.status.setText(_("Recording: {rows} rows written").format(rows=rows))
 
     def _recording_stopped(self, path: str, error: str) -> None:
-        self.status.setText(f"⚠ {error}" if error else f"Recording saved: {path}")
+        self.status.setText(f"⚠ {error}" if error else _("Recording saved: {path}").format(path=path))
         if error and self.recorder.active:
             QTimer.singleShot(0, self.stop_recording)
 
     # --- replay ------------------------------------------------------------------------------------
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open a telemetry recording", str(Path.home()), "Recordings (*.jsonl.gz);;All files (*)"
-        )
-        if path:
-            self.open_recording(Path(path))
+        path = self.recorder.ask_open_path(self)
+        if path is not None:
+            self.open_recording(path)
 
     def open_recording(self, path: Path) -> None:
-        self.status.setText(f"Reading {path}…")
+        self.status.setText(_("Reading {path}…").format(path=path))
         run_in_background(lambda: read_recording(path), self._recording_loaded, self._open_failed)
 
     def _open_failed(self, message: str) -> None:
@@ -473,15 +470,17 @@ class TelemetryPage(Page):
             self.plot.add_event((e.t_ns - rec.anchor_monotonic_ns) * 1e-9, e.kind, e.text)
         self.plot.set_following(False)
         series = self.current_series()
-        ends = [(t[-1] - rec.anchor_monotonic_ns) * 1e-9 for t, _ in series.values() if len(t)]
+        ends = [(t[-1] - rec.anchor_monotonic_ns) * 1e-9 for t, _unused in series.values() if len(t)]
         self.plot.show_range(0.0, max(ends) if ends else 1.0)
         self.plot.update_data(series, rec.anchor_monotonic_ns, 0.0)
         self.plot_stack.setCurrentWidget(self.plot)
         self.controls.set_replaying(True)
         warn = "; ".join(rec.warnings)
         self.status.setText(
-            f"Replaying {Path(rec.path).name}: {len(rec.channels)} channels, {rec.duration_s:.1f} s, "
-            f"{len(rec.markers)} markers — drag to scroll, wheel to zoom" + (f" ⚠ {warn}" if warn else "")
+            _(
+                "Replaying {name}: {n} channels, {duration_s:.1f} s, {n2} markers — drag to scroll, wheel to zoom"
+            ).format(name=Path(rec.path).name, n=len(rec.channels), duration_s=rec.duration_s, n2=len(rec.markers))
+            + (f" ⚠ {warn}" if warn else "")
         )
         self._update_stats()
         self.mark_shown()
@@ -495,5 +494,5 @@ class TelemetryPage(Page):
         if self._live:
             self._rebuild_session()
         else:
-            self._show_empty("Telemetry is sampled from the live machine; this source is a dump of another one.")
+            self._show_empty(_("Telemetry is sampled from the live machine; this source is a dump of another one."))
             self.mark_shown()

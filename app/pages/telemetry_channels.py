@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTreeView, QVBoxLayout, QWidget
 
+from hwinspector.i18n import _, localize, ngettext
 from hwinspector.models.channels import ChannelModel, ChannelRole
 from hwinspector.probes.telemetry.channels import Catalogue, Channel
 from hwinspector.widgets import dim
@@ -39,13 +40,13 @@ class ChannelBrowser(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Find channels")
+        self.search.setPlaceholderText(_("Find channels"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter)
-        defaults = QPushButton("Defaults")
-        defaults.setToolTip("Package power, CPU temperature, per-core frequency, battery power")
+        defaults = QPushButton(_("Defaults"))
+        defaults.setToolTip(_("Package power, CPU temperature, per-core frequency, battery power"))
         defaults.clicked.connect(self.defaults_requested)
-        none = QPushButton("None")
+        none = QPushButton(_("None"))
         none.clicked.connect(lambda: self.channels.set_checked([]))
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -64,10 +65,17 @@ class ChannelBrowser(QWidget):
         """List the catalogue's channels with these ticked, and say what is missing and why."""
         self.channels.set_channels(list(cat.channels), chosen)
         self.tree.expandAll()
-        notes = [f"{name}: {why}" for name, why in cat.unavailable.items()]
+        notes = [f"{name}: {localize(why)}" for name, why in cat.unavailable.items()]
         unreadable = sum(not c.readable for c in cat.channels)
         if unreadable:
-            notes.insert(0, f"{unreadable} channel(s) not readable (hover for why)")
+            notes.insert(
+                0,
+                ngettext(
+                    "{unreadable} channel not readable (hover for why)",
+                    "{unreadable} channels not readable (hover for why)",
+                    unreadable,
+                ).format(unreadable=unreadable),
+            )
         self.note.setText("\n".join(notes))
 
     def _filter(self, text: str) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from hwinspector.collectors.telemetry import Recorder
+from hwinspector.i18n import _
 from hwinspector.probes.telemetry.channels import Channel
 
 
@@ -34,11 +35,19 @@ class PageRecorder(QObject):
     def ask_path(parent: QWidget) -> Path | None:
         """Where to record, asked in a file dialog (a .jsonl.gz recording, or a .csv spreadsheet)."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        path, _ = QFileDialog.getSaveFileName(
+        path, _unused = QFileDialog.getSaveFileName(
             parent,
-            "Record telemetry",
+            _("Record telemetry"),
             str(Path.home() / f"telemetry-{stamp}.jsonl.gz"),
-            "Recording (*.jsonl.gz);;Spreadsheet (*.csv)",
+            _("Recording (*.jsonl.gz);;Spreadsheet (*.csv)"),
+        )
+        return Path(path) if path else None
+
+    @staticmethod
+    def ask_open_path(parent: QWidget) -> Path | None:
+        """A recording to replay, asked in a file dialog."""
+        path, _unused = QFileDialog.getOpenFileName(
+            parent, _("Open a telemetry recording"), str(Path.home()), _("Recordings (*.jsonl.gz);;All files (*)")
         )
         return Path(path) if path else None
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from hwinspector.collectors.remote_sensors import RemoteThermalSource, link_fetch
 from hwinspector.collectors.sensors import CPU, SENSORS, ZONES, SensorPoller, ThermalReading, ThermalSource
+from hwinspector.i18n import N_, _
 from hwinspector.models.cpu import METRICS, CpuFreqModel, FreqColumn, IdleModel
 from hwinspector.models.live_table import FractionRole, ItemRole, LevelRole, SearchRole
 from hwinspector.models.thermal import CoolingColumn, CoolingModel, HwmonModel, SensorColumn, ZonesModel
@@ -44,9 +45,9 @@ if TYPE_CHECKING:
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 SENSORS_TAB, CPU_TAB = 0, 1
-NO_CHIPS = "No hardware monitoring chip is registered: no hwmon driver is loaded (usual in virtual machines)."
-NO_ZONES = "No thermal zone is registered: no ACPI thermal zone and no platform thermal driver."
-NO_COOLING = "No cooling device is registered (fans, processor throttling, idle injection)."
+NO_CHIPS = N_("No hardware monitoring chip is registered: no hwmon driver is loaded (usual in virtual machines).")
+NO_ZONES = N_("No thermal zone is registered: no ACPI thermal zone and no platform thermal driver.")
+NO_COOLING = N_("No cooling device is registered (fans, processor throttling, idle injection).")
 
 
 def _searchable(index: AnyIndex) -> str:
@@ -79,9 +80,9 @@ def _group(title: str, *widgets: QWidget) -> QGroupBox:
 
 class ThermalPage(Page):
     page_id = "thermal"
-    title = "Thermal"
+    title = N_("Thermal")
     order = 60
-    description = "Temperatures, fans, voltages, thermal zones and cooling, CPU frequency and idle states"
+    description = N_("Temperatures, fans, voltages, thermal zones and cooling, CPU frequency and idle states")
 
     def __init__(self, parent: QWidget | None = None, *, sysfs: Path = Path("/sys")) -> None:
         super().__init__(parent)
@@ -114,11 +115,11 @@ class ThermalPage(Page):
         self.sensor_count = QLabel()
         dim(self.sensor_count)
         right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(_group("Thermal zones and trip points", self.zones))
-        right.addWidget(_group("Cooling devices", self.cooling))
+        right.addWidget(_group(_("Thermal zones and trip points"), self.zones))
+        right.addWidget(_group(_("Cooling devices"), self.cooling))
         right.setSizes([330, 270])
         sensors = QSplitter(Qt.Orientation.Horizontal)
-        sensors.addWidget(_group("Hardware monitoring chips (hwmon)", self.sensor_count, self.hwmon))
+        sensors.addWidget(_group(_("Hardware monitoring chips (hwmon)"), self.sensor_count, self.hwmon))
         sensors.addWidget(right)
         sensors.setSizes([560, 480])
 
@@ -142,7 +143,7 @@ class ThermalPage(Page):
             lambda _i: self.idle_model.set_metric(str(self.idle_metric.currentData()))
         )
         mrow = QHBoxLayout()
-        mrow.addWidget(QLabel("Show:"))
+        mrow.addWidget(QLabel(_("Show:")))
         mrow.addWidget(self.idle_metric)
         self.idle_note = QLabel()
         dim(self.idle_note)
@@ -150,17 +151,17 @@ class ThermalPage(Page):
         idle_top = QWidget()
         idle_top.setLayout(mrow)
         cpu = QSplitter(Qt.Orientation.Vertical)
-        cpu.addWidget(_group("Frequency per CPU (cpufreq)", self.freq_summary, self.freq))
-        cpu.addWidget(_group("Idle states per CPU (cpuidle)", idle_top, self.idle))
+        cpu.addWidget(_group(_("Frequency per CPU (cpufreq)"), self.freq_summary, self.freq))
+        cpu.addWidget(_group(_("Idle states per CPU (cpuidle)"), idle_top, self.idle))
         cpu.setSizes([330, 330])
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(sensors, "Sensors and zones")
-        self.tabs.addTab(cpu, "CPU frequency and idle")
+        self.tabs.addTab(sensors, _("Sensors and zones"))
+        self.tabs.addTab(cpu, _("CPU frequency and idle"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.poller.set_parts(self._parts())
 
-        self.empty = empty_state("Waiting for the source to load…")
+        self.empty = empty_state(_("Waiting for the source to load…"))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.body = QStackedWidget()
         self.body.addWidget(self.empty)
@@ -206,15 +207,15 @@ class ThermalPage(Page):
             return
         if src.kind == "bundle":  # one captured reading, not a live one: say what the bundle holds
             self.empty.setTextFormat(Qt.TextFormat.PlainText)
-            self.empty.setText(captured_text(snapshot, "thermal", "Thermal"))
+            self.empty.setText(captured_text(snapshot, "thermal", _("Thermal")))
             self.body.setCurrentWidget(self.empty)
             return
         self.empty.setText(
             not_live_text(
                 snapshot,
-                "Sensor readings",
-                "hwmon, thermal and cpu",
-                "temperatures, fans, thermal zones and CPU states are",
+                _("Sensor readings"),
+                _("hwmon, thermal and cpu"),
+                _("temperatures, fans, thermal zones and CPU states are"),
             )
         )
         self.body.setCurrentWidget(self.empty)
@@ -284,8 +285,8 @@ class ThermalPage(Page):
                 _fit(self.zones_view, 0)
             if self.cooling_model.set_rows(reading.cooling):
                 self.cooling_view.resizeColumnsToContents()
-            _explain(self.zones, reading.zones_error, bool(reading.zones), NO_ZONES)
-            _explain(self.cooling, reading.zones_error, bool(reading.cooling), NO_COOLING)
+            _explain(self.zones, reading.zones_error, bool(reading.zones), _(NO_ZONES))
+            _explain(self.cooling, reading.zones_error, bool(reading.cooling), _(NO_COOLING))
         if CPU in reading.parts:
             self._show_cpu(reading)
 
@@ -293,13 +294,13 @@ class ThermalPage(Page):
         if self.hwmon_model.set_chips(reading.chips):
             self.hwmon_view.expandAll()
             _fit(self.hwmon_view, SensorColumn.SENSOR)
-        _explain(self.hwmon, reading.chips_error, bool(reading.chips), NO_CHIPS)
+        _explain(self.hwmon, reading.chips_error, bool(reading.chips), _(NO_CHIPS))
         self.sensor_count.setVisible(bool(reading.chips))
         inputs = sum(len(c.inputs) for c in reading.chips)
         failing = sum(1 for c in reading.chips for i in c.inputs if i.error not in (None, "no input"))
-        text = f"{len(reading.chips)} chips, {inputs} inputs"
+        text = _("{n} chips, {inputs} inputs").format(n=len(reading.chips), inputs=inputs)
         if failing:
-            text += f", {failing} failing (marked, with the error)"
+            text += _(", {failing} failing (marked, with the error)").format(failing=failing)
         self.sensor_count.setText(text)
 
     def _show_cpu(self, reading: ThermalReading) -> None:
@@ -321,8 +322,14 @@ class ThermalPage(Page):
             self.idle.explain(reading.idle_error)
         else:
             self.idle.show_view()
-        over = "measuring…" if reading.idle_interval_s is None else f"over the last {reading.idle_interval_s:.1f} s"
-        self.idle_note.setText(f"Time in each state {over}; each column header gives the state's exit latency.")
+        over = (
+            _("measuring…")
+            if reading.idle_interval_s is None
+            else _("over the last {idle_interval_s:.1f} s").format(idle_interval_s=reading.idle_interval_s)
+        )
+        self.idle_note.setText(
+            _("Time in each state {over}; each column header gives the state's exit latency.").format(over=over)
+        )
 
     def hwmon_chip_at(self, row: int) -> HwmonChip | None:
         item = self.hwmon_model.index(row, 0).data(ItemRole)
@@ -346,7 +353,7 @@ def _freq_summary(freqs: tuple[CpuFreq, ...]) -> str:
     """One line for what is usually the same on every CPU: driver, governor, EPP."""
     online = [f for f in freqs if f.online and f.error is None]
     if not online:
-        return "No CPU reports its frequency."
+        return _("No CPU reports its frequency.")
 
     def same(values: list[str | None]) -> str:
         distinct = sorted({v for v in values if v})
@@ -354,11 +361,11 @@ def _freq_summary(freqs: tuple[CpuFreq, ...]) -> str:
 
     current = [f.cur_mhz for f in online if f.cur_mhz is not None]
     parts = [
-        f"Driver {same([f.driver for f in online])}",
+        _("Driver {same}").format(same=same([f.driver for f in online])),
         f"governor {same([f.governor for f in online])}",
         f"EPP {same([f.epp for f in online])}",
-        f"{len(online)} of {len(freqs)} CPUs report a frequency",
+        _("{n} of {n2} CPUs report a frequency").format(n=len(online), n2=len(freqs)),
     ]
     if current:
-        parts.append(f"now {min(current):.0f}\u2013{max(current):.0f} MHz")
+        parts.append(_("now {current:.0f}–{current2:.0f} MHz").format(current=min(current), current2=max(current)))
     return " · ".join(parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hwinspector.i18n import N_
 from hwinspector.models.link_chain import ChainReport
 from hwinspector.models.link_reports import wireless_report
 from hwinspector.pages.link_chain import LinkChainPage
@@ -10,9 +11,11 @@ from hwinspector.probes.machine.snapshot import Snapshot
 
 class WirelessPage(LinkChainPage):
     page_id = "wireless"
-    title = "Wireless"
+    title = N_("Wireless")
     order = 46
-    description = "Wi-Fi and Bluetooth: device, driver, firmware, rfkill, interface or BlueZ adapter, regulatory domain"
+    description = N_(
+        "Wi-Fi and Bluetooth: device, driver, firmware, rfkill, interface or BlueZ adapter, regulatory domain"
+    )
     subsystems = frozenset({"ieee80211", "net", "bluetooth", "rfkill"})
 
     def read_report(self, snapshot: Snapshot) -> ChainReport:

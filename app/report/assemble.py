@@ -162,6 +162,8 @@ def redact(collected: Collected, setup: PrivacySetup | None, relaxed: Iterable[s
         def raw_artifact(res: RawResult = res, spec: RawSpec = spec) -> Artifact:
             if spec.privacy == "edid":
                 data = f.edid(res.data)
+            elif spec.privacy == "binary":
+                data = res.data  # a firmware table of numbers (gpu_metrics): nothing in it identifies anyone
             else:
                 data = f.text(_decode(res.data), where=spec.path).encode("utf-8", "surrogateescape")
             return Artifact(

@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from hwinspector.i18n import N_
 from hwinspector.probes.machine.sections import Section
+from hwinspector.report.diff_gpu import gpu_map
 from hwinspector.report.diff_links import usbc_map, wireless_map
 
 CATEGORIES = (
@@ -22,6 +24,7 @@ CATEGORIES = (
     "versions",
     "problems",
     "graphics",
+    "gpu",
     "audio",
     "camera",
     "usb-c",
@@ -30,17 +33,18 @@ CATEGORIES = (
     "telemetry",
 )
 CATEGORY_TITLES = {
-    "devices": "Devices",
-    "drivers": "Drivers and modules",
-    "versions": "Firmware and versions",
-    "problems": "Problems",
-    "graphics": "Graphics chain",
-    "audio": "Audio chain",
-    "camera": "Camera chain",
-    "usb-c": "USB-C and Thunderbolt chain",
-    "wireless": "Wireless chain",
-    "idle": "Idle (what kept the machine awake)",
-    "telemetry": "Telemetry (recording summaries)",
+    "devices": N_("Devices"),
+    "drivers": N_("Drivers and modules"),
+    "versions": N_("Firmware and versions"),
+    "problems": N_("Problems"),
+    "graphics": N_("Graphics chain"),
+    "gpu": N_("GPU"),
+    "audio": N_("Audio chain"),
+    "camera": N_("Camera chain"),
+    "usb-c": N_("USB-C and Thunderbolt chain"),
+    "wireless": N_("Wireless chain"),
+    "idle": N_("Idle (what kept the machine awake)"),
+    "telemetry": N_("Telemetry (recording summaries)"),
 }
 CHANGE_SIGNS = {"added": "+", "removed": "-", "changed": "~", "appeared": "+", "disappeared": "-"}
 # Device attributes and udev properties that carry firmware versions (NVMe firmware_rev, ATA ID_REVISION,
@@ -428,6 +432,7 @@ _COMPARERS: tuple[tuple[str, tuple[str, ...], Callable[[Side, Side], list[Change
     ("versions", ("identity",), compare_versions),
     ("problems", ("drivers",), compare_problems),
     ("graphics chain", ("graphics",), compare_graphics),
+    ("GPU", ("gpu",), lambda a, b: _keyed("gpu", gpu_map(a.sections), gpu_map(b.sections))),
     ("audio chain", ("audio",), compare_audio),
     ("camera chain", ("camera",), compare_camera),
     (

@@ -46,7 +46,7 @@ class RawSpec:
     read: Callable[[], bytes] | None = None
     probe: str | None = None  # name of the reader, for the manifest
     media_type: str = TEXT
-    privacy: str = "text"  # how the privacy filter treats it: "text" | "edid"
+    privacy: str = "text"  # how the privacy filter treats it: "text" | "edid" | "binary" (kept as is)
     fallback: RawSpec | None = None  # tried when this one is missing or fails (dmesg -> /dev/kmsg)
     choose_argv: Callable[[float], tuple[str, ...]] | None = None  # picks argv at run time (eglinfo -B)
 
@@ -292,11 +292,21 @@ def format_kmsg(devkmsg: Path = Path("/dev/kmsg")) -> bytes:
 
 def dump_attributes(patterns: Sequence[tuple[Path, str]], cap_lines: int = 20_000) -> bytes:
     """``path: value`` for every readable regular file matching the globs (like ``grep -H . files``)."""
+    from hwinspector.probes.power.hwmon import sleeping_gpu
     from hwinspector.probes.sysfs_attr import read_bytes
 
     lines: list[str] = []
+    asleep: dict[Path, str | None] = {}
     for root, pattern in patterns:
         for p in sorted(root.glob(pattern)):
+            if p.parent.name.startswith("hwmon"):
+                # a sleeping GPU's hwmon attributes would wake it: its hwmon folder is left out
+                if p.parent not in asleep:
+                    asleep[p.parent] = sleeping_gpu(p.parent)
+                    if asleep[p.parent]:
+                        lines.append(f"{p.parent}: <{asleep[p.parent]}>")
+                if asleep[p.parent]:
+                    continue
             if len(lines) >= cap_lines:
                 break
             try:
@@ -404,6 +414,9 @@ def default_plan(
     if is_root:
         plan.append(_cmd("raw/dmi/dmidecode.txt", "dmi", "dmidecode"))
     plan += _edid_specs(sysfs)
+    from hwinspector.report.raw_gpu import gpu_specs  # imports this module's RawSpec
+
+    plan += gpu_specs(sysfs)
     from hwinspector.report.raw_av import av_plan  # imports this module's RawSpec
 
     plan += av_plan(sysfs, procfs, devfs)

@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 
+from hwinspector.i18n import N_
 from hwinspector.probes.audio.alsa import AlsaInfo, AlsaPcm
 from hwinspector.probes.audio.firmware import DspFirmware, find_dsp_firmware, is_dsp_driver
 from hwinspector.probes.audio.model import (
@@ -131,24 +132,36 @@ def assemble(devices: Sequence[Device], ctx: AudioContext) -> AudioChain:
         if c.driver and c.devpath not in with_card:
             why = ""
             if c.firmware and not c.firmware.ok:
-                why = ": its DSP firmware or topology failed (see the firmware link)"
-            problems.append(Problem("error", c.address, f"{c.driver} is bound but registered no sound card{why}"))
+                why = N_(": its DSP firmware or topology failed (see the firmware link)")
+            problems.append(
+                Problem(
+                    "error",
+                    c.address,
+                    N_("{driver} is bound but registered no sound card{why}").format(driver=c.driver, why=why),
+                )
+            )
         final_ctl.append(_replace_problems(c, problems))
     problems = []
     notes: list[str] = []
     if final_ctl and not cards:
-        problems.append(Problem("error", "audio", "no sound card: applications have nothing to play to"))
+        problems.append(Problem("error", "audio", N_("no sound card: applications have nothing to play to")))
     if ctx.server is not None:
         sinks = [n for n in ctx.server.audio_nodes() if n.media_class == "Audio/Sink"]
         # a sink of no card (PipeWire's null sink, PulseAudio's auto_null) plays to nothing
         if (final_ctl or cards) and not any(n.card is not None or n.api in _HW_APIS for n in sinks if not n.is_dummy):
-            what = f"'{sinks[0].description}'" if sinks else "no output at all"
+            what = f"'{sinks[0].description}'" if sinks else N_("no output at all")
             problems.append(
-                Problem("error", "audio", f"only a dummy output ({what}): {ctx.server.name} found no usable sound card")
+                Problem(
+                    "error",
+                    "audio",
+                    N_("only a dummy output ({what}): {name} found no usable sound card").format(
+                        what=what, name=ctx.server.name
+                    ),
+                )
             )
         cards = [_with_nodes(c, ctx.server) for c in cards]
     if not final_ctl and not cards:
-        notes.append("no audio hardware found")
+        notes.append(N_("no audio hardware found"))
     return AudioChain(
         tuple(final_ctl),
         tuple(cards),
@@ -187,24 +200,24 @@ def _controller(
     if driver is None:
         gpu_audio = dev.subsystem == "pci" and dev.sysname.endswith(".1") and "HDMI" in _name(dev).upper()
         sev = "warning" if gpu_audio else "error"
-        problems.append(Problem(sev, address, "no driver bound: no sound from this device"))
+        problems.append(Problem(sev, address, N_("no driver bound: no sound from this device")))
     fw = fw_by_dev.get(address) or fw_by_dev.get(dev.sysname)
     note = ""
     if kind != "dsp":
-        note = "no DSP firmware: " + {
-            "hda": "HD Audio codecs are driven directly",
-            "usb": "USB Audio Class needs none",
-            "acp": "AMD's ACP driver without SOF loads none",
+        note = N_("no DSP firmware: ") + {
+            "hda": N_("HD Audio codecs are driven directly"),
+            "usb": N_("USB Audio Class needs none"),
+            "acp": N_("AMD's ACP driver without SOF loads none"),
         }.get(kind, "none expected for this driver")
     elif ctx.log is None:
-        note = f"firmware unknown: {ctx.log_absent}"
+        note = N_("firmware unknown: {log_absent}").format(log_absent=ctx.log_absent)
     elif fw is None:
-        note = "the kernel log names no firmware for this DSP (the log may have wrapped)"
+        note = N_("the kernel log names no firmware for this DSP (the log may have wrapped)")
     if fw is not None:
         for err in fw.firmware_errors[:2]:
-            problems.append(Problem("error", address, f"DSP firmware failed: {err}"))
+            problems.append(Problem("error", address, N_("DSP firmware failed: {err}").format(err=err)))
         for err in fw.topology_errors[:2]:
-            problems.append(Problem("error", address, f"topology failed: {err}"))
+            problems.append(Problem("error", address, N_("topology failed: {err}").format(err=err)))
     sdw = sorted(
         f"{d.sysname} ({d.driver or 'no driver'})"
         for d in by_path.values()
@@ -242,15 +255,17 @@ def _card(
     problems: list[Problem] = []
     subject = f"card{number}"
     if not pcms:
-        problems.append(Problem("info", subject, "no PCM devices: a mixer-only card (volume keys, a mute LED)"))
+        problems.append(Problem("info", subject, N_("no PCM devices: a mixer-only card (volume keys, a mute LED)")))
     if card.is_sof and ucm.status in ("none", "absent"):
-        why = ucm.note or f"alsa-lib looked for {', '.join(ucm.tried[:2]) or 'nothing'}"
+        why = ucm.note or N_("alsa-lib looked for {tried}").format(tried=", ".join(ucm.tried[:2]) or "nothing")
         problems.append(
             Problem(
                 "error",
                 subject,
-                f"no UCM profile for this SOF card ({why}): the sound server cannot route speakers and "
-                "microphones; install or update alsa-ucm-conf",
+                N_(
+                    "no UCM profile for this SOF card ({why}): the sound server cannot route speakers and "
+                    "microphones; install or update alsa-ucm-conf"
+                ).format(why=why),
             )
         )
     return _card_with(card, nodes=card.nodes, problems=tuple(problems))
@@ -267,7 +282,9 @@ def _with_nodes(c: SoundCard, server: SoundServer) -> SoundCard:
     nodes = tuple(n for n in server.audio_nodes() if n.card == c.number)
     problems = list(c.problems)
     if not nodes and c.pcms:
-        problems.append(Problem("warning", f"card{c.number}", f"{server.name} shows no node for this card"))
+        problems.append(
+            Problem("warning", f"card{c.number}", N_("{name} shows no node for this card").format(name=server.name))
+        )
     return _card_with(c, nodes=nodes, problems=tuple(problems))
 
 
@@ -337,4 +354,4 @@ def _codec_name(d: Device | None, address: int) -> str:
     if m is None:
         return f"codec {address}"
     vendor = HDA_VENDORS.get(m[1].lower(), f"vendor {m[1].lower()}")
-    return f"{vendor} codec 0x{m[1].lower()}{m[2].lower()}"
+    return N_("{vendor} codec 0x{lower}{lower2}").format(vendor=vendor, lower=m[1].lower(), lower2=m[2].lower())

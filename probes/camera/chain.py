@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from hwinspector.i18n import N_
 from hwinspector.probes.audio.model import Problem
 from hwinspector.probes.audio.server import ServerNode, SoundServer
 from hwinspector.probes.camera.v4l2 import LibcameraCamera, QueryCap, node_role
@@ -105,9 +106,9 @@ class CameraChain:
 class CameraContext:
     querycap: Mapping[str, QueryCap | str] = field(default_factory=dict)  # "video0" -> answer or why none
     libcamera: Sequence[LibcameraCamera] | None = None
-    libcamera_absent: str = "libcamera's view is not in this source"
+    libcamera_absent: str = N_("libcamera's view is not in this source")
     server: SoundServer | None = None
-    server_absent: str = "PipeWire is not in this source"
+    server_absent: str = N_("PipeWire is not in this source")
     switches: Mapping[str, bool | str] = field(default_factory=dict)  # input devpath -> lens covered, or why unknown
     source: str = "dump"
 
@@ -186,14 +187,14 @@ def _node(d: Device, carrier: Device | None, by_path: Mapping[str, Device], ctx:
             role = "m2m"
         # udev before v251 asked for the device's capabilities, not the node's: uvcvideo's metadata
         # node (its second, index 1) then also says "capture".
-        how = "udev" if not isinstance(answer, str) else f"udev ({answer})"
+        how = "udev" if not isinstance(answer, str) else N_("udev ({answer})").format(answer=answer)
         if role == "capture" and driver == "uvcvideo" and index == 1:
             # udev named the device's capabilities, not this node's: keep none rather than a wrong one
-            role, how, caps = "metadata", "node index", ()
+            role, how, caps = "metadata", N_("node index"), ()
         return VideoNode(d.sysname, _devnode(d), d.path, product, driver, role, caps, how, index)
     if driver == "uvcvideo" and index is not None:
         role = "capture" if index % 2 == 0 else "metadata"
-        return VideoNode(d.sysname, _devnode(d), d.path, product, driver, role, (), "node index", index)
+        return VideoNode(d.sysname, _devnode(d), d.path, product, driver, role, (), N_("node index"), index)
     how = answer if isinstance(answer, str) else "none"
     return VideoNode(d.sysname, _devnode(d), d.path, product, driver, "unknown", (), how, index)
 
@@ -230,14 +231,21 @@ def assemble(devices: Sequence[Device], ctx: CameraContext) -> CameraChain:
     problems: list[Problem] = []
     for d in switches:
         if ctx.switches.get(d.path) is True:
-            problems.append(Problem("warning", "camera", f"the camera privacy shutter is closed ({_switch_name(d)}): "
-                                    "applications get black frames"))  # fmt: skip
+            problems.append(Problem("warning", "camera",
+                                    N_("the camera privacy shutter is closed ({switch_name}): applications get black "
+                                       "frames").format(switch_name=_switch_name(d))))  # fmt: skip
     notes: list[str] = []
     if not groups:
-        notes.append("no camera and no V4L2 device found")
+        notes.append(N_("no camera and no V4L2 device found"))
     if sensors and not any(p.kind == "ipu" for p in pipes):
         hids = ", ".join(sorted({s.hid for s in sensors}))
-        problems.append(Problem("error", "camera", f"image sensor(s) {hids} found, but no IPU to receive their images"))
+        problems.append(
+            Problem(
+                "error",
+                "camera",
+                N_("image sensor(s) {hids} found, but no IPU to receive their images").format(hids=hids),
+            )
+        )
     return CameraChain(
         tuple(pipes),
         "" if ctx.libcamera is not None else ctx.libcamera_absent,
@@ -272,12 +280,18 @@ def _switch_name(d: Device) -> str:
 
 def _privacy_line(d: Device, state: bool | str | None) -> str:
     if state is True:
-        what = "closed (lens covered)"
+        what = N_("closed (lens covered)")
     elif state is False:
         what = "open"
     else:
-        what = f"state unknown: {state}" if isinstance(state, str) else "state not in this source"
-    return f"camera privacy switch {_switch_name(d)} ({d.sysname}): {what}"
+        what = (
+            N_("state unknown: {state}").format(state=state)
+            if isinstance(state, str)
+            else N_("state not in this source")
+        )
+    return N_("camera privacy switch {switch_name} ({sysname}): {what}").format(
+        switch_name=_switch_name(d), sysname=d.sysname, what=what
+    )
 
 
 def _pipe(
@@ -341,22 +355,36 @@ def _pipe_problems(
     out: list[Problem] = []
     capture = [n for n in nodes if n.role == "capture"]
     if kind in ("uvc", "ipu") and driver is None:
-        out.append(Problem("error", address, "no driver bound: the camera cannot work"))
+        out.append(Problem("error", address, N_("no driver bound: the camera cannot work")))
     elif kind == "uvc" and not capture:
-        out.append(Problem("error", address, f"{driver} is bound but registered no capture node"))
+        out.append(
+            Problem("error", address, N_("{driver} is bound but registered no capture node").format(driver=driver))
+        )
     if kind == "ipu" and driver is not None:
         if not sensors:
-            out.append(Problem("warning", address, "no image sensor with a known ACPI id: nothing feeds the IPU"))
+            out.append(Problem("warning", address, N_("no image sensor with a known ACPI id: nothing feeds the IPU")))
         for s in sensors:
             if s.driver is None:
-                out.append(Problem("error", s.hid, f"sensor {s.hid} has no driver: no image reaches the IPU"))
+                out.append(
+                    Problem(
+                        "error", s.hid, N_("sensor {hid} has no driver: no image reaches the IPU").format(hid=s.hid)
+                    )
+                )
         if not nodes:
-            out.append(Problem("error", address, f"{driver} is bound but registered no V4L2 node"))
+            out.append(
+                Problem("error", address, N_("{driver} is bound but registered no V4L2 node").format(driver=driver))
+            )
     if kind == "ipu" and nodes and ctx.libcamera is not None and not libcam:
         out.append(
-            Problem("warning", address, "libcamera lists no camera here: applications get raw IPU nodes only "
-                    "(libcamera's IPU pipeline or the vendor HAL is needed)")
+            Problem("warning", address, N_("libcamera lists no camera here: applications get raw IPU nodes only "
+                    "(libcamera's IPU pipeline or the vendor HAL is needed)"))
         )  # fmt: skip
     if capture and ctx.server is not None and not pw:
-        out.append(Problem("warning", address, f"{ctx.server.name} shows no camera node for {capture[0].name}"))
+        out.append(
+            Problem(
+                "warning",
+                address,
+                N_("{name} shows no camera node for {name2}").format(name=ctx.server.name, name2=capture[0].name),
+            )
+        )
     return out

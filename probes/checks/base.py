@@ -8,39 +8,40 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hwinspector.i18n import N_
 from hwinspector.probes.devices.naming import pci_class_code
 from hwinspector.probes.machine.sections import Section
 
 Sections = Mapping[str, Section]
 Device = Mapping[str, Any]  # one entry of the devices section: Device.to_json()
 
-NOT_IN_SOURCE = "not in this source"
+NOT_IN_SOURCE = N_("not in this source")
 # SMBIOS 3.x, 7.4.1 "System Enclosure or Chassis Types": Portable, Laptop, Notebook, Sub Notebook,
 # Convertible, Detachable.
 PORTABLE_CHASSIS = frozenset({8, 9, 10, 14, 31, 32})
 # "Other" and "Unknown" (VMs, many boards), hand helds and tablets: the devices decide.
 _UNDECIDED_CHASSIS = frozenset({1, 2, 11, 30})
 CHASSIS_NAMES = {
-    1: "Other",
-    2: "Unknown",
-    3: "Desktop",
-    4: "Low-profile desktop",
-    6: "Mini tower",
-    7: "Tower",
-    8: "Portable",
-    9: "Laptop",
-    10: "Notebook",
-    11: "Hand held",
-    13: "All in one",
-    14: "Sub notebook",
-    15: "Space-saving",
-    17: "Main server chassis",
-    23: "Rack mount chassis",
-    30: "Tablet",
-    31: "Convertible",
-    32: "Detachable",
-    35: "Mini PC",
-    36: "Stick PC",
+    1: N_("Other"),
+    2: N_("Unknown"),
+    3: N_("Desktop"),
+    4: N_("Low-profile desktop"),
+    6: N_("Mini tower"),
+    7: N_("Tower"),
+    8: N_("Portable"),
+    9: N_("Laptop"),
+    10: N_("Notebook"),
+    11: N_("Hand held"),
+    13: N_("All in one"),
+    14: N_("Sub notebook"),
+    15: N_("Space-saving"),
+    17: N_("Main server chassis"),
+    23: N_("Rack mount chassis"),
+    30: N_("Tablet"),
+    31: N_("Convertible"),
+    32: N_("Detachable"),
+    35: N_("Mini PC"),
+    36: N_("Stick PC"),
 }
 # DMI vendors and products of hypervisors (what systemd-detect-virt looks for in DMI).
 _VM_DMI = re.compile(
@@ -90,8 +91,12 @@ def worst(statuses: Iterable[Status]) -> Status:
 def not_in_source(check: str, title: str, what: str, sections: Sections | None = None, section: str = "") -> Verdict:
     """A source that does not carry this part (a udevadm dump has no thermal data) is no failure."""
     sec = sections.get(section) if sections is not None else None
-    where = "not collected here" if sec is not None and sec.reason == "not collected" else NOT_IN_SOURCE
-    return Verdict(check, title, Status.NA, f"not applicable: {what} {where}")
+    # Two whole sentences rather than "{what} {where}": the window finds where one field ends (i18n.localize).
+    if sec is not None and sec.reason == "not collected":
+        summary = N_("not applicable: {what} not collected here").format(what=what)
+    else:
+        summary = N_("not applicable: {what} not in this source").format(what=what)
+    return Verdict(check, title, Status.NA, summary)
 
 
 def source_lacks(sections: Sections, name: str) -> bool:
@@ -230,15 +235,15 @@ def portable_reason(sections: Sections) -> str | None:
     chassis = identity(sections).get("chassis_type")
     if isinstance(chassis, int):
         if chassis in PORTABLE_CHASSIS:
-            return f"DMI chassis type {chassis_text(chassis)}"
+            return N_("DMI chassis type {chassis_text}").format(chassis_text=chassis_text(chassis))
         if chassis not in _UNDECIDED_CHASSIS:
             return None
     for dev in devices(sections):
         if acpi_hid(dev) == "PNP0C0D":
-            return "lid switch (ACPI PNP0C0D)"
+            return N_("lid switch (ACPI PNP0C0D)")
     for supply in supplies(sections):
         if supply["type"] == "Battery" and supply["scope"] != "Device":
-            return f"battery {supply['name']}"
+            return N_("battery {name}").format(name=supply["name"])
     return None
 
 
@@ -252,10 +257,10 @@ def virtual_reason(sections: Sections) -> str | None:
     for line in as_list(data(sections, "kernel_log"))[:2000]:
         message = str(as_dict(line).get("message", ""))
         if message.startswith("Hypervisor detected:"):
-            return f"kernel: {message}"
+            return N_("kernel: {message}").format(message=message)
     for dev in devices(sections):
         if dev.get("subsystem") == "virtio" or str(dev.get("driver") or "").startswith("virtio"):
-            return f"virtio device {name(dev)}"
+            return N_("virtio device {name}").format(name=name(dev))
     return None
 
 
@@ -276,9 +281,9 @@ def _supply_type(dev: Device) -> str | None:
     # Old kernels put no TYPE in the uevent: the ACPI parent tells (ACPI0003 AC adapter, PNP0C0A battery).
     parent = str(dev.get("parent") or "").rsplit("/", 1)[-1].split(":", 1)[0].upper()
     if parent == "ACPI0003" or sysname(dev).upper().startswith(("AC", "ADP")):
-        return "Mains"
+        return N_("Mains")
     if parent == "PNP0C0A" or sysname(dev).upper().startswith("BAT"):
-        return "Battery"
+        return N_("Battery")
     return None
 
 
@@ -349,4 +354,4 @@ def listed(items: Sequence[str], limit: int = 6) -> list[str]:
     """At most ``limit`` evidence lines, then how many more there are."""
     if len(items) <= limit:
         return list(items)
-    return [*items[: limit - 1], f"… and {len(items) - limit + 1} more"]
+    return [*items[: limit - 1], N_("… and {n} more").format(n=len(items) - limit + 1)]

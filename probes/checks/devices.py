@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from hwinspector.i18n import N_
 from hwinspector.probes.checks.av import audio_verdict, camera_verdict
 from hwinspector.probes.checks.base import (
     Device,
@@ -62,10 +63,15 @@ def _devices_verdict(
 ) -> Verdict:
     """Hardware that needs a driver, and the lines that show the driver produced what it should."""
     unbound = [d for d in hardware if not bound(d)]
-    evidence = [*working, *extra, *(f"{name(d)}: no driver" for d in unbound)]
+    evidence = [*working, *extra, *(N_("{name}: no driver").format(name=name(d)) for d in unbound)]
     if unbound:
         return Verdict(
-            cid, title, Status.FAIL, f"{len(unbound)} {what} device(s) without a driver", tuple(listed(evidence)), hint
+            cid,
+            title,
+            Status.FAIL,
+            N_("{n} {what} device(s) without a driver").format(n=len(unbound), what=what),
+            tuple(listed(evidence)),
+            hint,
         )
     if hardware and not working:
         drivers = ", ".join(sorted({str(d.get("driver")) for d in hardware}))
@@ -73,13 +79,15 @@ def _devices_verdict(
             cid,
             title,
             Status.WARNING,
-            f"{what} hardware bound ({drivers}) but nothing registered",
+            N_("{what} hardware bound ({drivers}) but nothing registered").format(what=what, drivers=drivers),
             tuple(listed([*(f"{name(d)} ({d.get('driver')})" for d in hardware), *extra])),
             hint,
         )
     if not working:
-        return Verdict(cid, title, Status.NA, f"not applicable: no {what} hardware found", tuple(extra))
-    return Verdict(cid, title, Status.PASS, f"{what} present and bound", tuple(listed(evidence)))
+        return Verdict(
+            cid, title, Status.NA, N_("not applicable: no {what} hardware found").format(what=what), tuple(extra)
+        )
+    return Verdict(cid, title, Status.PASS, N_("{what} present and bound").format(what=what), tuple(listed(evidence)))
 
 
 def _follow_links(verdict: Verdict, links: tuple[Status, str, list[str]] | None, hint: str) -> Verdict:
@@ -97,11 +105,11 @@ def _follow_links(verdict: Verdict, links: tuple[Status, str, list[str]] | None,
 
 
 def _lacks_devices(sections: Sections, cid: str, title: str) -> Verdict | None:
-    return not_in_source(cid, title, "the device list is") if source_lacks(sections, "devices") else None
+    return not_in_source(cid, title, N_("the device list is")) if source_lacks(sections, "devices") else None
 
 
 def check_audio(sections: Sections) -> Verdict:
-    cid, title = "audio", "Audio"
+    cid, title = "audio", N_("Audio")
     if (v := audio_verdict(sections)) is not None:
         return v  # the whole chain, where the source has it
     if (v := _lacks_devices(sections, cid, title)) is not None:
@@ -117,13 +125,13 @@ def check_audio(sections: Sections) -> Verdict:
         title,
         hardware,
         working,
-        "audio",
-        "Check snd_hda_intel or SOF in the kernel log (codec probe, DSP firmware).",
+        N_("audio"),
+        N_("Check snd_hda_intel or SOF in the kernel log (codec probe, DSP firmware)."),
     )
 
 
 def check_network(sections: Sections) -> Verdict:
-    cid, title = "network", "Network"
+    cid, title = "network", N_("Network")
     if (v := _lacks_devices(sections, cid, title)) is not None:
         return v
     devs = devices(sections)
@@ -136,7 +144,7 @@ def check_network(sections: Sections) -> Verdict:
     for d in devs:
         if d.get("subsystem") != "net" or str(d.get("path", "")).startswith("/devices/virtual/"):
             continue
-        kind = {"wlan": "wireless", "wwan": "mobile broadband"}.get(str(d.get("devtype")), "wired")
+        kind = {"wlan": N_("wireless"), "wwan": N_("mobile broadband")}.get(str(d.get("devtype")), N_("wired"))
         working.append(f"{kind}: {sysname(d)} ({_driver_above(d, by_path) or 'no driver'})")
     working.sort()
     verdict = _devices_verdict(
@@ -144,14 +152,17 @@ def check_network(sections: Sections) -> Verdict:
         title,
         hardware,
         working,
-        "network",
-        "A network controller without a driver: the Drivers page lists matching modules; Wi-Fi often needs firmware.",
+        N_("network"),
+        N_(
+            "A network controller without a driver: the Drivers page lists matching modules; Wi-Fi "
+            "often needs firmware."
+        ),
     )
-    return _follow_links(verdict, wifi_links(sections), "The Wireless page shows where the Wi-Fi chain breaks.")
+    return _follow_links(verdict, wifi_links(sections), N_("The Wireless page shows where the Wi-Fi chain breaks."))
 
 
 def check_bluetooth(sections: Sections) -> Verdict:
-    cid, title = "bluetooth", "Bluetooth"
+    cid, title = "bluetooth", N_("Bluetooth")
     if (v := _lacks_devices(sections, cid, title)) is not None:
         return v
     devs = devices(sections)
@@ -167,17 +178,21 @@ def check_bluetooth(sections: Sections) -> Verdict:
             if len(above) > 1 and above[0].get("devtype") == "usb_interface"
             else (name(above[0]) if above else "?")
         )
-        working.append(f"{sysname(h)} on {where} ({_driver_above(h, by_path) or 'no driver'})")
+        working.append(
+            N_("{sysname} on {where} ({driver_above})").format(
+                sysname=sysname(h), where=where, driver_above=_driver_above(h, by_path) or "no driver"
+            )
+        )
     verdict = _devices_verdict(
         cid,
         title,
         hardware,
         working,
-        "Bluetooth",
-        "btusb bound without an hci device usually means its firmware failed to load.",
+        N_("Bluetooth"),
+        N_("btusb bound without an hci device usually means its firmware failed to load."),
     )
     return _follow_links(
-        verdict, bluetooth_links(sections), "The Wireless page shows where the Bluetooth chain breaks."
+        verdict, bluetooth_links(sections), N_("The Wireless page shows where the Bluetooth chain breaks.")
     )
 
 
@@ -193,7 +208,7 @@ def _is_camera_node(d: Device, by_path: dict[str, Device]) -> bool:
 
 
 def check_camera(sections: Sections) -> Verdict:
-    cid, title = "camera", "Camera"
+    cid, title = "camera", N_("Camera")
     if (v := camera_verdict(sections)) is not None:
         return v
     if (v := _lacks_devices(sections, cid, title)) is not None:
@@ -217,8 +232,8 @@ def check_camera(sections: Sections) -> Verdict:
         title,
         hardware,
         working,
-        "camera",
-        "uvcvideo (USB) or the IPU driver and its sensor firmware (MIPI) did not register a video node.",
+        N_("camera"),
+        N_("uvcvideo (USB) or the IPU driver and its sensor firmware (MIPI) did not register a video node."),
     )
 
 
@@ -239,20 +254,22 @@ def _fingerprint(dev: Device) -> bool:
 
 
 def check_fingerprint(sections: Sections) -> Verdict:
-    cid, title = "fingerprint", "Fingerprint reader"
+    cid, title = "fingerprint", N_("Fingerprint reader")
     if (v := _lacks_devices(sections, cid, title)) is not None:
         return v
     found = [d for d in devices(sections) if _fingerprint(d)]
     if not found:
-        return Verdict(cid, title, Status.NA, "not applicable: no fingerprint reader found")
-    lines = [f"{name(d)} (USB {':'.join(usb_ids(d) or ('?', '?'))})" for d in found]
+        return Verdict(cid, title, Status.NA, N_("not applicable: no fingerprint reader found"))
+    lines = [
+        N_("{name} (USB {usb_ids})").format(name=name(d), usb_ids=":".join(usb_ids(d) or ("?", "?"))) for d in found
+    ]
     return Verdict(
         cid,
         title,
         Status.PASS,
-        "present; used from user space (libfprint), no kernel driver needed",
+        N_("present; used from user space (libfprint), no kernel driver needed"),
         tuple(listed(lines)),
-        "Whether libfprint supports this sensor shows in fprintd-list; enrolment is the real test.",
+        N_("Whether libfprint supports this sensor shows in fprintd-list; enrolment is the real test."),
     )
 
 
@@ -270,7 +287,7 @@ def _touch_kind(d: Device) -> str | None:
 
 
 def check_touch(sections: Sections) -> Verdict:
-    cid, title = "touch", "Touchpad and touchscreen"
+    cid, title = "touch", N_("Touchpad and touchscreen")
     if (v := _lacks_devices(sections, cid, title)) is not None:
         return v
     devs = devices(sections)
@@ -287,15 +304,20 @@ def check_touch(sections: Sections) -> Verdict:
         if kind is not None:
             working.append(f"{kind}: {name(d)} ({_driver_above(d, by_path) or 'no driver'})")
     verdict = _devices_verdict(
-        cid, title, hardware, working, "touch input", "Check i2c_hid_acpi, hid_multitouch or psmouse in the kernel log."
+        cid,
+        title,
+        hardware,
+        working,
+        N_("touch input"),
+        N_("Check i2c_hid_acpi, hid_multitouch or psmouse in the kernel log."),
     )
     if verdict.status is Status.NA and (why := portable_reason(sections)) is not None:
         return Verdict(
             cid,
             title,
             Status.WARNING,
-            "portable machine, but no touchpad found",
-            (f"portable: {why}", "no input device is a touchpad or a touchscreen"),
-            "A laptop's touchpad is on I2C (i2c_hid_acpi), SMBus (elan_i2c, psmouse-rmi) or PS/2 (psmouse).",
+            N_("portable machine, but no touchpad found"),
+            (N_("portable: {why}").format(why=why), N_("no input device is a touchpad or a touchscreen")),
+            N_("A laptop's touchpad is on I2C (i2c_hid_acpi), SMBus (elan_i2c, psmouse-rmi) or PS/2 (psmouse)."),
         )
     return verdict

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hwinspector.i18n import N_
 from hwinspector.probes.checks.base import Sections, Status, Verdict, devices, listed, not_in_source, source_lacks
 
 
@@ -51,13 +52,17 @@ def wifi_links(sections: Sections) -> tuple[Status, str, list[str]] | None:
         evidence.append(f"{subject}: {hw.get('driver') or 'no driver'} → {', '.join(ifaces) or 'no interface'}")
         evidence += [f"{subject}: {p.get('detail')}" for p in mine]
     if chain.get("firmware") == {} or any("no kernel log" in str(n) for n in chain.get("notes") or []):
-        unseen.append("firmware (no kernel log)")
+        unseen.append(N_("firmware (no kernel log)"))
     status = _status(problems)
     if status is Status.PASS and unseen:
-        return status, f"Wi-Fi bound up to its interface; not seen: {', '.join(unseen)}", evidence
+        return (
+            status,
+            N_("Wi-Fi bound up to its interface; not seen: {unseen}").format(unseen=", ".join(unseen)),
+            evidence,
+        )
     if status is Status.PASS:
-        return status, "Wi-Fi works end to end (device, driver, firmware, radio, interface)", evidence
-    return status, f"Wi-Fi: {problems[0].get('detail')}", evidence
+        return status, N_("Wi-Fi works end to end (device, driver, firmware, radio, interface)"), evidence
+    return status, N_("Wi-Fi: {detail}").format(detail=problems[0].get("detail")), evidence
 
 
 def bluetooth_links(sections: Sections) -> tuple[Status, str, list[str]] | None:
@@ -77,12 +82,20 @@ def bluetooth_links(sections: Sections) -> tuple[Status, str, list[str]] | None:
         evidence += [f"{hci}: {p.get('detail')}" for p in mine]
     status = _status(problems)
     if status is not Status.PASS:
-        return status, f"Bluetooth: {problems[0].get('detail')}", evidence
+        return status, N_("Bluetooth: {detail}").format(detail=problems[0].get("detail")), evidence
     if bluez is None:
-        return status, "Bluetooth bound up to the controller; BlueZ is not part of this source", evidence
+        return status, N_("Bluetooth bound up to the controller; BlueZ is not part of this source"), evidence
     if not bluez.get("running"):
-        return Status.WARNING, f"Bluetooth bound, but {bluez.get('reason') or 'BlueZ is not running'}", evidence
-    return status, "Bluetooth works end to end (device, driver, firmware, controller, BlueZ adapter powered)", evidence
+        return (
+            Status.WARNING,
+            N_("Bluetooth bound, but {reason}").format(reason=bluez.get("reason") or "BlueZ is not running"),
+            evidence,
+        )
+    return (
+        status,
+        N_("Bluetooth works end to end (device, driver, firmware, controller, BlueZ adapter powered)"),
+        evidence,
+    )
 
 
 def _unbound_ucsi(sections: Sections) -> list[str]:
@@ -97,63 +110,81 @@ def _unbound_ucsi(sections: Sections) -> list[str]:
 
 def check_usbc(sections: Sections) -> Verdict:
     cid, title = "usbc", "USB-C"
-    hint = "The USB-C page shows each port's chain; ucsi_acpi and the EC firmware own roles and power on most laptops."
+    hint = N_(
+        "The USB-C page shows each port's chain; ucsi_acpi and the EC firmware own roles and power on most laptops."
+    )
     chain = chain_of(sections, "usbc")
     if chain is None:
         if source_lacks(sections, "usbc") and source_lacks(sections, "devices"):
-            return not_in_source(cid, title, "USB-C ports are", sections, "usbc")
+            return not_in_source(cid, title, N_("USB-C ports are"), sections, "usbc")
         chain = {"ports": [], "problems": []}
     unbound = _unbound_ucsi(sections)
     ports = _list(chain, "ports")
     if unbound:
-        return Verdict(cid, title, Status.FAIL, f"USB-C controller {', '.join(unbound)} has no driver (ucsi_acpi)",
+        return Verdict(cid, title, Status.FAIL,
+                       N_("USB-C controller {unbound} has no driver (ucsi_acpi)").format(unbound=', '.join(unbound)),
                        tuple(unbound), hint)  # fmt: skip
     if not ports:
-        return Verdict(cid, title, Status.NA, "not applicable: no USB-C port registered")
+        return Verdict(cid, title, Status.NA, N_("not applicable: no USB-C port registered"))
     names = {str(p.get("name")) for p in ports}
     problems = _problems(chain, names)
     evidence = []
     for p in ports:
         partner = p.get("partner") if isinstance(p.get("partner"), dict) else None
         modes = [str(a.get("description") or a.get("svid")) for a in _list(p, "altmodes") if a.get("active")]
-        what = "empty" if partner is None else ("in use" + (f", {', '.join(modes)}" if modes else ""))
+        what = "empty" if partner is None else (N_("in use") + (f", {', '.join(modes)}" if modes else ""))
         evidence.append(f"{p.get('name')}: {p.get('driver') or 'no driver'}, {what}")
     evidence += [f"{p.get('subject')}: {p.get('detail')}" for p in problems]
     status = _status(problems)
     if status is not Status.PASS:
         return Verdict(cid, title, status, str(problems[0].get("detail")), tuple(listed(evidence)), hint)
     if not all(p.get("attributes_known") for p in ports):
-        return Verdict(cid, title, Status.PASS, f"{len(ports)} USB-C port(s) bound; roles and power not in this source",
+        return Verdict(cid, title, Status.PASS,
+                       N_("{n} USB-C port(s) bound; roles and power not in this source").format(n=len(ports)),
                        tuple(listed(evidence)))  # fmt: skip
     used = sum(1 for p in ports if p.get("partner"))
-    summary = f"{len(ports)} USB-C port(s); " + (
-        f"{used} in use, each working end to end" if used else "none in use (connect a charger or dock to test)"
+    summary = N_("{n} USB-C port(s); ").format(n=len(ports)) + (
+        N_("{used} in use, each working end to end").format(used=used)
+        if used
+        else N_("none in use (connect a charger or dock to test)")
     )
     return Verdict(cid, title, Status.PASS, summary, tuple(listed(evidence)))
 
 
 def check_thunderbolt(sections: Sections) -> Verdict:
-    cid, title = "thunderbolt", "Thunderbolt / USB4"
-    hint = "The USB-C page lists each domain; boltctl authorises devices (security level user)."
+    cid, title = "thunderbolt", N_("Thunderbolt / USB4")
+    hint = N_("The USB-C page lists each domain; boltctl authorises devices (security level user).")
     chain = chain_of(sections, "usbc")
     if chain is None:
-        return not_in_source(cid, title, "Thunderbolt is", sections, "usbc")
+        return not_in_source(cid, title, N_("Thunderbolt is"), sections, "usbc")
     domains = _list(chain, "domains")
     raw = chain.get("orphan_controllers")
     orphans: list[Any] = list(raw) if isinstance(raw, list | tuple) else []
     if not domains and not orphans:
-        return Verdict(cid, title, Status.NA, "not applicable: no Thunderbolt or USB4 controller")
+        return Verdict(cid, title, Status.NA, N_("not applicable: no Thunderbolt or USB4 controller"))
     subjects = {str(d.get("name")) for d in domains} | {str(o[0]) for o in orphans if isinstance(o, list | tuple) and o}
     devs = [x for d in domains for x in _list(d, "devices") if not x.get("host")]
     subjects |= {str(x.get("name")) for x in devs}
     problems = _problems(chain, subjects)
-    evidence = [f"{d.get('name')}: {d.get('driver') or 'no driver'}, security {d.get('security')}" for d in domains]
-    evidence += [f"{x.get('name')}: {x.get('vendor')} {x.get('model')}, authorized {x.get('authorized')}" for x in devs]
+    evidence = [
+        N_("{name}: {driver}, security {security}").format(
+            name=d.get("name"), driver=d.get("driver") or "no driver", security=d.get("security")
+        )
+        for d in domains
+    ]
+    evidence += [
+        N_("{name}: {vendor} {model}, authorized {authorized}").format(
+            name=x.get("name"), vendor=x.get("vendor"), model=x.get("model"), authorized=x.get("authorized")
+        )
+        for x in devs
+    ]
     evidence += [f"{p.get('subject')}: {p.get('detail')}" for p in problems]
     status = _status(problems)
     if status is not Status.PASS:
         return Verdict(cid, title, status, str(problems[0].get("detail")), tuple(listed(evidence)), hint)
     summary = f"{len(domains)} domain(s); " + (
-        f"{len(devs)} device(s), all authorised" if devs else "no device connected (connect a dock to test)"
+        N_("{n} device(s), all authorised").format(n=len(devs))
+        if devs
+        else N_("no device connected (connect a dock to test)")
     )
     return Verdict(cid, title, Status.PASS, summary, tuple(listed(evidence)))

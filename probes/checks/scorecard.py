@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
+from hwinspector.i18n import N_
 from hwinspector.probes.checks.base import (
     CHASSIS_NAMES,
     SEVERITY,
@@ -81,7 +82,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("fingerprint", check_fingerprint),
     ("touch", check_touch),
 )
-STATUS_WORDS = {Status.PASS: "PASS", Status.WARNING: "WARN", Status.FAIL: "FAIL", Status.NA: "N/A"}
+STATUS_WORDS = {Status.PASS: N_("PASS"), Status.WARNING: N_("WARN"), Status.FAIL: N_("FAIL"), Status.NA: N_("N/A")}
 
 
 def run_scorecard(sections: Sections) -> list[Verdict]:
@@ -91,7 +92,14 @@ def run_scorecard(sections: Sections) -> list[Verdict]:
         try:
             out.append(check(sections))
         except Exception as exc:  # one odd section must not cost the whole scorecard (or a lab's gate)
-            out.append(Verdict(cid, cid, Status.WARNING, f"the check itself failed: {type(exc).__name__}: {exc}"))
+            out.append(
+                Verdict(
+                    cid,
+                    cid,
+                    Status.WARNING,
+                    N_("the check itself failed: {name__}: {exc}").format(name__=type(exc).__name__, exc=exc),
+                )
+            )
     return out
 
 
@@ -142,8 +150,14 @@ def counts(verdicts: Sequence[Verdict]) -> dict[str, int]:
 
 def counts_text(verdicts: Sequence[Verdict]) -> str:
     c = counts(verdicts)
-    words = {"fail": "failed", "warning": "warning", "pass": "passed", "n/a": "not applicable"}
-    return ", ".join(f"{n} {words[k]}{'s' if k == 'warning' and n > 1 else ''}" for k, n in c.items() if n)
+    # One template per count (the window and the CLI localize the joined text part by part).
+    words = {
+        "fail": N_("{n} failed"),
+        "warning": N_("{n} warnings") if c.get("warning", 0) > 1 else N_("{n} warning"),
+        "pass": N_("{n} passed"),
+        "n/a": N_("{n} not applicable"),
+    }
+    return ", ".join(words[k].format(n=n) for k, n in c.items() if n)
 
 
 # --- identity --------------------------------------------------------------------------------------
@@ -162,7 +176,7 @@ def machine_title(sections: Sections) -> str:
         src = _source(sections)
         if src.get("host"):
             return str(src["host"])  # a remote machine without DMI names: the name it was reached by
-        return "This machine" if src.get("kind") == "live" else title
+        return N_("This machine") if src.get("kind") == "live" else title
     return title
 
 
@@ -173,8 +187,8 @@ def _source(sections: Sections) -> dict[str, Any]:
 def source_label(sections: Sections) -> str:
     src = _source(sections)
     if src.get("host"):
-        return f"{src['host']} (remote machine, over ssh)"
-    return str(src.get("label") or ("live machine" if src.get("kind") == "live" else "unknown source"))
+        return N_("{host} (remote machine, over ssh)").format(host=src["host"])
+    return str(src.get("label") or (N_("live machine") if src.get("kind") == "live" else N_("unknown source")))
 
 
 def _size(n: int | None) -> str | None:
@@ -199,7 +213,7 @@ def _mesa(sections: Sections) -> str | None:
     if found:
         return found
     if versions:
-        return f"not in use (OpenGL {versions[0]})"
+        return N_("not in use (OpenGL {versions})").format(versions=versions[0])
     return None
 
 
@@ -209,7 +223,7 @@ def _session(sections: Sections) -> str | None:
         return None
     kind = str(s.get("type") or "unknown")
     if kind == "none":
-        return "none (no graphical session)"
+        return N_("none (no graphical session)")
     extra = [x for x in (", ".join(str(d) for d in as_list(s.get("desktop"))), s.get("compositor")) if x]
     return f"{kind} ({', '.join(str(x) for x in extra)})" if extra else kind
 
@@ -219,7 +233,7 @@ def _fwupd(sections: Sections) -> str | None:
     if not fw:
         return None
     if not fw.get("available"):
-        return f"fwupd not available: {fw.get('reason') or 'not running'}"
+        return N_("fwupd not available: {reason}").format(reason=fw.get("reason") or "not running")
     hsi = f", {fw['host_security_id']}" if fw.get("host_security_id") else ""
     return f"fwupd {fw.get('daemon_version') or '?'}{hsi}"
 
@@ -229,7 +243,7 @@ def identity_rows(sections: Sections) -> list[tuple[str, str]]:
     i = _identity(sections)
     src = _source(sections)
     # a remote machine's identity was read there, live: what it lacks is unknown, not "not in this source"
-    lacking = "unknown" if src.get("kind") == "live" or src.get("host") else "not in this source"
+    lacking = N_("unknown") if src.get("kind") == "live" or src.get("host") else N_("not in this source")
 
     def join(*parts: object, sep: str = " ") -> str | None:
         return sep.join(str(p) for p in parts if p) or None
@@ -242,22 +256,22 @@ def identity_rows(sections: Sections) -> list[tuple[str, str]]:
     firmware = join(i.bios_vendor, i.bios_version, f"({i.bios_date})" if i.bios_date else None)
     chassis = f"{CHASSIS_NAMES.get(i.chassis_type, 'type')} ({i.chassis_type})" if i.chassis_type else None
     rows: list[tuple[str, str | None, bool]] = [
-        ("Vendor", i.vendor, True),
-        ("Product", i.product or i.devicetree_model, True),
-        ("Version", i.version, False),
-        ("Family", i.family, False),
-        ("Chassis", chassis, False),
-        ("Board", join(i.board_vendor, i.board_name), False),
-        ("Firmware", join(firmware, f"[{i.firmware_type}]" if i.firmware_type else None), True),
-        ("Secure Boot", i.secure_boot, False),
-        ("Processor", cpu, True),
-        ("Memory", _size(i.memory_bytes), True),
-        ("Operating system", i.os_name, True),
-        ("Kernel", join(i.kernel, f"({i.architecture})" if i.architecture else None), True),
-        ("Mesa", _mesa(sections), True),
-        ("Firmware updates", _fwupd(sections), False),
-        ("Session", _session(sections), True),
-        ("Source", source_label(sections), True),
+        (N_("Vendor"), i.vendor, True),
+        (N_("Product"), i.product or i.devicetree_model, True),
+        (N_("Version"), i.version, False),
+        (N_("Family"), i.family, False),
+        (N_("Chassis"), chassis, False),
+        (N_("Board"), join(i.board_vendor, i.board_name), False),
+        (N_("Firmware"), join(firmware, f"[{i.firmware_type}]" if i.firmware_type else None), True),
+        (N_("Secure Boot"), i.secure_boot, False),
+        (N_("Processor"), cpu, True),
+        (N_("Memory"), _size(i.memory_bytes), True),
+        (N_("Operating system"), i.os_name, True),
+        (N_("Kernel"), join(i.kernel, f"({i.architecture})" if i.architecture else None), True),
+        (N_("Mesa"), _mesa(sections), True),
+        (N_("Firmware updates"), _fwupd(sections), False),
+        (N_("Session"), _session(sections), True),
+        (N_("Source"), source_label(sections), True),
     ]
     return [(label, value or lacking) for label, value, always in rows if value or always]
 
@@ -279,11 +293,21 @@ def scorecard_json(sections: Sections, verdicts: Sequence[Verdict]) -> dict[str,
 def summary_text(sections: Sections, verdicts: Sequence[Verdict], now: float | None = None) -> str:
     """Identity and scorecard as plain text for a chat or an e-mail: problems in full, passes in one line each."""
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(time.time() if now is None else now))
-    lines = [f"{machine_title(sections)}: hardware enablement summary ({when})", ""]
+    lines = [
+        N_("{machine_title}: hardware enablement summary ({when})").format(
+            machine_title=machine_title(sections), when=when
+        ),
+        "",
+    ]
     rows = identity_rows(sections)
     width = max(len(label) for label, _ in rows)
     lines += [f"  {label + ':':<{width + 1}} {value}" for label, value in rows]
-    lines += ["", f"Scorecard: {overall(verdicts).value.upper()} ({counts_text(verdicts)})"]
+    lines += [
+        "",
+        N_("Scorecard: {upper} ({counts_text})").format(
+            upper=overall(verdicts).value.upper(), counts_text=counts_text(verdicts)
+        ),
+    ]
     ordered = sorted(verdicts, key=lambda v: SEVERITY[v.status])
     for v in ordered:
         if v.status is Status.NA:
@@ -296,5 +320,5 @@ def summary_text(sections: Sections, verdicts: Sequence[Verdict], now: float | N
     na = [v.title for v in ordered if v.status is Status.NA]
     if na:
         lines.append(f"  [N/A]  {', '.join(na)}")
-    lines += ["", "Collected with hwinspector (hwinspector check)."]
+    lines += ["", N_("Collected with hwinspector (hwinspector check).")]
     return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hwinspector.i18n import N_
 from hwinspector.probes.devices.hwdb import default_database
 from hwinspector.probes.devices.naming import pci_class_code
 from hwinspector.probes.devices.tree import Device, read_attribute
@@ -71,26 +72,26 @@ class Taint:
 
 # Documentation/admin-guide/tainted-kernels.rst, bit order.
 TAINT_FLAGS: Sequence[tuple[str, str, bool]] = (
-    ("P", "proprietary module was loaded", False),
-    ("F", "module was force loaded", False),
-    ("S", "kernel running on an out of specification system", False),
-    ("R", "module was force unloaded", False),
-    ("M", "processor reported a Machine Check Exception", True),
-    ("B", "bad page referenced or unexpected page flags", True),
-    ("U", "taint requested by userspace application", False),
-    ("D", "kernel died recently (OOPS or BUG)", True),
-    ("A", "ACPI table overridden by user", False),
-    ("W", "kernel issued a warning", True),
-    ("C", "staging driver was loaded", False),
-    ("I", "workaround for bug in platform firmware applied", False),
-    ("O", "externally-built (out-of-tree) module was loaded", False),
-    ("E", "unsigned module was loaded", False),
-    ("L", "soft lockup occurred", True),
-    ("K", "kernel has been live patched", False),
-    ("X", "auxiliary taint, defined for distributions", False),
-    ("T", "kernel was built with the struct randomization plugin", False),
-    ("N", "an in-kernel test has been run", False),
-    ("J", "userspace used a mutating debug operation in fwctl", False),
+    ("P", N_("proprietary module was loaded"), False),
+    ("F", N_("module was force loaded"), False),
+    ("S", N_("kernel running on an out of specification system"), False),
+    ("R", N_("module was force unloaded"), False),
+    ("M", N_("processor reported a Machine Check Exception"), True),
+    ("B", N_("bad page referenced or unexpected page flags"), True),
+    ("U", N_("taint requested by userspace application"), False),
+    ("D", N_("kernel died recently (OOPS or BUG)"), True),
+    ("A", N_("ACPI table overridden by user"), False),
+    ("W", N_("kernel issued a warning"), True),
+    ("C", N_("staging driver was loaded"), False),
+    ("I", N_("workaround for bug in platform firmware applied"), False),
+    ("O", N_("externally-built (out-of-tree) module was loaded"), False),
+    ("E", N_("unsigned module was loaded"), False),
+    ("L", N_("soft lockup occurred"), True),
+    ("K", N_("kernel has been live patched"), False),
+    ("X", N_("auxiliary taint, defined for distributions"), False),
+    ("T", N_("kernel was built with the struct randomization plugin"), False),
+    ("N", N_("an in-kernel test has been run"), False),
+    ("J", N_("userspace used a mutating debug operation in fwctl"), False),
 )
 
 
@@ -258,13 +259,13 @@ def _what(dev: Device) -> str:
             name = default_database().pci_class(code >> 16, (code >> 8) & 0xFF)
             if name:
                 return name
-        return "PCI device"
+        return N_("PCI device")
     if dev.subsystem == "usb":
-        return "USB interface"
+        return N_("USB interface")
     return "device"
 
 
-_CLASS_WORD = {"error": "needs a driver and has none", "warning": "has no driver"}
+_CLASS_WORD = {"error": N_("needs a driver and has none"), "warning": N_("has no driver")}
 
 
 def find_problems(
@@ -284,21 +285,25 @@ def find_problems(
         cands = aliases.candidates(dev.modalias) if aliases else ()
         detail = f"{_what(dev)} {_CLASS_WORD[sev]}"
         if cands:
-            detail += f"; modules that match its modalias: {', '.join(cands)}"
+            detail += N_("; modules that match its modalias: {cands}").format(cands=", ".join(cands))
         elif aliases is not None and dev.modalias:
-            detail += f"; no module of kernel {aliases.kernel or '?'} matches its modalias"
+            detail += N_("; no module of kernel {kernel} matches its modalias").format(kernel=aliases.kernel or "?")
         out.append(Problem(dev.path, "unbound", sev, dev.subsystem, dev.modalias, detail, cands, dev.name))
     by_sysname = {d.sysname: d for d in devices}
     for fw in firmware:
-        err = f" (error {fw.error})" if fw.error is not None else ""
-        detail = f"{fw.driver} {fw.device}: firmware {fw.firmware} failed to load{err}"
+        err = N_(" (error {error})").format(error=fw.error) if fw.error is not None else ""
+        detail = N_("{driver} {device}: firmware {firmware} failed to load{err}").format(
+            driver=fw.driver, device=fw.device, firmware=fw.firmware, err=err
+        )
         out.append(_log_problem("firmware", "error", by_sysname.get(fw.device), detail, f"{fw.driver} {fw.device}"))
     for name, reason in deferred:
-        detail = f"probe deferred: {reason or 'no reason given'}"
+        detail = N_("probe deferred: {reason}").format(reason=reason or "no reason given")
         out.append(_log_problem("deferred", "warning", by_sysname.get(name), detail, name))
     if taint is not None and taint.crash:
         bad = ", ".join(f"{letter} ({meaning})" for letter, meaning in taint.flags)
-        out.append(Problem(None, "taint", "error", None, None, f"kernel tainted: {bad}", (), "Kernel"))
+        out.append(
+            Problem(None, "taint", "error", None, None, N_("kernel tainted: {bad}").format(bad=bad), (), N_("Kernel"))
+        )
     order = {"error": 0, "warning": 1}
     out.sort(key=lambda p: (order.get(p.severity, 2), p.kind, p.path or ""))
     return out

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from hwinspector.i18n import N_
 from hwinspector.probes.devices.tree import Device, make_device, nearest_parent
 from hwinspector.probes.errors import InputFormatError
 
@@ -43,7 +44,7 @@ class _Record:
 def parse_dump(text: str, source: str = "<dump>") -> Dump:
     """Parse dump text; raises InputFormatError naming the first line that is not a record line."""
     if "\0" in text:
-        raise InputFormatError(source, "binary data, not a udevadm or umockdev dump")
+        raise InputFormatError(source, N_("binary data, not a udevadm or umockdev dump"))
     records: list[_Record] = []
     current: _Record | None = None
     umockdev = False
@@ -65,20 +66,24 @@ def parse_dump(text: str, source: str = "<dump>") -> Dump:
             continue
         if m is None:
             shown = line if len(line) <= 60 else line[:57] + "..."
-            raise InputFormatError(source, f"not a udevadm/umockdev record line: {shown!r}", n)
+            raise InputFormatError(source, N_("not a udevadm/umockdev record line: {shown!r}").format(shown=shown), n)
         tag, value = m.groups()
         if tag == "P":
             if not value.startswith("/devices/"):
-                raise InputFormatError(source, f"device path must start with /devices/: {value!r}", n)
+                raise InputFormatError(
+                    source, N_("device path must start with /devices/: {value!r}").format(value=value), n
+                )
             current = _Record(value.rstrip("/"), n, {}, {}, {}, {})
             records.append(current)
             continue
         if current is None:
-            raise InputFormatError(source, f"'{tag}:' line before any 'P:' device line", n)
+            raise InputFormatError(source, N_("'{tag}:' line before any 'P:' device line").format(tag=tag), n)
         if tag == "E":
             key, sep, val = value.partition("=")
             if not sep or not key:
-                raise InputFormatError(source, f"property line without KEY=value: {value[:60]!r}", n)
+                raise InputFormatError(
+                    source, N_("property line without KEY=value: {value!r}").format(value=value[:60]), n
+                )
             current.props[key] = val
         elif tag in ("A", "H") or (tag == "L" and "=" in value):
             umockdev = True
@@ -100,10 +105,12 @@ def parse_dump(text: str, source: str = "<dump>") -> Dump:
             current.props.setdefault("DEVTYPE", value)
     if bare_lines:
         warnings.append(
-            f"{source}:{bare_lines[0]}: {len(bare_lines)} property line(s) without 'E: ' prefix, read as properties"
+            N_("{source}:{bare_lines}: {n} property line(s) without 'E: ' prefix, read as properties").format(
+                source=source, bare_lines=bare_lines[0], n=len(bare_lines)
+            )
         )
     if not records:
-        raise InputFormatError(source, "no device records ('P: /devices/…' lines) found")
+        raise InputFormatError(source, N_("no device records ('P: /devices/…' lines) found"))
     by_path: dict[str, _Record] = {}
     for r in records:
         if r.path in by_path:
@@ -112,7 +119,11 @@ def parse_dump(text: str, source: str = "<dump>") -> Dump:
             if len(r.props) + len(r.attrs) <= len(prev.props) + len(prev.attrs):
                 continue
             if not umockdev:
-                warnings.append(f"{source}:{r.line}: device {r.path} appears twice; the later record is used")
+                warnings.append(
+                    N_("{source}:{line}: device {path} appears twice; the later record is used").format(
+                        source=source, line=r.line, path=r.path
+                    )
+                )
         by_path[r.path] = r
     devices: list[Device] = []
     # Tree order: parents before children, siblings by name, the way the live reader lists them.
@@ -145,10 +156,12 @@ def read_dump(path: Path) -> Dump:
     try:
         size = path.stat().st_size
         if size > MAX_DUMP_BYTES:
-            raise InputFormatError(name, f"file is {size} bytes; dumps larger than 256 MiB are refused")
+            raise InputFormatError(
+                name, N_("file is {size} bytes; dumps larger than 256 MiB are refused").format(size=size)
+            )
         data = path.read_bytes()
     except OSError as exc:
-        raise InputFormatError(name, f"cannot read: {exc.strerror or exc}") from None
+        raise InputFormatError(name, N_("cannot read: {strerror}").format(strerror=exc.strerror or exc)) from None
     # Dumps from other machines are sometimes Latin-1 or carry stray bytes in vendor strings: keep
     # them readable rather than refusing the whole file.
     text = data.decode("utf-8", errors="replace")

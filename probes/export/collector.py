@@ -26,6 +26,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from hwinspector.probes.export.cache import CachedSource
+from hwinspector.probes.export.gpu import gpu_families
 from hwinspector.probes.export.node import NodeMetrics, read_node_metrics
 from hwinspector.probes.export.own import channel_families, idle_families, scorecard_families, source_families
 from hwinspector.probes.telemetry.channels import Catalogue, ChannelReading, read_catalogue, read_channel_values
@@ -44,6 +45,7 @@ class ExporterConfig:
     scorecard_max_age_s: float = 300.0
     node_max_age_s: float = 1.0  # two scrapers within a second share one reading
     channels_max_age_s: float = 5.0
+    gpu_max_age_s: float = 2.0  # one look per 2 s at most: fdinfo busy % is taken between looks
     fast_wait_s: float = 3.0
     idle_json: Path | None = None  # a document `hwinspector idle --json` wrote
     idle_every_s: float | None = None  # or run `hwinspector idle --json` this often
@@ -111,6 +113,10 @@ class HardwareCollector(Collector):
         self.channels = CachedSource(
             "channels", lambda: _read_channels(c.sysfs), max_age_s=c.channels_max_age_s, wait_s=c.fast_wait_s
         )
+        from hwinspector.probes.gpu.read import GpuReader
+
+        self.gpu_reader = GpuReader(c.sysfs, c.procfs)
+        self.gpu = CachedSource("gpu", self.gpu_reader.read, max_age_s=c.gpu_max_age_s, wait_s=c.fast_wait_s)
         self.scorecard: CachedSource[list[Any]] | None = (
             CachedSource(
                 "scorecard",
@@ -130,7 +136,7 @@ class HardwareCollector(Collector):
             self.idle = CachedSource("idle", lambda: run_idle(duration), max_age_s=c.idle_every_s, wait_s=0.0)
 
     def sources(self) -> list[CachedSource[Any]]:
-        found: list[CachedSource[Any] | None] = [self.node, self.channels, self.scorecard, self.idle]
+        found: list[CachedSource[Any] | None] = [self.node, self.channels, self.gpu, self.scorecard, self.idle]
         return [s for s in found if s is not None]
 
     def collect(self, wait_all: bool = False) -> Iterator[Metric]:
@@ -145,6 +151,9 @@ class HardwareCollector(Collector):
         channels = statuses["channels"]
         if channels.outcome is not None and channels.outcome.value is not None:
             yield from channel_families(*channels.outcome.value)
+        gpu = statuses.get("gpu")
+        if gpu is not None and gpu.outcome is not None and gpu.outcome.value is not None:
+            yield from gpu_families(gpu.outcome.value)
         scorecard = statuses.get("scorecard")
         if scorecard is not None and scorecard.outcome is not None and scorecard.outcome.value is not None:
             yield from scorecard_families(scorecard.outcome.value)

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hwinspector.i18n import N_
 from hwinspector.probes.devices.hwdb import default_database
 from hwinspector.probes.devices.naming import pci_class_code, pci_ids
 from hwinspector.probes.devices.tree import Device
@@ -35,8 +36,8 @@ _EDID_EXPECTED = ("DP", "HDMI-A", "HDMI-B", "DVI-I", "DVI-D", "DVI-A", "VGA")
 # Drivers that drive the display without a DRM card of their own (pre-KMS proprietary stacks, or
 # nvidia while nvidia-drm is not loaded).
 _NO_DRM_DRIVERS = {
-    "nvidia": "nvidia-drm is not loaded (or modeset=0): no DRM card; Wayland needs it",
-    "fglrx_pci": "the legacy fglrx driver has no DRM card",
+    "nvidia": N_("nvidia-drm is not loaded (or modeset=0): no DRM card; Wayland needs it"),
+    "fglrx_pci": N_("the legacy fglrx driver has no DRM card"),
 }
 
 Severity = str  # "error" | "warning"
@@ -177,7 +178,11 @@ def _hex_ids(dev: Device) -> tuple[int, int] | None:
 def _gpu_names(dev: Device) -> tuple[str, str | None, str | None]:
     if dev.subsystem != "pci":
         compat = dev.properties.get("OF_COMPATIBLE_0")
-        label = "Firmware framebuffer" if is_firmware_framebuffer(dev) else (compat or dev.driver or "display device")
+        label = (
+            N_("Firmware framebuffer")
+            if is_firmware_framebuffer(dev)
+            else (compat or dev.driver or N_("display device"))
+        )
         return f"{label} ({dev.sysname})", None, None
     db = default_database()
     v, d = pci_ids(dev.properties, dev.attributes)
@@ -199,10 +204,14 @@ def monitor_name(edid: Edid) -> str | None:
     who = edid.manufacturer_name or b.manufacturer_id
     # Laptop panels carry no name descriptor; their strings are usually the maker and the panel model.
     strings = [x for x in b.strings if x and x != who]
-    what = b.name or (strings[-1] if strings else None) or f"product 0x{b.product_code:04x}"
+    what = (
+        b.name
+        or (strings[-1] if strings else None)
+        or N_("product 0x{product_code:04x}").format(product_code=b.product_code)
+    )
     if what.startswith(who):
         who = ""  # "HWI TEST 27", not "HWI HWI TEST 27"
-    size = f", {b.size_cm[0]}x{b.size_cm[1]} cm" if b.size_cm else ""
+    size = N_(", {size_cm}x{size_cm2} cm").format(size_cm=b.size_cm[0], size_cm2=b.size_cm[1]) if b.size_cm else ""
     return f"{who} {what} ({b.manufacturer_id} 0x{b.product_code:04x}{size})".lstrip()
 
 
@@ -212,10 +221,10 @@ class Context:
 
     firmware: Mapping[str, FirmwareInfo] = field(default_factory=dict)  # GPU devpath -> versions
     kms: Mapping[str, KmsReading] = field(default_factory=dict)  # card devpath -> its KMS state
-    kms_absent: str = "not recorded in this snapshot"
+    kms_absent: str = N_("not recorded in this snapshot")
     environ: Mapping[str, str] = field(default_factory=dict)
     source: str = "dump"
-    no_drm_reason: str = "no DRM devices and no display-class PCI device in this snapshot"
+    no_drm_reason: str = N_("no DRM devices and no display-class PCI device in this snapshot")
 
 
 def _connector(dev: Device, card: DrmCard, gpu: str | None, ctx: Context) -> Connector:
@@ -233,26 +242,26 @@ def _connector(dev: Device, card: DrmCard, gpu: str | None, ctx: Context) -> Con
         cid = None
     problems: list[GraphicsProblem] = []
     if status == "connected" and enabled is False:
-        problems.append(GraphicsProblem("warning", dev.sysname, "monitor connected but the output is disabled"))
+        problems.append(GraphicsProblem("warning", dev.sysname, N_("monitor connected but the output is disabled")))
     if edid is not None and edid.errors:
         for err in edid.errors[:3]:
-            what = "EDID checksum error" if "checksum" in err else "EDID error"
+            what = N_("EDID checksum error") if "checksum" in err else N_("EDID error")
             problems.append(GraphicsProblem("warning", dev.sysname, f"{what}: {err}"))
     if status == "connected" and edid is None and "edid" in dev.binary_attributes and ctype in _EDID_EXPECTED:
-        problems.append(GraphicsProblem("warning", dev.sysname, "connected, but the monitor gave no EDID"))
+        problems.append(GraphicsProblem("warning", dev.sysname, N_("connected, but the monitor gave no EDID")))
     mode: KmsMode | None = None
     note: str | None = None
     if status == "connected" or (status is None and enabled):
         reading = ctx.kms.get(card.devpath)
         if reading is None:
-            note = f"current mode unknown ({ctx.kms_absent})"
+            note = N_("current mode unknown ({kms_absent})").format(kms_absent=ctx.kms_absent)
         elif reading.error is not None:
-            note = f"current mode unknown ({reading.error})"
+            note = N_("current mode unknown ({error})").format(error=reading.error)
         elif cid is None or cid not in reading.connectors:
-            note = "current mode unknown (KMS does not list this connector)"
+            note = N_("current mode unknown (KMS does not list this connector)")
         else:
             mode = reading.connectors[cid].mode
-            note = None if mode is not None else "not lit: no CRTC drives this connector"
+            note = None if mode is not None else N_("not lit: no CRTC drives this connector")
     return Connector(
         name=dev.sysname,
         card=card.name,
@@ -309,7 +318,11 @@ def assemble(devices: Sequence[Device], ctx: Context) -> GraphicsChain:
     for d in devices:
         if _is_display_pci(d) or (is_firmware_framebuffer(d) and d.driver):
             if d.subsystem == "pci" and (first := _secondary_function_of(d, by_path)):
-                notes.append(f"{d.sysname}: secondary display function of {first.rsplit('/', 1)[-1]}, no driver needed")
+                notes.append(
+                    N_("{sysname}: secondary display function of {rsplit}, no driver needed").format(
+                        sysname=d.sysname, rsplit=first.rsplit("/", 1)[-1]
+                    )
+                )
                 continue
             gpu_devs.setdefault(d.path, d)
     if not gpu_devs:
@@ -324,7 +337,7 @@ def assemble(devices: Sequence[Device], ctx: Context) -> GraphicsChain:
         connectors.append(_connector(d, card, g.devpath, ctx))
     connectors.sort(key=lambda c: (int(c.card[4:]), c.type, c.index))
     if not card_devs:
-        notes.insert(0, f"no DRM devices: {'; '.join(_why_no_drm(gpus))}")
+        notes.insert(0, N_("no DRM devices: {why_no_drm}").format(why_no_drm="; ".join(_why_no_drm(gpus))))
     problems = _chain_problems(gpus)
     default, reason, more = _default_gpu(gpus, ctx.environ)
     return GraphicsChain(
@@ -356,7 +369,7 @@ def _gpu(dev: Device, cards: tuple[DrmCard, ...], ctx: Context) -> Gpu:
     problems: list[GraphicsProblem] = []
     notes = list(fw.notes)
     if dev.driver is None and not fwfb:
-        problems.append(GraphicsProblem("error", address, "no driver bound: no acceleration, no display outputs"))
+        problems.append(GraphicsProblem("error", address, N_("no driver bound: no acceleration, no display outputs")))
     elif dev.driver in _NO_DRM_DRIVERS and not cards:
         notes.append(_NO_DRM_DRIVERS[dev.driver])
     return Gpu(
@@ -386,12 +399,14 @@ def _why_no_drm(gpus: Sequence[Gpu]) -> list[str]:
     out = []
     for g in gpus:
         if g.driver is None:
-            out.append(f"{g.address} has no driver")
+            out.append(N_("{address} has no driver").format(address=g.address))
         elif g.driver in _NO_DRM_DRIVERS:
-            out.append(f"{g.address} is driven by {g.driver}, which has no DRM card")
+            out.append(
+                N_("{address} is driven by {driver}, which has no DRM card").format(address=g.address, driver=g.driver)
+            )
         else:
-            out.append(f"{g.address} ({g.driver}) registered no DRM card")
-    return out or ["no GPU"]
+            out.append(N_("{address} ({driver}) registered no DRM card").format(address=g.address, driver=g.driver))
+    return out or [N_("no GPU")]
 
 
 def _chain_problems(gpus: Sequence[Gpu]) -> list[GraphicsProblem]:
@@ -405,8 +420,10 @@ def _chain_problems(gpus: Sequence[Gpu]) -> list[GraphicsProblem]:
             GraphicsProblem(
                 "error",
                 "graphics",
-                f"only a firmware framebuffer ({fb}) drives the display while {undriven} has no driver: "
-                "no acceleration, one fixed mode, no hotplug",
+                N_(
+                    "only a firmware framebuffer ({fb}) drives the display while {undriven} has no driver: no "
+                    "acceleration, one fixed mode, no hotplug"
+                ).format(fb=fb, undriven=undriven),
             )
         )
     elif any(g.cards for g in fbs) and any(g.cards for g in real):
@@ -415,8 +432,10 @@ def _chain_problems(gpus: Sequence[Gpu]) -> list[GraphicsProblem]:
             GraphicsProblem(
                 "warning",
                 "graphics",
-                f"firmware framebuffer card {fb} is still registered next to the GPU's own: the GPU driver did not "
-                "take over the console framebuffer, and a compositor may pick the wrong card",
+                N_(
+                    "firmware framebuffer card {fb} is still registered next to the GPU's own: the GPU driver "
+                    "did not take over the console framebuffer, and a compositor may pick the wrong card"
+                ).format(fb=fb),
             )
         )
     return out
@@ -428,30 +447,38 @@ def _default_gpu(gpus: Sequence[Gpu], environ: Mapping[str, str]) -> tuple[str |
     # have none. Dumps from kernels before 3.17 list no render nodes at all: then every card counts.
     render = [g for g in drm if any(c.render_node for c in g.cards)] or drm
     if not render:
-        return None, "no GPU with a DRM device", []
+        return None, N_("no GPU with a DRM device"), []
     notes = []
     display_only = [g for g in drm if g not in render]
     if display_only:
         shown = ", ".join(f"{g.address} ({g.driver})" for g in display_only)
-        notes.append(f"display-only DRM device {shown}: it scans out what {render[0].address} renders")
+        notes.append(
+            N_("display-only DRM device {shown}: it scans out what {address} renders").format(
+                shown=shown, address=render[0].address
+            )
+        )
     base = next((g for g in render if g.boot_vga), None)
     if base is not None:
-        why = "boot VGA device: the firmware initialised it"
+        why = N_("boot VGA device: the firmware initialised it")
     elif len(render) == 1:
         base, why = (
             render[0],
-            "the only GPU with a render node" if render is not drm else "the only GPU with a DRM card",
+            N_("the only GPU with a render node") if render is not drm else N_("the only GPU with a DRM card"),
         )
     else:
         vga = [g for g in render if g.pci_class is not None and g.pci_class >> 8 == 0x0300]
         base = vga[0] if len(vga) == 1 else render[0]
-        why = "guessed: boot_vga is not recorded; " + (
-            "the only VGA-compatible controller" if len(vga) == 1 else "the first DRM card"
+        why = N_("guessed: boot_vga is not recorded; ") + (
+            N_("the only VGA-compatible controller") if len(vga) == 1 else N_("the first DRM card")
         )
     chosen, why = _apply_prime(render, base, why, environ)
     if len(render) > 1:
         others = ", ".join(f"{g.address} ({g.driver})" for g in render if g is not chosen)
-        notes.append(f"hybrid graphics: {chosen.address} ({chosen.driver}) renders by default; also {others}")
+        notes.append(
+            N_("hybrid graphics: {address} ({driver}) renders by default; also {others}").format(
+                address=chosen.address, driver=chosen.driver, others=others
+            )
+        )
     return chosen.devpath, why, notes
 
 
@@ -464,7 +491,7 @@ def _apply_prime(render: Sequence[Gpu], base: Gpu, why: str, environ: Mapping[st
     if environ.get("__NV_PRIME_RENDER_OFFLOAD") == "1":
         nv = next((g for g in render if g.driver == "nvidia"), None)
         if nv is not None:
-            return nv, "__NV_PRIME_RENDER_OFFLOAD=1 (NVIDIA render offload)"
+            return nv, N_("__NV_PRIME_RENDER_OFFLOAD=1 (NVIDIA render offload)")
     raw = environ.get("DRI_PRIME")
     if not raw:
         return base, why
@@ -481,5 +508,7 @@ def _apply_prime(render: Sequence[Gpu], base: Gpu, why: str, environ: Mapping[st
         ids = (int(m[1], 16), int(m[2], 16))
         pick = next((g for g in render if (g.vendor_id, g.device_id) == ids), None)
     if pick is None:
-        return base, f"{why}; DRI_PRIME={raw} matches no GPU here, so Mesa keeps the default"
+        return base, N_("{why}; DRI_PRIME={raw} matches no GPU here, so Mesa keeps the default").format(
+            why=why, raw=raw
+        )
     return pick, f"DRI_PRIME={raw}"

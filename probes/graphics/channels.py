@@ -41,7 +41,9 @@ NVIDIA_FIELDS = (
     ("clocks.sm", "sm_clock", "MHz", "SM clock"),
     ("memory.used", "vram_used", "MiB", "VRAM used"),
 )
-_SUSPENDED_REASON = "runtime-suspended at discovery: reading it may wake the GPU (older kernels resume it per read)"
+_SUSPENDED_REASON = "asleep at discovery: sampled only while awake (runtime_status is read first, every time)"
+# GPU hwmon readings worth plotting, by key prefix: (rate, label); energy is a counter (its rate is W).
+HWMON_HZ = {"temperature_c": 10.0, "fan_rpm": 2.0, "voltage_mv": 10.0, "clock_mhz": 100.0, "energy_j": 100.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +93,35 @@ def _channel(
         device=card.address,
         readable=readable,
         reason=reason,
+        guard=str(card.device_dir / "power" / "runtime_status"),
     )
+
+
+def _hwmon_channels(card: _Card, skip: set[str]) -> Iterator[Channel]:
+    """Temperatures by the driver's labels, fan, voltages, clocks and energy from the GPU's own hwmon
+    (the same keys as ``hwinspector gpu``). Labels are read only while the GPU is awake."""
+    if card.suspended:
+        return
+    from hwinspector.probes.gpu.hwmon import hwmon_plan
+    from hwinspector.probes.gpu.runtime import Asleep, GuardedReader
+    from hwinspector.probes.gpu.units import unit_of
+
+    guard = GuardedReader(card.device_dir)
+    try:
+        plan = hwmon_plan(guard)
+    except Asleep:
+        return
+    for key, path in plan:
+        quantity = key.partition(".")[0]
+        rate = HWMON_HZ.get(quantity)
+        if rate is None or key in skip:
+            continue
+        scale = {"temperature_c": 0.001, "clock_mhz": 1e-6, "energy_j": 1e-6}.get(quantity, 1.0)
+        if quantity == "energy_j":
+            dom = key.partition(".")[2]
+            yield _channel(card, f"power.{dom}", f"power ({dom}, from energy)", "W", path, scale, rate, "counter")
+        else:
+            yield _channel(card, key, key, unit_of(key), path, scale, rate)
 
 
 def _hwmon_dirs(device_dir: Path) -> list[Path]:
@@ -121,6 +151,7 @@ def amdgpu_channels(sysfs: Path) -> list[Channel]:
             if power is not None:
                 out.append(_channel(card, "power", "power", "W", power, 1e-6, AMDGPU_POWER_HZ))
                 break
+        out.extend(_hwmon_channels(card, set()))
     return out
 
 
@@ -131,6 +162,7 @@ def intel_channels(sysfs: Path) -> list[Channel]:
     out: list[Channel] = []
     for card in cards:
         out.extend(_i915(card) if card.driver == "i915" else _xe(card))
+        out.extend(_hwmon_channels(card, set()))
     return out
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
+from hwinspector.i18n import N_
 from hwinspector.probes.devices.tree import Device, make_device
 from hwinspector.probes.graphics.chain import (
     Connector,
@@ -66,12 +67,14 @@ def read_graphics(
     ctx = Context(
         firmware=firmware,
         kms=kms,
-        kms_absent="card not opened",
+        kms_absent=N_("card not opened"),
         environ=dict(os.environ if environ is None else environ),
         source="live",
         no_drm_reason=(
-            f"no DRM devices: {sysfs / 'class' / 'drm'} lists no card and no display-class PCI device exists "
-            "(no GPU, or a virtual machine without a virtual display)"
+            N_(
+                "no DRM devices: {sysfs} lists no card and no display-class PCI device exists (no GPU, or "
+                "a virtual machine without a virtual display)"
+            ).format(sysfs=sysfs / "class" / "drm")
         ),
     )
     return assemble(devices, ctx)
@@ -227,7 +230,9 @@ def _kms_readings(devices: Sequence[Device], devfs: Path) -> dict[str, KmsReadin
         owner = by_path.get(card.parent or "")
         if owner is not None and owner.attributes.get("power/runtime_status") == "suspended":
             # amdgpu and nouveau resume the GPU in their open() (pm_runtime_get_sync).
-            out[card.path] = KmsReading(error=f"{owner.sysname} is runtime-suspended; not opened to keep it asleep")
+            out[card.path] = KmsReading(
+                error=N_("{sysname} is runtime-suspended; not opened to keep it asleep").format(sysname=owner.sysname)
+            )
             continue
         out[card.path] = read_kms(devfs / "dri" / card.sysname)
     return out

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hwinspector.i18n import N_
+
 LIBDRM_SONAME = "libdrm.so.2"
 DRM_DISPLAY_MODE_LEN = 32
 # drm_mode.h: DRM_MODE_FLAG_INTERLACE, DRM_MODE_TYPE_PREFERRED
@@ -159,7 +161,9 @@ class KmsMode:
     preferred: bool
 
     def __str__(self) -> str:
-        return f"{self.width}x{self.height}{'i' if self.interlaced else ''} @ {self.refresh_hz:.2f} Hz"
+        return N_("{width}x{height}{value} @ {refresh_hz:.2f} Hz").format(
+            width=self.width, height=self.height, value="i" if self.interlaced else "", refresh_hz=self.refresh_hz
+        )
 
 
 def mode_from_struct(m: DrmModeModeInfo) -> KmsMode:
@@ -196,7 +200,7 @@ class KmsReading:
 
 
 def _errno_of(code: int) -> str:
-    return errno.errorcode.get(code, f"errno {code}") if code else "no error code"
+    return errno.errorcode.get(code, f"errno {code}") if code else N_("no error code")
 
 
 def get_resources(lib: ctypes.CDLL, fd: int) -> tuple[int, ...] | None:
@@ -252,16 +256,22 @@ def read_kms(devnode: Path, lib: ctypes.CDLL | None = None) -> KmsReading:
     """
     lib = lib if lib is not None else load_libdrm()
     if lib is None:
-        return KmsReading(error=f"{LIBDRM_SONAME} is not installed")
+        return KmsReading(error=N_("{LIBDRM_SONAME} is not installed").format(LIBDRM_SONAME=LIBDRM_SONAME))
     try:
         fd = os.open(devnode, os.O_RDWR | os.O_CLOEXEC | os.O_NONBLOCK)
     except OSError as exc:
-        return KmsReading(error=f"no access to {devnode}: {_errno_of(exc.errno or 0)}")
+        return KmsReading(
+            error=N_("no access to {devnode}: {errno_of}").format(devnode=devnode, errno_of=_errno_of(exc.errno or 0))
+        )
     try:
         ctypes.set_errno(0)
         ids = get_resources(lib, fd)
         if ids is None:
-            return KmsReading(error=f"{devnode} is not a KMS device: {_errno_of(ctypes.get_errno())}")
+            return KmsReading(
+                error=N_("{devnode} is not a KMS device: {errno_of}").format(
+                    devnode=devnode, errno_of=_errno_of(ctypes.get_errno())
+                )
+            )
         states: dict[int, KmsConnectorState] = {}
         for cid in ids:
             state = _connector_state(lib, fd, cid)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hwinspector.i18n import N_
 from hwinspector.probes.devices.hotplug import umockdev_active
 from hwinspector.probes.devices.tree import Device
 from hwinspector.probes.errors import ProbeUnavailable
@@ -153,17 +154,23 @@ def stack_problems(chain: GraphicsChain | None, gl: GlInfo | None, vk: VulkanInf
     if gl is not None:
         primary = gl.primary
         if primary is not None and primary.is_software and (real or undriven):
-            what = primary.renderer or primary.driver_name or "a software rasteriser"
+            what = primary.renderer or primary.driver_name or N_("a software rasteriser")
             if real:
-                detail = (
-                    f"software rendering: applications get {what} on the CPU although {_names(real)} can render "
-                    "(its OpenGL driver is missing or failed to load)"
-                )
+                detail = N_(
+                    "software rendering: applications get {what} on the CPU although {names} can render (its "
+                    "OpenGL driver is missing or failed to load)"
+                ).format(what=what, names=_names(real))
             else:
-                detail = f"software rendering: applications get {what} because no GPU has a driver"
+                detail = N_("software rendering: applications get {what} because no GPU has a driver").format(what=what)
             out.append(GraphicsProblem("error" if real else "warning", "opengl", detail))
         elif not gl.available and real:
-            out.append(GraphicsProblem("warning", "opengl", f"no OpenGL: {gl.unavailable_reason}"))
+            out.append(
+                GraphicsProblem(
+                    "warning",
+                    "opengl",
+                    N_("no OpenGL: {unavailable_reason}").format(unavailable_reason=gl.unavailable_reason),
+                )
+            )
         # EGL lists one device per DRM render node a driver loads for: a GPU missing there has no GL driver.
         if any(d.api == "egl" and d.platform == "device" for d in gl.displays):
             for g in real:
@@ -173,7 +180,9 @@ def stack_problems(chain: GraphicsChain | None, gl: GlInfo | None, vk: VulkanInf
                         GraphicsProblem(
                             "warning",
                             f"opengl:{g.address}",
-                            f"no OpenGL driver loads for {g.address} ({g.driver}): EGL lists no device for {nodes[0]}",
+                            N_(
+                                "no OpenGL driver loads for {address} ({driver}): EGL lists no device for {nodes}"
+                            ).format(address=g.address, driver=g.driver, nodes=nodes[0]),
                         )
                     )
     if vk is not None and vk.available and vk.is_software and real:
@@ -182,8 +191,10 @@ def stack_problems(chain: GraphicsChain | None, gl: GlInfo | None, vk: VulkanInf
             GraphicsProblem(
                 "warning",
                 "vulkan",
-                f"Vulkan offers only {names} (software): no Vulkan driver for {_names(real)} "
-                "(the GPU predates Vulkan, or its driver package is not installed)",
+                N_(
+                    "Vulkan offers only {names} (software): no Vulkan driver for {names2} (the GPU predates "
+                    "Vulkan, or its driver package is not installed)"
+                ).format(names=names, names2=_names(real)),
             )
         )
     return out
@@ -194,13 +205,15 @@ def _stack_notes(chain: GraphicsChain | None, gl: GlInfo | None, vk: VulkanInfo 
     virtual = [g for g in (chain.gpus if chain else ()) if g.driver in VIRTUAL_DISPLAY_DRIVERS]
     if virtual and gl is not None and gl.is_software and not renderers(chain):
         notes.append(
-            f"{_names(virtual)} is a virtual display adapter without 3D acceleration: "
-            "the virtual machine renders on the CPU, as expected"
+            N_(
+                "{names} is a virtual display adapter without 3D acceleration: the virtual machine renders "
+                "on the CPU, as expected"
+            ).format(names=_names(virtual))
         )
     if gl is not None and not gl.available:
-        notes.append(f"OpenGL: {gl.unavailable_reason}")
+        notes.append(N_("OpenGL: {unavailable_reason}").format(unavailable_reason=gl.unavailable_reason))
     if vk is not None and not vk.available:
-        notes.append(f"Vulkan: {vk.unavailable_reason}")
+        notes.append(N_("Vulkan: {unavailable_reason}").format(unavailable_reason=vk.unavailable_reason))
     return notes
 
 
@@ -241,12 +254,14 @@ def read_live_stack(
     notes = _stack_notes(chain, gl, vk)
     if testbed:
         notes.append(
-            "umockdev testbed: the devices are a recording, so OpenGL and Vulkan (which would answer for this "
-            "host's drivers, not the recorded machine's) are not asked"
+            N_(
+                "umockdev testbed: the devices are a recording, so OpenGL and Vulkan (which would answer for this "
+                "host's drivers, not the recorded machine's) are not asked"
+            )
         )
     return GraphicsStack(
         source="live",
-        source_label="live machine",
+        source_label=N_("live machine"),
         chain=chain,
         chain_unavailable=unavailable,
         session=session,
@@ -266,10 +281,10 @@ def stack_from_devices(devices: Sequence[Device], source: str, label: str) -> Gr
         chain = graphics_from_devices(devices)
     except ProbeUnavailable as exc:
         unavailable = exc.reason
-    note = (
-        f"OpenGL, Vulkan and the session are not part of a {source} dump: they are asked of the running "
-        f"machine's drivers, and {label} comes from another machine."
-    )
+    note = N_(
+        "OpenGL, Vulkan and the session are not part of a {source} dump: they are asked of the "
+        "running machine's drivers, and {label} comes from another machine."
+    ).format(source=source, label=label)
     return GraphicsStack(source, label, chain, unavailable, None, None, None, notes=(note,), taken_at=time.time())
 
 

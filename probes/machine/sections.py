@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hwinspector.i18n import N_
 from hwinspector.probes.devices.hotplug import umockdev_active
 from hwinspector.probes.errors import ProbeUnavailable
 
@@ -24,6 +25,7 @@ SECTIONS = (
     "devices",
     "drivers",
     "graphics",
+    "gpu",
     "gl",
     "vulkan",
     "session",
@@ -135,6 +137,8 @@ def _live_readers(sysfs: Path, procfs: Path, include_gl: bool, given: Any = None
             "taint": jsonable(snap().taint),
         },
         "graphics": lambda: _mod("graphics.drm").read_graphics(sysfs, Path("/dev"), procfs),
+        # One look (no interval): a capture must not linger; the sleeping-dGPU rule holds here too.
+        "gpu": lambda: _mod("gpu.model").report_json(_mod("gpu.read").read_gpu_report(sysfs, procfs, 0.0)),
         "session": lambda: _mod("graphics.session").read_session(procfs=procfs),
         "power": lambda: {
             "supplies": _or_empty(lambda: _mod("power.supply").list_power_supplies(sysfs)),
@@ -163,12 +167,12 @@ def _live_readers(sysfs: Path, procfs: Path, include_gl: bool, given: Any = None
         "suspend": lambda: _mod("power.suspend").read_suspend(sysfs, procfs),
         # An idle window takes tens of seconds of an otherwise quiet machine: only `report --idle S`
         # measures one (before anything else runs), so a plain capture says so instead.
-        "idle": lambda: _unavailable("not measured: capture with `hwinspector report --idle S` to include one"),
+        "idle": lambda: _unavailable(N_("not measured: capture with `hwinspector report --idle S` to include one")),
     }
     if include_gl and umockdev_active():
         # A umockdev testbed fakes /sys and /dev only: OpenGL and Vulkan would describe this host's
         # drivers, not the recorded machine's, and judge its graphics by them.
-        why = "umockdev testbed: OpenGL and Vulkan would answer for this host, not the recorded machine"
+        why = N_("umockdev testbed: OpenGL and Vulkan would answer for this host, not the recorded machine")
         readers["gl"] = readers["vulkan"] = lambda: _unavailable(why)
     elif include_gl:
         readers["gl"] = lambda: _available_or_raise(_mod("graphics.gl.probe").read_gl_info())
@@ -213,7 +217,7 @@ def _unavailable(reason: str) -> Any:
 
 def _available_or_raise(info: Any) -> Any:
     if not getattr(info, "available", True):
-        raise ProbeUnavailable(str(getattr(info, "unavailable_reason", "") or "not available"))
+        raise ProbeUnavailable(str(getattr(info, "unavailable_reason", "") or N_("not available")))
     return info
 
 
@@ -253,6 +257,21 @@ def collect_live(
     return out
 
 
+def _recorded_gpu(path: Path) -> Any:
+    """The GPU section of a umockdev recording: its attributes laid out as a sysfs tree and read like /sys."""
+    import tempfile
+
+    from hwinspector.probes.gpu.model import report_json
+    from hwinspector.probes.gpu.read import read_gpu_report
+    from hwinspector.probes.gpu.umockdev_tree import MAX_RECORDING_BYTES, materialize
+
+    with open(path, "rb") as f:
+        text = f.read(MAX_RECORDING_BYTES).decode("utf-8", "replace")
+    with tempfile.TemporaryDirectory(prefix="hwinspector-gpu-") as tmp:
+        root = materialize(text, Path(tmp), str(path))
+        return {**report_json(read_gpu_report(root, Path(tmp) / "no-proc", 0.0)), "source": f"umockdev {path.name}"}
+
+
 def sections_from_snapshot(snap: Any) -> dict[str, Section]:
     """What a foreign dump (udevadm, umockdev) can say; the rest is "not in this source".
     A bundle's snapshot gives the sections the bundle itself carries (identity, power, thermal, …)."""
@@ -265,7 +284,7 @@ def sections_from_snapshot(snap: Any) -> dict[str, Section]:
 
         return read_bundle_sections(Path(snap.source.path))
     source = snap.source.label
-    out = {name: Section(name, False, f"not part of {source}", None) for name in SECTIONS}
+    out = {name: Section(name, False, N_("not part of {source}").format(source=source), None) for name in SECTIONS}
     dmi = next((d for d in snap.devices if d.subsystem == "dmi" or d.path == "/devices/virtual/dmi/id"), None)
     ident = identity_from_dmi_modalias(dmi.modalias or "") if dmi is not None and dmi.modalias else Identity()
     out["identity"] = Section("identity", True, None, jsonable(ident))
@@ -283,6 +302,8 @@ def sections_from_snapshot(snap: Any) -> dict[str, Section]:
         },
     )
     out["graphics"] = _section("graphics", lambda: drm.graphics_from_devices(snap.devices))
+    if snap.source.kind == "umockdev" and snap.source.path:
+        out["gpu"] = _section("gpu", lambda: _recorded_gpu(Path(snap.source.path)))
     out["audio"] = _section("audio", lambda: _audio_json(snap.devices, snap.source.kind))
     out["camera"] = _section("camera", lambda: _camera_json(snap.devices, snap.source.kind))
     out["usbc"] = _section("usbc", lambda: {"inputs": None, "chain": chains.usbc_for(snap).to_json()})

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hwinspector.i18n import N_
 from hwinspector.probes.devices import drivers as drv
 from hwinspector.probes.devices.tree import Device, read_devices, udev_daemon_running
 from hwinspector.probes.devices.udevdump import read_dump
@@ -131,10 +132,10 @@ def read_live_snapshot(
 ) -> Snapshot:
     notes: list[str] = []
     if os.geteuid() == 0:
-        notes.append("running as root: root-only sources (kernel log, RAPL energy counters, debugfs) are included")
+        notes.append(N_("running as root: root-only sources (kernel log, RAPL energy counters, debugfs) are included"))
     have_udev = udev_daemon_running(udev_run)
     if not have_udev:
-        notes.append("no udev daemon: devices read from sysfs; udev database properties unavailable")
+        notes.append(N_("no udev daemon: devices read from sysfs; udev database properties unavailable"))
     devices = tuple(read_devices(sysfs, udev_run / "data" if have_udev else None))
     try:
         log = read_kernel_log(devkmsg)
@@ -143,11 +144,15 @@ def read_live_snapshot(
         log = []
     aliases = drv.read_module_aliases(modules_root)
     if aliases is None:
-        notes.append(f"modules.alias of kernel {os.uname().release} not installed: no candidate modules")
+        notes.append(
+            N_("modules.alias of kernel {release} not installed: no candidate modules").format(
+                release=os.uname().release
+            )
+        )
     taint = drv.read_taint(procfs)
     problems = drv.find_problems(devices, aliases, find_firmware_failures(log), taint, drv.read_deferred_probes(sysfs))
     return Snapshot(
-        Source("live", "live machine", None, tuple(notes), time.time()),
+        Source("live", N_("live machine"), None, tuple(notes), time.time()),
         devices,
         tuple(drv.list_bindings(devices, sysfs)),
         tuple(problems),
@@ -161,10 +166,12 @@ def read_file_snapshot(path: Path, modules_root: Path = Path("/lib/modules")) ->
     dump = read_dump(path)
     notes = [*dump.warnings]
     if dump.format == "udevadm":
-        notes.append("udevadm dump: udev properties only, no sysfs attributes or kernel log")
+        notes.append(N_("udevadm dump: udev properties only, no sysfs attributes or kernel log"))
     aliases = drv.read_module_aliases(modules_root)
     if aliases is not None:
-        notes.append(f"candidate modules from this machine's kernel {aliases.kernel}, not the dump's")
+        notes.append(
+            N_("candidate modules from this machine's kernel {kernel}, not the dump's").format(kernel=aliases.kernel)
+        )
     return Snapshot(
         Source(dump.format, path.name, str(path), tuple(notes), path.stat().st_mtime),
         dump.devices,
@@ -175,15 +182,17 @@ def read_file_snapshot(path: Path, modules_root: Path = Path("/lib/modules")) ->
     )
 
 
-def load_snapshot(source: str | Path | None = None) -> Snapshot:
-    """The live machine (None or "live"), an evidence bundle (.tar.xz) or a foreign dump."""
+def load_snapshot(
+    source: str | Path | None = None, sysfs: Path = Path("/sys"), procfs: Path = Path("/proc")
+) -> Snapshot:
+    """The live machine (None or "live", read from ``sysfs``/``procfs``), an evidence bundle or a foreign dump."""
     if source is None or str(source) == "live":
-        return read_live_snapshot()
+        return read_live_snapshot(sysfs, procfs)
     p = Path(source)
     if not p.exists():
-        raise InputFormatError(str(p), "no such file")
+        raise InputFormatError(str(p), N_("no such file"))
     if p.is_dir():
-        raise InputFormatError(str(p), "is a directory; give a bundle, a udevadm dump or a umockdev file")
+        raise InputFormatError(str(p), N_("is a directory; give a bundle, a udevadm dump or a umockdev file"))
     from hwinspector.probes.bundle.reader import is_bundle, read_bundle_snapshot
 
     if is_bundle(p):

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from hwinspector.i18n import N_
 from hwinspector.probes.errors import ProbeUnavailable
 from hwinspector.probes.sysfs_attr import link_name, optional_text, read_attr, read_int
 
@@ -62,7 +63,7 @@ def _cpus(sysfs: Path) -> list[tuple[int, Path]]:
     try:
         names = os.listdir(root)
     except FileNotFoundError:
-        raise ProbeUnavailable(f"{root} does not exist: sysfs is not mounted") from None
+        raise ProbeUnavailable(N_("{root} does not exist: sysfs is not mounted").format(root=root)) from None
     except OSError as exc:
         raise ProbeUnavailable(f"cannot list {root}: {exc.strerror}") from None
     cpus = [(int(m.group(1)), root / n) for n in names if (m := _CPU_RE.match(n))]

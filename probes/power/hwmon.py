@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hwinspector.i18n import N_
 from hwinspector.probes.errors import ProbeUnavailable
 from hwinspector.probes.sysfs_attr import devpath_of, link_name, parse_int, read_attr
 
@@ -90,7 +91,9 @@ def list_hwmon_chips(sysfs: Path = Path("/sys")) -> list[HwmonChip]:
     try:
         names = os.listdir(root)
     except FileNotFoundError:
-        raise ProbeUnavailable(f"{root} does not exist: this kernel has no hwmon support") from None
+        raise ProbeUnavailable(
+            N_("{root} does not exist: this kernel has no hwmon support").format(root=root)
+        ) from None
     except OSError as exc:
         raise ProbeUnavailable(f"cannot list {root}: {exc.strerror}") from None
     chips = []
@@ -115,6 +118,9 @@ def read_hwmon_chip(d: Path, sysfs: Path = Path("/sys")) -> HwmonChip | None:
             attr_dir, name_attr = d / "device", dev_name
     error = None if name_attr.text is not None else f"name: {name_attr.error}"
     name = name_attr.text or d.name
+    sleeping = sleeping_gpu(d)
+    if sleeping is not None:
+        error = sleeping
     sensors_id, adapter = sensors_chip_name(d, name, sysfs)
     return HwmonChip(
         hwmon=d.name,
@@ -125,9 +131,23 @@ def read_hwmon_chip(d: Path, sysfs: Path = Path("/sys")) -> HwmonChip | None:
         path=str(d),
         attr_dir=str(attr_dir),
         device=devpath_of(d / "device", sysfs),
-        inputs=read_inputs(attr_dir),
+        inputs=() if sleeping is not None else read_inputs(attr_dir),
         error=error,
     )
+
+
+def sleeping_gpu(hwmon_dir: Path) -> str | None:
+    """Why a chip is not read: it belongs to a display-class device whose runtime PM says it is not awake.
+    A GPU's sensor reads go to its firmware: on a runtime-suspended dGPU they wake it (or answer EPERM),
+    so a sleeping GPU's sensors are left alone (the PCI class and runtime_status are cached, never the driver's)."""
+    dev = hwmon_dir / "device"
+    status = read_attr(dev / "power" / "runtime_status").text
+    if status is None or status in ("active", "unsupported"):
+        return None
+    cls = (read_attr(dev / "class").text or "").lower()
+    if not cls.startswith("0x03"):
+        return None
+    return f"asleep ({status}): a sleeping GPU's sensors are not read, to keep it asleep"
 
 
 def read_inputs(attr_dir: Path) -> tuple[HwmonInput, ...]:

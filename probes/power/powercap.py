@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hwinspector.i18n import N_
 from hwinspector.probes.errors import ProbeUnavailable
 from hwinspector.probes.sysfs_attr import errno_name, optional_int, optional_text, parse_int, read_int
 
@@ -70,7 +71,9 @@ def list_rapl_domains(sysfs: Path = Path("/sys")) -> list[RaplDomain]:
     try:
         entries = os.listdir(root)
     except FileNotFoundError:
-        raise ProbeUnavailable(f"{root} does not exist: this kernel has no powercap support") from None
+        raise ProbeUnavailable(
+            N_("{root} does not exist: this kernel has no powercap support").format(root=root)
+        ) from None
     except OSError as exc:
         raise ProbeUnavailable(f"cannot list {root}: {exc.strerror}") from None
     # "intel-rapl" itself is the control type, not a zone; zones are "<type>:<n>[:<m>…]".

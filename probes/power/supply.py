@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from hwinspector.i18n import N_
 from hwinspector.probes.errors import ProbeUnavailable
 from hwinspector.probes.sysfs_attr import AttrInt, devpath_of, optional_text, read_attr, read_int
 
@@ -75,7 +76,7 @@ def list_power_supplies(sysfs: Path = Path("/sys")) -> list[PowerSupply]:
         names = sorted(os.listdir(root))
     except FileNotFoundError:
         raise ProbeUnavailable(
-            f"{root} does not exist: this kernel has no power supply class (CONFIG_POWER_SUPPLY)"
+            N_("{root} does not exist: this kernel has no power supply class (CONFIG_POWER_SUPPLY)").format(root=root)
         ) from None
     except OSError as exc:
         raise ProbeUnavailable(f"cannot list {root}: {exc.strerror}") from None

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from hwinspector.i18n import N_
 from hwinspector.probes.errors import ProbeUnavailable
 from hwinspector.probes.sysfs_attr import devpath_of, read_attr, read_int
 
@@ -54,7 +55,9 @@ def _list_class(sysfs: Path, prefix: str) -> list[Path]:
     try:
         names = os.listdir(root)
     except FileNotFoundError:
-        raise ProbeUnavailable(f"{root} does not exist: this kernel has no thermal support") from None
+        raise ProbeUnavailable(
+            N_("{root} does not exist: this kernel has no thermal support").format(root=root)
+        ) from None
     except OSError as exc:
         raise ProbeUnavailable(f"cannot list {root}: {exc.strerror}") from None
     chosen = [n for n in names if n.startswith(prefix) and n[len(prefix) :].isdigit()]

@@ -15,6 +15,8 @@ from dbus_next.constants import BusType, MessageFlag, MessageType
 from dbus_next.message import Message
 from dbus_next.signature import Variant
 
+from hwinspector.i18n import N_
+
 DBUS = "org.freedesktop.DBus"
 DBUS_PATH = "/org/freedesktop/DBus"
 PROPERTIES = "org.freedesktop.DBus.Properties"
@@ -88,7 +90,9 @@ def _probe_socket(address: str, label: str) -> None:
             except OSError as exc:
                 err = exc
     if err is not None:
-        raise BusUnavailable(f"no system bus ({label}: {err.strerror or err})")
+        raise BusUnavailable(
+            N_("no system bus ({label}: {strerror})").format(label=label, strerror=err.strerror or err)
+        )
 
 
 def plain(value: Any) -> Any:
@@ -114,14 +118,14 @@ def unavailable_reason(who: str, err: BusCallError) -> str:
     """One sentence for a service that did not answer: absence is normal and said quietly."""
     msg = short_message(err.message)
     if err.name == SERVICE_UNKNOWN:
-        return f"{who} is not installed or not running ({msg})"
+        return N_("{who} is not installed or not running ({msg})").format(who=who, msg=msg)
     if err.name == NAME_HAS_NO_OWNER:
-        return f"{who} is not running ({msg})"
+        return N_("{who} is not running ({msg})").format(who=who, msg=msg)
     if err.name == ACCESS_DENIED:
-        return f"access to {who} denied: {msg}"
+        return N_("access to {who} denied: {msg}").format(who=who, msg=msg)
     if err.name in (ERROR_TIMEOUT, ERROR_DISCONNECTED):
         return msg
-    return f"{who} answered {err.name}: {msg}"
+    return N_("{who} answered {name}: {msg}").format(who=who, name=err.name, msg=msg)
 
 
 class SystemBus:
@@ -144,18 +148,26 @@ class SystemBus:
             # The constructor connects the socket (a local unix socket: it never blocks for long).
             bus = MessageBus(bus_address=addr, bus_type=BusType.SYSTEM)
         except OSError as exc:
-            raise BusUnavailable(f"no system bus ({label}: {exc.strerror or exc})") from exc
+            raise BusUnavailable(
+                N_("no system bus ({label}: {strerror})").format(label=label, strerror=exc.strerror or exc)
+            ) from exc
         except Exception as exc:  # dbus-next raises InvalidAddressError and plain Exceptions here
-            raise BusUnavailable(f"no system bus ({label}: {exc})") from exc
+            raise BusUnavailable(N_("no system bus ({label}: {exc})").format(label=label, exc=exc)) from exc
         conn = cls(bus, addr, timeout_s)
         try:
             await asyncio.wait_for(bus.connect(), timeout_s)
         except asyncio.TimeoutError as exc:
             await conn.aclose()
-            raise BusUnavailable(f"system bus at {label} did not answer within {timeout_s:g} s") from exc
+            raise BusUnavailable(
+                N_("system bus at {label} did not answer within {timeout_s:g} s").format(
+                    label=label, timeout_s=timeout_s
+                )
+            ) from exc
         except Exception as exc:  # authentication refused, connection reset
             await conn.aclose()
-            raise BusUnavailable(f"cannot connect to the system bus at {label}: {exc}") from exc
+            raise BusUnavailable(
+                N_("cannot connect to the system bus at {label}: {exc}").format(label=label, exc=exc)
+            ) from exc
         return conn
 
     @property
@@ -228,10 +240,13 @@ class SystemBus:
             reply = await asyncio.wait_for(self._bus.call(msg), timeout)
         except asyncio.TimeoutError as exc:
             raise BusCallError(
-                ERROR_TIMEOUT, f"{dest} did not answer {member} within {timeout:g} s (it may be busy or hung)"
+                ERROR_TIMEOUT,
+                N_("{dest} did not answer {member} within {timeout:g} s (it may be busy or hung)").format(
+                    dest=dest, member=member, timeout=timeout
+                ),
             ) from exc
         except Exception as exc:  # the connection went away under the call
-            raise BusCallError(ERROR_DISCONNECTED, f"system bus connection lost ({exc})") from exc
+            raise BusCallError(ERROR_DISCONNECTED, N_("system bus connection lost ({exc})").format(exc=exc)) from exc
         if reply is None:
             return []
         if reply.message_type == MessageType.ERROR:

@@ -64,6 +64,9 @@ class Channel:
     wrap_raw: int | None = None
     full_scale: float | None = None
     window_s: float = 0.0
+    # A file read before this channel's, every time: while it says the device is not awake (a GPU's
+    # power/runtime_status), the channel is not read at all, so sampling never wakes the device.
+    guard: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +146,13 @@ def read_channel_values(channels: Iterable[Channel]) -> list[ChannelReading]:
     by_command = {r.id: r for r in gpu_channels.read_nvidia_smi(commands)} if commands else {}
     polled = [c for c in chans if is_system_channel(c)]
     by_command.update({r.id: r for r in system.read_system(polled)} if polled else {})
+    guarded = [c for c in chans if c.guard and not gpu_channels.is_command_channel(c)]
+    if guarded:
+        from hwinspector.probes.telemetry.guarded import GuardedFiles
+
+        reader = GuardedFiles()
+        by_command.update({r.id: r for r in reader(guarded)})
+        reader.close()
     out = []
     for ch in chans:
         if ch.id in by_command:

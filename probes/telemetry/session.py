@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from hwinspector.probes.graphics.channels import is_command_channel, read_nvidia_smi
 from hwinspector.probes.telemetry.channels import Channel, ChannelReading, is_system_channel
+from hwinspector.probes.telemetry.guarded import GuardedFiles
 from hwinspector.probes.telemetry.perf import parse_perf_path
 from hwinspector.probes.telemetry.sampler import Backend, CounterSpec, SampleBlock, Sampler, SamplerStats
 from hwinspector.probes.telemetry.system import read_system
@@ -65,7 +66,7 @@ def effective_rate(channel: Channel, cap_hz: float | None) -> float:
         return channel.max_rate_hz
     rate = min(max(cap_hz, 0.1), MAX_USER_RATE_HZ)
     # a polled channel costs a process run or a psutil call per reading: never faster than its maximum
-    polled = is_command_channel(channel) or is_system_channel(channel)
+    polled = is_command_channel(channel) or is_system_channel(channel) or channel.guard is not None
     return min(rate, channel.max_rate_hz) if polled else rate
 
 
@@ -278,7 +279,11 @@ class CommandSampler:
             self._thread.join(10.0)  # nvidia-smi runs are bounded by their own 5 s timeout
             self._thread = None
 
-    close = stop
+    def close(self) -> None:
+        self.stop()
+        closer = getattr(self._read, "close", None)
+        if callable(closer):
+            closer()  # a guarded reader's kept fds
 
     def _run(self) -> None:
         due = time.monotonic()
@@ -367,7 +372,7 @@ class TelemetrySession:
         # psutil's system channels likewise, by a poller thread of their own
         by_rate: dict[tuple[float, int], list[Channel]] = {}
         for ch in self.channels:
-            how = 1 if is_command_channel(ch) else 2 if is_system_channel(ch) else 0
+            how = 1 if is_command_channel(ch) else 2 if is_system_channel(ch) else 3 if ch.guard else 0
             by_rate.setdefault((effective_rate(ch, rate_cap_hz), how), []).append(ch)
         self.groups: list[tuple[float, list[Channel], Sampler | CommandSampler, _Ring]] = []
         for (rate, how), chans in sorted(by_rate.items(), key=lambda kv: (kv[0][0], -kv[0][1]), reverse=True):
@@ -376,6 +381,9 @@ class TelemetrySession:
                 sampler = CommandSampler(chans, rate)
             elif how == 2:
                 sampler = CommandSampler(chans, rate, read=read_system, backend="psutil")
+            elif how == 3:
+                # GPU channels: runtime_status first, files only while awake (never wakes a sleeping dGPU)
+                sampler = CommandSampler(chans, rate, read=GuardedFiles(), backend="guarded")
             else:
                 sampler = Sampler([counter_spec(c) for c in chans], rate, backend, scale=[c.scale for c in chans])
             rows = max(16, int(rate * history_s))

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hwinspector.i18n import N_
 from hwinspector.probes.devices.tree import Device
 from hwinspector.probes.kernel_log import LogLine
 from hwinspector.probes.problems import Problem
@@ -148,11 +149,15 @@ def _attached(port: TypecPort, by_path: dict[str, Device], domains: Sequence[TbD
                 speed = child.attributes.get("speed")
                 out.append(
                     Attached(
-                        "usb", f"{child.sysname} {child.name}", child.path, f"{speed} Mb/s" if speed else None, link
+                        "usb",
+                        f"{child.sysname} {child.name}",
+                        child.path,
+                        N_("{speed} Mb/s").format(speed=speed) if speed else None,
+                        link,
                     )
                 )
             else:
-                out.append(Attached("usb", link, target, "nothing connected"))
+                out.append(Attached("usb", link, target, N_("nothing connected")))
         elif re.match(r"^usb4_port\d+$", link):
             n = int(link[9:])
             routers = [
@@ -164,10 +169,12 @@ def _attached(port: TypecPort, by_path: dict[str, Device], domains: Sequence[TbD
             if routers:
                 for r in routers:
                     out.append(
-                        Attached("usb4", r.title, r.devpath, "authorized" if r.authorized else "not authorized", link)
+                        Attached(
+                            "usb4", r.title, r.devpath, "authorized" if r.authorized else N_("not authorized"), link
+                        )
                     )
             else:
-                out.append(Attached("usb4", link, target, "nothing connected"))
+                out.append(Attached("usb4", link, target, N_("nothing connected")))
     return tuple(out)
 
 
@@ -201,14 +208,22 @@ def assemble_usbc(
     for o in orphans:
         addr = o.properties.get("PCI_SLOT_NAME") or o.sysname
         orphan_rows.append((addr, o.path, o.driver))
-        why = "no driver" if o.driver is None else f"{o.driver} bound but registered no domain"
+        why = (
+            N_("no driver")
+            if o.driver is None
+            else N_("{driver} bound but registered no domain").format(driver=o.driver)
+        )
         extra = "; ".join(fails.get(addr, []))
         problems.append(
-            Problem("error", addr, f"Thunderbolt/USB4 controller: {why}" + (f" ({extra})" if extra else ""))
+            Problem(
+                "error",
+                addr,
+                N_("Thunderbolt/USB4 controller: {why}").format(why=why) + (f" ({extra})" if extra else ""),
+            )
         )
     notes: list[str] = []
     if ports and not ports[0].attributes_known:
-        notes.append("this source has udev properties only: roles, power and alternate modes are not recorded")
+        notes.append(N_("this source has udev properties only: roles, power and alternate modes are not recorded"))
     if bolt is not None and not bolt.running and domains:
         notes.append(f"boltd: {bolt.reason}")
     attached = {p.devpath: _attached(p, by_path, domains) for p in ports}

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hwinspector.i18n import N_
 from hwinspector.probes.devices.tree import Device
 from hwinspector.probes.kernel_log import LogLine
 from hwinspector.probes.problems import Problem
@@ -116,11 +117,13 @@ def read_regdom_default(sysfs: Path = Path("/sys")) -> str | None:
 def regulatory(log: RegulatoryLog | None, default: str | None, iw_text: str | None) -> Regulatory | None:
     glob, phys = parse_iw_reg(iw_text) if iw_text else (None, {})
     if glob is not None:
-        return Regulatory(glob, "iw reg get", default, phys, log.regdb_error if log else None)
+        return Regulatory(glob, N_("iw reg get"), default, phys, log.regdb_error if log else None)
     if log is not None and log.country is not None:
-        return Regulatory(log.country, "kernel log", default, {}, log.regdb_error)
+        return Regulatory(log.country, N_("kernel log"), default, {}, log.regdb_error)
     if default is not None:
-        return Regulatory(default, "cfg80211 default (module parameter)", default, {}, log.regdb_error if log else None)
+        return Regulatory(
+            default, N_("cfg80211 default (module parameter)"), default, {}, log.regdb_error if log else None
+        )
     return None
 
 
@@ -178,9 +181,9 @@ def assemble_wireless(
     notes = []
     if kernel_log is None:
         notes.append(
-            "no kernel log readable here (dmesg_restrict): firmware versions and failures are unknown; run as root"
+            N_("no kernel log readable here (dmesg_restrict): firmware versions and failures are unknown; run as root")
             if source == "live"
-            else "no kernel log in this source: firmware versions and failures are unknown"
+            else N_("no kernel log in this source: firmware versions and failures are unknown")
         )
     return WirelessChain(
         tuple(wifi), tuple(bt), tuple(switches), firmware, infos, reg, bluez, tuple(problems), tuple(notes), source
@@ -204,11 +207,19 @@ def _switch_problems(kind: str, switches: Sequence[Rfkill], subject: str) -> lis
             continue
         if s.hard:
             out.append(
-                Problem("error", subject, f"{s.label or s.name}: hard-blocked by the laptop's switch or firmware")
+                Problem(
+                    "error",
+                    subject,
+                    N_("{label}: hard-blocked by the laptop's switch or firmware").format(label=s.label or s.name),
+                )
             )
         elif s.soft:
             out.append(
-                Problem("warning", subject, f"{s.label or s.name}: soft-blocked (airplane mode or rfkill block)")
+                Problem(
+                    "warning",
+                    subject,
+                    N_("{label}: soft-blocked (airplane mode or rfkill block)").format(label=s.label or s.name),
+                )
             )
     return out
 
@@ -226,44 +237,52 @@ def _problems(
     for w in wifi:
         subj = w.phy or (w.interfaces[0].name if w.interfaces else w.devpath)
         if w.hardware is not None and w.hardware.driver is None:
-            out.append(Problem("error", subj, f"{w.hardware.address} has no driver"))
+            out.append(Problem("error", subj, N_("{address} has no driver").format(address=w.hardware.address)))
         out += [
-            Problem("error", subj, f"firmware failed to load: {n.message}")
+            Problem("error", subj, N_("firmware failed to load: {message}").format(message=n.message))
             for n in firmware.get(w.devpath, ())
             if n.failed
         ]
         for r in w.rfkill:
             if r.hard:
-                out.append(Problem("error", subj, "radio hard-blocked (hardware switch or firmware)"))
+                out.append(Problem("error", subj, N_("radio hard-blocked (hardware switch or firmware)")))
             elif r.soft:
-                out.append(Problem("warning", subj, "radio soft-blocked (airplane mode or rfkill block)"))
+                out.append(Problem("warning", subj, N_("radio soft-blocked (airplane mode or rfkill block)")))
         out += _switch_problems("wlan", switches, subj)
         if w.phy and not w.interfaces:
-            out.append(Problem("error", subj, "the phy registered no network interface"))
+            out.append(Problem("error", subj, N_("the phy registered no network interface")))
     if reg is not None and reg.country == WORLD and not reg.per_phy and wifi:
         out.append(
             Problem(
-                "info", "regulatory", "world regulatory domain (00): channels 12 to 14 and 5 GHz may be passive-only"
+                "info",
+                "regulatory",
+                N_("world regulatory domain (00): channels 12 to 14 and 5 GHz may be passive-only"),
             )
         )
     if reg is not None and reg.regdb_error:
         out.append(Problem("warning", "regulatory", reg.regdb_error))
     for b in bt:
         if b.hardware is not None and b.hardware.driver is None:
-            out.append(Problem("error", b.hci, f"{b.hardware.address} has no driver"))
+            out.append(Problem("error", b.hci, N_("{address} has no driver").format(address=b.hardware.address)))
         out += [Problem("error", b.hci, f"firmware: {n.message}") for n in firmware.get(b.devpath, ()) if n.failed]
         for r in b.rfkill:
             if r.hard:
-                out.append(Problem("error", b.hci, "radio hard-blocked (hardware switch or firmware)"))
+                out.append(Problem("error", b.hci, N_("radio hard-blocked (hardware switch or firmware)")))
             elif r.soft:
-                out.append(Problem("warning", b.hci, "radio soft-blocked (airplane mode or rfkill block)"))
+                out.append(Problem("warning", b.hci, N_("radio soft-blocked (airplane mode or rfkill block)")))
         out += _switch_problems("bluetooth", switches, b.hci)
         if bluez is not None and bluez.running:
             a = bluez.adapter(b.hci)
             if a is None:
-                out.append(Problem("error", b.hci, "BlueZ has no adapter for it: the desktop cannot use it"))
+                out.append(Problem("error", b.hci, N_("BlueZ has no adapter for it: the desktop cannot use it")))
             elif a.powered is False:
-                out.append(Problem("warning", b.hci, f"BlueZ adapter is powered off ({a.power_state or 'off'})"))
+                out.append(
+                    Problem(
+                        "warning",
+                        b.hci,
+                        N_("BlueZ adapter is powered off ({power_state})").format(power_state=a.power_state or "off"),
+                    )
+                )
     return out
 
 
@@ -348,7 +367,7 @@ def wireless_from_inputs(devices: Sequence[Device], inputs: WirelessInputs, sour
     def known(name: str) -> DriverInfo:
         if name in infos:
             return infos[name]
-        raise OSError(19, "not recorded")
+        raise OSError(19, N_("not recorded"))
 
     return assemble_wireless(
         devices, kernel_log=log, driver_info=known, regdom_default=inputs.regdom_default, iw_reg=inputs.iw_reg,

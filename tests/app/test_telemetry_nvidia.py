@@ -167,17 +167,26 @@ def test_cli_telemetry_and_record_read_nvidia_channels(nvidia, tmp_path: Path, m
     import json
 
     from hwinspector.cli import main
-    from hwinspector.probes.telemetry import channels as channels_module
     from hwinspector.probes.telemetry.recording import read_recording
 
-    real = channels_module.read_catalogue
-    monkeypatch.setattr(channels_module, "read_catalogue", lambda sysfs=tmp_path / "sys": real(sysfs))
-    assert main(["telemetry", "--json"]) == 0
+    # --sysfs (on every command, as node_exporter's --path.sysfs) points the catalogue at the fake tree.
+    assert main(["telemetry", "--json", "--sysfs", str(tmp_path / "sys")]) == 0
     chans = {c["id"]: c for c in json.loads(capsys.readouterr().out)["channels"]}
     assert chans[f"gpu:{SLOT}/power"]["readable"] and chans[f"gpu:{SLOT}/power"]["value"] == pytest.approx(42.17)
     assert chans[f"gpu:{SLOT}/temp"]["value"] == 55
     out = tmp_path / "gpu.jsonl.gz"
-    assert main(["record", "--duration", "2.5", "--channels", f"gpu:{SLOT}/*", "-o", str(out)]) == 0
+    argv = [
+        "record",
+        "--duration",
+        "2.5",
+        "--channels",
+        f"gpu:{SLOT}/*",
+        "-o",
+        str(out),
+        "--sysfs",
+        str(tmp_path / "sys"),
+    ]
+    assert main(argv) == 0
     rec = read_recording(out)
     _t, values = rec.series[f"gpu:{SLOT}/power"]
     assert len(values) >= 1 and set(values.tolist()) == {42.17}

@@ -87,7 +87,7 @@ def test_suspended_gpu_is_not_read_at_discovery(tmp_path: Path) -> None:
     trees.drm_card(tmp_path, dgpu, 1, render=129)
     make_eio(tmp_path / dgpu.lstrip("/") / "gpu_busy_percent")  # a trial read would fail and show EIO
     (busy,) = amdgpu_channels(tmp_path)
-    assert busy.readable and busy.reason is not None and busy.reason.startswith("runtime-suspended")
+    assert busy.readable and busy.reason is not None and busy.reason.startswith("asleep at discovery")
 
 
 def test_unreadable_attribute_says_why(tmp_path: Path) -> None:
