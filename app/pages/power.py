@@ -211,7 +211,7 @@ class PowerPage(Page):
         self.mark_shown()  # the explanation below is what a dump or a bundle gives this page
         if src.is_remote and src.kind == "bundle":
             self.empty.setTextFormat(Qt.TextFormat.PlainText)
-            self.empty.setText(link_down_text(snapshot, "Power readings"))
+            self.empty.setText(link_down_text(snapshot, "power"))
             self.body.setCurrentWidget(self.empty)
             return
         if src.kind == "bundle":  # one captured reading, not a live one: say what the bundle holds

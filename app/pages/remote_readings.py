@@ -70,9 +70,17 @@ class PollerSwitch:
         return snapshot.source.is_live or (snapshot.source.is_remote and self.link is not None)
 
 
-def link_down_text(snapshot: Snapshot, what: str) -> str:
-    """Why a remote machine's readings are not shown: its link is down (they resume when it is back)."""
-    return _(
-        "{what} of {host} are read over the ssh link, which is down now; they resume when it is back.\n\n"
-        "File → Show live machine (Ctrl+L) shows this machine's."
-    ).format(what=what, host=snapshot.source.host)
+def link_down_text(snapshot: Snapshot, page: str) -> str:
+    """Why a remote machine's readings are not shown on ``page`` ("power", "thermal"): its link is down."""
+    text = (
+        _(
+            "The power readings of {host} are read over the ssh link, which is down now; they resume when it "
+            "is back.\n\nFile → Show live machine (Ctrl+L) shows this machine's readings."
+        )
+        if page == "power"
+        else _(
+            "The sensor readings of {host} are read over the ssh link, which is down now; they resume when it "
+            "is back.\n\nFile → Show live machine (Ctrl+L) shows this machine's readings."
+        )
+    )
+    return text.format(host=snapshot.source.host)
