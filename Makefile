@@ -4,16 +4,26 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
-# System packages the tests need (Debian/Ubuntu names): Qt offscreen and Xvfb, umockdev and
-# dbus-daemon for real udev/D-Bus clients, build tools for the C extension and dbus-python, and the
-# reference tools we compare against; gettext (xgettext, msgmerge, msgfmt as the oracle of po/msgfmt.py)
-# and fonts-noto-cjk (the Chinese window renders glyphs, not boxes).
-SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 fonts-dejavu-core \
-  libdbus-1-3 xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
-  libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 libudev1 umockdev gir1.2-umockdev-1.0 \
-  dbus-daemon gcc libc6-dev pkg-config libdbus-1-dev libglib2.0-dev libgirepository1.0-dev \
+# System packages (Debian/Ubuntu names), in three lists: packaging/system-packages installs the missing
+# ones as root and, as a user, prints the exact apt-get line and stops.
+# What the window needs (make run): the libraries Qt's wheels load (GL/EGL, fontconfig, D-Bus, GLib, the
+# xcb platform plugin's xcb and xkbcommon libraries), a font (without one every glyph is an empty box),
+# libudev (pyudev) and hwdata (pci.ids and usb.ids name the devices udev's hwdb does not).
+RUNTIME_PACKAGES := libglib2.0-0 libgl1 libegl1 libfontconfig1 libfreetype6 fonts-dejavu-core libdbus-1-3 \
+  libx11-xcb1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
+  libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0 libxcb-xkb1 \
+  libxcb-glx0 libudev1 hwdata
+# What builds the native sampler (the C extension). make run installs them as root; a user without them
+# gets the window on the pure-Python sampler, which the window says.
+BUILD_PACKAGES := gcc libc6-dev python3-dev
+# What make test needs on top: Xvfb, umockdev and dbus-daemon for real X, udev and D-Bus clients, the
+# headers that dbus-python and PyGObject (test-only Python packages) build against, the reference tools
+# we compare against, packaging tools, the services the tests start, gettext (xgettext, msgmerge, and msgfmt
+# as the oracle of po/msgfmt.py) and fonts-noto-cjk (the tests' Chinese window renders glyphs, not boxes).
+TEST_PACKAGES := xvfb xauth umockdev gir1.2-umockdev-1.0 \
+  dbus-daemon pkg-config libdbus-1-dev libglib2.0-dev libgirepository1.0-dev \
   libcairo2-dev pciutils usbutils alsa-ucm-conf alsa-utils v4l-utils pipewire-bin lm-sensors edid-decode mesa-utils vulkan-tools \
-  mesa-vulkan-drivers hwdata kmod upower libdrm2 chromium \
+  mesa-vulkan-drivers kmod upower libdrm2 chromium \
   desktop-file-utils appstream lintian debhelper dh-python pybuild-plugin-pyproject python3-all-dev \
   python3-setuptools python3-wheel python3-dbus-next python3-numpy python3-psutil dpkg-dev man-db \
   prometheus prometheus-node-exporter \
@@ -21,14 +31,19 @@ SYSTEM_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 font
   polkitd pkexec util-linux powertop \
   openssh-server openssh-client \
   gettext fonts-noto-cjk
+SYSTEM_PACKAGES := $(RUNTIME_PACKAGES) $(BUILD_PACKAGES) $(TEST_PACKAGES)
 STAMP := $(VENV)/.installed
+# make run's install: the application without the test extra (whose PyGObject and dbus-python build
+# against headers a user's machine lacks), its native sampler built where a compiler is there.
+RUN_STAMP := $(VENV)/.installed-run
+NATIVE := hwinspector.probes.telemetry._sampler
 # checkbox-ng in a virtual environment of its own: its pins (packaging/checkbox/requirements.txt)
 # would hold our test environment back.
 CHECKBOX_VENV := .venv-checkbox
 CHECKBOX_STAMP := $(CHECKBOX_VENV)/.installed
 INSTALL_LOCK := /tmp/hwinspector-install.lock
 
-.PHONY: run test sysdeps dev checkbox lint typecheck pytest clean bench soak stress screenshots fuzz validate-packaging install uninstall pot mo
+.PHONY: run rundeps test sysdeps list-packages dev checkbox lint typecheck pytest clean bench soak stress screenshots fuzz validate-packaging install uninstall pot mo
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,23 +65,31 @@ $(CHECKBOX_STAMP): packaging/checkbox/requirements.txt
 # checkbox-cli for tests/packaging/test_checkbox.py (which says how to get it where it is missing).
 checkbox: $(CHECKBOX_STAMP)
 
-run: $(STAMP)
+rundeps:
+	@packaging/system-packages --want '$(BUILD_PACKAGES)' \
+	    --want-for 'the native sampler cannot be built and the window runs on the pure-Python sampler' \
+	    $(RUNTIME_PACKAGES)
+
+$(RUN_STAMP): pyproject.toml setup.py | rundeps $(VENV)/bin/python
+	HWINSPECTOR_NATIVE=optional flock $(INSTALL_LOCK) $(PIP) install -q -e . --config-settings editable_mode=strict
+	touch $(RUN_STAMP)
+
+# The sampler is built again once the build packages are there (installed after a run without them).
+run: $(RUN_STAMP)
+	@if ! $(PY) -c 'import $(NATIVE)' 2>/dev/null && packaging/system-packages --check $(BUILD_PACKAGES); then \
+	    echo "building the native sampler"; \
+	    HWINSPECTOR_NATIVE=optional flock $(INSTALL_LOCK) $(PIP) install -q --no-deps -e . --config-settings editable_mode=strict; \
+	fi
 	$(VENV)/bin/hwinspector
 
 sysdeps:
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
-	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	    if [ "$$(id -u)" = 0 ]; then \
-	        echo "installing system packages: $$missing"; \
-	        export DEBIAN_FRONTEND=noninteractive; \
-	        apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
-	    else \
-	        echo "missing system packages; run as root:"; \
-	        echo "  sudo apt-get install -y $$(echo $$missing)"; \
-	        exit 1; \
-	    fi; \
-	fi
+	@packaging/system-packages $(SYSTEM_PACKAGES)
+
+# The three lists, one a line, for scripts (packaging/check-fresh-machine).
+list-packages:
+	@echo "runtime: $(RUNTIME_PACKAGES)"
+	@echo "build: $(BUILD_PACKAGES)"
+	@echo "test: $(TEST_PACKAGES)"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app widgets probes tests benchmarks packaging po

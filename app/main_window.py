@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QStackedWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -34,46 +34,16 @@ from hwinspector.pages.base import Page
 from hwinspector.probes.devices.hotplug import HotplugEvent, monitor_source
 from hwinspector.probes.errors import InputFormatError
 from hwinspector.probes.machine.snapshot import Snapshot
+from hwinspector.sampler_notice import show_sampler_backend
 from hwinspector.threads import Port, start_thread
+from hwinspector.window_menus import build_menus
+from hwinspector.window_text import source_description, window_title
 
 if TYPE_CHECKING:
     from hwinspector.probes.telemetry.recording import Recording
 
 
 BUILD_AFTER_MS = 3000  # the other pages are built by then even when the first one has nothing to show
-
-
-def window_title(snapshot: Snapshot | None) -> str:
-    """What the window is showing, then the application's name.
-
-    Qt's xcb and wayland plugins append the application display name to a title that does not already
-    end with it; ending with it ourselves gives one name on every platform (it was "Hardware Inspector —
-    live machine — Hardware Inspector").
-    """
-    # the display name the application set (translated): the one Qt compares the title with; without one
-    # (it then reads as the application's name) Qt appends nothing, and the title names us itself
-    name = _("Hardware Inspector")
-    if QGuiApplication.applicationDisplayName() != QGuiApplication.applicationName():
-        name = QGuiApplication.applicationDisplayName()
-    if snapshot is None:
-        return name
-    src = snapshot.source
-    if src.is_live:
-        what = _("live machine")
-    elif src.is_remote:
-        what = _("{host} (remote machine)").format(host=src.host)
-    else:
-        what = src.label
-    return f"{what} — {name}"
-
-
-def source_description(snapshot: Snapshot) -> str:
-    src = snapshot.source
-    if src.is_live:
-        return _("Source: live machine")
-    if src.kind == "bundle":
-        return _("Source: {label} (evidence bundle)").format(label=src.label)
-    return _("Source: {label} ({kind} dump)").format(label=src.label, kind=src.kind)
 
 
 class MainWindow(QMainWindow):
@@ -156,13 +126,19 @@ class MainWindow(QMainWindow):
         self.search.setClearButtonEnabled(True)
         self.search.setMaximumWidth(360)
         self.search.textChanged.connect(self._filter_changed)
-        self._build_actions()
+        self.capture_action: QAction | None = None  # File → Capture evidence… (set by build_menus)
+        self.bugreport_action: QAction | None = None  # File → Report a bug…
+        build_menus(self)
         self.source_label = QLabel(_("Source: …"))
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(120)
         self.busy.hide()
+        # Shown only where telemetry runs on the pure-Python sampler, with the reason (sampler_notice.py).
+        self.sampler_label = QLabel()
+        self.sampler_label.hide()
         self.statusBar().addWidget(self.source_label, 1)
+        self.statusBar().addPermanentWidget(self.sampler_label)
         self.statusBar().addPermanentWidget(self.busy)
 
         self.recording_loaded.connect(self._on_recording)
@@ -240,10 +216,11 @@ class MainWindow(QMainWindow):
         return page
 
     def _start_background_build(self) -> None:
-        """The other pages and the system-bus bridge, once the first page shows its data."""
+        """The other pages, the sampler's notice and the system-bus bridge, once the first page shows its data."""
         if not self._background_build_queued:
             self._background_build_queued = True
             QTimer.singleShot(0, self._build_next_page)
+            QTimer.singleShot(0, partial(show_sampler_backend, self.sampler_label))
             if self.snapshot is not None and self.snapshot.source.is_live and not self._closing:
                 self.bus.start()
 
@@ -265,67 +242,6 @@ class MainWindow(QMainWindow):
             # widgets would otherwise hold the GIL while the source is read and the first page renders.
             self.current_page().data_shown.connect(self._start_background_build)
             QTimer.singleShot(BUILD_AFTER_MS, self._start_background_build)
-
-    def _build_actions(self) -> None:
-        tb = QToolBar(_("Main"))
-        tb.setMovable(False)
-        self.addToolBar(tb)
-        menu = self.menuBar().addMenu(_("&File"))
-        open_act = QAction(_("&Open bundle or dump…"), self)
-        open_act.setShortcut(QKeySequence.StandardKey.Open)
-        open_act.setToolTip(
-            _(
-                "Open an evidence bundle (.tar.xz), a udevadm --export-db dump or a umockdev recording "
-                "from another machine"
-            )
-        )
-        open_act.triggered.connect(self.open_dialog)
-        connect_act = QAction(_("Connect to &machine…"), self)
-        connect_act.setShortcut(QKeySequence("Ctrl+Shift+M"))
-        connect_act.setToolTip(_("Inspect another machine over ssh (your ssh config, keys and known_hosts)"))
-        connect_act.triggered.connect(lambda: self.remote.ask_and_connect())
-        live_act = QAction(_("Show &live machine"), self)
-        live_act.setShortcut(QKeySequence("Ctrl+L"))
-        live_act.triggered.connect(lambda: self.load_source(None))
-        reload_act = QAction(_("&Reload"), self)
-        reload_act.setShortcut(QKeySequence.StandardKey.Refresh)
-        reload_act.triggered.connect(self.reload)
-        quit_act = QAction(_("&Quit"), self)
-        quit_act.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_act.triggered.connect(self.close)
-        for a in (open_act, connect_act, live_act, reload_act):
-            menu.addAction(a)
-            tb.addAction(a)
-        menu.addSeparator()
-        capture_act = QAction(_("&Capture evidence…"), self)
-        capture_act.setShortcut(QKeySequence("Ctrl+Shift+E"))
-        capture_act.setToolTip(_("Capture a private, verifiable evidence bundle of this machine"))
-        capture_act.triggered.connect(self.capture_evidence)
-        menu.addAction(capture_act)
-        self.capture_action = capture_act
-        bug_act = QAction(_("&Report a bug…"), self)
-        bug_act.setToolTip(_("Prepare a bug report for the right upstream tracker (nothing is sent)"))
-        bug_act.triggered.connect(self.report_bug)
-        menu.addAction(bug_act)
-        self.bugreport_action = bug_act
-        menu.addSeparator()
-        menu.addAction(quit_act)
-        view = self.menuBar().addMenu(_("&View"))
-        for i in range(self.sidebar.count()):
-            item = self.sidebar.item(i)
-            act = QAction(item.text(), self)
-            act.setShortcut(QKeySequence(f"Alt+{i + 1}"))
-            act.triggered.connect(lambda _unused=False, row=i: self.sidebar.setCurrentRow(row))
-            view.addAction(act)
-            self.addAction(act)  # shortcuts work even while the menu bar is hidden or native
-        help_menu = self.menuBar().addMenu(_("&Help"))
-        help_menu.addAction(_("&About"), self._about)
-        spacer = QWidget()
-        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy())
-        tb.addWidget(spacer)
-        tb.addWidget(self.search)
-        QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
-        QShortcut(QKeySequence("Escape"), self.search, self.search.clear)
 
     # --- sources -----------------------------------------------------------------------------------
 

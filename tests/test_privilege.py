@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
+OTHER_USER = Path(__file__).with_name("other_user.py")
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or shutil.which("setpriv") is None or not SYSTEM_PYTHON.exists(),
     reason="needs root (to become an ordinary user), util-linux setpriv and /usr/bin/python3",
@@ -25,7 +26,8 @@ def as_nobody(*args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
     """Run the CLI as uid/gid 65534 with no supplementary groups and no capabilities.
 
     The test venv's interpreter lives under /root (not readable by nobody): the system Python of the
-    same version loads the venv's packages through site.addsitedir instead.
+    same version loads the venv's packages through site.addsitedir instead. A checkout under a folder
+    nobody cannot enter is made reachable first, in a private mount namespace (tests/other_user.py).
     """
     site_dir = sysconfig.get_paths()["purelib"]
     code = (
@@ -34,6 +36,9 @@ def as_nobody(*args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
     )
     return subprocess.run(
         [
+            sys.executable,
+            str(OTHER_USER),
+            "--",
             "setpriv",
             "--reuid=65534",
             "--regid=65534",
@@ -53,14 +58,6 @@ def as_nobody(*args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _closed_to_others(path: Path) -> Path | None:
-    """The first directory on the way to ``path`` that users other than its owner may not enter."""
-    for d in [*reversed(path.parents), path]:
-        if d.exists() and not d.stat().st_mode & 0o001:
-            return d
-    return None
-
-
 @pytest.fixture
 def shared_tmp() -> Iterator[Path]:
     """A directory the unprivileged user can enter and write (pytest's own temp root is 0700)."""
@@ -74,12 +71,6 @@ def shared_tmp() -> Iterator[Path]:
         ).stdout.split()
     ):
         pytest.skip("the system Python is another minor version than the test venv's")
-    closed = _closed_to_others(Path(sysconfig.get_paths()["purelib"]))
-    if closed is not None:
-        pytest.skip(
-            f"an ordinary user cannot reach this checkout's packages: {closed} is mode "
-            f"{closed.stat().st_mode & 0o777:o} (clone it where other users may enter, as CI does)"
-        )
     d = Path(tempfile.mkdtemp(prefix="hwinspector-nobody-"))
     d.chmod(0o777)
     yield d

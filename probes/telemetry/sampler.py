@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import math
 import os
 import threading
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Literal, Protocol, TypedDict
 import numpy as np
 import numpy.typing as npt
 
+from hwinspector.i18n import N_
 from hwinspector.probes.errors import ProbeUnavailable
 from hwinspector.probes.telemetry.perf import PerfCounter
 from hwinspector.probes.telemetry.sampler_python import PythonSampler, RawSpec
@@ -124,6 +126,22 @@ class _NativeImpl:
 
     def lateness(self) -> npt.NDArray[np.int64]:
         return np.frombuffer(self._s.lateness(), np.int64)
+
+
+def python_fallback_reason() -> str | None:
+    """Why ``Sampler(backend="auto")`` runs on the pure-Python sampler here, in a sentence; None where the
+    native one loads. "Not built" is the usual case: ``make run`` without a C compiler or Python headers.
+    English, marked for translation: the window shows it through ``localize()``."""
+    cls, why = _native_class()
+    if cls is not None:
+        return None
+    try:
+        built = importlib.util.find_spec(_NATIVE_MODULE) is not None
+    except (ImportError, ValueError):
+        built = True  # a spec that cannot even be looked up: say what the import said
+    if not built:
+        return N_("the native sampler was not built when hwinspector was installed (no C compiler or Python headers)")
+    return N_("the native sampler cannot be loaded ({why})").format(why=why)
 
 
 def _native_class() -> tuple[type[NativeSampler] | None, str]:

@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 import pytest
 
+from tests.other_user import enter_private_mount_namespace, expose, needed_paths, plan
+
 T = TypeVar("T")
 Attrs = Mapping[str, object]
 
@@ -245,7 +247,9 @@ def call_unprivileged(fn: Callable[..., T], *args: Any) -> T:
     """Call ``fn`` as a user without root's read override: real EACCES on mode-0400 files.
 
     As root, in a forked child that drops to nobody (no exec, so nothing needs to be installed for
-    that user); otherwise the caller already lacks the privilege and ``fn`` runs here.
+    that user); otherwise the caller already lacks the privilege and ``fn`` runs here. ``fn`` may
+    import modules as nobody: a checkout under a folder nobody cannot enter is made reachable in the
+    child's own mount namespace first (tests/other_user.py).
     """
     if os.geteuid() != 0:
         return fn(*args)
@@ -255,6 +259,10 @@ def call_unprivileged(fn: Callable[..., T], *args: Any) -> T:
     if pid == 0:  # child: never return into pytest
         try:
             os.close(r)
+            needed = needed_paths()
+            if plan(needed):
+                enter_private_mount_namespace()
+                expose(needed)
             os.setgroups([])
             os.setgid(65534)
             os.setuid(65534)

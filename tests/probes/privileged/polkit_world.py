@@ -3,7 +3,9 @@ our polkit action and a test rule bind-mounted over the system's folders, then t
 through the real pkexec. Prints one JSON line of what happened; the test judges it.
 
 Nothing is installed on the machine: the bind mounts vanish with the namespace, and the two
-daemons are ended by their pids before leaving.
+daemons are ended by their pids before leaving. A checkout under a folder other users cannot enter
+(a clone in ``mktemp -d``) is made reachable in the namespace first: pkexec checks, as the calling
+user, that the helper's path is accessible before it asks polkit.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import time
 from pathlib import Path
 
 from hwinspector.probes.privileged.client import HelperClient, HelperRefused, HelperUnavailable
+from tests.other_user import expose, needed_paths
 
 RULE = """polkit.addRule(function(action, subject) {
     if (action.id == "io.github.hwinspector.helper" && subject.user == "nobody") {
@@ -28,6 +31,7 @@ RULE = """polkit.addRule(function(action, subject) {
 
 def main() -> int:
     tmp, policy, helper = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+    expose(needed_paths())  # this process is in its own mount namespace already (unshare --mount)
     for name in ("run-dbus", "actions", "rules"):
         (tmp / name).mkdir(mode=0o755)
         os.chmod(tmp / name, 0o755)
