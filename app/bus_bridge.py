@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import contextlib
 import threading
@@ -40,6 +39,8 @@ class _LoopThread:
     """Runs one asyncio loop until stopped; the watcher's watch() is its main task (a plain thread: no Qt)."""
 
     def __init__(self, watcher: SystemBusWatcher) -> None:
+        import asyncio  # with the bridge, not with the window (start-up time)
+
         self.watcher = watcher
         self.loop = asyncio.new_event_loop()
         self._thread: threading.Thread | None = None
@@ -55,6 +56,8 @@ class _LoopThread:
         return self._thread is not None and self._thread.is_alive()
 
     def _run(self) -> None:
+        import asyncio
+
         asyncio.set_event_loop(self.loop)
         try:
             self.loop.run_until_complete(self.watcher.watch())
@@ -156,6 +159,8 @@ class BusBridge(QObject):
             coro.close()
             return
         try:
+            import asyncio
+
             fut: concurrent.futures.Future[None] = asyncio.run_coroutine_threadsafe(coro, thread.loop)
         except RuntimeError:  # the loop is shutting down
             coro.close()

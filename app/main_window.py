@@ -34,22 +34,16 @@ from hwinspector.pages.base import Page
 from hwinspector.probes.devices.hotplug import HotplugEvent, monitor_source
 from hwinspector.probes.errors import InputFormatError
 from hwinspector.probes.machine.snapshot import Snapshot
-from hwinspector.report.open_bundle import describe_source
 from hwinspector.sampler_notice import show_sampler_backend
 from hwinspector.threads import Port, start_thread
 from hwinspector.window_actions import build_actions
+from hwinspector.window_text import source_description, window_title
 
 if TYPE_CHECKING:
     from hwinspector.probes.telemetry.recording import Recording
 
 
-def source_description(snapshot: Snapshot) -> str:
-    src = snapshot.source
-    if src.is_live:
-        return _("Source: live machine")
-    if src.kind == "bundle":
-        return _("Source: {label} (evidence bundle)").format(label=src.label)
-    return _("Source: {label} ({kind} dump)").format(label=src.label, kind=src.kind)
+BUILD_AFTER_MS = 3000  # the other pages are built by then even when the first one has nothing to show
 
 
 class MainWindow(QMainWindow):
@@ -60,12 +54,37 @@ class MainWindow(QMainWindow):
     load_failed = Signal(str)
     recording_loaded = Signal(str, object, str)  # bundle path, Recording | None, why not (read on a worker thread)
 
-    def __init__(self, source: str | None = None, *, live_updates: bool = True) -> None:
+    def __init__(
+        self,
+        source: str | None = None,
+        *,
+        live_updates: bool = True,
+        interactive: bool = True,
+        start_now: bool = False,
+    ) -> None:
         super().__init__()
-        self.setWindowTitle(_("Hardware Inspector"))
+        self.setWindowTitle(window_title(None))
+        # False for --screenshot: no dialog may wait for a click; failures go to load_failed only
+        self.interactive = interactive
         self.resize(1280, 800)
         self.snapshot: Snapshot | None = None
         self._live_updates = live_updates
+        self._hotplug: HotplugThread | None = None
+        self._monitor_text = _("no live updates")
+        self._started = False
+        self.collector = SnapshotCollector(parent=self)  # its thread reads; its signals arrive here
+        self.request_load.connect(self.collector.load)
+        self.collector.snapshot_ready.connect(self.show_snapshot)
+        self.collector.hotplug.connect(self._on_hotplug)
+        self.collector.failed.connect(self._on_failed)
+        self.collector.progress.connect(self._on_progress)
+        if start_now:
+            # Read the source while the window and its first page are built (the reader's sysfs reads
+            # overlap the imports and widgets here): the first page's data on screen sooner (issue 18).
+            self._started = True
+            if source is None:
+                self._start_hotplug()
+            self.request_load.emit(source)
         # Pages are built when first shown, and the rest one per event-loop turn once the window is up:
         # start-up pays for the first page's imports only (issue: first window within 6x a bare window).
         self._infos: list[PageInfo] = page_infos()
@@ -126,21 +145,21 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sampler_label)
         self.statusBar().addPermanentWidget(self.busy)
 
-        self.collector = SnapshotCollector(parent=self)  # its thread reads; its signals arrive here
-        self.request_load.connect(self.collector.load)
-        self.collector.snapshot_ready.connect(self.show_snapshot)
-        self.collector.hotplug.connect(self._on_hotplug)
-        self.collector.failed.connect(self._on_failed)
-        self.collector.progress.connect(self._on_progress)
         self.recording_loaded.connect(self._on_recording)
-        self._hotplug: HotplugThread | None = None
-        self._monitor_text = _("no live updates")
         self._stale: set[str] = set()  # pages that missed hotplug batches while hidden
+        self._progress_text = ""  # the collector's last "Reading …" line, cleared once the source is shown
         self._closing = False
         self._background_build_started = False
+        self._background_build_queued = False
         self.sidebar.setCurrentRow(0)
+        if start_now and source is None:
+            expect_live = getattr(self.current_page(), "expect_live", None)
+            if callable(expect_live):
+                expect_live()  # the first page reads what it can while the snapshot is read
         self._pending_source = source
         self.remote = RemoteControl(self)
+        if self._started:
+            self.busy.show()
 
     def _connect_bus(self) -> None:
         """One system-bus bridge for the window: pages with ``set_bus`` get it when built, the timeline its events."""
@@ -177,6 +196,10 @@ class MainWindow(QMainWindow):
         set_bus = getattr(page, "set_bus", None)
         if callable(set_bus):
             set_bus(self.bus)
+        set_remote = getattr(page, "set_remote", None)
+        remote = getattr(self, "remote", None)  # the first page is built before the remote control exists
+        if callable(set_remote) and remote is not None and remote.link is not None:
+            set_remote(remote.link)  # built while connected: it reads the remote machine too
         if page_id == "telemetry":
             early, self._early_timeline = self._early_timeline, []
             for event in early:
@@ -196,6 +219,15 @@ class MainWindow(QMainWindow):
                 set_monitor_state(self._monitor_text)
         return page
 
+    def _start_background_build(self) -> None:
+        """The other pages, the sampler's notice and the system-bus bridge, once the first page shows its data."""
+        if not self._background_build_queued:
+            self._background_build_queued = True
+            QTimer.singleShot(0, self._build_next_page)
+            QTimer.singleShot(0, partial(show_sampler_backend, self.sampler_label))
+            if self.snapshot is not None and self.snapshot.source.is_live and not self._closing:
+                self.bus.start()
+
     def _build_next_page(self) -> None:
         """Build one page not built yet, then yield to the event loop before the next."""
         if self._closing:
@@ -210,15 +242,19 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._background_build_started:
             self._background_build_started = True
-            # after the first paint: the window is up before the other pages' imports run
-            QTimer.singleShot(50, self._build_next_page)
-            QTimer.singleShot(50, partial(show_sampler_backend, self.sampler_label))
+            # Once the first page shows its data (or BUILD_AFTER_MS, without a source): their imports and
+            # widgets would otherwise hold the GIL while the source is read and the first page renders.
+            self.current_page().data_shown.connect(self._start_background_build)
+            QTimer.singleShot(BUILD_AFTER_MS, self._start_background_build)
 
     # --- sources -----------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Begin loading the source given at construction (separate so tests can feed snapshots)."""
-        self.load_source(self._pending_source)
+        """Begin loading the source given at construction (separate so tests can feed snapshots);
+        nothing when the window was made with ``start_now``."""
+        if not self._started:
+            self._started = True
+            self.load_source(self._pending_source)
 
     def load_source(self, source: str | None) -> None:
         self.remote.stop()  # another source replaces the remote machine
@@ -272,15 +308,18 @@ class MainWindow(QMainWindow):
         if self.remote.active and snapshot.source.label != self.remote.host:
             return  # a read of another source that finished after the remote machine replaced it
         self.busy.hide()
+        if self.statusBar().currentMessage() == self._progress_text:
+            self.statusBar().clearMessage()  # "Reading …" is done: the source line shows again
         self.snapshot = snapshot
         self._stale.clear()
         for page in self.built_pages():
             page.set_snapshot(snapshot)
         self.source_label.setText(source_description(snapshot))
         if snapshot.source.is_live:
-            self.bus.start()  # idempotent; it keeps running (and reconnecting) until shutdown
+            if self._background_build_queued or not self.isVisible():
+                self.bus.start()  # idempotent; it keeps running (and reconnecting) until shutdown
+            # else: starting up, the bridge's thread waits until the first page shows its data
             self.banner.hide()
-            self.setWindowTitle(_("Hardware Inspector — live machine"))
             self._start_hotplug()
             devices = self._built.get("devices")
             if devices is not None and hasattr(devices, "set_monitor_state"):
@@ -291,6 +330,8 @@ class MainWindow(QMainWindow):
                 self.banner.setText(self.remote.banner_text(snapshot))
                 self.source_label.setText(_("Source: {host} (remote machine, over ssh)").format(host=self.remote.host))
             else:
+                from hwinspector.report.open_bundle import describe_source  # bundle reader: when one is shown
+
                 self.banner.setText(
                     _("{describe_source} File → Show live machine (Ctrl+L) returns.").format(
                         describe_source=describe_source(snapshot)
@@ -299,10 +340,7 @@ class MainWindow(QMainWindow):
             self.banner.show()
             if snapshot.source.kind == "bundle" and snapshot.source.path:
                 self._load_bundle_recording(snapshot.source.path)
-            remote = _(" (remote machine)") if self.remote.active else ""
-            self.setWindowTitle(
-                _("Hardware Inspector — {label}{remote}").format(label=snapshot.source.label, remote=remote)
-            )
+        self.setWindowTitle(window_title(snapshot))
         self._filter_changed(self.search.text())
         self.snapshot_shown.emit(snapshot)
 
@@ -338,6 +376,7 @@ class MainWindow(QMainWindow):
             telemetry.back_to_live()  # the previous bundle's recording is not this one's
 
     def _on_progress(self, text: str) -> None:
+        self._progress_text = text
         self.statusBar().showMessage(text, 5000)
 
     def _on_failed(self, message: str) -> None:
@@ -346,7 +385,8 @@ class MainWindow(QMainWindow):
         if self.snapshot is None:
             self.source_label.setText(_("Could not read: {message}").format(message=message))
         self.load_failed.emit(message)
-        QMessageBox.warning(self, "Cannot open", message)
+        if self.interactive:
+            QMessageBox.warning(self, "Cannot open", message)
 
     # --- hotplug -----------------------------------------------------------------------------------
 

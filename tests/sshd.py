@@ -50,6 +50,14 @@ class Sshd:
         """As ``env``, but the target has no hwinspector command: only its python3."""
         return dict(self.env, HWINSPECTOR_REMOTE_AGENT="/nonexistent/hwinspector")
 
+    def fingerprint(self) -> str:
+        """The host key's fingerprint as ssh-keygen prints it ("256 SHA256:… comment (ED25519)")."""
+        line = subprocess.run(
+            ["ssh-keygen", "-lf", str(self.host_key.with_suffix(".pub"))], capture_output=True, text=True, check=True
+        ).stdout
+        assert line.rstrip().endswith("(ED25519)"), line
+        return line.split()[1]
+
     def connections(self) -> list[psutil.Process]:
         """The listener's per-connection children (one per live ssh session)."""
         try:

@@ -15,8 +15,9 @@ from hwinspector.widgets.status_icons import COLORS, status_icon
 from hwinspector.widgets.tile import blend, paint_stripe, panel_color
 
 # Verdict status -> the icon family of status_icons, the word on the card.
-ICONS = {"pass": "ok", "warning": "warning", "fail": "error", "n/a": "na"}
-WORDS = {"pass": N_("PASS"), "warning": N_("WARNING"), "fail": N_("FAIL"), "n/a": N_("N/A")}
+# "checking": a check still waiting for a slow source (the page shows the others first).
+ICONS = {"pass": "ok", "warning": "warning", "fail": "error", "n/a": "na", "checking": "na"}
+WORDS = {"pass": N_("PASS"), "warning": N_("WARNING"), "fail": N_("FAIL"), "n/a": N_("N/A"), "checking": N_("CHECKING")}
 # Brighter variants on dark backgrounds keep the status words above 4.5:1 contrast (WCAG AA); on light ones the
 # icons' colours are for shapes (3:1), and words take these darker ones (about 5:1 on a card).
 _DARK = {"ok": "#5cd17a", "warning": "#ffc93c", "error": "#ff6b6b", "na": "#a0a0a0"}
@@ -29,7 +30,7 @@ class CardData:
     """What one card shows; the page turns a probe's verdict into this (widgets never import probes)."""
 
     check: str
-    status: str  # "pass" | "warning" | "fail" | "n/a"
+    status: str  # "pass" | "warning" | "fail" | "n/a" | "checking"
     title: str
     summary: str
     evidence: tuple[str, ...] = ()
@@ -105,7 +106,7 @@ class VerdictCard(QWidget):
         lay.addWidget(self.evidence)
         lay.addWidget(self.hint)
         lay.addStretch(1)  # a card taller than its text (its row's neighbour is longer) keeps the text at the top
-        if card.status == "n/a":
+        if card.status in ("n/a", "checking"):
             dim(self.title)
             dim(self.summary)
         self.set_scale(None)

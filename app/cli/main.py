@@ -7,15 +7,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hwinspector import __version__
 from hwinspector.cli import remote
 from hwinspector.i18n import _, bind_default_domain, localize
 from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
-
-if TYPE_CHECKING:
-    from hwinspector.probes.machine.snapshot import Snapshot
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -31,7 +28,30 @@ def add_from(p: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The window's options that take a value: with only these (and flags), no command is named.
+_GUI_VALUE_OPTIONS = frozenset(
+    {"--from", "--host", "--page", "--screenshot", "--size", "--select", "--wait", "--theme"}
+)
+
+
+def names_no_command(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` opens the window (only the window's options, no word that could be a command)."""
+    value_next = False
+    for a in argv:
+        if value_next:
+            value_next = False
+        elif a in ("-h", "--help"):
+            return False  # the help lists the commands
+        elif a in _GUI_VALUE_OPTIONS:
+            value_next = True
+        elif not a.startswith("-"):
+            return False  # a command, or a mistake the full parser explains
+    return True
+
+
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The whole CLI; ``commands=False``: the window's options only, without importing the commands'
+    modules (a tenth of a second before the window starts, issue 18)."""
     parser = argparse.ArgumentParser(
         prog="hwinspector",
         description=_("Linux hardware inspector. Without a command, opens the main window."),
@@ -46,7 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("open the window connected to HOST over ssh (as File → Connect to machine…)"),
     )
     parser.add_argument("--page", metavar="NAME", help=_("page to show first (overview, devices, drivers, …)"))
-    parser.add_argument("--screenshot", metavar="OUT.png", help=_("render the page offscreen to a PNG and exit"))
+    parser.add_argument(
+        "--screenshot",
+        metavar="OUT.png",
+        help=_("render the page offscreen to a PNG once it has shown its data, and exit (with --host: that machine)"),
+    )
     parser.add_argument("--size", default="1280x800", metavar="WxH", help=_("window size for --screenshot"))
     parser.add_argument("--select", metavar="DEVPATH", help=_("select this device on the page first"))
     parser.add_argument(
@@ -54,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         metavar="S",
-        help=_("with --screenshot: let the page run this many seconds first (live plots)"),
+        help=_("with --screenshot: once the page has shown its data, let it run this many seconds more (live plots)"),
     )
     parser.add_argument(
         "--presentation",
@@ -67,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help=_("colour scheme (default: the desktop's, high contrast where it asks for more contrast)"),
     )
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _command_modules():
         module.register(sub)
@@ -124,18 +151,12 @@ def _command_modules() -> list[Any]:
     ]
 
 
-def _load(source: str | None) -> Snapshot:
-    from hwinspector.probes.machine.snapshot import load_snapshot
-
-    return load_snapshot(source)
-
-
 def _run_gui(args: argparse.Namespace) -> int:
-    if args.screenshot:
-        # Offscreen must be chosen before the QApplication exists.
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from hwinspector.gui import run_gui, save_screenshot
-
+    # Usage first, before anything is read or rendered.
+    if args.gui_host and args.source:
+        print(_("hwinspector: --host opens the window on that machine; it takes no --from"), file=sys.stderr)
+        return EXIT_USAGE
+    size = (0, 0)
     if args.screenshot:
         try:
             w, h = (int(x) for x in args.size.lower().split("x"))
@@ -145,23 +166,25 @@ def _run_gui(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        snap = _load(args.source)
+        size = (w, h)
+        # Offscreen must be chosen before the QApplication exists.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from hwinspector.gui import run_gui, save_screenshot
+
+    if args.screenshot:
+        # the source (this machine, a file, or --host over ssh) is read as the window reads it; the
+        # picture is taken once the page says its data is on screen
         return save_screenshot(
-            snap,
+            args.source,
             args.page or "overview",
             Path(args.screenshot),
-            (w, h),
+            size,
             args.select,
             args.wait,
             theme=args.theme,
             presentation=args.presentation,
+            host=args.gui_host,
         )
-    if args.gui_host and (args.source or args.screenshot):
-        print(
-            _("hwinspector: --host opens the window on that machine; it takes no --from or --screenshot"),
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
     return run_gui(
         args.source, args.page, args.select, theme=args.theme, presentation=args.presentation, host=args.gui_host
     )
@@ -169,8 +192,8 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     bind_default_domain()  # argparse's own texts in the user's language
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(commands=not names_no_command(argv))
     args = parser.parse_args(argv)
     try:
         if args.command is None:

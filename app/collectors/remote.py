@@ -185,6 +185,7 @@ class RemoteMachine(QObject):
             snap.source,
             label=self.host,
             notes=(*snap.source.notes, note),
+            host=self.host,
         )
         return dataclasses.replace(snap, source=src)
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
@@ -146,17 +146,30 @@ class ThermalSource:
     def close(self) -> None:
         self._idle_before = {}
 
+    def read_lists(self, names: frozenset[str]) -> dict[str, tuple[list[Any], str | None]]:
+        """Each named list ("chips", "zones", "cooling", "cpufreq", "idle") or why it is missing."""
+        listers: dict[str, Callable[[Path], list[Any]]] = {
+            "chips": list_hwmon_chips,
+            "zones": list_thermal_zones,
+            "cooling": list_cooling_devices,
+            "cpufreq": list_cpufreq,
+            "idle": list_cpuidle,
+        }
+        return {name: _attempt(listers[name], self._sysfs) for name in names}
+
     def read(self) -> ThermalReading:
         parts = self.parts
-        sysfs = self._sysfs
-        chips, chips_error = _attempt(list_hwmon_chips, sysfs) if SENSORS in parts else ([], None)
-        zones, zones_error = _attempt(list_thermal_zones, sysfs) if ZONES in parts else ([], None)
+        names = {SENSORS: ("chips",), ZONES: ("zones", "cooling"), CPU: ("cpufreq", "idle")}
+        got = self.read_lists(frozenset(n for p in parts for n in names[p]))
+        none: tuple[list[Any], str | None] = ([], None)
+        chips, chips_error = got.get("chips", none)
+        zones, zones_error = got.get("zones", none)
         # zones and cooling devices share /sys/class/thermal: one explanation covers both
-        cooling = _attempt(list_cooling_devices, sysfs)[0] if ZONES in parts and zones_error is None else []
-        cpufreq, cpufreq_error = _attempt(list_cpufreq, sysfs) if CPU in parts else ([], None)
+        cooling = got.get("cooling", none)[0] if zones_error is None else []
+        cpufreq, cpufreq_error = got.get("cpufreq", none)
         interval = None
         if CPU in parts:
-            states, idle_error = _attempt(list_cpuidle, sysfs)
+            states, idle_error = got["idle"]
             idle, interval = self._idle(states)
         else:
             # A gap in the counters is no interval to average over: start again when shown.

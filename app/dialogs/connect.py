@@ -71,6 +71,7 @@ class RemoteControl(QObject):
         self.host = ""
         self.up = False
         self.state_text = ""
+        self.link: object = None  # the live RemoteLink while the link is up; pages built later get it too
         self._thread = QThread(self)
         self._thread.setObjectName("remote-machine")
         self.worker = RemoteMachine()
@@ -115,7 +116,7 @@ class RemoteControl(QObject):
         if self.host:
             self.host = ""
             self.up = False
-            self._set_telemetry_link(None)
+            self._set_link(None)
             self.request_stop.emit()
 
     def shutdown(self) -> None:
@@ -144,14 +145,17 @@ class RemoteControl(QObject):
         if path:
             self.request_capture.emit(path)
 
-    def _set_telemetry_link(self, link: object) -> None:
-        page: Any = self.window.pages.get("telemetry")
-        if page is not None and hasattr(page, "set_remote"):
-            page.set_remote(link)
+    def _set_link(self, link: object) -> None:
+        """Pages that read the remote machine live (Telemetry, Power, Thermal) get the link, or None."""
+        self.link = link
+        for page in self.window.built_pages():
+            set_remote: Any = getattr(page, "set_remote", None)
+            if callable(set_remote):
+                set_remote(link)
 
     def _connected(self, link: object) -> None:
         if self.host:
-            self._set_telemetry_link(link)
+            self._set_link(link)
 
     def _snapshot(self, snapshot: Snapshot) -> None:
         if self.host:
@@ -165,7 +169,7 @@ class RemoteControl(QObject):
             self.window.banner.setText(self.banner_text(self.window.snapshot))
             self.window.banner.show()
         if not up:
-            self._set_telemetry_link(None)
+            self._set_link(None)
 
     def _hotplug(self, events: list[tuple[str, str]]) -> None:
         if not self.host:
@@ -188,6 +192,9 @@ class RemoteControl(QObject):
     def _failed(self, message: str) -> None:
         self.host = ""
         self.window.busy.hide()
+        if not self.window.interactive:
+            self.window.load_failed.emit(message)  # --screenshot --host: no dialog, no fallback to this machine
+            return
         if self.window.snapshot is None:
             self.window.start()  # opened with --host and refused: show this machine instead
         self.window.statusBar().showMessage(message, 15000)

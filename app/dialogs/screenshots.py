@@ -9,11 +9,13 @@ from PySide6.QtCore import QBuffer, QIODevice, Qt
 from PySide6.QtWidgets import QApplication
 
 from hwinspector.i18n import _
+from hwinspector.pages.base import wait_for_data
 from hwinspector.probes.machine.snapshot import Snapshot, Source, SystemInfo
 from hwinspector.report.assemble import Redacted
 from hwinspector.report.bundle import Artifact
 
 SCREENSHOT_PAGES = ("overview", "devices", "drivers", "graphics")
+SHOW_TIMEOUT_S = 30.0  # a page that has not shown its data by then is taken as it is
 
 
 def snapshot_from_sections(sections: Mapping[str, Mapping[str, Any]], label: str) -> Snapshot:
@@ -87,6 +89,8 @@ def render_screenshots(red: Redacted, size: tuple[int, int] = (1280, 800)) -> li
         for page in SCREENSHOT_PAGES:
             if not window.show_page(page):
                 continue
+            # the page's data, not "Reading the machine…" (issue 18): its sections are read on a worker
+            wait_for_data(window.current_page(), SHOW_TIMEOUT_S)
             for _unused in range(5):
                 QApplication.processEvents()
             buf = QBuffer()

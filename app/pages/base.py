@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import enum
+import time
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from hwinspector.i18n import _
 from hwinspector.probes.devices.hotplug import HotplugEvent
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.widgets import dim
+
+
+class DataState(enum.IntEnum):
+    """How much of what a page was given is on screen (its data, or why there is none)."""
+
+    WAITING = 0  # nothing yet: "Reading the machine…" and the like
+    PARTIAL = 1  # a first part is shown, slower parts are on their way (shown progressively)
+    COMPLETE = 2  # everything this source gives is on screen; nothing more is coming until it changes
 
 
 class Page(QWidget):
@@ -30,6 +40,31 @@ class Page(QWidget):
 
     # Ask the main window to show another page and select something there (page_id, devpath).
     navigate = Signal(str, str)
+    # The page's one notion of "my data (or my error) is on screen", emitted each time it has rendered
+    # what it was given: False while slower parts are still coming, True once it is complete. Screenshots
+    # wait for it (issue 18: a screenshot caught "Reading the machine…"), the start-up benchmark times it.
+    data_shown = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._data_state = DataState.WAITING
+
+    @property
+    def data_state(self) -> DataState:
+        return self._data_state
+
+    def settled(self) -> bool:
+        """Whether a picture of the page now shows everything its source gives."""
+        return self._data_state is DataState.COMPLETE
+
+    def mark_waiting(self) -> None:
+        """A new read is on its way: what is on screen is no longer what the page was last given."""
+        self._data_state = DataState.WAITING
+
+    def mark_shown(self, *, complete: bool = True) -> None:
+        """The page has rendered its data or its error; ``complete=False``: more is on its way."""
+        self._data_state = DataState.COMPLETE if complete else DataState.PARTIAL
+        self.data_shown.emit(complete)
 
     def set_snapshot(self, snapshot: Snapshot) -> None:
         """Show this snapshot (called on the GUI thread with an immutable object)."""
@@ -46,6 +81,22 @@ class Page(QWidget):
 
     def shutdown(self) -> None:
         """Stop the page's background work (threads, timers); the main window calls it once, on close."""
+
+
+def run_until(done: Callable[[], bool], timeout_s: float) -> bool:
+    """Run the GUI thread's events until ``done()`` or the timeout (offscreen renders); whether it was done."""
+    deadline = time.monotonic() + timeout_s
+    while not done():
+        if time.monotonic() >= deadline:
+            return False
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.005)
+    return True
+
+
+def wait_for_data(page: Page, timeout_s: float) -> bool:
+    """Until the page says its data (or its error) is on screen, completely; whether it did in time."""
+    return run_until(lambda: page.data_state is DataState.COMPLETE, timeout_s)
 
 
 def empty_state(text: str) -> QLabel:

@@ -103,9 +103,6 @@ class ChainPage(Page):
         if self.snapshot is not None and self.snapshot.source.is_live:
             self._stale = True  # the sound server and cameras are asked once per showing, never on a timer
 
-    def settled(self) -> bool:
-        return self.reading is not None and not self.collector.busy
-
     # --- reading ------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -117,6 +114,7 @@ class ChainPage(Page):
     def _request(self, text: str) -> None:
         assert self.snapshot is not None
         self._wanted = self.collector.read(self.snapshot)
+        self.mark_waiting()
         self.state.setText(text)
         if self.reading is None:
             self.empty.setText(text)
@@ -134,6 +132,7 @@ class ChainPage(Page):
                 self.empty.setText(
                     _("Could not read the {what} chain: {message}").format(what=_(self.what), message=message)
                 )
+            self.mark_shown()
 
     def show_reading(self, reading: AvReading) -> None:
         self.reading = reading
@@ -144,6 +143,7 @@ class ChainPage(Page):
             notes = "\n".join(i.text for i in pic.issues)
             empty = f"{localize(pic.summary)}.\n\n{_(self.empty_text)}" + (f"\n\n{notes}" if notes else "")
         self.panel.show_picture(pic, empty)
+        self.mark_shown()
 
     def chain_text(self) -> str:
         if self.reading is None:

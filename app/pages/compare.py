@@ -163,6 +163,9 @@ class ComparePage(Page):
         if not snapshot.source.is_live and snapshot.source.path:
             self.add_source(snapshot.source.path, "A")
             self.pickers["B"].setCurrentIndex(self.pickers["B"].findData(LIVE))
+        if not self.compare_button.isEnabled():
+            return  # a comparison is running: its result is what this page shows next
+        self.mark_shown()  # the two pickers: a comparison is the user's to start
 
     def set_filter(self, text: str) -> None:
         needle = text.strip().lower()
@@ -189,6 +192,7 @@ class ComparePage(Page):
         """Compare the two picked sources on a worker thread (reading them is I/O, maybe seconds)."""
         a, b = self.source("A"), self.source("B")
         self.compare_button.setEnabled(False)
+        self.mark_waiting()
         self.status.setText(
             _("Comparing {currentText} with {currentText2}…").format(
                 currentText=self.pickers["A"].currentText(), currentText2=self.pickers["B"].currentText()
@@ -210,6 +214,7 @@ class ComparePage(Page):
         self.tree.clear()
         if result is None:
             self.status.setText(_("Cannot compare: {error}").format(error=error))
+            self.mark_shown()
             self.compared.emit(None)
             return
         n = len(result.changes)
@@ -251,4 +256,5 @@ class ComparePage(Page):
                     top.addChild(_spoken(QTreeWidgetItem([line, "", ""])))
                 self.tree.addTopLevelItem(top)
                 top.setExpanded(True)
+        self.mark_shown()
         self.compared.emit(result)

@@ -160,6 +160,7 @@ class DevicesPage(Page):
         self._update_count()
         if selected:
             self.select_path(selected)
+        self.mark_shown()
 
     def apply_hotplug(self, events: Sequence[HotplugEvent], snapshot: Snapshot) -> None:
         self._snapshot = snapshot

@@ -156,6 +156,7 @@ class DriversPage(Page):
                 _("Kernel taint: {flags}").format(flags="; ".join(f"{c} — {localize(m)}" for c, m in t.flags))
             )
         self._fill_bindings()
+        self.mark_shown()
 
     def _fill_bindings(self) -> None:
         if self._snapshot is None:

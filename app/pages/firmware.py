@@ -190,6 +190,10 @@ class FirmwarePage(Page):
         self._live = src.is_live
         if src.is_live:
             self.body.setCurrentWidget(self.live_view)
+            if self.info is not None:
+                self.mark_shown()
+            else:
+                self.mark_waiting()  # fwupd's answer comes through the bus bridge
             return
         self.empty.setText(
             _(
@@ -199,6 +203,7 @@ class FirmwarePage(Page):
             ).format(label=src.label, kind=src.kind)
         )
         self.body.setCurrentWidget(self.empty)
+        self.mark_shown()
 
     def set_filter(self, text: str) -> None:
         self.device_proxy.set_text(text)
@@ -211,9 +216,6 @@ class FirmwarePage(Page):
             if d.device_id == path:
                 self.device_view.selectRow(self.device_proxy.mapFromSource(self.device_model.index(row, 0)).row())
 
-    def settled(self) -> bool:
-        return self._live is not True or self.info is not None
-
     # --- fwupd ---------------------------------------------------------------------------------
 
     def show_firmware(self, info: FirmwareInfo) -> None:
@@ -222,6 +224,7 @@ class FirmwarePage(Page):
             self.device_model.set_rows([])
             self.security_model.set_attrs([])
             self.live_view.explain(_("fwupd: not available: {reason}").format(reason=localize(info.reason)))
+            self._shown_if_live()
             return
         self.live_view.show_view()
         hsi = parse_hsi(info.host_security_id)
@@ -272,6 +275,11 @@ class FirmwarePage(Page):
             )
         else:
             self.security.show_view()
+        self._shown_if_live()
+
+    def _shown_if_live(self) -> None:
+        if self._live:
+            self.mark_shown()  # before a source or for a dump, fwupd's answer is not what the page shows
 
     def selected_device(self) -> FirmwareDevice | None:
         idx = self.device_view.currentIndex()

@@ -5,27 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QHideEvent, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QGuiApplication, QHideEvent, QShowEvent
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hwinspector.collectors.graphics import GraphicsCollector
-from hwinspector.i18n import N_, _, localize
-from hwinspector.models.graphics import ChainElement, GraphicsChainModel, chain_text
+from hwinspector.i18n import N_, _
+from hwinspector.models.graphics import ChainElement, chain_text
 from hwinspector.models.graphics_elements import DEFAULT_GL
+from hwinspector.models.graphics_lanes import build_picture
 from hwinspector.models.upower import switcheroo_section
-from hwinspector.pages.base import Page, empty_state
+from hwinspector.pages.base import Page
+from hwinspector.pages.chain_panel import SELECT_HINT, ChainPanel, element_sections
 from hwinspector.pages.gpu_panel import GpuPanel
 from hwinspector.probes.bundle.reader import cached_bundle_sections
 from hwinspector.probes.devices.hotplug import HotplugEvent
@@ -33,24 +24,9 @@ from hwinspector.probes.gpu.model import report_from_json
 from hwinspector.probes.graphics.stack import GraphicsStack, read_live_stack
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.probes.services.bus import SwitcherooInfo
-from hwinspector.widgets import dim
-from hwinspector.widgets.accessible import status_item
-from hwinspector.widgets.chain_view import ChainView
-from hwinspector.widgets.property_table import PropertyTable, Section
+from hwinspector.widgets.property_table import Section
 
-KeyRole = Qt.ItemDataRole.UserRole + 1
-SELECT_HINT = N_("Select an element of the chain (click, or the arrow keys) to see everything about it.")
-
-
-def element_sections(e: ChainElement) -> list[Section]:
-    """The detail pane's content: problems first, then every property."""
-    out: list[Section] = []
-    if e.problems:
-        out.append((_("Problems"), [(p.severity, localize(p.detail)) for p in e.problems]))
-    out.extend((name, list(rows)) for name, rows in e.sections)
-    if e.lines and not e.sections:
-        out.append((_("Summary"), [(_("Line {i}").format(i=i + 1), x) for i, x in enumerate(e.lines)]))
-    return out
+__all__ = ["SELECT_HINT", "GraphicsPage", "element_sections"]
 
 
 class GraphicsPage(Page):
@@ -72,71 +48,24 @@ class GraphicsPage(Page):
         self.collector.stack_ready.connect(self._stack_ready)
         self.collector.failed.connect(self._failed)
 
-        self.summary = QLabel()
-        f = self.summary.font()
-        f.setPointSizeF(f.pointSizeF() * 1.1)
-        f.setBold(True)
-        self.summary.setFont(f)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.state = QLabel()
-        dim(self.state)
-        self.refresh_button = QPushButton(_("Refresh"))
-        self.refresh_button.setToolTip(
-            _("Read the chain, OpenGL, Vulkan and the session again (F5 reloads everything)")
-        )
-        self.refresh_button.clicked.connect(self.refresh)
-        self.copy_button = QPushButton(_("Copy chain"))
-        self.copy_button.setToolTip(
-            _("Copy the whole chain as text, for a bug report (monitor serial numbers left out)")
-        )
-        self.copy_button.clicked.connect(self.copy_chain)
-        top = QHBoxLayout()
-        top.addWidget(self.summary, 1)
-        top.addWidget(self.state)
-        top.addWidget(self.refresh_button)
-        top.addWidget(self.copy_button)
-
-        self.issues = QListWidget()
-        self.issues.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.issues.setWordWrap(True)
-        self.issues.setAccessibleName(_("Problems"))
-        self.issues.itemClicked.connect(self._issue_clicked)
-        self.issues.itemActivated.connect(self._issue_clicked)
-        self.issues.hide()
-
-        self.model = GraphicsChainModel(self)
-        self.view = ChainView()
-        self.view.setAccessibleName(_("{page}: chain of linked boxes").format(page=_(self.title)))
-        self.view.setModel(self.model)
-        self.view.current_changed.connect(self._show_details)
-        self.details = PropertyTable()
-        self.details.clear(_(SELECT_HINT))
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.view)
-        split.addWidget(self.details)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        split.setSizes([820, 300])
+        # The same panel as the other chain pages: summary, Refresh and Copy chain, problems, lanes, details;
+        # this machine's GPU readings below the chain.
         self.gpu_panel = GpuPanel()
-        vsplit = QSplitter(Qt.Orientation.Vertical)
-        vsplit.addWidget(split)
-        vsplit.addWidget(self.gpu_panel)
-        vsplit.setStretchFactor(0, 3)
-        vsplit.setStretchFactor(1, 2)
-        content = QWidget()
-        cl = QVBoxLayout(content)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.addLayout(top)
-        cl.addWidget(self.issues)
-        cl.addWidget(vsplit, 1)
-        self.empty = empty_state(_("Waiting for the source to load…"))
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.body = QStackedWidget()
-        self.body.addWidget(self.empty)
-        self.body.addWidget(content)
-        self._content = content
+        self.panel = ChainPanel(
+            _("Read the chain, OpenGL, Vulkan and the session again (F5 reloads everything)"),
+            _("Copy the whole chain as text, for a bug report (monitor serial numbers left out)"),
+            split_sizes=(820, 300),
+            below=self.gpu_panel,
+        )
+        self.panel.extra_sections = self._switcheroo_rows
+        self.panel.refresh_button.clicked.connect(self.refresh)
+        self.panel.copy_button.clicked.connect(self.copy_chain)
+        self.summary, self.state, self.issues = self.panel.summary, self.panel.state, self.panel.issues
+        self.refresh_button, self.copy_button = self.panel.refresh_button, self.panel.copy_button
+        self.model, self.view, self.details = self.panel.model, self.panel.view, self.panel.details
+        self.empty, self.body = self.panel.empty, self.panel.body
         lay = QVBoxLayout(self)
-        lay.addWidget(self.body)
+        lay.addWidget(self.panel)
 
     # --- Page API ---------------------------------------------------------------------------------------
 
@@ -213,10 +142,6 @@ class GraphicsPage(Page):
         if self.snapshot is not None and self.snapshot.source.is_live:
             self._stale = True  # OpenGL and Vulkan are asked once per showing, never on a timer
 
-    def settled(self) -> bool:
-        """Whether a picture of the page now is complete (no reading in flight)."""
-        return self.stack is not None and not self.collector.busy
-
     # --- reading ------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -228,6 +153,7 @@ class GraphicsPage(Page):
 
     def _request(self, submit: Callable[[], int], text: str) -> None:
         self._wanted = submit()
+        self.mark_waiting()
         self.state.setText(text)
         if self.stack is None:
             self.empty.setText(text)
@@ -243,69 +169,28 @@ class GraphicsPage(Page):
             self.state.setText(_("Could not read the graphics stack: {message}").format(message=message))
             if self.stack is None:
                 self.empty.setText(_("Could not read the graphics stack: {message}").format(message=message))
+            self.mark_shown()
 
     def show_stack(self, stack: GraphicsStack) -> None:
         """Show one reading (GUI thread); keeps the selected element when it is still there."""
         self.stack = stack
         self.stacks_shown += 1
-        keep = self.view.current_key()
-        self.model.set_stack(stack)
-        self.view.relayout()
-        pic = self.model.picture
-        self.summary.setText(pic.summary)
+        pic = build_picture(stack)
+        # without a GPU, the chain starts at what applications render with; the problems lead to the rest
+        first = ""
+        if pic.lanes and pic.lanes[0].elements[0].kind == "none":
+            first = next((e.key for e in pic.elements() if DEFAULT_GL in e.lines), "")
+        self.panel.show_picture(pic, first=first)
         self.state.setText("" if stack.is_live else _("OpenGL, Vulkan and the session: not in a dump"))
-        self.issues.clear()
-        for issue in pic.issues:
-            item = status_item(issue.severity, issue.text)
-            item.setData(KeyRole, issue.key or "")
-            self.issues.addItem(item)
-        self.issues.setVisible(bool(pic.issues))
-        self._fit_issues()
-        QTimer.singleShot(0, self._fit_issues)  # wrapped rows know their height once laid out
-        self.body.setCurrentWidget(self._content)
-        if keep and pic.element(keep) is not None:
-            self.view.select_key(keep)
-            self._show_details(keep)
-        else:
-            # the start of the first chain (without a GPU: what applications render with); the problems
-            # list above leads to the rest
-            first = next(iter(self.view.keys()), "")
-            if pic.lanes and pic.lanes[0].elements[0].kind == "none":
-                first = next((e.key for e in pic.elements() if DEFAULT_GL in e.lines), first)
-            self.view.select_key(first)
-            self._show_details(first)
         if self._pending_path:
             self.select_path(self._pending_path)
+        self.mark_shown()
 
-    def _fit_issues(self) -> None:
-        """As tall as the first four issues; the list scrolls for more."""
-        n = min(self.issues.count(), 4)
-        rows = sum(max(self.issues.visualItemRect(self.issues.item(i)).height(), 18) for i in range(n))
-        self.issues.setFixedHeight(rows + 2 * self.issues.frameWidth() + 2)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if self.issues.count():
-            QTimer.singleShot(0, self._fit_issues)
-
-    # --- interaction --------------------------------------------------------------------------------------
-
-    def _issue_clicked(self, item: QListWidgetItem) -> None:
-        key = str(item.data(KeyRole) or "")
-        if key:
-            self.view.select_key(key)
-            self.view.setFocus()
-
-    def _show_details(self, key: str) -> None:
-        e = self.model.element(key) if key else None
-        if e is None:
-            self.details.clear(_(SELECT_HINT) if self.model.rowCount() else "")
-            return
-        sections = element_sections(e)
+    def _switcheroo_rows(self, e: ChainElement) -> list[Section]:
         # switcheroo-control says which GPU the desktop launches applications on, and how to pick the other
         if self._switcheroo is not None and e.kind in ("gpu", "session") and (self.stack is None or self.stack.is_live):
-            sections.append(self._switcheroo)
-        self.details.set_content(f"{e.caption}: {e.title}", sections)
+            return [self._switcheroo]
+        return []
 
     def set_bus(self, bus: QObject) -> None:
         """The main window's D-Bus bridge: switcheroo-control's GPU list joins the chain's details."""
@@ -315,9 +200,7 @@ class GraphicsPage(Page):
         if not isinstance(info, SwitcherooInfo):
             return
         self._switcheroo = switcheroo_section(info)
-        key = self.view.current_key()
-        if key:
-            self._show_details(key)
+        self.panel.refresh_details()
 
     def copy_chain(self) -> None:
         if self.stack is not None:

@@ -188,6 +188,7 @@ class IdlePage(Page):
         elif self.doc is None:
             self.stack.setCurrentWidget(self.before)
         self.suspend.set_live(live)
+        self.mark_shown()  # a measurement is the user's to start: before it, the page shows what it offers
 
     # --- measuring -----------------------------------------------------------------------------------
 

@@ -89,9 +89,6 @@ class LinkChainPage(Page):
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
 
-    def settled(self) -> bool:
-        return self.report is not None and not self.collector.busy
-
     # --- reading ------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -101,6 +98,7 @@ class LinkChainPage(Page):
         self._stale = False
         read = self.read_report
         self._wanted = self.collector.read(lambda: read(snap))
+        self.mark_waiting()
         self.state.setText(_("Reading…"))
         if self.report is None:
             self.empty.setText(_("Reading…"))
@@ -115,6 +113,7 @@ class LinkChainPage(Page):
             self.state.setText(_("Could not read the chain: {message}").format(message=message))
             if self.report is None:
                 self.empty.setText(_("Could not read the chain: {message}").format(message=message))
+            self.mark_shown()
 
     def show_report(self, report: ChainReport) -> None:
         self.report = report
@@ -123,6 +122,7 @@ class LinkChainPage(Page):
         self.panel.show_picture(report.picture, report.unavailable)
         if not report.unavailable and self._pending_path:
             self.select_path(self._pending_path)
+        self.mark_shown()
 
     def copy_text(self) -> str:
         return chain_text(self.report) if self.report is not None else ""

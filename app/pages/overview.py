@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QShowEvent
@@ -24,7 +27,6 @@ from PySide6.QtWidgets import (
 from hwinspector.collectors.base import RequestCollector
 from hwinspector.i18n import N_, _, localize, localize_all
 from hwinspector.pages.base import Page
-from hwinspector.presentation import PresentationWindow
 from hwinspector.probes.checks.base import SEVERITY, Status, Verdict
 from hwinspector.probes.checks.scorecard import (
     counts_text,
@@ -32,34 +34,89 @@ from hwinspector.probes.checks.scorecard import (
     machine_title,
     overall,
     run_scorecard,
+    run_scorecard_partial,
     summary_text,
 )
 from hwinspector.probes.devices.hotplug import HotplugEvent
-from hwinspector.probes.machine.sections import Section, collect_live, sections_from_snapshot
+from hwinspector.probes.machine.sections import (
+    SECTIONS,
+    SLOW_SECTIONS,
+    Section,
+    collect_live,
+    sections_from_snapshot,
+)
 from hwinspector.probes.machine.snapshot import Snapshot
+from hwinspector.threads import start_thread
 from hwinspector.widgets import dim
 from hwinspector.widgets.scorecard import WORDS, CardData, ScorecardView
 from hwinspector.widgets.status_icons import status_icon
 
+if TYPE_CHECKING:  # presentation mode (live tiles, the sensor poller) is imported when it is opened
+    from hwinspector.presentation import PresentationWindow
+
 Sections = dict[str, Section]
+Collected = tuple[int, Sections, list[Verdict], list[Verdict]]  # generation, sections, verdicts, still checking
 HOTPLUG_SETTLE_MS = 2000  # a dock or a burst of USB devices is one re-collection, not fifty
 ICON = {Status.PASS: "ok", Status.WARNING: "warning", Status.FAIL: "error", Status.NA: "na"}
 
 
-def cards_of(verdicts: Sequence[Verdict]) -> list[CardData]:
-    """Most severe first (fail, warning, pass, not applicable), in check order within each."""
+def cards_of(verdicts: Sequence[Verdict], checking: Sequence[Verdict] = ()) -> list[CardData]:
+    """Most severe first (fail, warning, pass, not applicable), in check order within each; the checks
+    still waiting for a slow source last, saying so."""
     ordered = sorted(verdicts, key=lambda v: SEVERITY[v.status])
     # The probes' English texts, in the user's language (the JSON keeps them English).
-    return [
+    cards = [
         CardData(
             v.check, v.status.value, localize(v.title), localize(v.summary), localize_all(v.evidence), localize(v.hint)
         )
         for v in ordered
     ]
+    return cards + [CardData(v.check, "checking", localize(v.title), _("Checking…")) for v in checking]
+
+
+def with_source(sections: Sections, snapshot: Snapshot) -> Sections:
+    """The sections of a capture, naming where the window read them (a bundle's own sections say "live
+    machine": the machine it was captured on, at the time; a remote machine's name its host)."""
+    devices = sections.get("devices")
+    if snapshot.source.is_live or devices is None or not isinstance(devices.data, dict):
+        return sections
+    data = {**devices.data, "source": snapshot.source.to_json()}
+    return {**sections, "devices": dataclasses.replace(devices, data=data)}
 
 
 def _call(work: Callable[[], object]) -> object:
     return work()
+
+
+# This machine in two steps. The second: what takes hundreds of milliseconds (OpenGL and Vulkan in child
+# processes, D-Bus calls, the sound server, cameras), and what needs heavy imports (the graphics chain and
+# EDID decoder, the GPU readers, the USB-C and wireless chain builders) or many reads (suspend statistics). The first:
+# the snapshot's devices and drivers, and the rest, read while the window reads the snapshot.
+SECOND_STEP = SLOW_SECTIONS | {"graphics", "gpu", "usbc", "wireless", "suspend"}
+FROM_SNAPSHOT = frozenset({"devices", "drivers"})
+EARLY = frozenset(SECTIONS) - SECOND_STEP - FROM_SNAPSHOT
+EARLY_WAIT_S = 10.0
+EARLY_FRESH_S = 10.0  # older than this (the Overview opened much later) and it is read again
+
+
+class _Early:
+    """This machine's sections that need no snapshot, read on a worker while the window's snapshot is read.
+
+    Plain Python across threads: the collection's worker waits on ``done`` and reads ``sections``.
+    """
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.sections: Sections = {}
+        self.started = time.monotonic()
+
+    def run(self) -> None:
+        try:
+            sections = collect_live(only=EARLY)
+            sections.pop("meta", None)
+            self.sections = sections
+        finally:
+            self.done.set()
 
 
 class OverviewPage(Page):
@@ -74,22 +131,25 @@ class OverviewPage(Page):
         self,
         parent: QWidget | None = None,
         *,
-        collect: Callable[[], Sections] = collect_live,
+        collect: Callable[[], Sections] | None = None,
         settle_ms: int = HOTPLUG_SETTLE_MS,
         sysfs: Path = Path("/sys"),
     ) -> None:
         super().__init__(parent)
-        self._collect_live = collect
+        self._collect_live = collect  # tests hand one in; None: this machine, the slow sections after the rest
         self._sysfs = sysfs  # where the presentation's live tiles read
         self.snapshot: Snapshot | None = None
         self.sections: Sections | None = None
         self.verdicts: list[Verdict] = []
+        self.checking: list[Verdict] = []  # checks waiting for a slow section (shown as "Checking…")
         self._generation = 0
+        self._slow: Callable[[], Collected] | None = None  # the second part of a collection, when due
         self._dirty = False
         self.collecting = False
         self._collector = RequestCollector(_call, "overview-collector", self, wait_s=15.0)
         self._collector.ready.connect(self._collected)
         self._collector.failed.connect(self._failed)
+        self._early: _Early | None = None
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
         self._settle.setInterval(settle_ms)
@@ -162,10 +222,17 @@ class OverviewPage(Page):
         left.addStretch(1)
         left_w = QWidget()
         left_w.setLayout(left)
-        left_w.setMinimumWidth(300)
-        left_w.setMaximumWidth(470)
+        # Identity and notes scroll when they are taller than the window (long values, long translations):
+        # squeezed instead, the form's wrapped values lost their last lines.
+        left_scroll = QScrollArea()
+        left_scroll.setWidgetResizable(True)
+        left_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left_scroll.setWidget(left_w)
+        left_scroll.setMinimumWidth(300)
+        left_scroll.setMaximumWidth(470)
         body = QHBoxLayout()
-        body.addWidget(left_w, 2)
+        body.addWidget(left_scroll, 2)
         body.addWidget(score_box, 5)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
@@ -177,12 +244,7 @@ class OverviewPage(Page):
     def set_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self._settle.stop()
-        live = snapshot.source.is_live
-        self.subheading.setText(
-            _("Live machine")
-            if live
-            else _("Captured machine, read from {label}: not the live machine").format(label=snapshot.source.label)
-        )
+        self.subheading.setText(_subheading(snapshot))
         notes = [localize(n) for n in snapshot.source.notes]
         shown = notes[:4] + ([_("… and {n} more").format(n=len(notes) - 4)] if len(notes) > 4 else [])
         self.notes.setText("\n".join(f"• {n}" for n in shown))
@@ -208,14 +270,54 @@ class OverviewPage(Page):
         self._generation += 1
         generation = self._generation
         snapshot = self.snapshot
-        read = self._collect_live if snapshot.source.is_live else (lambda: sections_from_snapshot(snapshot))
-
-        def work() -> tuple[int, Sections, list[Verdict]]:
-            sections = read()
-            return generation, sections, run_scorecard(sections)
-
         self.collecting = True
         self.refresh_button.setEnabled(False)
+        self.mark_waiting()
+        self._slow = None
+        if not snapshot.source.is_live or self._collect_live is not None:
+            read = self._collect_live if snapshot.source.is_live else (lambda: sections_from_snapshot(snapshot))
+            assert read is not None
+
+            def whole() -> Collected:
+                sections = with_source(read(), snapshot)
+                return generation, sections, run_scorecard(sections), []
+
+            self._submit(whole)
+            return
+        # This machine: identity, devices, power, thermal … from the snapshot and a few files first, then
+        # OpenGL and Vulkan (child processes), the D-Bus services, sound server and cameras (issue 18: data
+        # on screen within 6x a bare window). One worker thread runs the two in order.
+        first: dict[str, Sections] = {}
+        fast_names = frozenset(SECTIONS) - SECOND_STEP
+
+        early, self._early = self._early, None  # read while the snapshot was: the first collection only
+        if early is not None and time.monotonic() - early.started > EARLY_FRESH_S:
+            early = None
+
+        def fast() -> Collected:
+            if early is not None and early.done.wait(EARLY_WAIT_S) and early.sections:
+                sections = {**early.sections, **collect_live(snapshot=snapshot, only=FROM_SNAPSHOT)}
+            else:
+                sections = collect_live(snapshot=snapshot, only=fast_names)
+            first["sections"] = sections
+            ready, waiting = run_scorecard_partial(sections, SECOND_STEP)
+            return generation, sections, ready, waiting
+
+        def slow() -> Collected:
+            sections = {**first.get("sections", {}), **collect_live(snapshot=snapshot, only=SECOND_STEP)}
+            return generation, sections, run_scorecard(sections), []
+
+        self._slow = slow  # submitted once the first part is on screen: its imports would slow that render
+        self._submit(fast)
+
+    def expect_live(self) -> None:
+        """The window is reading this machine: read the sections that need no snapshot meanwhile (identity,
+        graphics, power, thermal, CPU, kernel log, suspend), for the first collection to use."""
+        if self._collect_live is None and self._early is None and self.sections is None:
+            self._early = _Early()
+            start_thread(self._early.run, "overview-early")
+
+    def _submit(self, work: Callable[[], Collected]) -> None:
         self._collector.submit(work)
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -224,22 +326,31 @@ class OverviewPage(Page):
             self._request()
 
     def _collected(self, result: object, _generation: int = 0) -> None:
-        generation, sections, verdicts = cast(tuple[int, Sections, list[Verdict]], result)
+        generation, sections, verdicts, checking = cast(Collected, result)
         if generation != self._generation:
             return  # a newer collection is on its way
-        self.collecting = False
-        self.refresh_button.setEnabled(True)
-        self.show_sections(sections, verdicts)
+        if not checking:
+            self.collecting = False
+            self.refresh_button.setEnabled(True)
+        self.show_sections(sections, verdicts, checking)
+        slow, self._slow = self._slow, None
+        if checking and slow is not None:
+            self._submit(slow)
 
     def _failed(self, message: str, _generation: int = 0) -> None:
         self.collecting = False
         self.refresh_button.setEnabled(True)
         self.scorecard.show_message(_("Could not read the machine: {message}").format(message=message))
+        self.mark_shown()
 
-    def show_sections(self, sections: Sections, verdicts: list[Verdict] | None = None) -> None:
-        """Render identity and scorecard (the collection's result, or sections handed in by a test)."""
+    def show_sections(
+        self, sections: Sections, verdicts: list[Verdict] | None = None, checking: Sequence[Verdict] = ()
+    ) -> None:
+        """Render identity and scorecard (the collection's result, or sections handed in by a test);
+        ``checking``: the checks still waiting for slower sections, shown as such."""
         self.sections = sections
         self.verdicts = run_scorecard(sections) if verdicts is None else verdicts
+        self.checking = list(checking)
         self.heading.setText(localize(machine_title(sections)))
         while self.identity_form.rowCount():
             self.identity_form.removeRow(0)
@@ -250,14 +361,16 @@ class OverviewPage(Page):
             self.identity_form.addRow(_("{label}:").format(label=localize(label)), v)
         state = overall(self.verdicts)
         self.status_icon.setPixmap(status_icon(ICON[state]).pixmap(28, 28))
-        self.status_text.setText(
-            _("Scorecard: {upper} — {counts_text}").format(
-                upper=_(WORDS.get(state.value, state.value)), counts_text=localize(counts_text(self.verdicts))
-            )
+        status = _("Scorecard: {upper} — {counts_text}").format(
+            upper=_(WORDS.get(state.value, state.value)), counts_text=localize(counts_text(self.verdicts))
         )
-        self.scorecard.set_cards(cards_of(self.verdicts))
+        if self.checking:
+            status = _("{status} (checking {n} more…)").format(status=status, n=len(self.checking))
+        self.status_text.setText(status)
+        self.scorecard.set_cards(cards_of(self.verdicts, self.checking))
         self._update_presentation()
         self.sections_shown.emit()
+        self.mark_shown(complete=not self.checking)
 
     def rows(self) -> list[tuple[str, str]]:
         rows = identity_rows(self.sections or {})
@@ -271,7 +384,7 @@ class OverviewPage(Page):
     # --- summary and presentation ------------------------------------------------------------------
 
     def summary(self) -> str:
-        return summary_text(self.sections or {}, self.verdicts)
+        return summary_text(self.sections or {}, self.verdicts + self.checking)
 
     def copy_summary(self) -> None:
         if self.sections is None:
@@ -289,6 +402,8 @@ class OverviewPage(Page):
     def open_presentation(self, size: tuple[int, int] | None = None) -> PresentationWindow:
         """Full screen on this window's screen; with ``size``, a plain window of that size (screenshots)."""
         if self.presentation is None:
+            from hwinspector.presentation import PresentationWindow
+
             self.presentation = PresentationWindow(sysfs=self._sysfs)
         self._update_presentation()
         if size is not None:
@@ -319,7 +434,12 @@ class OverviewPage(Page):
         ]
         subtitle = "  ·  ".join(x for x in parts if x and "not in this source" not in x and x != "unknown")
         live = self.snapshot is not None and self.snapshot.source.is_live
-        source = _("Live machine") if live else _("Captured machine: {Source}").format(Source=rows.get("Source", "?"))
+        if self.snapshot is not None and self.snapshot.source.is_remote:
+            source = _("Remote machine: {host}").format(host=self.snapshot.source.host)
+        else:
+            source = (
+                _("Live machine") if live else _("Captured machine: {Source}").format(Source=rows.get("Source", "?"))
+            )
         p.set_content(
             localize(machine_title(self.sections)),
             localize(subtitle or (rows.get("Processor") or "")),
@@ -337,3 +457,13 @@ class OverviewPage(Page):
             self.presentation.shutdown()
             self.presentation.close()
         self._collector.shutdown()
+
+
+def _subheading(snapshot: Snapshot) -> str:
+    src = snapshot.source
+    if src.is_live:
+        return _("Live machine")
+    if src.is_remote:
+        when = time.strftime("%H:%M:%S", time.localtime(src.taken_at)) if src.taken_at > 0 else _("just now")
+        return _("Remote machine {host}, read over ssh at {when}").format(host=src.host, when=when)
+    return _("Captured machine, read from {label}: not the live machine").format(label=src.label)

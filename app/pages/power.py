@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hwinspector.collectors.remote_sensors import RemotePowerSource, link_fetch
 from hwinspector.collectors.sensors import PowerReading, PowerSource, SensorPoller
 from hwinspector.i18n import N_, _, ngettext
 from hwinspector.models.live_table import FractionRole, LevelRole, SearchRole, quantity
@@ -35,6 +36,7 @@ from hwinspector.models.power import (
 from hwinspector.pages.base import Page, empty_state, not_live_text
 from hwinspector.pages.power_services import ProfilesPanel, SleepPanel
 from hwinspector.pages.power_upower import UPowerPanel
+from hwinspector.pages.remote_readings import PollerSwitch, link_down_text
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.probes.power.powercap import RAPL_ROOT_ONLY_REASON
 from hwinspector.probes.power.supply import PowerSupply
@@ -50,6 +52,7 @@ from hwinspector.widgets.status_icons import status_icon
 
 if TYPE_CHECKING:
     from hwinspector.bus_bridge import BusBridge
+    from hwinspector.probes.remote.client import RemoteLink
 
 RAPL_ROOT_ONLY_HELP = N_(
     "<b>Processor power needs permission.</b> Since Linux 5.10 the RAPL energy counters "
@@ -81,8 +84,15 @@ class PowerPage(Page):
         self._live: bool | None = None  # None until a snapshot says where we are looking
         self.reading: PowerReading | None = None
         self.readings_shown = 0
-        self.poller = SensorPoller(PowerSource(sysfs), "power-poller", self)
-        self.poller.reading.connect(self.show_reading)
+        self.snapshot: Snapshot | None = None
+        # this machine's poller, or one reading a remote machine over its ssh link (File → Connect…)
+        self.pollers = PollerSwitch(
+            self,
+            SensorPoller(PowerSource(sysfs), "power-poller", self),
+            self._reading_arrived,
+            lambda link: RemotePowerSource(link_fetch(link), link.host),
+            "power-remote-poller",
+        )
 
         self.supply_model = SupplyModel(self)
         self.supply_proxy = TextFilterProxy(_searchable, self)
@@ -171,15 +181,40 @@ class PowerPage(Page):
 
     # --- Page API ------------------------------------------------------------------------------
 
+    @property
+    def poller(self) -> SensorPoller:
+        return self.pollers.current
+
+    def set_remote(self, link: RemoteLink | None) -> None:
+        """Read the remote machine's sensors over this link, at this machine's cadence (None: link down)."""
+        if self.pollers.set_link(link):
+            self.poller.stop()
+            self.readings_shown = 0
+            if self.snapshot is not None:
+                self.set_snapshot(self.snapshot)
+
+    def _reading_arrived(self, reading: object) -> None:
+        if isinstance(reading, PowerReading):
+            self.show_reading(reading)
+
     def set_snapshot(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
         src = snapshot.source
-        self._live = src.is_live
-        if src.is_live:
+        self._live = self.pollers.reads(snapshot)
+        if self._live:
             self.body.setCurrentWidget(self._content)
+            if self.readings_shown < 2:
+                self.mark_waiting()  # the poller's readings are what this page shows
             if self.isVisible():
                 self.poller.start()
             return
         self.poller.stop()
+        self.mark_shown()  # the explanation below is what a dump or a bundle gives this page
+        if src.is_remote and src.kind == "bundle":
+            self.empty.setTextFormat(Qt.TextFormat.PlainText)
+            self.empty.setText(link_down_text(snapshot, "power"))
+            self.body.setCurrentWidget(self.empty)
+            return
         if src.kind == "bundle":  # one captured reading, not a live one: say what the bundle holds
             self.empty.setTextFormat(Qt.TextFormat.PlainText)
             self.empty.setText(captured_text(snapshot, "power", _("Power")))
@@ -220,11 +255,7 @@ class PowerPage(Page):
                 return
 
     def shutdown(self) -> None:
-        self.poller.shutdown()
-
-    def settled(self) -> bool:
-        """Whether a picture of the page now is complete: watts and residency need a second reading."""
-        return self._live is not True or self.readings_shown >= 2
+        self.pollers.shutdown()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -249,6 +280,8 @@ class PowerPage(Page):
             return  # a reading still in flight when a dump was opened
         self.reading = reading
         self.readings_shown += 1
+        # watts and residency need a second reading: the first is a part of the picture
+        self.mark_shown(complete=self.readings_shown >= 2)
         self.upower.add_kernel_reading(reading)
         selected = self.selected_supply()
         if self.supply_model.set_rows(reading.supplies):

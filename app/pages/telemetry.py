@@ -12,25 +12,21 @@ import numpy.typing as npt
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
-    QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from hwinspector.collectors.telemetry import KernelLogThread, Recorder
+from hwinspector.collectors.telemetry import KernelLogThread
 from hwinspector.i18n import N_, _
-from hwinspector.models.telemetry_stats import StatsModel, StatsRow
 from hwinspector.pages.base import Page, empty_state
 from hwinspector.pages.telemetry_channels import ChannelBrowser
+from hwinspector.pages.telemetry_controls import StatsTable, TelemetryControls, cost_text
+from hwinspector.pages.telemetry_recorder import PageRecorder
 from hwinspector.probes.devices.hotplug import HotplugEvent
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.probes.remote.client import RemoteLink
@@ -45,24 +41,6 @@ from hwinspector.widgets.live_plot import CurveSpec, LivePlot
 MAX_TIMELINE = 2000  # events kept for the timeline (a storm must not grow it without bound)
 FRAME_MS = 33  # drain and redraw at 30 Hz: never one signal per sample
 STATS_MS = 250
-WINDOWS = (
-    ("10 s", 10.0),
-    ("30 s", 30.0),
-    (N_("1 min"), 60.0),
-    (N_("2 min"), 120.0),
-    (N_("5 min"), 300.0),
-    (N_("10 min"), 600.0),
-)
-RATES = (
-    (N_("Sensible rates"), None),
-    (N_("1 Hz"), 1.0),
-    (N_("10 Hz"), 10.0),
-    (N_("50 Hz"), 50.0),
-    (N_("100 Hz"), 100.0),
-    (N_("250 Hz"), 250.0),
-    (N_("500 Hz"), 500.0),
-    (N_("1000 Hz"), 1000.0),
-)
 Series = dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]
 
 
@@ -84,74 +62,35 @@ class TelemetryPage(Page):
         self._timeline: list[tuple[int, str, str]] = []  # monotonic ns, kind, text
         self._markers = 0
         self._cursor_s = math.nan
-        self._recorder: Recorder | None = None
+        self.recorder = PageRecorder(self)
+        self.recorder.progress.connect(self._recording_progress)
+        self.recorder.stopped.connect(self._recording_stopped)
         self._kmsg: KernelLogThread | None = None
 
         self.browser = ChannelBrowser(self)
         self.browser.selection_changed.connect(self._schedule_rebuild)
         self.browser.defaults_requested.connect(self.select_defaults)
         self.channels, self.tree, self.catalogue_note = self.browser.channels, self.browser.tree, self.browser.note
-        # controls
-        self.pause_button = QPushButton(_("Pause"))
-        self.pause_button.setToolTip(
-            _("Stop following time to scroll back and zoom (Space on the plot); sampling goes on")
-        )
-        self.pause_button.setCheckable(True)
+        self.controls = TelemetryControls(self)
+        c = self.controls
+        self.pause_button, self.window_box, self.rate_box = c.pause_button, c.window_box, c.rate_box
+        self.marker_button, self.record_button, self.live_button = c.marker_button, c.record_button, c.live_button
         self.pause_button.toggled.connect(self.set_paused)
-        self.window_box = QComboBox()
-        for text, _unused in WINDOWS:
-            self.window_box.addItem(_(text))
-        self.window_box.setCurrentIndex(2)
         self.window_box.currentIndexChanged.connect(self._window_changed)
-        self.rate_box = QComboBox()
-        for text, _rate in RATES:
-            self.rate_box.addItem(_(text))
-        self.rate_box.setToolTip(
-            _("Each channel's sensible maximum (how often it really changes), or one rate for all")
-        )
         self.rate_box.currentIndexChanged.connect(self._schedule_rebuild)
-        self.marker_button = QPushButton(_("Marker (M)"))
         self.marker_button.clicked.connect(self.ask_marker)
-        self.record_button = QPushButton(_("Record…"))
-        self.record_button.setCheckable(True)
         self.record_button.clicked.connect(self._record_clicked)
-        self.open_button = QPushButton(_("Open recording…"))
-        self.open_button.clicked.connect(self.open_dialog)
-        self.live_button = QPushButton(_("Back to live"))
+        c.open_button.clicked.connect(self.open_dialog)
         self.live_button.clicked.connect(self.back_to_live)
-        self.live_button.hide()
         self.cost_label = QLabel()
         dim(self.cost_label)
-        window_label, rate_label = QLabel(_("Window:")), QLabel(_("Rate:"))
-        window_label.setBuddy(self.window_box)
-        rate_label.setBuddy(self.rate_box)
-        bar = QHBoxLayout()
-        for w in (
-            self.pause_button,
-            window_label,
-            self.window_box,
-            rate_label,
-            self.rate_box,
-            self.marker_button,
-            self.record_button,
-            self.open_button,
-            self.live_button,
-        ):
-            bar.addWidget(w)
-        bar.addStretch(1)
 
         # plots and stats
         self.plot = LivePlot()
-        self.plot.window_s = WINDOWS[2][1]
+        self.plot.window_s = self.controls.window_s()
         self.plot.cursor_moved.connect(self._cursor_moved)
-        self.stats = StatsModel(self)
-        self.stats_view = QTableView()
-        self.stats_view.setAccessibleName(_("Channel statistics"))
-        self.stats_view.setModel(self.stats)
-        self.stats_view.verticalHeader().hide()
-        self.stats_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
-        self.stats_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.stats_view.setAlternatingRowColors(True)
+        self.stats_view = StatsTable()
+        self.stats = self.stats_view.stats
         self.empty = empty_state(_("Loading the channels of this machine…"))
         self.plot_stack = QStackedWidget()
         self.plot_stack.addWidget(self.empty)
@@ -167,7 +106,7 @@ class TelemetryPage(Page):
         split.addWidget(center)
         split.setSizes([360, 860])
         lay = QVBoxLayout(self)
-        lay.addLayout(bar)
+        lay.addWidget(self.controls)
         lay.addWidget(split, 1)
         foot = QHBoxLayout()
         foot.addWidget(self.status, 1)
@@ -204,6 +143,7 @@ class TelemetryPage(Page):
         self._live = link is not None
         if link is None:
             self._show_empty(_("The link to the remote machine is down; its plots resume when it is back."))
+            self.mark_shown()
         elif self.isVisible():
             self._load_catalogue()
 
@@ -220,6 +160,7 @@ class TelemetryPage(Page):
                     "Open a recording (.jsonl.gz) to replay it here."
                 )
             )
+            self.mark_shown()
         elif live and self.isVisible():
             self._load_catalogue()
 
@@ -247,7 +188,7 @@ class TelemetryPage(Page):
     def hideEvent(self, event: object) -> None:
         super().hideEvent(event)  # type: ignore[arg-type]
         # While recording, sampling goes on in the background; otherwise the page costs nothing hidden.
-        if self._recorder is None:
+        if not self.recorder.active:
             self._sync_timers()
             if self.session is not None:
                 self.session.stop()
@@ -264,6 +205,7 @@ class TelemetryPage(Page):
 
     def _load_catalogue(self) -> None:
         self._show_empty(_("Looking for telemetry channels…"))
+        self.mark_waiting()
         link = self._remote
         reader = read_catalogue if link is None else (lambda: read_remote_catalogue(link))
         run_in_background(reader, self._catalogue_loaded, self._catalogue_failed)
@@ -274,6 +216,7 @@ class TelemetryPage(Page):
 
     def _catalogue_failed(self, message: str) -> None:
         self._show_empty(_("Could not list telemetry channels: {message}").format(message=message))
+        self.mark_shown()
 
     def set_catalogue(self, cat: Catalogue, checked: Sequence[str] | None = None) -> None:
         """Show these channels (tests feed catalogues of fake trees here)."""
@@ -282,6 +225,7 @@ class TelemetryPage(Page):
         # nvidia-smi channels can be ticked and stay out of the defaults: each reading is a process run
         self.browser.show_catalogue(cat, chosen)
         self._rebuild_session()
+        self.mark_shown()  # the channels and their plots: --wait lets the plots fill
 
     def select_defaults(self) -> None:
         if self._catalogue is not None:
@@ -292,13 +236,13 @@ class TelemetryPage(Page):
             self._rebuild_timer.start()
 
     def rate_cap(self) -> float | None:
-        return RATES[self.rate_box.currentIndex()][1]
+        return self.controls.rate_cap()
 
     def _rebuild_session(self) -> None:
         self._rebuild_timer.stop()
         if self.replay is not None or not self._live:
             return
-        was_recording = self._recorder is not None
+        was_recording = self.recorder.active
         if was_recording:
             self.stop_recording()
             self.status.setText(_("Recording stopped: the channel selection or rate changed."))
@@ -342,7 +286,7 @@ class TelemetryPage(Page):
         """Frames and statistics only while something is plotted: a session sampling, or a recording
         replayed (scrolled and zoomed). With nothing ticked the page costs no wakeups at all."""
         plotting = self.replay is not None or self.session is not None
-        if plotting and (self.isVisible() or self._recorder is not None):
+        if plotting and (self.isVisible() or self.recorder.active):
             if not self._frame.isActive():
                 self._frame.start()
                 self._stats_timer.start()
@@ -374,9 +318,7 @@ class TelemetryPage(Page):
 
     def _on_frame(self) -> None:
         if self.session is not None and self.session.running:
-            batch = self.session.poll()
-            if batch and self._recorder is not None:
-                self._recorder.write(batch)
+            self.recorder.write(self.session.poll())
         # A pixel of a 10-minute window is half a second: redrawing it 30 times a second changes
         # nothing on screen. Draw when the newest bin can have moved (at most 30 times a second).
         draw_every = max(FRAME_MS / 1000, self.plot.seconds_per_pixel() / 2)
@@ -386,19 +328,7 @@ class TelemetryPage(Page):
             self.plot.update_data(self.current_series(), self.origin_ns(), self._now_s())
             self._pace(time.perf_counter() - now)
         if self.session is not None and self.session.running:
-            c = self.session.cost()
-            self.cost_label.setText(
-                _(
-                    "{backend} sampler · {cpu_percent:.1f} % CPU · lost {lost_ticks:.0f} ticks "
-                    "({lost_percent:.2f} %) · p99 lateness {lateness_p99_us:.0f} µs"
-                ).format(
-                    backend=self.session.backend,
-                    cpu_percent=c["cpu_percent"],
-                    lost_ticks=c["lost_ticks"],
-                    lost_percent=c["lost_percent"],
-                    lateness_p99_us=c["lateness_p99_us"],
-                )
-            )
+            self.cost_label.setText(cost_text(self.session.backend, self.session.cost()))
 
     def _pace(self, frame_s: float) -> None:
         """Draw less often when a frame is expensive (64 curves, a slow machine): the event loop must
@@ -408,36 +338,20 @@ class TelemetryPage(Page):
             self._frame.setInterval(budget_ms)
 
     def _update_stats(self) -> None:
-        series = self.current_series()
-        origin = self.origin_ns()
         specs: Sequence[Channel | RecordedChannel] = (
             self.session.channels if self.session else (self.replay.channels if self.replay else ())
         )
-        cursor = self.plot.values_at(series, origin, self._cursor_s) if not math.isnan(self._cursor_s) else {}
-        rows = []
-        for ch in specs:
-            _unused, v = series.get(ch.id, (np.empty(0, np.int64), np.empty(0)))
-            tail = v[-4096:]
-            finite = tail[~np.isnan(tail)]
-            last = float(finite[-1]) if len(finite) else math.nan
-            lo, hi, mean = self.plot.window_stats(ch.id)
-            rows.append(
-                StatsRow(
-                    ch.id, ch.label, ch.unit, self.plot.color_of(ch.id), last, lo, mean, hi, cursor.get(ch.id, math.nan)
-                )
-            )
-        self.stats.set_rows(rows)
+        self.stats_view.show_stats(specs, self.current_series(), self.origin_ns(), self._cursor_s, self.plot)
 
     def _cursor_moved(self, t_s: float) -> None:
         self._cursor_s = t_s
 
     def set_paused(self, paused: bool) -> None:
-        self.pause_button.setChecked(paused)
-        self.pause_button.setText(_("Follow") if paused else _("Pause"))
+        self.controls.set_paused(paused)
         self.plot.set_following(not paused and self.replay is None)
 
     def _window_changed(self, i: int) -> None:
-        self.plot.window_s = WINDOWS[i][1]
+        self.plot.window_s = self.controls.window_s()
 
     # --- timeline ----------------------------------------------------------------------------------
 
@@ -450,9 +364,7 @@ class TelemetryPage(Page):
         del self._timeline[:-MAX_TIMELINE]
         if self.replay is None and self._t0_ns:
             self.plot.add_events([((t - self._t0_ns) * 1e-9, kind, text) for t, kind, text in batch])
-        if self._recorder is not None:
-            for t_ns, kind, text in batch:
-                self._recorder.add_event(t_ns, kind, text)
+        self.recorder.add_events(batch)
 
     def _redraw_timeline(self) -> None:
         self.plot.clear_events()
@@ -489,70 +401,51 @@ class TelemetryPage(Page):
             self._t0_ns = t
         self._timeline.append((t, "marker", note))
         self.plot.add_event((t - self._t0_ns) * 1e-9, "marker", note)
-        if self._recorder is not None:
-            self._recorder.add_marker(t, note)
+        self.recorder.add_marker(t, note)
 
     # --- recording ---------------------------------------------------------------------------------
 
     def _record_clicked(self) -> None:
-        if self._recorder is not None:
+        if self.recorder.active:
             self.stop_recording()
             return
         self.record_button.setChecked(False)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        path, _unused = QFileDialog.getSaveFileName(
-            self,
-            _("Record telemetry"),
-            str(Path.home() / f"telemetry-{stamp}.jsonl.gz"),
-            _("Recording (*.jsonl.gz);;Spreadsheet (*.csv)"),
-        )
-        if path:
-            self.start_recording(Path(path))
+        path = self.recorder.ask_path(self)
+        if path is not None:
+            self.start_recording(path)
 
     def start_recording(self, path: Path) -> bool:
-        if self.session is None or self._recorder is not None:
+        if self.session is None:
             return False
         chans = list(self.session.channels)
-        rates = [effective_rate(c, self.rate_cap()) for c in chans]
-        recorder = Recorder(path, chans, rates, {"generator": "hwinspector GUI"}, parent=self)
-        recorder.stopped.connect(self._recording_stopped)
-        recorder.progress.connect(self._recording_progress)
-        self._recorder = recorder
-        self.record_button.setChecked(True)
-        self.record_button.setText(_("Stop recording"))
+        if not self.recorder.start(path, chans, [effective_rate(c, self.rate_cap()) for c in chans]):
+            return False
+        self.controls.set_recording(True)
         self.status.setText(_("Recording to {path}…").format(path=path))
         return True
 
     def stop_recording(self) -> None:
-        recorder = self._recorder
-        if recorder is None:
+        if not self.recorder.active:
             return
-        if self.session is not None:
-            batch = self.session.poll()
-            if batch:
-                recorder.write(batch)
+        batch = self.session.poll() if self.session is not None else None
         stats = {k: round(v, 3) for k, v in self.session.cost().items()} if self.session else {}
-        recorder.close(stats)  # waits for the file to be closed (bounded); "stopped" follows on this thread
-        self._recorder = None
-        self.record_button.setChecked(False)
-        self.record_button.setText(_("Record…"))
+        self.recorder.stop(batch, stats)  # waits for the file to be closed (bounded); "stopped" follows
+        self.controls.set_recording(False)
 
     def _recording_progress(self, rows: int) -> None:
         self.status.setText(_("Recording: {rows} rows written").format(rows=rows))
 
     def _recording_stopped(self, path: str, error: str) -> None:
         self.status.setText(f"⚠ {error}" if error else _("Recording saved: {path}").format(path=path))
-        if error and self._recorder is not None:
+        if error and self.recorder.active:
             QTimer.singleShot(0, self.stop_recording)
 
     # --- replay ------------------------------------------------------------------------------------
 
     def open_dialog(self) -> None:
-        path, _unused = QFileDialog.getOpenFileName(
-            self, _("Open a telemetry recording"), str(Path.home()), _("Recordings (*.jsonl.gz);;All files (*)")
-        )
-        if path:
-            self.open_recording(Path(path))
+        path = self.recorder.ask_open_path(self)
+        if path is not None:
+            self.open_recording(path)
 
     def open_recording(self, path: Path) -> None:
         self.status.setText(_("Reading {path}…").format(path=path))
@@ -581,10 +474,7 @@ class TelemetryPage(Page):
         self.plot.show_range(0.0, max(ends) if ends else 1.0)
         self.plot.update_data(series, rec.anchor_monotonic_ns, 0.0)
         self.plot_stack.setCurrentWidget(self.plot)
-        self.live_button.show()
-        self.pause_button.setEnabled(False)
-        self.marker_button.setEnabled(False)
-        self.record_button.setEnabled(False)
+        self.controls.set_replaying(True)
         warn = "; ".join(rec.warnings)
         self.status.setText(
             _(
@@ -593,16 +483,16 @@ class TelemetryPage(Page):
             + (f" ⚠ {warn}" if warn else "")
         )
         self._update_stats()
+        self.mark_shown()
 
     def back_to_live(self) -> None:
         self.replay = None
         self._sync_timers()
-        self.live_button.hide()
-        for w in (self.pause_button, self.marker_button, self.record_button):
-            w.setEnabled(True)
+        self.controls.set_replaying(False)
         self.plot.clear_events()
         self.set_paused(False)
         if self._live:
             self._rebuild_session()
         else:
             self._show_empty(_("Telemetry is sampled from the live machine; this source is a dump of another one."))
+            self.mark_shown()

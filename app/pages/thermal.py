@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QHideEvent, QShowEvent
@@ -21,12 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hwinspector.collectors.remote_sensors import RemoteThermalSource, link_fetch
 from hwinspector.collectors.sensors import CPU, SENSORS, ZONES, SensorPoller, ThermalReading, ThermalSource
 from hwinspector.i18n import N_, _
 from hwinspector.models.cpu import METRICS, CpuFreqModel, FreqColumn, IdleModel
 from hwinspector.models.live_table import FractionRole, ItemRole, LevelRole, SearchRole
 from hwinspector.models.thermal import CoolingColumn, CoolingModel, HwmonModel, SensorColumn, ZonesModel
 from hwinspector.pages.base import Page, empty_state, not_live_text
+from hwinspector.pages.remote_readings import PollerSwitch, link_down_text
 from hwinspector.probes.machine.snapshot import Snapshot
 from hwinspector.probes.power.cpu import CpuFreq
 from hwinspector.probes.power.hwmon import HwmonChip
@@ -36,6 +39,9 @@ from hwinspector.widgets.bar_delegate import BarDelegate
 from hwinspector.widgets.device_tree_view import TextFilterProxy
 from hwinspector.widgets.explained_view import ExplainedView
 from hwinspector.widgets.reading_table import reading_table
+
+if TYPE_CHECKING:
+    from hwinspector.probes.remote.client import RemoteLink
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 SENSORS_TAB, CPU_TAB = 0, 1
@@ -84,8 +90,15 @@ class ThermalPage(Page):
         self._live: bool | None = None
         self.reading: ThermalReading | None = None
         self.readings_shown = 0
-        self.poller = SensorPoller(ThermalSource(sysfs), "thermal-poller", self)
-        self.poller.reading.connect(self.show_reading)
+        self.snapshot: Snapshot | None = None
+        # this machine's poller, or one reading a remote machine over its ssh link (File → Connect…)
+        self.pollers = PollerSwitch(
+            self,
+            SensorPoller(ThermalSource(sysfs), "thermal-poller", self),
+            self._reading_arrived,
+            lambda link: RemoteThermalSource(link_fetch(link), link.host),
+            "thermal-remote-poller",
+        )
 
         self.hwmon_model = HwmonModel(self)
         self.hwmon_proxy = _proxy(self.hwmon_model, self)
@@ -162,15 +175,40 @@ class ThermalPage(Page):
 
     # --- Page API ------------------------------------------------------------------------------
 
+    @property
+    def poller(self) -> SensorPoller:
+        return self.pollers.current
+
+    def set_remote(self, link: RemoteLink | None) -> None:
+        """Read the remote machine's sensors over this link, at this machine's cadence (None: link down)."""
+        if self.pollers.set_link(link):
+            self.poller.stop()
+            self.readings_shown = 0
+            if self.snapshot is not None:
+                self.set_snapshot(self.snapshot)
+
+    def _reading_arrived(self, reading: object) -> None:
+        if isinstance(reading, ThermalReading):
+            self.show_reading(reading)
+
     def set_snapshot(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
         src = snapshot.source
-        self._live = src.is_live
-        if src.is_live:
+        self._live = self.pollers.reads(snapshot)
+        if self._live:
             self.body.setCurrentWidget(self.tabs)
+            if self.readings_shown < 2:
+                self.mark_waiting()  # the poller's readings are what this page shows
             if self.isVisible():
                 self.poller.start()
             return
         self.poller.stop()
+        self.mark_shown()  # the explanation below is what a dump or a bundle gives this page
+        if src.is_remote and src.kind == "bundle":
+            self.empty.setTextFormat(Qt.TextFormat.PlainText)
+            self.empty.setText(link_down_text(snapshot, "thermal"))
+            self.body.setCurrentWidget(self.empty)
+            return
         if src.kind == "bundle":  # one captured reading, not a live one: say what the bundle holds
             self.empty.setTextFormat(Qt.TextFormat.PlainText)
             self.empty.setText(captured_text(snapshot, "thermal", _("Thermal")))
@@ -213,11 +251,7 @@ class ThermalPage(Page):
                 return
 
     def shutdown(self) -> None:
-        self.poller.shutdown()
-
-    def settled(self) -> bool:
-        """Whether a picture of the page now is complete: watts and residency need a second reading."""
-        return self._live is not True or self.readings_shown >= 2
+        self.pollers.shutdown()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -245,6 +279,8 @@ class ThermalPage(Page):
             return
         self.reading = reading
         self.readings_shown += 1
+        # watts and residency need a second reading: the first is a part of the picture
+        self.mark_shown(complete=self.readings_shown >= 2)
         if SENSORS in reading.parts:
             self._show_sensors(reading)
         if ZONES in reading.parts:

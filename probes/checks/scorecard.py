@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from hwinspector.i18n import N_
@@ -103,6 +103,41 @@ def run_scorecard(sections: Sections) -> list[Verdict]:
     return out
 
 
+class _Asked(dict[str, Any]):
+    """Sections that remember which of them a check asked for (every check reads through ``get``)."""
+
+    def __init__(self, sections: Sections) -> None:
+        super().__init__(sections)
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+
+def run_scorecard_partial(sections: Sections, pending: Collection[str]) -> tuple[list[Verdict], list[Verdict]]:
+    """The checks that can be judged before the ``pending`` sections arrive, and those that cannot yet.
+
+    The second list holds each waiting check's verdict on what is there so far (its title is what a
+    "still checking" card shows); run_scorecard on the complete sections replaces both.
+    """
+    ready: list[Verdict] = []
+    waiting: list[Verdict] = []
+    wanted = set(pending)
+    for cid, check in CHECKS:
+        seen = _Asked(sections)
+        try:
+            verdict = check(seen)
+        except Exception as exc:
+            verdict = Verdict(cid, cid, Status.WARNING, f"the check itself failed: {type(exc).__name__}: {exc}")
+        (waiting if seen.asked & wanted else ready).append(verdict)
+    return ready, waiting
+
+
 def overall(verdicts: Sequence[Verdict]) -> Status:
     """Fail when anything fails, else warning, else pass (n/a when nothing applies)."""
     return worst(v.status for v in verdicts)
@@ -138,7 +173,10 @@ def machine_title(sections: Sections) -> str:
     ident = _identity(sections)
     title = ident.title
     if title == "Unknown machine" and not source_lacks(sections, "identity"):
-        return N_("This machine") if _source(sections).get("kind") == "live" else title
+        src = _source(sections)
+        if src.get("host"):
+            return str(src["host"])  # a remote machine without DMI names: the name it was reached by
+        return N_("This machine") if src.get("kind") == "live" else title
     return title
 
 
@@ -148,6 +186,8 @@ def _source(sections: Sections) -> dict[str, Any]:
 
 def source_label(sections: Sections) -> str:
     src = _source(sections)
+    if src.get("host"):
+        return N_("{host} (remote machine, over ssh)").format(host=src["host"])
     return str(src.get("label") or (N_("live machine") if src.get("kind") == "live" else N_("unknown source")))
 
 
@@ -201,7 +241,9 @@ def _fwupd(sections: Sections) -> str | None:
 def identity_rows(sections: Sections) -> list[tuple[str, str]]:
     """(label, value) rows of what the machine is and runs; never a serial number (Identity has none)."""
     i = _identity(sections)
-    lacking = N_("not in this source") if _source(sections).get("kind") != "live" else N_("unknown")
+    src = _source(sections)
+    # a remote machine's identity was read there, live: what it lacks is unknown, not "not in this source"
+    lacking = N_("unknown") if src.get("kind") == "live" or src.get("host") else N_("not in this source")
 
     def join(*parts: object, sep: str = " ") -> str | None:
         return sep.join(str(p) for p in parts if p) or None

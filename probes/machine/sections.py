@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import importlib
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,9 @@ SECTIONS = (
     "suspend",
     "idle",
 )
+# Sections that take hundreds of milliseconds or more (child processes for OpenGL and Vulkan, D-Bus
+# calls with timeouts, the sound server, cameras): the Overview shows the rest first (issue 18).
+SLOW_SECTIONS = frozenset({"gl", "vulkan", "services", "audio", "camera"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,58 +114,57 @@ def read_sleep_states(sysfs: Path = Path("/sys")) -> dict[str, Any]:
     return {"state": state or [], "mem_sleep": [w.strip("[]") for w in mem_sleep or []], "mem_sleep_current": current}
 
 
-def _live_readers(sysfs: Path, procfs: Path, include_gl: bool) -> dict[str, Callable[[], Any]]:
-    from hwinspector.probes.gpu.model import report_json as gpu_report_json
-    from hwinspector.probes.gpu.read import read_gpu_report
-    from hwinspector.probes.graphics import drm, session
-    from hwinspector.probes.kernel_log import read_kernel_log
-    from hwinspector.probes.machine import chains, identity, snapshot
-    from hwinspector.probes.power import cpu, hwmon, powercap, suspend, thermal
-    from hwinspector.probes.power import supply as power_supply
+def _mod(name: str) -> Any:
+    """A reader's module, imported when that reader runs: a collection of a few sections (the Overview's
+    first step) does not pay for the graphics chain's and the EDID decoder's imports."""
+    return importlib.import_module(f"hwinspector.probes.{name}")
 
-    snap_holder: dict[str, Any] = {}
+
+def _live_readers(sysfs: Path, procfs: Path, include_gl: bool, given: Any = None) -> dict[str, Callable[[], Any]]:
+    snap_holder: dict[str, Any] = {} if given is None else {"s": given}
 
     def snap() -> Any:
         if "s" not in snap_holder:
-            snap_holder["s"] = snapshot.read_live_snapshot(sysfs, procfs)
+            snap_holder["s"] = _mod("machine.snapshot").read_live_snapshot(sysfs, procfs)
         return snap_holder["s"]
 
     readers: dict[str, Callable[[], Any]] = {
-        "identity": lambda: identity.read_identity(sysfs, procfs),
+        "identity": lambda: _mod("machine.identity").read_identity(sysfs, procfs),
         "devices": lambda: {"source": snap().source.to_json(), "devices": [d.to_json() for d in snap().devices]},
         "drivers": lambda: {
             "bindings": [b.to_json() for b in snap().bindings],
             "problems": [p.to_json() for p in snap().problems],
             "taint": jsonable(snap().taint),
         },
-        "graphics": lambda: drm.read_graphics(sysfs, Path("/dev"), procfs),
+        "graphics": lambda: _mod("graphics.drm").read_graphics(sysfs, Path("/dev"), procfs),
         # One look (no interval): a capture must not linger; the sleeping-dGPU rule holds here too.
-        "gpu": lambda: gpu_report_json(read_gpu_report(sysfs, procfs, 0.0)),
-        "session": lambda: session.read_session(procfs=procfs),
+        "gpu": lambda: _mod("gpu.model").report_json(_mod("gpu.read").read_gpu_report(sysfs, procfs, 0.0)),
+        "session": lambda: _mod("graphics.session").read_session(procfs=procfs),
         "power": lambda: {
-            "supplies": _or_empty(lambda: power_supply.list_power_supplies(sysfs)),
-            "rapl": _or_empty(lambda: powercap.list_rapl_domains(sysfs)),
+            "supplies": _or_empty(lambda: _mod("power.supply").list_power_supplies(sysfs)),
+            "rapl": _or_empty(lambda: _mod("power.powercap").list_rapl_domains(sysfs)),
         },
         "thermal": lambda: {
-            "hwmon": _or_empty(lambda: hwmon.list_hwmon_chips(sysfs)),
-            "zones": _or_empty(lambda: thermal.list_thermal_zones(sysfs)),
-            "cooling": _or_empty(lambda: thermal.list_cooling_devices(sysfs)),
+            "hwmon": _or_empty(lambda: _mod("power.hwmon").list_hwmon_chips(sysfs)),
+            "zones": _or_empty(lambda: _mod("power.thermal").list_thermal_zones(sysfs)),
+            "cooling": _or_empty(lambda: _mod("power.thermal").list_cooling_devices(sysfs)),
         },
         "cpu": lambda: {
-            "cpufreq": _or_empty(lambda: cpu.list_cpufreq(sysfs)),
-            "cpuidle": _or_empty(lambda: cpu.list_cpuidle(sysfs)),
+            "cpufreq": _or_empty(lambda: _mod("power.cpu").list_cpufreq(sysfs)),
+            "cpuidle": _or_empty(lambda: _mod("power.cpu").list_cpuidle(sysfs)),
         },
         "sleep": lambda: read_sleep_states(sysfs),
         "kernel_log": lambda: [
-            {"priority": x.priority, "time_us": x.time_us, "message": x.message} for x in read_kernel_log()
+            {"priority": x.priority, "time_us": x.time_us, "message": x.message}
+            for x in _mod("kernel_log").read_kernel_log()
         ],
         "services": _services,
         # a umockdev testbed fakes /sys only: /proc/asound, the sound server and cam would answer for this host
         "audio": lambda: _audio_json(snap().devices, "umockdev" if umockdev_active() else None),
         "camera": lambda: _camera_json(snap().devices, "umockdev" if umockdev_active() else None),
-        "usbc": lambda: chains.usbc_section_data(snap()),
-        "wireless": lambda: chains.wireless_section_data(snap()),
-        "suspend": lambda: suspend.read_suspend(sysfs, procfs),
+        "usbc": lambda: _mod("machine.chains").usbc_section_data(snap()),
+        "wireless": lambda: _mod("machine.chains").wireless_section_data(snap()),
+        "suspend": lambda: _mod("power.suspend").read_suspend(sysfs, procfs),
         # An idle window takes tens of seconds of an otherwise quiet machine: only `report --idle S`
         # measures one (before anything else runs), so a plain capture says so instead.
         "idle": lambda: _unavailable(N_("not measured: capture with `hwinspector report --idle S` to include one")),
@@ -172,11 +175,8 @@ def _live_readers(sysfs: Path, procfs: Path, include_gl: bool) -> dict[str, Call
         why = N_("umockdev testbed: OpenGL and Vulkan would answer for this host, not the recorded machine")
         readers["gl"] = readers["vulkan"] = lambda: _unavailable(why)
     elif include_gl:
-        from hwinspector.probes.graphics.gl import probe as gl
-        from hwinspector.probes.graphics.vulkan import probe as vulkan
-
-        readers["gl"] = lambda: _available_or_raise(gl.read_gl_info())
-        readers["vulkan"] = lambda: _available_or_raise(vulkan.read_vulkan_info())
+        readers["gl"] = lambda: _available_or_raise(_mod("graphics.gl.probe").read_gl_info())
+        readers["vulkan"] = lambda: _available_or_raise(_mod("graphics.vulkan.probe").read_vulkan_info())
     return readers
 
 
@@ -235,15 +235,24 @@ def collect_live(
     *,
     include_gl: bool = True,
     progress: Callable[[str], None] | None = None,
+    snapshot: Any = None,
+    only: Collection[str] | None = None,
 ) -> dict[str, Section]:
-    """Read every section of the live machine (seconds: GL and Vulkan start a child each)."""
+    """Read every section of the live machine (seconds: GL and Vulkan start a child each).
+
+    ``snapshot``: the live Snapshot already read (devices, drivers and the chains come from it instead
+    of a second walk of /sys); ``only``: these sections and no others (the meta section always).
+    """
     out: dict[str, Section] = {}
-    for name, read in _live_readers(sysfs, procfs, include_gl).items():
+    for name, read in _live_readers(sysfs, procfs, include_gl, snapshot).items():
+        if only is not None and name not in only:
+            continue
         if progress is not None:
             progress(name)
         out[name] = _section(name, read)
     for name in SECTIONS:
-        out.setdefault(name, Section(name, False, "not collected", None))
+        if only is None or name in only:
+            out.setdefault(name, Section(name, False, "not collected", None))
     out["meta"] = Section("meta", True, None, {"collected_at": time.time(), "pid_uid": os.getuid()})
     return out
 

@@ -25,19 +25,27 @@ class Source:
     path: str | None = None
     notes: tuple[str, ...] = ()  # what this source can and cannot show, in plain words
     taken_at: float = 0.0  # seconds since the epoch
+    host: str = ""  # the machine it was read from over ssh; "" for this machine and for files
 
     @property
     def is_live(self) -> bool:
         return self.kind == "live"
 
+    @property
+    def is_remote(self) -> bool:
+        return bool(self.host)
+
     def to_json(self) -> dict[str, object]:
-        return {
+        doc: dict[str, object] = {
             "kind": self.kind,
             "label": self.label,
             "path": self.path,
             "notes": list(self.notes),
             "taken_at": self.taken_at,
         }
+        if self.host:
+            doc["host"] = self.host
+        return doc
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from hwinspector.probes.remote.protocol import (
 CLI_COMMANDS = frozenset({"devices", "drivers", "graphics", "edid", "power", "firmware", "telemetry", "check", "idle"})
 # Imported by name, only where the full package is installed: this module stays stdlib-only.
 _FULL_SOURCE = "hwinspector.probes.remote.full_source"
+_SENSORS = "hwinspector.probes.remote.sensors"
 BATCH_S = 0.1  # telemetry batches cross the link at 10 Hz
 CHUNK_BYTES = 192 * 1024  # file chunks: base64 keeps each frame well under the frame limit
 
@@ -60,7 +61,7 @@ class Agent:
     @property
     def capabilities(self) -> list[str]:
         caps = ["telemetry", "catalogue", "udev-db"]
-        return ["cli", "report", "hotplug", *caps] if self.full else caps
+        return ["cli", "report", "hotplug", "sensors", *caps] if self.full else caps
 
     def send(self, channel: str, message: dict[str, Any]) -> None:
         self.send_raw(encode(channel, message))
@@ -140,7 +141,7 @@ class Agent:
             "udev-db": self._udev_db,
         }
         if self.full:
-            handlers |= {"cli": self._cli, "report": self._report, "hotplug": self._hotplug}
+            handlers |= {"cli": self._cli, "report": self._report, "hotplug": self._hotplug, "sensors": self._sensors}
         handler = handlers.get(str(payload))
         if handler is None:
             self.close_channel(channel, "not-supported", message=f"this agent has no {payload!r} channel")
@@ -246,6 +247,15 @@ class Agent:
         watch = importlib.import_module("hwinspector.probes.devices.hotplug").watch_uevents
         reason = watch(emit, should_stop, None, 0.1, lambda: self.send(channel, {"listening": True}))
         self.close_channel(channel, "not-supported" if reason else None, message=reason or None)
+
+    def _sensors(self, channel: str, msg: dict[str, Any], stop: threading.Event) -> None:
+        """One reading of the Power and Thermal pages' lists here (the client asks again at its own pace)."""
+        names = msg.get("lists")
+        if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+            self.close_channel(channel, "protocol-error", message="lists must be a list of names")
+            return
+        self.send(channel, importlib.import_module(_SENSORS).read_sensor_lists(names))
+        self.close_channel(channel)
 
     def _catalogue(self, channel: str, msg: dict[str, Any], stop: threading.Event) -> None:
         if self.full:

@@ -28,7 +28,13 @@ from hwinspector.probes.remote.protocol import (
     control,
     read_frame,
 )
-from hwinspector.probes.remote.transport import classify, printable, ssh_argv
+from hwinspector.probes.remote.transport import (
+    classify,
+    offered_host_key,
+    printable,
+    ssh_argv,
+    unknown_key_message,
+)
 
 HANDSHAKE_TIMEOUT_S = 45.0
 SILENCE_TIMEOUT_S = 30.0  # no frame at all for this long (pings are answered every 5 s): the link is gone
@@ -131,6 +137,7 @@ class RemoteLink:
         except ValueError as exc:
             raise RemoteError("unknown-host", str(exc)) from None
         run_env = dict(os.environ if env is None else env)
+        self._env = run_env
         try:
             self.proc = subprocess.Popen(
                 argv,
@@ -207,6 +214,9 @@ class RemoteLink:
             status = None
         time.sleep(0.05)  # the stderr reader may still hold ssh's last line
         problem, message = classify(self._stderr.decode("utf-8", "replace"), status)
+        if problem == "unknown-hostkey":
+            # what ssh's own prompt shows: the key's type and fingerprint, and how to check it
+            message = unknown_key_message(self.host, offered_host_key(self.host, self._env))
         return RemoteError(problem, message)
 
     # --- frames ------------------------------------------------------------------------------

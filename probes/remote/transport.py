@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import subprocess
 from collections.abc import Mapping
 
 # ssh's exit status for its own errors; a remote command's status passes through otherwise.
@@ -75,6 +76,70 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# ssh -v: "debug1: Server host key: ssh-ed25519 SHA256:…" (sshconnect.c, verify_host_key)
+_SERVER_KEY = re.compile(r"Server host key: (\S+) ((?:SHA256|MD5):[A-Za-z0-9+/=:]+)")
+# The key type as ssh's own prompt names it ("ED25519 key fingerprint is SHA256:…"), and its file there.
+_KEY_TYPES = {
+    "ssh-ed25519": ("ED25519", "ed25519"),
+    "ssh-ed25519-cert-v01@openssh.com": ("ED25519-CERT", "ed25519"),
+    "ecdsa-sha2-nistp256": ("ECDSA", "ecdsa"),
+    "ecdsa-sha2-nistp384": ("ECDSA", "ecdsa"),
+    "ecdsa-sha2-nistp521": ("ECDSA", "ecdsa"),
+    "ssh-rsa": ("RSA", "rsa"),
+    "rsa-sha2-256": ("RSA", "rsa"),
+    "rsa-sha2-512": ("RSA", "rsa"),
+}
+
+
+def offered_host_key(
+    host: str, env: Mapping[str, str] | None = None, timeout_s: float = 20.0
+) -> tuple[str, str, str] | None:
+    """(type as ssh names it, fingerprint, the key's file on that machine) of the key HOST offers.
+
+    One more connection through the same ssh (its config: HostName, Port, ProxyJump) that stops at the
+    host key check, as the first one did, with ``-v`` so ssh prints the key it was shown. Strict
+    checking stays on: nothing is accepted and known_hosts is never written. None when ssh does not say.
+    """
+    env = os.environ if env is None else env
+    base = shlex.split(env.get("HWINSPECTOR_SSH", "")) or ["ssh"]
+    argv = [*base, "-v", "-T", "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=15"]
+    try:
+        done = subprocess.run(
+            [*argv, "--", host, "true"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout_s,
+            env=dict(env),
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = _SERVER_KEY.search(done.stderr.decode("utf-8", "replace"))
+    if m is None:
+        return None
+    name, file = _KEY_TYPES.get(m.group(1), (printable(m.group(1)).upper(), ""))
+    where = f"/etc/ssh/ssh_host_{file}_key.pub" if file else "/etc/ssh/ssh_host_*_key.pub"
+    return name, m.group(2), where
+
+
+def unknown_key_message(host: str, key: tuple[str, str, str] | None, line: str = "") -> str:
+    """The one line for a host key that is not in known_hosts: what it is and how to check it."""
+    from hwinspector.i18n import _
+
+    if key is None:
+        text = _(
+            "the host key is not in known_hosts, and it is never accepted silently: check its "
+            "fingerprint and accept it once with `ssh {host}` in a terminal"
+        ).format(host=host)
+        return f"{text} ({line})" if line else text
+    kind, fingerprint, where = key
+    return _(
+        "the host key is not in known_hosts, and it is never accepted silently: {host} offers the {kind} key "
+        "{fingerprint}; compare it with `ssh-keygen -lf {where}` run on that machine (its console, or ask its "
+        "owner), then accept it once with `ssh {host}` in a terminal"
+    ).format(host=host, kind=kind, fingerprint=fingerprint, where=where)
+
+
 def classify(stderr: str, exit_status: int | None) -> tuple[str, str]:
     """(problem code, one line for a person) from ssh's stderr and exit status."""
     if NO_PYTHON_MARK in stderr or (exit_status == NOT_FOUND and "not found" in stderr):
@@ -94,10 +159,7 @@ def classify(stderr: str, exit_status: int | None) -> tuple[str, str]:
                     "the machine's owner, then remove the old one (ssh-keygen -R HOST)"
                 )
             if problem == "unknown-hostkey":
-                return problem, (
-                    "the host key is not in known_hosts, and it is never accepted silently: check its "
-                    f"fingerprint and accept it once with `ssh HOST` in a terminal ({line})"
-                )
+                return problem, unknown_key_message("HOST", None, line)
             if problem == "authentication-failed":
                 return (
                     problem,

@@ -162,3 +162,22 @@ def test_sections_of_an_opened_bundle_reach_other_views(tmp_path: Path) -> None:
     bundle = write_bundle(tmp_path, sections=secs)
     got = sections_from_snapshot(load_snapshot(bundle))
     assert got["thermal"].data == {"zones": [{"type": "x86_pkg_temp", "temp_celsius": 48.0}]}
+
+
+def test_the_window_title_names_the_source_then_the_application_once(
+    window: MainWindow, qtbot, tmp_path: Path, corpus: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """It read "Hardware Inspector — live machine — Hardware Inspector": Qt appends the display name to a
+    title that does not end with it. Live, a dump and a bundle here; a remote host in tests/app/remote."""
+    assert window.windowTitle() == "Hardware Inspector"
+    bundle = write_bundle(tmp_path)
+    dump = corpus / "udev/checkbox-udevadm_data/TOSHIBA_NVME.txt"
+    for source, title in (
+        (None, "live machine — Hardware Inspector"),
+        (str(dump), "TOSHIBA_NVME.txt — Hardware Inspector"),
+        (str(bundle), f"{bundle.name} — Hardware Inspector"),
+    ):
+        with qtbot.waitSignal(window.snapshot_shown, timeout=60000):
+            window.load_source(source)
+        assert window.windowTitle() == title
+        assert window.windowTitle().count("Hardware Inspector") == 1

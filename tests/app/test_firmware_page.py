@@ -16,6 +16,7 @@ from hwinspector.bus_bridge import BusBridge
 from hwinspector.models.firmware import FirmwareColumn, SecurityColumn, parse_hsi
 from hwinspector.models.live_table import ValueRole
 from hwinspector.pages import discover_pages
+from hwinspector.pages.base import DataState
 from hwinspector.pages.firmware import FirmwarePage, copy_rows
 from hwinspector.probes.machine.snapshot import Snapshot, Source
 from tests.app.bus_pages import bus_page_maker
@@ -200,9 +201,10 @@ def test_no_system_bus_is_one_calm_sentence(qtbot: Any, make_page: Any, tmp_path
 def test_dump_source_is_not_part_of_this_source(qtbot: Any) -> None:
     page = FirmwarePage()
     qtbot.addWidget(page)
-    assert page.settled() is True  # nothing to wait for before a source is shown
+    assert page.data_state is DataState.WAITING  # nothing is shown before a source
     page.set_snapshot(Snapshot(Source("udevadm", "UdevDb.txt", "/tmp/UdevDb.txt"), ()))
     assert page.body.currentWidget() is page.empty
+    assert page.settled()  # the explanation is all a dump gives this page
     assert "not part of this source (UdevDb.txt, a udevadm dump)" in page.empty.text()
     page.set_snapshot(LIVE)
     assert page.body.currentWidget() is page.live_view and not page.settled()

@@ -243,7 +243,7 @@ def test_problems_are_flagged_on_their_element_and_listed_at_the_top(qtbot, root
     assert listed[0].text().startswith("software rendering")
     by_text = {item.text(): item for item in listed}
     item = by_text["card1-HDMI-A-2: monitor connected but the output is disabled"]
-    page._issue_clicked(item)
+    page.panel._issue_clicked(item)
     assert page.view.current_key() == disabled
     assert page.details.rows()[0] == ("Problems", "warning", "monitor connected but the output is disabled")
 

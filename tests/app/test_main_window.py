@@ -161,3 +161,37 @@ def test_the_filter_proxy_is_in_the_view_only_while_filtering(window: MainWindow
     window.search.clear()
     assert view.model() is page.models["kind"]
     assert page.selected_path() == path
+
+
+XPROP_SCRIPT = """
+import subprocess
+from hwinspector.gui import _app
+from hwinspector.main_window import MainWindow
+from hwinspector.probes.machine.snapshot import Snapshot, Source
+app = _app()  # as the GUI makes it: the application display name is set
+w = MainWindow(live_updates=False)
+w.show_snapshot(Snapshot(Source("udevadm", "TOSHIBA_NVME.txt", "/tmp/TOSHIBA_NVME.txt"), ()))
+w.show()
+for _ in range(50):
+    app.processEvents()
+print(subprocess.run(["xprop", "-id", str(int(w.winId())), "_NET_WM_NAME"], capture_output=True, text=True).stdout)
+w.shutdown()
+"""
+
+
+def test_the_title_the_window_manager_sees_names_the_application_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Under a real X server Qt's xcb plugin formats the title; the window manager must see it once."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if not (shutil.which("xvfb-run") and shutil.which("xprop")):
+        pytest.skip("xvfb-run and xprop are needed (xvfb, x11-utils)")
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    done = subprocess.run(
+        ["xvfb-run", "-a", sys.executable, "-c", XPROP_SCRIPT],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == '_NET_WM_NAME(UTF8_STRING) = "TOSHIBA_NVME.txt — Hardware Inspector"'

@@ -254,3 +254,26 @@ def test_verdict_statuses_map_onto_cards() -> None:
     cards = cards_of(verdicts)
     assert {c.status for c in cards} <= {s.value for s in Status}
     assert cards[0].status == "fail" and cards[-1].status == "n/a"
+
+
+def test_this_machine_is_shown_first_without_the_slow_sources_then_complete(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Identity and the quick checks first (PARTIAL), OpenGL, Vulkan, D-Bus, sound and cameras after (COMPLETE)."""
+    from hwinspector.pages.base import DataState
+
+    page = OverviewPage()  # the real collection of this machine
+    qtbot.addWidget(page)
+    page.resize(1600, 1000)
+    seen: list[tuple[bool, list[str], str]] = []
+    page.data_shown.connect(
+        lambda complete: seen.append((complete, [c.card.status for c in page.scorecard.cards], page.heading.text()))
+    )
+    page.set_snapshot(load_snapshot(None))
+    page.show()
+    qtbot.waitUntil(lambda: page.data_state is DataState.COMPLETE, timeout=90_000)
+    page.shutdown()
+    (first, first_cards, heading), (last, last_cards, _) = seen[0], seen[-1]
+    assert (first, last) == (False, True) and len(seen) == 2
+    assert heading not in ("…", "")  # the machine is named in the first part already
+    assert "checking" in first_cards and len(first_cards) == 22  # profiles, audio, camera ask slow sources
+    assert "checking" not in last_cards and len(last_cards) == 22
+    assert "(checking" not in page.status_text.text()

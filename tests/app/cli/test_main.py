@@ -95,3 +95,26 @@ def test_screenshot_renders_each_page_offscreen(tmp_path: Path, corpus: Path) ->
         assert len(colours) > 20, page
     proc = run("--page", "nosuch", "--screenshot", str(tmp_path / "x.png"), check_rc=2)
     assert "no page named" in proc.stderr
+
+
+def test_the_window_is_started_without_importing_every_command() -> None:
+    """`hwinspector --page X` parses with the window's options only; the same arguments as the full parser."""
+    from hwinspector.cli.main import build_parser, names_no_command
+
+    for argv in (
+        [],
+        ["--page", "devices"],
+        ["--from", "x.txt", "--screenshot", "o.png", "--wait", "1.5", "--size", "800x600"],
+        ["--host", "lab-board", "--theme", "dark", "--presentation", "--select", "/devices/pci0000:00"],
+    ):
+        assert names_no_command(argv)
+        assert vars(build_parser(commands=False).parse_args(argv)) == vars(build_parser().parse_args(argv))
+    for argv in (["devices"], ["--page", "overview", "check"], ["-h"], ["--help"], ["frobnicate"]):
+        assert not names_no_command(argv)
+    assert names_no_command(["--from", "devices"])  # a value, not the command
+    code = subprocess.run(
+        [sys.executable, "-c", "import sys; from hwinspector.cli.main import build_parser; "
+         "build_parser(commands=False); print(sorted(m for m in sys.modules if m.startswith('hwinspector.cli.')))"],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    assert "hwinspector.cli.exporter" not in code.stdout and "hwinspector.cli.report" not in code.stdout

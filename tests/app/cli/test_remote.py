@@ -186,6 +186,10 @@ def test_unknown_host_key_is_refused_and_not_recorded(sshd: Sshd) -> None:
     assert done.returncode == 2
     assert "not in known_hosts" in done.stderr and "CHANGED" not in done.stderr
     assert done.stderr.count("\n") == 1
+    # what ssh's own prompt shows (type and fingerprint), and how to check it on the machine
+    assert f"target offers the ED25519 key {sshd.fingerprint()}" in done.stderr
+    assert "`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` run on that machine" in done.stderr
+    assert "accept it once with `ssh target` in a terminal" in done.stderr
     assert sshd.known_hosts.read_text() == ""  # never accepted silently
 
 

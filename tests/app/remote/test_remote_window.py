@@ -125,6 +125,8 @@ def test_a_refused_host_is_a_plain_text_warning(window: MainWindow, qtbot, sshd:
     window.remote.connect_to("target")
     qtbot.waitUntil(lambda: bool(shown), timeout=60_000)
     assert "not in known_hosts" in shown[0]
+    assert f"target offers the ED25519 key {sshd.fingerprint()}" in shown[0]
+    assert "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub" in shown[0]
     assert not window.remote.active
     assert os.path.getsize(sshd.known_hosts) == 0
 
