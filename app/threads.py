@@ -19,15 +19,17 @@ only ever connect objects on the GUI thread.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import Any, Generic, ParamSpec, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, QThread
+from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QObject, QSocketNotifier, QThread
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -82,6 +84,7 @@ class Mailbox(QObject):
                 fn(*args)
             except Exception:  # one bad receiver must not drop the calls queued after it
                 sys.excepthook(*sys.exc_info())
+        collect_if_due()  # what the workers' answers left behind is collected here, on this thread
 
 
 def _hand_back_target() -> Callable[..., None]:
@@ -112,18 +115,77 @@ def _close_fd(fd: int) -> Callable[[], None]:
 
 
 _mailbox: Mailbox | None = None
+_gui_thread = 0  # the thread that made the mailbox
 
 
 def gui_mailbox() -> Mailbox:
-    """The mailbox of the GUI thread (made on first use there; it lives as long as the application)."""
-    global _mailbox
-    if _mailbox is not None and shiboken6.isValid(_mailbox):
-        return _mailbox
+    """The mailbox of the GUI thread (made on first use there; it lives as long as the application).
+
+    A worker that starts a worker of its own (the remote link's hotplug reader) gets the one the GUI
+    thread made, without a Qt call of its own."""
+    global _mailbox, _gui_thread
+    box = _mailbox
+    if box is not None and threading.get_ident() != _gui_thread:
+        return box
+    if box is not None and shiboken6.isValid(box):
+        return box
     app = QCoreApplication.instance()
     if app is None or QThread.currentThread() is not app.thread():
         raise RuntimeError("the GUI mailbox is made on the GUI thread, once a QApplication exists")
     _mailbox = Mailbox(app)
+    _gui_thread = threading.get_ident()
+    _own_garbage_collection(_mailbox)
     return _mailbox
+
+
+# --- the cyclic garbage collector runs on the GUI thread only -----------------------------------------
+#
+# Python runs its cyclic collector on whichever thread happens to allocate past the threshold. A worker
+# that did so freed the cycles of a closed page there: Qt objects destroyed on the worker's thread, whose
+# destructor takes a signal-slot mutex and then wants the GIL, while the GUI thread (holding the GIL)
+# destroyed another object and waited for that mutex. The window froze (seen in the keyboard tests: a
+# worker in gc → QObject::~QObject → PyGILState_Ensure; the GUI thread in ~QMenu → QBasicMutex::lock).
+# So once the GUI runs, automatic collection is off and the GUI thread collects, with Python's own
+# thresholds, each time its event loop is about to sleep (no timer, no wakeup of its own).
+
+_gc_thresholds = gc.get_threshold()
+_gc_owned = False
+_gc_full_at = 0.0
+FULL_COLLECTION_EVERY_S = 10.0  # Python's own heuristic keeps full collections rare; so does this
+
+
+def _own_garbage_collection(box: Mailbox) -> None:
+    global _gc_owned
+    dispatcher = QAbstractEventDispatcher.instance()
+    if _gc_owned or dispatcher is None:
+        return
+    _gc_owned = True
+    gc.disable()
+    dispatcher.aboutToBlock.connect(collect_if_due)
+    box.destroyed.connect(_give_garbage_collection_back)
+
+
+def _give_garbage_collection_back() -> None:
+    global _gc_owned
+    _gc_owned = False
+    gc.enable()
+
+
+def collect_if_due() -> int:
+    """On the GUI thread: collect the generation Python would collect now; returns it (-1: none due)."""
+    global _gc_full_at
+    if not _gc_owned or threading.get_ident() != _gui_thread:
+        return -1
+    c0, c1, c2 = gc.get_count()
+    t0, t1, t2 = _gc_thresholds
+    if c0 <= t0 and c1 <= t1:
+        return -1
+    generation = 1 if c1 > t1 else 0
+    now = time.monotonic()
+    if c2 > t2 and now - _gc_full_at >= FULL_COLLECTION_EVERY_S:
+        generation, _gc_full_at = 2, now
+    gc.collect(generation)
+    return generation
 
 
 class Port(Generic[P]):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,3 +40,14 @@ def corpus() -> Path:
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_between_tests() -> Iterator[None]:
+    """Once a window's mailbox exists the GUI thread owns the cyclic garbage collector and collects when its
+    event loop is about to sleep (README, "Threading model"); a test that never runs the loop gets the
+    same collection after it, on this (the GUI) thread."""
+    yield
+    threads = sys.modules.get("hwinspector.threads")
+    if threads is not None:
+        threads.collect_if_due()

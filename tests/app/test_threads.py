@@ -6,13 +6,13 @@ import gc
 import sys
 import threading
 import weakref
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QObject
 
 from hwinspector.threads import LatestRequest, Port, run_in_background, start_thread
+from tests.app.conftest import QtCallsOffTheGuiThread
 
 
 class Receiver(QObject):
@@ -149,32 +149,6 @@ def test_latest_request_wins_and_the_thread_ends_when_idle(qtbot: Any) -> None:
 # --- the rule itself: no worker thread calls into Qt -------------------------------------------------
 
 
-class QtCallsOffTheGuiThread:
-    """Records every call a thread other than the GUI thread makes into PySide6/shiboken6 (C functions)."""
-
-    def __init__(self) -> None:
-        self.gui = threading.get_ident()
-        self.calls: list[tuple[str, str]] = []
-
-    def __call__(self, frame: Any, event: str, arg: Any) -> None:
-        if event != "c_call" or threading.get_ident() == self.gui:
-            return
-        owner = getattr(arg, "__self__", None)
-        module = getattr(type(owner), "__module__", "") if owner is not None else getattr(arg, "__module__", "")
-        if module and module.split(".")[0] in ("PySide6", "shiboken6"):
-            self.calls.append((threading.current_thread().name, getattr(arg, "__qualname__", repr(arg))))
-
-
-@pytest.fixture
-def qt_calls_off_gui() -> Iterator[QtCallsOffTheGuiThread]:
-    watch = QtCallsOffTheGuiThread()
-    threading.setprofile(watch)
-    try:
-        yield watch
-    finally:
-        threading.setprofile(None)  # type: ignore[arg-type]
-
-
 def test_the_watch_sees_a_worker_that_emits_a_signal(qtbot: Any, qt_calls_off_gui: QtCallsOffTheGuiThread) -> None:
     """The check below can fail: a worker emitting a queued signal (what the window used to do) is caught."""
     from PySide6.QtCore import Signal
@@ -222,3 +196,47 @@ def test_pages_and_collectors_never_call_qt_from_their_threads(
 
 def test_profile_hook_is_per_thread_and_restored() -> None:
     assert sys.getprofile() is None  # the fixture watched worker threads only, not this one
+
+
+def test_the_garbage_collector_runs_on_the_gui_thread_only(qtbot: Any) -> None:
+    """A worker allocating past Python's threshold never runs the cyclic collector (it would destroy a closed
+    page's Qt objects on its own thread: the freeze); the GUI thread collects when its loop goes idle."""
+    import gc
+
+    from hwinspector.threads import gui_mailbox
+
+    gui_mailbox()
+    assert not gc.isenabled()  # the GUI thread owns collection from now on
+    seen: list[tuple[int, str]] = []
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            seen.append((threading.get_ident(), threading.current_thread().name))
+
+    class Page(QObject):
+        pass
+
+    gc.callbacks.append(on_gc)
+    try:
+        for _ in range(50):  # closed pages: Qt objects held in reference cycles
+            page = Page()
+            page.me = page  # type: ignore[attr-defined]
+        del page
+
+        def allocate() -> None:
+            junk = []
+            for i in range(200_000):  # far past the 700 allocations that trigger a collection
+                cycle: list[Any] = [i]
+                cycle.append(cycle)
+                junk.append(cycle)
+                if len(junk) > 1000:
+                    junk.clear()
+
+        worker = threading.Thread(target=allocate, name="allocating-worker")
+        worker.start()
+        worker.join()
+        assert [name for ident, name in seen if ident != threading.get_ident()] == []
+        qtbot.wait(50)  # the loop goes idle: the GUI thread collects
+        assert any(ident == threading.get_ident() for ident, _ in seen)
+    finally:
+        gc.callbacks.remove(on_gc)
