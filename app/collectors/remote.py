@@ -2,27 +2,30 @@
 
 It connects, fetches the target's snapshot as an evidence bundle built there (read here with the
 bundle reader's limits), watches the link and, when it drops, says so and reconnects every few
-seconds. The GUI thread only receives signals; nothing here blocks it.
+seconds. The thread is a plain Python thread (README, "Threading model"): the window's requests reach it
+through a queue, its news goes back through :class:`RemoteEvents` (ports to the GUI thread). Nothing
+here touches Qt and nothing here blocks the window.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import queue
 import shutil
 import tempfile
-import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
-
+from hwinspector.i18n import N_
 from hwinspector.probes.errors import InputFormatError, ProbeUnavailable
 from hwinspector.probes.machine.snapshot import Snapshot, load_snapshot
 from hwinspector.probes.remote.client import RemoteError, RemoteLink
 from hwinspector.probes.remote.transport import printable
+from hwinspector.threads import start_thread
 
-RECONNECT_MS = 5000
+RECONNECT_S = 5  # after a drop, a new attempt every five seconds until the window says stop
 MAX_BUNDLE_BYTES = 512 * 1024 * 1024
 
 
@@ -87,96 +90,154 @@ def fetch_udev_db(link: RemoteLink, dest: Path) -> Path:
     return path
 
 
-class RemoteMachine(QObject):
-    """Lives on a worker thread; the window talks to it through queued signals."""
+@dataclasses.dataclass(frozen=True)
+class RemoteEvents:
+    """Where the worker's news goes. Each is called on the worker's thread: the window gives ports
+    (:class:`hwinspector.threads.Port`), which run its methods on the GUI thread."""
 
-    connected = Signal(object)  # RemoteLink (for the Telemetry page's sampler stream)
-    snapshot_ready = Signal(object)  # Snapshot, its source naming the host
-    link_state = Signal(str, bool)  # a sentence for the banner, whether the link is up
-    failed = Signal(str)  # could not connect at all: one line
-    progress = Signal(str)
-    capture_done = Signal(str, str)  # saved path, error
-    hotplug = Signal(list)  # [(action, devpath)] from the target's uevents
-    lost = Signal(object, object)  # RemoteLink, RemoteError: from the link's reader thread, queued here
+    connected: Callable[[RemoteLink], None]  # the live link (for the pages that stream from the target)
+    snapshot_ready: Callable[[Snapshot], None]  # the target's snapshot, its source naming the host
+    link_state: Callable[[str, bool], None]  # a sentence for the banner, whether the link is up
+    failed: Callable[[str], None]  # could not connect at all: one line
+    progress: Callable[[str], None]
+    capture_done: Callable[[str, str], None]  # saved path, error
+    hotplug: Callable[[list[tuple[str, str]]], None]  # [(action, devpath)] from the target's uevents
 
-    def __init__(self) -> None:
-        super().__init__()
+
+REQUESTS = frozenset({"connect", "capture", "refresh", "stop", "finish"})
+
+
+class RemoteMachine:
+    """The ssh link's own thread: requests are queued (:meth:`request`) and run in order.
+
+    ``connect`` (host), ``capture`` (destination path), ``refresh``, ``stop`` (forget the host, end the
+    link) and ``finish`` (stop, then end the thread). A link that drops queues ``lost`` from its reader
+    thread; while a host is set and its link is down, the thread tries again every :data:`RECONNECT_S`
+    seconds, waiting on its queue meanwhile (no timer, no wakeup while connected).
+    """
+
+    def __init__(self, events: RemoteEvents, ssh_env: Callable[[], dict[str, str]] | None = None) -> None:
+        self.events = events
+        # the environment for ssh at each attempt (the window's askpass); None: batch mode, never asks
+        self.ssh_env = ssh_env
         self.host = ""
         self.link: RemoteLink | None = None
-        # the environment for ssh at each attempt (the window's askpass); None: batch mode, never asks
-        self.ssh_env: Callable[[], dict[str, str]] | None = None
-        self._dir: Path | None = None  # private copies of the target's bundles, removed on stop()
-        self._retry: QTimer | None = None
+        self._dir: Path | None = None  # private copies of the target's bundles, removed on stop
+        self._queue: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
+        self._retry_at: float | None = None
+        self._thread = start_thread(self._run, "remote-machine")
+
+    def request(self, what: str, arg: object = None) -> None:
+        """Queue a request for the worker (any thread; returns at once)."""
+        if what not in REQUESTS:
+            raise ValueError(f"unknown request {what!r}")
+        self._queue.put((what, arg))
+
+    def join(self, timeout_s: float) -> bool:
+        """Wait (bounded) for the thread to end after ``finish``; True when it did."""
+        self._thread.join(timeout_s)
+        return not self._thread.is_alive()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            while True:
+                wait = None if self._retry_at is None else max(0.0, self._retry_at - time.monotonic())
+                try:
+                    what, arg = self._queue.get(timeout=wait)
+                except queue.Empty:
+                    self._retry_at = None
+                    self._attempt(first=False)
+                    continue
+                if what == "finish":
+                    return
+                self._handle(what, arg)
+        finally:
+            self._stop()
+
+    def _handle(self, what: str, arg: object) -> None:
+        if what == "connect" and isinstance(arg, str):
+            self._stop()
+            self.host = arg
+            self._attempt(first=True)
+        elif what == "capture" and isinstance(arg, str):
+            self._capture(arg)
+        elif what == "refresh":
+            self._refresh()
+        elif what == "stop":
+            self._stop()
+        elif what == "lost" and isinstance(arg, tuple):
+            self._on_lost(*arg)
 
     def _workdir(self) -> Path:
         if self._dir is None:
             self._dir = Path(tempfile.mkdtemp(prefix="hwinspector-remote-"))
         return Path(tempfile.mkdtemp(dir=self._dir))
 
-    @Slot(str)
-    def connect_to(self, host: str) -> None:
-        self._ensure_timers()
-        self.disconnect_link()
-        self.host = host
-        self._attempt(first=True)
-
-    def _ensure_timers(self) -> None:
-        # Parentless timers made on this thread: finish() drops them here, so Qt deletes them on the
-        # thread they belong to (a timer deleted from the GUI thread would warn and leak its timer id).
-        if self._retry is None:
-            self.lost.connect(self._on_lost)
-            self._retry = QTimer()
-            self._retry.setSingleShot(True)
-            self._retry.setInterval(RECONNECT_MS)
-            self._retry.timeout.connect(lambda: self._attempt(first=False))
+    def _retry(self) -> None:
+        self._retry_at = time.monotonic() + RECONNECT_S
 
     def _attempt(self, first: bool) -> None:
         if not self.host:
             return
-        self.progress.emit(f"Connecting to {self.host} over ssh…")
+        self.events.progress(N_("Connecting to {host} over ssh…").format(host=self.host))
         try:
             env = self.ssh_env() if self.ssh_env is not None else None
             link = RemoteLink(self.host, batch=env is None, env=env)
         except RemoteError as exc:
             if first:
-                self.failed.emit(f"{self.host}: {exc.message}")
+                self.events.failed(N_("{host}: {why}").format(host=self.host, why=exc.message))
                 self.host = ""
             else:
-                self.link_state.emit(f"⚠ The link to {self.host} is down ({exc.message}); retrying…", False)
-                assert self._retry is not None
-                self._retry.start()
+                self.events.link_state(
+                    N_("⚠ The link to {host} is down: {why}. Trying again every {s} s.").format(
+                        host=self.host, why=exc.message, s=RECONNECT_S
+                    ),
+                    False,
+                )
+                self._retry()
             return
         self.link = link
         # event-driven: the link says when it ends (EOF, ssh's keepalive, silence); no polling timer
-        link.on_lost = lambda err: self.lost.emit(link, err)
+        link.on_lost = lambda err: self._queue.put(("lost", (link, err)))
         try:
             snap = self._snapshot(link)
         except RemoteError as exc:
-            self.disconnect_link()
+            self._disconnect_link()
             if first:
-                self.failed.emit(f"{self.host}: {exc.message}")
+                self.events.failed(N_("{host}: {why}").format(host=self.host, why=exc.message))
                 self.host = ""
             else:
-                self.link_state.emit(f"⚠ {self.host}: {exc.message}; retrying…", False)
-                assert self._retry is not None
-                self._retry.start()
+                self.events.link_state(
+                    N_("⚠ {host} answered but could not be read: {why}. Trying again every {s} s.").format(
+                        host=self.host, why=exc.message, s=RECONNECT_S
+                    ),
+                    False,
+                )
+                self._retry()
             return
-        self.connected.emit(link)
-        self.snapshot_ready.emit(snap)
+        self.events.connected(link)
+        self.events.snapshot_ready(snap)
         if "hotplug" in link.capabilities:
-            threading.Thread(target=self._forward_hotplug, args=(link,), name="remote-hotplug", daemon=True).start()
-        agent = "hwinspector" if not link.zero_install else "a temporary Python agent"
-        self.link_state.emit(f"Connected to {self.host} over ssh ({agent} there).", True)
+            start_thread(_forward_hotplug(link, self.events.hotplug), "remote-hotplug")
+        if link.zero_install:
+            text = N_("Connected to {host} over ssh (a temporary Python agent there).")
+        else:
+            text = N_("Connected to {host} over ssh (hwinspector there).")
+        self.events.link_state(text.format(host=self.host), True)
 
     def _snapshot(self, link: RemoteLink) -> Snapshot:
         if "report" in link.capabilities:
-            path = fetch_bundle(link, self._workdir(), ["-q"], self.progress.emit)
-            note = f"read from {self.host} over ssh"
+            path = fetch_bundle(link, self._workdir(), ["-q"], self.events.progress)
+            note = N_("read from {host} over ssh").format(host=self.host)
         else:
             path = fetch_udev_db(link, self._workdir())
-            note = (
-                f"{self.host} has no hwinspector: devices and drivers from its udev database, read by a temporary agent"
-            )
+            note = N_(
+                "{host} has no hwinspector: devices and drivers from its udev database, read by a temporary agent"
+            ).format(host=self.host)
         try:
             snap = load_snapshot(path)
         except (InputFormatError, ProbeUnavailable, OSError) as exc:
@@ -189,7 +250,66 @@ class RemoteMachine(QObject):
         )
         return dataclasses.replace(snap, source=src)
 
-    def _forward_hotplug(self, link: RemoteLink) -> None:
+    def _refresh(self) -> None:
+        """Read the target again (after its devices changed)."""
+        link = self.link
+        if link is None:
+            return
+        try:
+            self.events.snapshot_ready(self._snapshot(link))
+        except RemoteError as exc:
+            self.events.progress(N_("{host}: {why}").format(host=self.host, why=exc.message))
+
+    def _on_lost(self, link: RemoteLink, exc: RemoteError) -> None:
+        if link is not self.link:
+            return  # an older link, already replaced
+        self._disconnect_link()
+        self.events.link_state(
+            N_(
+                "⚠ The link to {host} was lost: {why}. The pages show what was read before. Reconnecting every {s} s."
+            ).format(host=self.host, why=exc.message, s=RECONNECT_S),
+            False,
+        )
+        self._retry()
+
+    def _capture(self, dest: str) -> None:
+        link = self.link
+        if link is None:
+            self.events.capture_done("", N_("Not connected to a machine."))
+            return
+        try:
+            got = fetch_bundle(link, self._workdir(), ["-q"], self.events.progress)
+            target = Path(dest)
+            if target.is_dir():
+                target = target / got.name
+            shutil.move(str(got), target)
+        except RemoteError as exc:
+            self.events.capture_done("", exc.message)
+            return
+        except OSError as exc:
+            self.events.capture_done("", N_("Cannot write {path}: {why}").format(path=dest, why=exc.strerror or exc))
+            return
+        self.events.capture_done(str(target), "")
+
+    def _disconnect_link(self) -> None:
+        link, self.link = self.link, None
+        if link is not None:
+            link.close()
+
+    def _stop(self) -> None:
+        """Forget the host and end the link (File → Show live machine, or the window closes)."""
+        self._retry_at = None
+        self.host = ""
+        self._disconnect_link()
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+
+def _forward_hotplug(link: RemoteLink, deliver: Callable[[list[tuple[str, str]]], None]) -> Callable[[], None]:
+    """The target's uevents, batch by batch, until the link ends (the link's own watch reports the drop)."""
+
+    def run() -> None:
         ch = link.open("hotplug", budget_bytes=1 << 62)
         try:
             for m in ch.messages():
@@ -201,75 +321,8 @@ class RemoteMachine(QObject):
                         if isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e)
                     ]
                     if batch:
-                        self.hotplug.emit(batch)
+                        deliver(batch)
         except RemoteError:
-            pass  # the link watch reports the drop
+            pass
 
-    @Slot()
-    def refresh(self) -> None:
-        """Read the target again (after its devices changed)."""
-        link = self.link
-        if link is None:
-            return
-        try:
-            self.snapshot_ready.emit(self._snapshot(link))
-        except RemoteError as exc:
-            self.progress.emit(f"{self.host}: {exc.message}")
-
-    @Slot(object, object)
-    def _on_lost(self, link: RemoteLink, exc: RemoteError) -> None:
-        if link is not self.link:
-            return  # an older link, already replaced
-        assert self._retry is not None
-        self.disconnect_link()
-        self.link_state.emit(
-            f"⚠ The link to {self.host} was lost ({exc.message}). The pages show what was read before; reconnecting…",
-            False,
-        )
-        self._retry.start()
-
-    @Slot(str)
-    def capture(self, dest: str) -> None:
-        link = self.link
-        if link is None:
-            self.capture_done.emit("", f"not connected to {self.host or 'a machine'}")
-            return
-        try:
-            got = fetch_bundle(link, self._workdir(), ["-q"], self.progress.emit)
-            target = Path(dest)
-            if target.is_dir():
-                target = target / got.name
-            shutil.move(str(got), target)
-        except RemoteError as exc:
-            self.capture_done.emit("", exc.message)
-            return
-        except OSError as exc:
-            self.capture_done.emit("", f"cannot write {dest}: {exc.strerror or exc}")
-            return
-        self.capture_done.emit(str(target), "")
-
-    @Slot()
-    def disconnect_link(self) -> None:
-        link, self.link = self.link, None
-        if link is not None:
-            link.close()
-
-    @Slot()
-    def finish(self) -> None:
-        """The last call on this thread: end the link, drop the timers here, end the thread's loop."""
-        self.stop()
-        self._retry = None
-        thread = QThread.currentThread()
-        if thread is not None:
-            thread.quit()
-
-    @Slot()
-    def stop(self) -> None:
-        """Forget the host and end the link (File → Show live machine, or the window closes)."""
-        if self._retry is not None:
-            self._retry.stop()
-        self.host = ""
-        self.disconnect_link()
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
+    return run

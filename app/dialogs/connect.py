@@ -5,14 +5,15 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from hwinspector import l10n
-from hwinspector.collectors.remote import RemoteMachine
+from hwinspector.collectors.remote import RemoteEvents, RemoteMachine
 from hwinspector.dialogs.askpass import askpass_env
-from hwinspector.i18n import _, ngettext
+from hwinspector.i18n import _, localize, ngettext
 from hwinspector.probes.machine.snapshot import Snapshot
+from hwinspector.threads import Port
 
 if TYPE_CHECKING:
     from hwinspector.main_window import MainWindow
@@ -57,12 +58,7 @@ def ask_host(parent: Any) -> str | None:
 class RemoteControl(QObject):
     """The window's side of a remote session: the worker thread, the banner, capture to a local file."""
 
-    request_connect = Signal(str)
-    request_capture = Signal(str)
-    request_stop = Signal()
-    request_finish = Signal()
     captured = Signal(str, str)  # saved path, error (on the GUI thread)
-    request_refresh = Signal()
     hotplug_seen = Signal(list)  # the target's device events, on the GUI thread
 
     def __init__(self, window: MainWindow) -> None:
@@ -72,29 +68,23 @@ class RemoteControl(QObject):
         self.up = False
         self.state_text = ""
         self.link: object = None  # the live RemoteLink while the link is up; pages built later get it too
-        self._thread = QThread(self)
-        self._thread.setObjectName("remote-machine")
-        self.worker = RemoteMachine()
-        self.worker.ssh_env = askpass_env
-        self.worker.moveToThread(self._thread)
-        self.request_connect.connect(self.worker.connect_to)
-        self.request_capture.connect(self.worker.capture)
-        self.request_stop.connect(self.worker.stop)
-        self.request_finish.connect(self.worker.finish)
-        self.request_refresh.connect(self.worker.refresh)
-        self.worker.hotplug.connect(self._hotplug)
+        # The ssh link lives on a plain thread of its own; its news comes back through ports (README,
+        # "Threading model").
+        events = RemoteEvents(
+            connected=Port(self._connected),
+            snapshot_ready=Port(self._snapshot),
+            link_state=Port(self._link_state),
+            failed=Port(self._failed),
+            progress=Port(self._progress),
+            capture_done=Port(self._captured),
+            hotplug=Port(self._hotplug),
+        )
+        self.worker = RemoteMachine(events, ssh_env=askpass_env)
         # A burst of device events becomes one new read of the target, two seconds after the last.
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(2000)
-        self._refresh.timeout.connect(self.request_refresh.emit)
-        self.worker.connected.connect(self._connected)
-        self.worker.snapshot_ready.connect(self._snapshot)
-        self.worker.link_state.connect(self._link_state)
-        self.worker.failed.connect(self._failed)
-        self.worker.progress.connect(window._on_progress)
-        self.worker.capture_done.connect(self._captured)
-        self._thread.start()
+        self._refresh.timeout.connect(lambda: self.worker.request("refresh"))
 
     @property
     def active(self) -> bool:
@@ -109,7 +99,7 @@ class RemoteControl(QObject):
         remember_host(host)
         self.host = host
         self.window.busy.show()
-        self.request_connect.emit(host)
+        self.worker.request("connect", host)
 
     def stop(self) -> None:
         self._refresh.stop()
@@ -117,17 +107,15 @@ class RemoteControl(QObject):
             self.host = ""
             self.up = False
             self._set_link(None)
-            self.request_stop.emit()
+            self.worker.request("stop")
 
     def shutdown(self) -> None:
         """End the link and the worker thread (idempotent); a connection attempt in flight is waited for."""
-        if not self._thread.isRunning():
+        if not self.worker.alive:
             return
         self.stop()
-        self.request_finish.emit()  # the worker quits its own thread after the queued stop
-        if not self._thread.wait(60_000):
-            self._thread.quit()
-            self._thread.wait()
+        self.worker.request("finish")  # the worker ends the link and its thread after what is queued
+        self.worker.join(60)  # a daemon thread: one stuck in ssh past this does not hold the exit
 
     def banner_text(self, snapshot: Snapshot) -> str:
         when = snapshot.source.taken_at
@@ -143,7 +131,11 @@ class RemoteControl(QObject):
             self.window, _("Save evidence from {host}").format(host=self.host), "", _("Evidence bundles (*.tar.xz)")
         )
         if path:
-            self.request_capture.emit(path)
+            self.request_capture(path)
+
+    def request_capture(self, path: str) -> None:
+        """Have the target capture a bundle, saved at ``path`` here; ``captured`` says how it went."""
+        self.worker.request("capture", path)
 
     def _set_link(self, link: object) -> None:
         """Pages that read the remote machine live (Telemetry, Power, Thermal) get the link, or None."""
@@ -162,9 +154,12 @@ class RemoteControl(QObject):
             self.window.statusBar().clearMessage()  # "Connecting…" would sit over the source line
             self.window.show_snapshot(snapshot)
 
+    def _progress(self, text: str) -> None:
+        self.window._on_progress(localize(text))
+
     def _link_state(self, text: str, up: bool) -> None:
         self.up = up
-        self.state_text = text
+        self.state_text = localize(text)
         if self.host and self.window.snapshot is not None:
             self.window.banner.setText(self.banner_text(self.window.snapshot))
             self.window.banner.show()
@@ -190,6 +185,7 @@ class RemoteControl(QObject):
         self._refresh.start()
 
     def _failed(self, message: str) -> None:
+        message = localize(message)
         self.host = ""
         self.window.busy.hide()
         if not self.window.interactive:
@@ -198,12 +194,13 @@ class RemoteControl(QObject):
         if self.window.snapshot is None:
             self.window.start()  # opened with --host and refused: show this machine instead
         self.window.statusBar().showMessage(message, 15000)
-        warn(self.window, "Cannot connect", message)
+        warn(self.window, _("Cannot connect"), message)
 
     def _captured(self, path: str, error: str) -> None:
+        error = localize(error)
         self.captured.emit(path, error)
         if error:
-            warn(self.window, "Capture failed", error)
+            warn(self.window, _("Capture failed"), error)
         else:
             self.window.statusBar().showMessage(
                 _("Evidence from {host} saved: {path}").format(host=self.host, path=path), 15000

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -24,29 +24,23 @@ from hwinspector.probes.errors import ProbeUnavailable
 from hwinspector.probes.power.suspend import cycle_report, read_suspend
 from hwinspector.probes.privileged.client import HelperClient, HelperRefused
 from hwinspector.probes.privileged.protocol import SUSPEND_MAX_S, SUSPEND_MIN_S
+from hwinspector.threads import run_in_background
 from hwinspector.widgets.explained_view import ExplainedView
 from hwinspector.widgets.reading_table import reading_table
 
 
-class _Worker(QObject):
-    done = Signal(object)  # {"reading": doc} or {"reading": doc, "cycle": report}
-    failed = Signal(str)
-
-    @Slot(int)
-    def run(self, cycle_s: int) -> None:
-        try:
-            before = read_suspend()
-            if cycle_s <= 0:
-                self.done.emit({"reading": before})
-                return
-            with HelperClient() as client:  # polkit asks for the password here, off the GUI thread
-                result = client.request("suspend_cycle", seconds=cycle_s, timeout_s=cycle_s + 300)
-            after = read_suspend()
-            self.done.emit({"reading": after, "cycle": cycle_report(before, after, result)})
-        except (ProbeUnavailable, HelperRefused) as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # a probe bug costs a message, not the application
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+def _read(cycle_s: int) -> dict[str, Any]:
+    """On a worker thread: the statistics, or a cycle with the statistics before and after it."""
+    try:
+        before = read_suspend()
+        if cycle_s <= 0:
+            return {"reading": before}
+        with HelperClient() as client:  # polkit asks for the password here, off the GUI thread
+            result = client.request("suspend_cycle", seconds=cycle_s, timeout_s=cycle_s + 300)
+        after = read_suspend()
+        return {"reading": after, "cycle": cycle_report(before, after, result)}
+    except (ProbeUnavailable, HelperRefused) as exc:
+        return {"error": str(exc)}
 
 
 def wakeup_model(parent: QObject | None = None) -> RowsModel:
@@ -66,13 +60,6 @@ class SuspendPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.doc: dict[str, Any] | None = None
-        self._thread = QThread(self)
-        self._thread.setObjectName("suspend-collector")
-        self._worker = _Worker()
-        self._worker.moveToThread(self._thread)
-        self._request.connect(self._worker.run)
-        self._worker.done.connect(self._on_done)
-        self._worker.failed.connect(self._on_failed)
         self.busy = False
         self._live = False
 
@@ -112,8 +99,6 @@ class SuspendPanel(QWidget):
         layout.addWidget(self.sources, 1)
         layout.addWidget(self.log)
 
-    _request = Signal(int)
-
     def set_live(self, live: bool) -> None:
         self._live = live
         for w in (self.read_button, self.cycle_button, self.cycle_s):
@@ -144,22 +129,18 @@ class SuspendPanel(QWidget):
         self.busy = True
         self.set_live(self._live)
         self.summary.setText(_("Suspending…") if cycle_s else _("Reading…"))
-        if not self._thread.isRunning():
-            self._thread.start()
-        self._request.emit(cycle_s)
-
-    def _finish(self) -> None:
-        self.busy = False
-        self._thread.quit()
+        run_in_background(lambda: _read(cycle_s), self._on_done, self._on_failed)
 
     def _on_failed(self, why: str) -> None:
-        self._finish()
+        self.busy = False
         self.set_live(self._live)
         self.summary.setText(_("Could not read suspend information: {why}").format(why=why))
 
-    def _on_done(self, result: object) -> None:
-        self._finish()
-        assert isinstance(result, dict)
+    def _on_done(self, result: dict[str, Any]) -> None:
+        if "error" in result:
+            self._on_failed(result["error"])
+            return
+        self.busy = False
         self.show_suspend(result["reading"], result.get("cycle"))
 
     def show_suspend(self, doc: dict[str, Any], cycle: dict[str, Any] | None = None) -> None:
@@ -229,5 +210,6 @@ class SuspendPanel(QWidget):
             QGuiApplication.clipboard().setText(json.dumps(self.doc, indent=1, ensure_ascii=False))
 
     def shutdown(self) -> None:
-        self._thread.quit()
-        self._thread.wait(5000)
+        """The page closes: a reading or cycle in flight ends on its own thread, its answer dropped
+        (the answer reaches this panel only through a weak reference)."""
+        self.busy = False

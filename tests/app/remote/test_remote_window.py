@@ -15,6 +15,7 @@ from hwinspector.main_window import MainWindow
 from hwinspector.pages.telemetry import TelemetryPage
 from hwinspector.probes.bundle.reader import is_bundle
 from hwinspector.probes.remote.stream import RemoteTelemetrySession
+from tests.app.conftest import QtCallsOffTheGuiThread
 from tests.sshd import Sshd
 
 # Where the screenshots of a remote session go: a temporary folder, or the README's (packaging/screenshots)
@@ -101,10 +102,27 @@ def test_capture_evidence_is_taken_there_and_saved_here(window: MainWindow, qtbo
     connect(window, qtbot)
     out = tmp_path / "evidence.tar.xz"
     with qtbot.waitSignal(window.remote.captured, timeout=110_000) as got:
-        window.remote.request_capture.emit(str(out))
+        window.remote.request_capture(str(out))
     assert got.args == [str(out), ""]
     assert is_bundle(out)
     assert out.stat().st_mode & 0o077 == 0
+
+
+def test_the_links_threads_never_call_qt(  # type: ignore[no-untyped-def]
+    qt_calls_off_gui: QtCallsOffTheGuiThread, window: MainWindow, qtbot, sshd: Sshd, tmp_path: Path
+) -> None:
+    """Connect, lose the link, reconnect, capture, disconnect: the ssh link's thread and its hotplug reader
+    make no call into Qt (the watch is on before the window, so it sees every thread the window starts)."""
+    connect(window, qtbot)
+    sshd.drop_connections()
+    qtbot.waitUntil(lambda: not window.remote.up, timeout=30_000)
+    qtbot.waitUntil(lambda: window.remote.up, timeout=60_000)
+    with qtbot.waitSignal(window.remote.captured, timeout=110_000) as got:
+        window.remote.request_capture(str(tmp_path))
+    assert got.args[1] == "" and Path(got.args[0]).parent == tmp_path
+    window.remote.shutdown()
+    assert not window.remote.worker.alive
+    assert qt_calls_off_gui.calls == [], sorted(set(qt_calls_off_gui.calls))[:20]
 
 
 def test_show_live_machine_disconnects(window: MainWindow, qtbot, sshd: Sshd) -> None:  # type: ignore[no-untyped-def]
