@@ -63,6 +63,7 @@ class GraphicsPage(Page):
         self.summary, self.state, self.issues = self.panel.summary, self.panel.state, self.panel.issues
         self.refresh_button, self.copy_button = self.panel.refresh_button, self.panel.copy_button
         self.model, self.view, self.details = self.panel.model, self.panel.view, self.panel.details
+        self.view.setAccessibleName(_("{page}: chain of linked boxes").format(page=_(self.title)))
         self.empty, self.body = self.panel.empty, self.panel.body
         lay = QVBoxLayout(self)
         lay.addWidget(self.panel)

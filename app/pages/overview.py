@@ -229,6 +229,7 @@ class OverviewPage(Page):
         left_scroll.setFrameShape(QFrame.Shape.NoFrame)
         left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left_scroll.setWidget(left_w)
+        left_scroll.setAccessibleName(_("Machine identity and notes"))
         left_scroll.setMinimumWidth(300)
         left_scroll.setMaximumWidth(470)
         body = QHBoxLayout()
