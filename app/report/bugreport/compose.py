@@ -173,6 +173,17 @@ def kernel_log(ctx: Ctx, name: str = "dmesg.txt", *, debug_needed: bool = False)
         ctx.lack("a kernel log with DRM debug messages (drm.debug is off)", "drm_debug")
 
 
+NOTHING_ATTACHED = (
+    "_Nothing attached: this source holds none of the files this tracker asks for; missing.md says how to get "
+    "each one._"
+)
+
+
+def attached_lines(ctx: Ctx, bullet: str = "- ") -> list[str]:
+    """The attachments as a Markdown list, or a sentence saying there are none and where to look."""
+    return [f"{bullet}`{a.name}`: {a.what}" for a in ctx.attachments] or [NOTHING_ATTACHED]
+
+
 def log_note(ctx: Ctx) -> list[str]:
     f = ctx.facts
     if f.log_path is None:

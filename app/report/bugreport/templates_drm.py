@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from hwinspector.report.bugreport.compose import (
     Ctx,
+    attached_lines,
     default_title,
     displays_text,
     finish,
@@ -88,7 +89,7 @@ def render_amd(ctx: Ctx, why: str) -> BugReport:
         body += ["```", ""]
     body += ["## Attached files:", "", "### Screenshots/video files", "", "_None attached by hwinspector._", ""]
     body += ["### Log files (for system lockups / game freezes / crashes)", ""]
-    body += [f" - `{a.name}`: {a.what}" for a in ctx.attachments]
+    body += attached_lines(ctx, " - ")
     body += ["", *log_note(ctx)]
     return finish(ctx, why, regression_title(ctx, default_title(ctx)), body)
 
@@ -135,6 +136,6 @@ def render_intel(ctx: Ctx, why: str) -> BugReport:
         f"The kernel log is from this boot ({debug}, log_buf_len={f.log_buf_len or 'default'}).",
         "",
     ]
-    body += [f"- `{a.name}`: {a.what}" for a in ctx.attachments]
+    body += attached_lines(ctx)
     body += ["", *log_note(ctx)]
     return finish(ctx, why, regression_title(ctx, default_title(ctx)), body)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from hwinspector.report.bugreport.compose import (
     Ctx,
+    attached_lines,
     default_title,
     displays_text,
     finish,
@@ -90,7 +91,7 @@ def render_mesa(ctx: Ctx, why: str) -> BugReport:
     body += ["### Regression", ""]
     body += regression_lines(ctx) or ["_Unknown: a capture of a version that worked would tell (see missing.md)._", ""]
     body += ["### Log files as attachment", ""]
-    body += [f"- `{a.name}`: {a.what}" for a in ctx.attachments]
+    body += attached_lines(ctx)
     body += ["", *log_note(ctx), "", "### Screenshots/video files (if applicable)", "", "_None attached._", ""]
     body += ["### Any extra information would be greatly appreciated", ""]
     if f.gl:
@@ -146,7 +147,7 @@ def render_kernel(ctx: Ctx, why: str) -> BugReport:
         body += [f"- Kernel command line: `{f.cmdline}`"]
     body += ["", "How to reproduce:", "", *steps_lines(ctx), ""]
     body += regression_lines(ctx)
-    body += ["Attached:", "", *[f"- `{a.name}`: {a.what}" for a in ctx.attachments], "", *log_note(ctx)]
+    body += ["Attached:", "", *attached_lines(ctx), "", *log_note(ctx)]
     return finish(ctx, why, regression_title(ctx, default_title(ctx)), body)
 
 

@@ -65,6 +65,7 @@ def test_thinkpad_t420_udev_dump_auto_and_launchpad(corpus: Path) -> None:
         "Intel Corporation 2nd Generation Core Processor Family Integrated Graphics Controller [8086:0126]" in auto.body
     )
     assert any(m.item == "the kernel log from boot" for m in auto.missing)  # a udev dump holds no log
+    assert auto.attachments == [] and "Nothing attached: this source holds none" in auto.body  # said, not blank
     lp = make_report(src, tracker="launchpad")
     fields = apport_reader.read(lp.attachments[0].data)
     assert fields["UdevDb"] and "P: /devices/pci0000:00/0000:00:02.0" in str(fields["UdevDb"])
