@@ -34,6 +34,10 @@ TEST_PACKAGES := xvfb xauth umockdev gir1.2-umockdev-1.0 \
   gettext fonts-noto-cjk \
   at-spi2-core python3-pyatspi
 SYSTEM_PACKAGES := $(RUNTIME_PACKAGES) $(BUILD_PACKAGES) $(TEST_PACKAGES)
+# What `make fresh-check` (packaging/check-fresh-machine) needs here: debootstrap builds the minimal Debian,
+# Xvfb is the display outside it, xwininfo (x11-utils) sees the window mapped, import (imagemagick) takes
+# its screenshot.
+FRESH_CHECK_PACKAGES := debootstrap xvfb x11-utils imagemagick
 STAMP := $(VENV)/.installed
 # make run's install: the application without the test extra (whose PyGObject and dbus-python build
 # against headers a user's machine lacks), its native sampler built where a compiler is there.
@@ -45,7 +49,7 @@ CHECKBOX_VENV := .venv-checkbox
 CHECKBOX_STAMP := $(CHECKBOX_VENV)/.installed
 INSTALL_LOCK := /tmp/hwinspector-install.lock
 
-.PHONY: run rundeps test sysdeps list-packages dev checkbox lint typecheck pytest clean bench soak stress screenshots fuzz validate-packaging install uninstall pot mo
+.PHONY: run rundeps test sysdeps fresh-check list-packages dev checkbox lint typecheck pytest clean bench soak stress screenshots fuzz validate-packaging install uninstall pot mo
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -86,6 +90,11 @@ run: $(RUN_STAMP)
 
 sysdeps:
 	@packaging/system-packages $(SYSTEM_PACKAGES)
+
+# `make run` as a newcomer meets it, on fresh Debian chroots (root only; FRESH_ARGS="-s trixie user", …).
+fresh-check:
+	@packaging/system-packages $(FRESH_CHECK_PACKAGES)
+	packaging/check-fresh-machine $(FRESH_ARGS)
 
 # The three lists, one a line, for scripts (packaging/check-fresh-machine).
 list-packages:
